@@ -1,0 +1,58 @@
+# Niryat: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint e2e bench translations messages clean
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Niryat needs Python 3.11 or newer (set PYTHON=python3.11).")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.runtime
+	$(PY) manage.py compile_translations
+
+# Re-extract translatable strings into locale/hi (needs GNU gettext's xgettext).
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages -l hi --no-location --ignore='.venv/*' --ignore='e2e/*' --ignore='bench/*' --ignore='tests/*'
+	$(PY) manage.py compile_translations
+
+setup: translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py seed_demo
+
+# The web server and a task worker beside it; Ctrl-C stops both.
+run: setup
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: $(VENV)/.dev translations lint
+	NIRYAT_ENV=test $(VENV)/bin/pytest -n 2 -q
+
+# Browser tests: Debian's chromium through Playwright, axe-core from npm.
+e2e: $(VENV)/.dev translations
+	cd e2e && npm ci --silent --no-audit --no-fund
+	NIRYAT_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -q -p no:xdist e2e
+
+bench: $(VENV)/.dev translations
+	NIRYAT_ENV=test $(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles e2e/node_modules

@@ -1,0 +1,51 @@
+"""The HTTP API (/api/, OpenAPI at /api/docs). Each app adds its router here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from niryat.core.api import router as core_router
+from niryat.core.api_auth import SessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="Niryat API",
+    version="1.0.0",
+    description="Districts, ODOP products and, in later releases, producers, catalogue, channels. "
+    "Authenticate with `Authorization: Bearer <token>` (create a token on your account page) "
+    "or a signed-in browser session. Every answer is limited to the districts your role may see.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-1.0.0",
+)
+api.add_router("/", core_router)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("Sign in, or send a valid API token: Authorization: Bearer <token>.")},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Not found, or not in your district.")}, status=404
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    detail = str(exc) or _("You may read this record but not change it.")
+    return api.create_response(request, {"detail": detail}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.messages}, status=422)

@@ -1,0 +1,34 @@
+"""API authentication: personal bearer tokens (stored as SHA-256 digests) or the browser session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+
+from niryat.core.actions import TOKEN_PREFIX, token_digest
+from niryat.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        # Malformed tokens are refused before touching the database.
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+            return None
+        record = (
+            ApiToken.objects.select_related("user", "user__district")
+            .filter(digest=token_digest(token), user__is_active=True)
+            .first()
+        )
+        if record is None:
+            return None
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        request.user = record.user
+        return record.user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The signed-in browser session (CSRF-checked on writes, as django-ninja does)."""

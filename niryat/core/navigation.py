@@ -1,0 +1,34 @@
+"""The navigation each role sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from niryat.core.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+
+
+def nav_for(user: User) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = [NavItem(_("Home"), reverse("home"))]
+    if user.is_state_level:
+        items.append(NavItem(_("Districts"), reverse("district_list")))
+    elif user.district and user.role != Role.PRODUCER:
+        url = reverse("district_detail", args=[user.district.lgd_code])
+        items.append(NavItem(_("My district"), url))
+    items.append(NavItem(_("My account"), reverse("account")))
+    if user.role == Role.STATE_ADMIN:
+        items.append(NavItem(_("Reference data"), reverse("reference_data")))
+        items.append(NavItem(_("Administration"), reverse("admin:index")))
+    items.append(NavItem(_("API"), reverse("api-1.0.0:openapi-view")))
+    return items

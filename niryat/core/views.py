@@ -1,0 +1,235 @@
+"""Pages of the core app. Thin: fetch through scoping, call an action, render."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST, require_safe
+
+from niryat.core import actions
+from niryat.core.forms import ApiTokenForm, CentreForm, OdopProductForm
+from niryat.core.models import Centre, District, OdopProduct, Role, TaskProgress, User
+from niryat.core.progress import start_progress
+from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.tasks import reload_reference_data
+
+
+def role_required(*roles: Role) -> Any:
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if cast(User, request.user).role not in roles:
+                raise PermissionDenied(_("Your role cannot open this page."))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def districts_with_counts(user: User) -> Any:
+    return (
+        District.objects.visible_to(user)
+        .annotate(
+            odop_count=Count("odop_products", distinct=True),
+            verified_count=Count(
+                "odop_products", filter=Q(odop_products__verified=True), distinct=True
+            ),
+            staff_count=Count("users", filter=Q(users__role=Role.CENTRE_STAFF), distinct=True),
+        )
+        .order_by("name_en")
+    )
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.is_state_level:
+        return render(request, "core/home_state.html", {"districts": districts_with_counts(user)})
+    if user.role == Role.DISTRICT_OFFICER:
+        return redirect("district_detail", lgd_code=user.district.lgd_code)  # type: ignore[union-attr]
+    district = user.district
+    context = {
+        "district": district,
+        "centre": Centre.objects.filter(district=district).first(),
+        "odop_products": OdopProduct.objects.visible_to(user),
+        "tasks": TaskProgress.objects.filter(owner=user)[:5],
+    }
+    template = (
+        "core/home_staff.html" if user.role == Role.CENTRE_STAFF else "core/home_producer.html"
+    )
+    return render(request, template, context)
+
+
+@require_safe
+@login_required
+def district_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    districts = districts_with_counts(user)
+    division = request.GET.get("division", "")
+    if division:
+        districts = districts.filter(division_en=division)
+    divisions = (
+        District.objects.visible_to(user)
+        .order_by("division_en")
+        .values_list("division_en", flat=True)
+    )
+    return render(
+        request,
+        "core/district_list.html",
+        {"districts": districts, "divisions": sorted(set(divisions)), "division": division},
+    )
+
+
+@require_safe
+@login_required
+def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    district = get_visible_or_404(District.objects, user, lgd_code=lgd_code)
+    centre = Centre.objects.filter(district=district).first()
+    return render(
+        request,
+        "core/district_detail.html",
+        {
+            "district": district,
+            "centre": centre,
+            "odop_products": OdopProduct.objects.in_district(district),
+            "staff": User.objects.filter(district=district, role=Role.CENTRE_STAFF).select_related(
+                "partner_org"
+            ),
+            "can_change": Centre.objects.changeable_by(user).filter(district=district).exists(),
+        },
+    )
+
+
+@login_required
+def odop_product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    product = get_changeable_or_deny(OdopProduct.objects.select_related("district"), user, pk=pk)
+    form = OdopProductForm(request.POST or None, instance=OdopProduct.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_odop_product(product, acting_user=user, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("district_detail", lgd_code=product.district.lgd_code)
+    return render(request, "core/odop_product_form.html", {"form": form, "product": product})
+
+
+@login_required
+def centre_edit(request: HttpRequest, lgd_code: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    centre = get_changeable_or_deny(
+        Centre.objects.select_related("district"), user, district__lgd_code=lgd_code
+    )
+    form = CentreForm(request.POST or None, instance=Centre.objects.get(pk=centre.pk))
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_centre(centre, acting_user=user, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("district_detail", lgd_code=lgd_code)
+    return render(request, "core/centre_form.html", {"form": form, "centre": centre})
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _record, new_token = actions.do_create_api_token(
+            name=form.cleaned_data["name"], acting_user=user
+        )
+        form = ApiTokenForm()
+    return render(
+        request,
+        "core/account.html",
+        {"form": form, "new_token": new_token, "tokens": user.api_tokens.all()},
+    )
+
+
+@require_POST
+@login_required
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    token = get_object_or_404(user.api_tokens, pk=pk)
+    actions.do_revoke_api_token(token, acting_user=user)
+    messages.success(request, _("Token revoked."))
+    return redirect("account")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the account and in a cookie."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    if language not in dict(settings.LANGUAGES):
+        return render(
+            request,
+            "core/message.html",
+            {
+                "title": _("Unknown language"),
+                "message": _("Unknown language: %(code)s") % {"code": language},
+            },
+            status=400,
+        )
+    if request.user.is_authenticated:
+        actions.do_set_language(request.user, language, acting_user=request.user)  # type: ignore[arg-type]
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite="Lax",
+    )
+    return response
+
+
+@role_required(Role.STATE_ADMIN)
+def reference_data(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        progress = start_progress(owner=user, label=gettext_noop("Reload reference data"))
+        reload_reference_data.enqueue(str(progress.uuid), str(settings.REFERENCE_DATA_DIR))
+        return redirect("progress", uuid=progress.uuid)
+    return render(
+        request,
+        "core/reference_data.html",
+        {
+            "directory": settings.REFERENCE_DATA_DIR,
+            "district_count": District.objects.count(),
+            "odop_count": OdopProduct.objects.count(),
+            "unverified_count": OdopProduct.objects.filter(verified=False).count(),
+        },
+    )
+
+
+@login_required
+def progress(request: HttpRequest, uuid: str) -> HttpResponse:
+    """A task's progress; htmx polls the partial until the task has finished."""
+    try:
+        record = TaskProgress.objects.get(uuid=uuid, owner=cast(User, request.user))
+    except (TaskProgress.DoesNotExist, ValidationError):
+        return render(
+            request,
+            "core/message.html",
+            {"title": _("Not found"), "message": _("Not found, or not in your district.")},
+            status=404,
+        )
+    template = (
+        "partials/progress.html" if request.headers.get("HX-Request") else "core/progress.html"
+    )
+    return render(request, template, {"progress": record})
