@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,6 +12,8 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from niryat.core.actions import TOKEN_PREFIX, token_digest
 from niryat.core.models import ApiToken
+
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 class TokenAuth(HttpBearer):
@@ -25,7 +28,11 @@ class TokenAuth(HttpBearer):
         )
         if record is None:
             return None
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        # Record use at most every few minutes: a write per API call would queue every request
+        # behind SQLite's single writer.
+        now = timezone.now()
+        if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         request.user = record.user
         return record.user
 

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -49,8 +51,23 @@ class State(Bilingual, Timestamped):
         return self.name
 
 
+def _count_per_district(records: models.QuerySet[Any]) -> Coalesce:
+    # A correlated subquery per count: joining users and products in one query multiplies rows,
+    # which made the state page grow with the number of users (bench/bench_foundation.py).
+    counted = records.filter(district=OuterRef("pk")).order_by().values("district")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 class DistrictQuerySet(ScopedQuerySet["District"]):
     district_field = ""
+
+    def with_counts(self) -> DistrictQuerySet:
+        """Each district with its ODOP products (all, verified) and centre staff counted."""
+        return self.annotate(
+            odop_count=_count_per_district(OdopProduct.objects.all()),
+            verified_count=_count_per_district(OdopProduct.objects.filter(verified=True)),
+            staff_count=_count_per_district(User.objects.filter(role=Role.CENTRE_STAFF)),
+        )
 
 
 class District(Bilingual, Timestamped):

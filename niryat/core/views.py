@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,17 +39,7 @@ def role_required(*roles: Role) -> Any:
 
 
 def districts_with_counts(user: User) -> Any:
-    return (
-        District.objects.visible_to(user)
-        .annotate(
-            odop_count=Count("odop_products", distinct=True),
-            verified_count=Count(
-                "odop_products", filter=Q(odop_products__verified=True), distinct=True
-            ),
-            staff_count=Count("users", filter=Q(users__role=Role.CENTRE_STAFF), distinct=True),
-        )
-        .order_by("name_en")
-    )
+    return District.objects.visible_to(user).with_counts().order_by("name_en")
 
 
 @require_safe
