@@ -8,7 +8,7 @@ registry narrows their records to their own). Every view and API endpoint fetche
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
@@ -25,15 +25,15 @@ class ScopedQuerySet(models.QuerySet[M]):
     # Path from the model to its District ("" when the model *is* District).
     district_field: str = "district"
 
-    def _in_district(self, district_id: int | None) -> ScopedQuerySet[M]:
+    def _in_district(self, district_id: int | None) -> Self:
         # `district__pk` is resolved to the `district_id` column without a join.
         lookup = f"{self.district_field}__pk" if self.district_field else "pk"
         return self.filter(**{lookup: district_id})
 
-    def in_district(self, district: Any) -> ScopedQuerySet[M]:
+    def in_district(self, district: Any) -> Self:
         return self._in_district(district.pk)
 
-    def visible_to(self, user: User) -> ScopedQuerySet[M]:
+    def visible_to(self, user: User) -> Self:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_state_level:
@@ -42,7 +42,7 @@ class ScopedQuerySet(models.QuerySet[M]):
             return self.none()
         return self._in_district(user.district_id)
 
-    def changeable_by(self, user: User) -> ScopedQuerySet[M]:
+    def changeable_by(self, user: User) -> Self:
         if not user.is_authenticated or not user.is_active or not user.can_write:
             return self.none()
         return self.visible_to(user)
