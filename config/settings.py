@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "niryat.core",
+    "niryat.registry",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,16 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "niryat@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+
+# SMS (niryat/core/sms.py) and producers' sign-in codes (niryat/registry/otp.py). Tests keep
+# messages in memory, as Django's test runner does with email.
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "niryat.core.sms.MemoryBackend" if NIRYAT_ENV == "test" else "niryat.core.sms.ConsoleBackend",
+)
+OTP_VALID_MINUTES = env_int("OTP_VALID_MINUTES", 10)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
+OTP_MAX_CODES_PER_HOUR = env_int("OTP_MAX_CODES_PER_HOUR", 5)
 
 TASKS = {
     "default": {

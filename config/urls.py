@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from niryat.api import api
 from niryat.core import views
@@ -37,6 +37,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("niryat.registry.urls")),
+    path("", include("niryat.registry.import_urls")),
+    path("", include("niryat.registry.outreach_urls")),
+    path("", include("niryat.registry.portal_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

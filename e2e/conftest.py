@@ -6,6 +6,7 @@ emptied after each test, so each test loads the reference data and creates its p
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from niryat.core import sms
 from niryat.core.actions import do_create_user
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.reference_data import load_reference_data
+from niryat.core.sms import SmsMessage
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -172,3 +176,29 @@ def gorakhpur_producer(reference_data: dict[int, District]) -> Persona:
 
 def odop_product(lgd_code: int, name_en: str) -> OdopProduct:
     return OdopProduct.objects.get(district__lgd_code=lgd_code, name_en=name_en)
+
+
+@pytest.fixture
+def craft_activities(live_server: Any) -> None:
+    """The craft activities (pottery, weaving...). A migration seeds them, but the live server's
+    database is emptied after each test, so each test that needs them loads them again."""
+    seed = importlib.import_module("niryat.registry.migrations.0002_load_activities")
+    seed.load(apps, None)
+
+
+@pytest.fixture
+def sms_outbox(settings: Any) -> Iterator[list[SmsMessage]]:
+    """Text messages "sent" by the app. The live server runs in this process, so the memory
+    backend's outbox is the one the pages write to."""
+    settings.SMS_BACKEND = "niryat.core.sms.MemoryBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Uploaded files (import sheets) go to a directory of the test's own."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root

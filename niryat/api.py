@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError
 
 from niryat.core.api import router as core_router
 from niryat.core.api_auth import SessionAuth, TokenAuth
+from niryat.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Niryat API",
@@ -22,6 +23,7 @@ api = NinjaAPI(
     urls_namespace="api-1.0.0",
 )
 api.add_router("/", core_router)
+api.add_router("/", registry_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -48,4 +50,6 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(DjangoValidationError)
 def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.messages}, status=422)
+    """422 with the sentences a user reads: per field when the error names fields."""
+    detail: object = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=422)

@@ -6,6 +6,7 @@ deliberate, so that no page escapes the walk.
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -16,11 +17,14 @@ from niryat.api import api
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
+from niryat.registry.actions import do_add_member, do_record_outreach_visit
+from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
 from tests.conftest import client_for
+from tests.registry.factories import register
 
 MARKER = "VARANASI-PRIVATE-MARKER"
 
-# Pages that are not about any district: signing in and out, the language, one's own account.
+# Pages that are not about any district: signing in and out, and the language.
 NOT_DISTRICT_PAGES = {
     "login",
     "logout",
@@ -29,6 +33,8 @@ NOT_DISTRICT_PAGES = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "producer_sign_in",
+    "producer_sign_in_code",
 }
 
 
@@ -51,13 +57,42 @@ def foreign(varanasi, vani, banarasi) -> dict[str, Any]:  # type: ignore[no-unty
     OdopProduct.objects.filter(pk=banarasi.pk).update(listing=MARKER)
     token, _ = do_create_api_token(name=MARKER, acting_user=vani)
     progress = start_progress(owner=vani, label=MARKER, district=varanasi)
+    weaver = register(
+        varanasi, vani, name_hi="मरियम बानो", name_latin=MARKER, mobile="+919812345678"
+    )
+    group = register(varanasi, vani, name_hi="काशी बुनकर समूह", kind=Kind.SHG, pin="221001")
+    membership = do_add_member(group, weaver, joined_on=datetime.date(2026, 1, 5), acting_user=vani)
+    twin = register(varanasi, vani, name_hi="मरियम बानो", mobile="+919812345678")
+    visit = do_record_outreach_visit(
+        varanasi,
+        kind=OutreachVisit.Kind.VISIT,
+        on=datetime.date(2026, 11, 1),
+        place=MARKER,
+        attendees=[weaver],
+        acting_user=vani,
+    )
+    job = ImportJob.objects.create(
+        district=varanasi, uploaded_by=vani, file="imports/x.csv", file_name=MARKER, sha256="0" * 64
+    )
     return {
         "lgd_code": varanasi.lgd_code,
         "pk": {"odop_product_edit": banarasi.pk, "api_token_revoke": token.pk},
         "uuid": progress.uuid,
         "product_id": banarasi.pk,
         "progress_id": progress.uuid,
+        "producer_uuid": weaver.uuid,
+        "visit_uuid": visit.uuid,
+        "job_uuid": job.uuid,
+        "flag_id": DuplicateFlag.objects.get(second=twin).pk,
+        "membership_id": membership.pk,
     }
+
+
+def text_of(response: Any) -> str:
+    """The body of any response, streamed (file downloads) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
 
 
 def kwargs_for(name: str, pattern: URLPattern, foreign: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +112,9 @@ def snapshot() -> list[Any]:
         list(Centre.objects.order_by("pk").values()),
         list(ApiToken.objects.order_by("pk").values_list("pk", "name")),
         AuditEntry.objects.count(),
+        list(Producer.objects.order_by("pk").values()),
+        list(DuplicateFlag.objects.order_by("pk").values()),
+        list(ImportJob.objects.order_by("pk").values()),
     ]
 
 
@@ -93,15 +131,28 @@ def test_district_people_never_see_or_change_another_district(request, persona, 
             continue
         url = reverse(name, kwargs=kwargs_for(name, pattern, foreign))
         got = client.get(url)
-        content = got.content.decode()
+        content = text_of(got)
         assert MARKER not in content, f"{persona} read Varanasi's data on {route}"
         if pattern.pattern.converters:
             assert got.status_code in {403, 404, 405}, f"{persona} GET {url}: {got.status_code}"
         posted = client.post(url, {"name_en": "changed", "address": "changed", "verified": "on"})
         allowed = {403, 404, 405} if pattern.pattern.converters else {200, 302, 403, 405}
         assert posted.status_code in allowed, f"{persona} POST {url}: {posted.status_code}"
-        assert MARKER not in posted.content.decode()
+        assert MARKER not in text_of(posted)
     # Nothing was changed: no record, no token, no audit entry.
+    assert snapshot() == before
+
+
+def test_state_viewer_reads_every_page_and_changes_nothing(sam, foreign):
+    client = client_for(sam)
+    before = snapshot()
+    for route, pattern in walk(get_resolver().url_patterns):
+        if pattern.name in NOT_DISTRICT_PAGES:
+            continue
+        url = reverse(pattern.name, kwargs=kwargs_for(pattern.name, pattern, foreign))
+        assert client.get(url).status_code in {200, 302, 403, 404, 405}, f"GET {route}"
+        posted = client.post(url, {"name_en": "changed", "address": "changed", "verified": "on"})
+        assert posted.status_code in {200, 403, 404, 405}, f"POST {url}: {posted.status_code}"
     assert snapshot() == before
 
 
@@ -122,12 +173,30 @@ def test_refused_writes_leave_no_trace(ganesh, gita, sam, banarasi, terracotta):
     assert snapshot() == before
 
 
+# A valid body for every write route, so that a refusal comes from scoping, not from validation.
+PRODUCER_BODY = {"kind": "artisan", "name_hi": "बदला हुआ नाम", "pin": "221001"}
+API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/odop-products/{product_id}"): {"name_en": "changed", "verified": False},
+    ("POST", "/api/districts/{lgd_code}/producers"): PRODUCER_BODY,
+    ("PUT", "/api/producers/{producer_uuid}"): PRODUCER_BODY,
+    ("POST", "/api/producers/{producer_uuid}/stage"): {"stage": "exporting", "reason": "walk"},
+    ("POST", "/api/producers/{producer_uuid}/consents"): {
+        "purpose": "list",
+        "given": True,
+        "on": "2026-11-22",
+        "method": "paper",
+    },
+}
+
+
 def api_routes() -> list[tuple[str, str, list[str]]]:
     schema = api.get_openapi_schema()
     routes = []
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+            if "requestBody" in operation:
+                assert (method.upper(), path) in API_BODIES, f"add a body for {method} {path}"
             routes.append((method.upper(), path, params))
     return routes
 
@@ -147,11 +216,11 @@ def test_every_api_route_is_scoped(request, persona, foreign):
         for param in params:
             assert param in foreign, f"add a foreign value for API parameter {param}"
             url = url.replace("{" + param + "}", str(foreign[param]))
-        body = json.dumps({"name_en": "changed", "verified": True})
+        body = json.dumps(API_BODIES.get((method, path), {}))
         response = client.generic(
             method, url, body, content_type="application/json", headers=headers
         )
-        assert MARKER not in response.content.decode(), f"{persona} {method} {url} leaked"
+        assert MARKER not in text_of(response), f"{persona} {method} {url} leaked"
         if params:
             assert response.status_code in {403, 404}, f"{persona} {method} {url}"
         else:

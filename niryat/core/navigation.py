@@ -26,6 +26,12 @@ def nav_for(user: User) -> list[NavItem]:
     elif user.district and user.role != Role.PRODUCER:
         url = reverse("district_detail", args=[user.district.lgd_code])
         items.append(NavItem(_("My district"), url))
+    if user.role != Role.PRODUCER:
+        items.append(NavItem(_("Producers"), reverse("producer_list")))
+        items.append(NavItem(_("Outreach"), reverse("outreach_list")))
+        items.append(NavItem(_("Funnel"), reverse("funnel")))
+    if user.role in {Role.CENTRE_STAFF, Role.STATE_ADMIN}:
+        items.append(NavItem(_("Possible duplicates"), reverse("duplicate_list")))
     items.append(NavItem(_("My account"), reverse("account")))
     if user.role == Role.STATE_ADMIN:
         items.append(NavItem(_("Reference data"), reverse("reference_data")))

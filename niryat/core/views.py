@@ -38,6 +38,12 @@ def role_required(*roles: Role) -> Any:
     return decorator
 
 
+# Everyone but producers: a producer sees only their own record, not the district's work.
+staff_only = role_required(
+    Role.STATE_ADMIN, Role.STATE_VIEWER, Role.DISTRICT_OFFICER, Role.CENTRE_STAFF
+)
+
+
 def districts_with_counts(user: User) -> Any:
     return District.objects.visible_to(user).with_counts().order_by("name_en")
 
@@ -47,9 +53,18 @@ def districts_with_counts(user: User) -> Any:
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.is_state_level:
-        return render(request, "core/home_state.html", {"districts": districts_with_counts(user)})
+        from niryat.registry.funnel import state_funnel
+
+        context = {"districts": districts_with_counts(user), "funnel": state_funnel()}
+        return render(request, "core/home_state.html", context)
     if user.role == Role.DISTRICT_OFFICER:
         return redirect("district_detail", lgd_code=user.district.lgd_code)  # type: ignore[union-attr]
+    if user.role == Role.PRODUCER:
+        # A producer's home is their own record, which the registry shows (imported here, not at
+        # the top, because the registry's pages use this module's decorators).
+        from niryat.registry.portal_views import producer_home
+
+        return producer_home(request)
     district = user.district
     context = {
         "district": district,
@@ -57,10 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "odop_products": OdopProduct.objects.visible_to(user),
         "tasks": TaskProgress.objects.filter(owner=user)[:5],
     }
-    template = (
-        "core/home_staff.html" if user.role == Role.CENTRE_STAFF else "core/home_producer.html"
-    )
-    return render(request, template, context)
+    return render(request, "core/home_staff.html", context)
 
 
 @require_safe
@@ -86,6 +98,8 @@ def district_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
+    from niryat.registry.funnel import district_funnel
+
     user: User = request.user  # type: ignore[assignment]
     district = get_visible_or_404(District.objects, user, lgd_code=lgd_code)
     centre = Centre.objects.filter(district=district).first()
@@ -100,6 +114,7 @@ def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
                 "partner_org"
             ),
             "can_change": Centre.objects.changeable_by(user).filter(district=district).exists(),
+            "funnel": district_funnel(district) if user.role != Role.PRODUCER else None,
         },
     )
 

@@ -1,0 +1,480 @@
+"""Writes of the producer registry. Each `do_*` is atomic, checks scope, and is audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from niryat.core.actions import do_create_user
+from niryat.core.audit import diff_fields, record_audit
+from niryat.core.models import AuditEntry, District, Role, User
+from niryat.registry.duplicates import flag_duplicates
+from niryat.registry.models import (
+    STAGE_ORDER,
+    Activity,
+    Consent,
+    DuplicateFlag,
+    Kind,
+    Membership,
+    OutreachVisit,
+    Producer,
+    Stage,
+    StageChange,
+)
+from niryat.registry.name_matching import name_key
+
+# Fields a form or an import row may set on a producer (already cleaned and validated).
+PRODUCER_FIELDS = (
+    "kind",
+    "odop_product",
+    "name_hi",
+    "name_latin",
+    "gender",
+    "women_led",
+    "social_category",
+    "village",
+    "tehsil",
+    "pin",
+    "mobile",
+    "email",
+    "bank_ifsc",
+    "bank_account_masked",
+    "gstin",
+    "pan",
+    "iec",
+    "udyam",
+    "aadhaar_last4",
+)
+
+
+def require_write(district: District, acting_user: User) -> None:
+    """Only centre staff of the district, and state admins, change its registry."""
+    if not District.objects.changeable_by(acting_user).filter(pk=district.pk).exists():
+        raise PermissionDenied(_("You may read this record but not change it."))
+
+
+def producer_name_key(producer: Producer) -> str:
+    """The search and duplicate key of a producer's name, cut to the column's length."""
+    return name_key(producer.name_latin or producer.name_hi)[: Producer.NAME_KEY_LENGTH]
+
+
+def _locked(producer: Producer) -> Producer:
+    return Producer.objects.select_for_update().get(pk=producer.pk)
+
+
+@transaction.atomic
+def do_register_producer(
+    district: District,
+    values: dict[str, Any],
+    *,
+    activities: list[Activity] | None = None,
+    acting_user: User,
+) -> Producer:
+    """Register a producer in `district` and flag likely duplicates (returned on `.duplicates`)."""
+    require_write(district, acting_user)
+    unknown = set(values) - set(PRODUCER_FIELDS) - {"stage"}
+    if unknown:
+        raise ValueError(f"not producer fields: {sorted(unknown)}")
+    odop = values.get("odop_product")
+    if odop is not None and odop.district_id != district.pk:
+        raise ValidationError(_("That ODOP product belongs to another district."))
+    producer = Producer(district=district, created_by=acting_user, **values)
+    producer.name_key = producer_name_key(producer)
+    producer.full_clean(exclude=["name_key", "created_by", "user"])
+    producer.save()
+    if activities:
+        producer.activities.set(activities)
+    StageChange.objects.create(
+        producer=producer,
+        to_stage=producer.stage,
+        changed_by=acting_user,
+        reason=_("Added to the registry"),
+    )
+    record_audit(
+        actor=acting_user,
+        action="producer.register",
+        obj=producer,
+        district=district,
+        changes={"name": producer.name_latin, "kind": producer.kind},
+    )
+    producer.duplicates = flag_duplicates(producer)  # type: ignore[attr-defined]
+    return producer
+
+
+@transaction.atomic
+def do_update_producer(
+    producer: Producer,
+    values: dict[str, Any],
+    *,
+    activities: list[Activity] | None = None,
+    acting_user: User,
+) -> dict[str, list[Any]]:
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    unknown = set(values) - set(PRODUCER_FIELDS)
+    if unknown:
+        raise ValueError(f"not producer fields: {sorted(unknown)}")
+    changes = diff_fields(producer, values)
+    for field, (_old, new) in changes.items():
+        setattr(producer, field, new)
+    if "name_latin" in changes or "name_hi" in changes:
+        producer.name_key = producer_name_key(producer)
+    if changes:
+        producer.full_clean(exclude=["name_key", "created_by", "user"])
+        producer.save(update_fields=[*changes, "name_key", "updated_at"])
+    if activities is not None:
+        before = sorted(a.code for a in producer.activities.all())
+        after = sorted(a.code for a in activities)
+        if before != after:
+            producer.activities.set(activities)
+            # Joined, so that the audit trail reads "pottery → pottery, firing", not a list repr.
+            changes["activities"] = [", ".join(before), ", ".join(after)]
+    if changes:
+        record_audit(
+            actor=acting_user,
+            action="producer.update",
+            obj=producer,
+            district=producer.district,
+            changes={k: [str(v) for v in pair] for k, pair in changes.items()},
+        )
+        flag_duplicates(producer)
+    return changes
+
+
+@transaction.atomic
+def do_move_stage(producer: Producer, to_stage: Stage, *, reason: str, acting_user: User) -> None:
+    """Move a producer along the funnel (or back, with a reason), keeping the dated history."""
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    if to_stage == producer.stage:
+        return
+    if not reason.strip():
+        raise ValidationError(_("Say why the stage changes."))
+    StageChange.objects.create(
+        producer=producer,
+        from_stage=producer.stage,
+        to_stage=to_stage,
+        reason=reason.strip(),
+        changed_by=acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="producer.stage",
+        obj=producer,
+        district=producer.district,
+        changes={"stage": [producer.stage, to_stage.value], "reason": reason.strip()},
+    )
+    producer.stage = to_stage
+    producer.save(update_fields=["stage", "updated_at"])
+
+
+@transaction.atomic
+def do_record_consent(
+    producer: Producer,
+    *,
+    purpose: Consent.Purpose,
+    given: bool,
+    on: datetime.date,
+    method: Consent.Method,
+    acting_user: User,
+) -> Consent:
+    """Record a consent or its withdrawal. Withdrawing listing consent hides the producer from
+    every channel and export (`Producer.objects.listable()`)."""
+    producer = _locked(producer)
+    if not (acting_user.pk and getattr(producer, "user_id", None) == acting_user.pk):
+        require_write(producer.district, acting_user)
+    consent = Consent.objects.create(
+        producer=producer,
+        purpose=purpose,
+        given=given,
+        on=on,
+        method=method,
+        recorded_by=acting_user,
+    )
+    if purpose == Consent.Purpose.LIST_ON_MARKETPLACES and producer.listing_consent != given:
+        producer.listing_consent = given
+        producer.save(update_fields=["listing_consent", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="producer.consent",
+        obj=producer,
+        district=producer.district,
+        changes={"purpose": purpose.value, "given": given, "method": method.value},
+    )
+    return consent
+
+
+@transaction.atomic
+def do_add_member(
+    group: Producer,
+    member: Producer,
+    *,
+    role: Membership.GroupRole = Membership.GroupRole.MEMBER,
+    joined_on: datetime.date,
+    acting_user: User,
+) -> Membership:
+    require_write(group.district, acting_user)
+    if group.kind not in {Kind.SHG, Kind.PRODUCER_ORG}:
+        raise ValidationError(_("Only a self-help group or a producer organisation has members."))
+    if member.pk == group.pk:
+        raise ValidationError(_("A group cannot be its own member."))
+    if member.district_id != group.district_id:
+        raise ValidationError(_("Members must be producers of the same district."))
+    if Membership.objects.filter(group=group, member=member).exists():
+        raise ValidationError(_("%(name)s is already a member.") % {"name": member})
+    membership = Membership.objects.create(
+        group=group, member=member, role=role, joined_on=joined_on
+    )
+    record_audit(
+        actor=acting_user,
+        action="group.add_member",
+        obj=group,
+        district=group.district,
+        changes={"member": str(member.uuid), "role": role.value},
+    )
+    return membership
+
+
+@transaction.atomic
+def do_remove_member(membership: Membership, *, acting_user: User) -> None:
+    require_write(membership.group.district, acting_user)
+    record_audit(
+        actor=acting_user,
+        action="group.remove_member",
+        obj=membership.group,
+        district=membership.group.district,
+        changes={"member": str(membership.member.uuid)},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def do_record_outreach_visit(
+    district: District,
+    *,
+    kind: OutreachVisit.Kind,
+    on: datetime.date,
+    place: str,
+    attendees: list[Producer],
+    other_attendees: int = 0,
+    notes: str = "",
+    acting_user: User,
+) -> OutreachVisit:
+    """An outreach visit or sensitisation meeting; attendees still at "contacted" move to
+    "sensitised" after a sensitisation meeting."""
+    require_write(district, acting_user)
+    if any(p.district_id != district.pk for p in attendees):
+        raise ValidationError(_("Attendees must be producers of this district."))
+    visit = OutreachVisit.objects.create(
+        district=district,
+        kind=kind,
+        on=on,
+        place=place,
+        other_attendees=other_attendees,
+        notes=notes,
+        recorded_by=acting_user,
+    )
+    visit.attendees.set(attendees)
+    record_audit(
+        actor=acting_user,
+        action="outreach.record",
+        obj=visit,
+        district=district,
+        changes={"kind": kind.value, "place": place, "attendees": len(attendees)},
+    )
+    if kind == OutreachVisit.Kind.SENSITISATION:
+        contacted = visit.attendees.filter(stage=Stage.CONTACTED)
+        for producer in contacted:
+            do_move_stage(
+                producer,
+                Stage.SENSITISED,
+                reason=_("Attended the sensitisation meeting at %(place)s on %(date)s")
+                % {"place": place, "date": on.isoformat()},
+                acting_user=acting_user,
+            )
+    return visit
+
+
+@transaction.atomic
+def do_merge_producers(survivor: Producer, duplicate: Producer, *, acting_user: User) -> Producer:
+    """Merge `duplicate` into `survivor`: the survivor keeps every history entry, membership,
+    consent, visit and (later) product of both; blank fields are filled from the duplicate."""
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    # Lock both rows in a fixed order so two merges of the same pair cannot deadlock.
+    locked = {
+        p.pk: p
+        for p in Producer.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    require_write(survivor.district, acting_user)
+    if survivor.district_id != duplicate.district_id:
+        raise ValidationError(_("Only producers of the same district can be merged."))
+    filled = []
+    for field in PRODUCER_FIELDS:
+        if getattr(survivor, field) in ("", None) and getattr(duplicate, field) not in ("", None):
+            setattr(survivor, field, getattr(duplicate, field))
+            filled.append(field)
+    if STAGE_ORDER[Stage(duplicate.stage)] > STAGE_ORDER[Stage(survivor.stage)]:
+        survivor.stage = duplicate.stage
+        filled.append("stage")
+    survivor.listing_consent = survivor.listing_consent or duplicate.listing_consent
+    StageChange.objects.filter(producer=duplicate).update(producer=survivor)
+    Consent.objects.filter(producer=duplicate).update(producer=survivor)
+    for membership in Membership.objects.filter(member=duplicate):
+        if not Membership.objects.filter(group=membership.group, member=survivor).exists():
+            Membership.objects.filter(pk=membership.pk).update(member=survivor)
+    for membership in Membership.objects.filter(group=duplicate):
+        if (
+            membership.member_id != survivor.pk
+            and not Membership.objects.filter(group=survivor, member=membership.member).exists()
+        ):
+            Membership.objects.filter(pk=membership.pk).update(group=survivor)
+    for visit in duplicate.visits.all():
+        visit.attendees.add(survivor)
+    survivor.activities.add(*duplicate.activities.all())
+    if survivor.user_id is None and duplicate.user_id is not None:
+        survivor.user_id, duplicate.user_id = duplicate.user_id, None
+        duplicate.save(update_fields=["user"])
+    _move_related_records(duplicate, survivor)
+    survivor.name_key = producer_name_key(survivor)
+    survivor.save()
+    DuplicateFlag.objects.filter(first=survivor, second=duplicate).update(
+        status=DuplicateFlag.Status.MERGED, resolved_by=acting_user
+    )
+    DuplicateFlag.objects.filter(first=duplicate, second=survivor).update(
+        status=DuplicateFlag.Status.MERGED, resolved_by=acting_user
+    )
+    record_audit(
+        actor=acting_user,
+        action="producer.merge",
+        obj=survivor,
+        district=survivor.district,
+        changes={"merged": f"{duplicate.name_hi} / {duplicate.name_latin}", "filled": filled},
+    )
+    AuditEntry.objects.filter(object_type="registry.producer", object_id=str(duplicate.pk)).update(
+        object_id=str(survivor.pk)
+    )
+    duplicate.delete()
+    return survivor
+
+
+def _move_related_records(duplicate: Producer, survivor: Producer) -> None:
+    """Later apps (catalogue, orders) point at producers; every such row follows the survivor."""
+    handled = {"stage_changes", "consents", "memberships", "groups_joined", "visits", "activities"}
+    for relation in Producer._meta.related_objects:
+        name = relation.get_accessor_name()
+        if name in handled or not relation.one_to_many or relation.related_model is DuplicateFlag:
+            continue
+        model = cast(type[models.Model], relation.related_model)
+        model._default_manager.filter(**{relation.field.name: duplicate}).update(
+            **{relation.field.name: survivor}
+        )
+
+
+@transaction.atomic
+def do_dismiss_duplicate(flag: DuplicateFlag, *, acting_user: User) -> None:
+    require_write(flag.district, acting_user)
+    flag.status = DuplicateFlag.Status.DISMISSED
+    flag.resolved_by = acting_user
+    flag.save(update_fields=["status", "resolved_by", "updated_at"])
+    record_audit(actor=acting_user, action="duplicate.dismiss", obj=flag, district=flag.district)
+
+
+@transaction.atomic
+def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
+    """Erase a producer's personal data on request, keeping only what anonymised counts need
+    (district, kind, ODOP product, stage, gender, women-led, social category)."""
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    for field in (
+        "name_latin",
+        "village",
+        "tehsil",
+        "pin",
+        "mobile",
+        "email",
+        "bank_ifsc",
+        "bank_account_masked",
+        "gstin",
+        "pan",
+        "iec",
+        "udyam",
+        "aadhaar_last4",
+        "name_key",
+    ):
+        setattr(producer, field, "")
+    producer.name_hi = _("Erased producer")
+    producer.listing_consent = False
+    producer.erased_at = timezone.now()
+    user = producer.user
+    producer.user = None
+    producer.save()
+    if user is not None:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    StageChange.objects.filter(producer=producer).update(reason="")
+    DuplicateFlag.objects.filter(first=producer).delete()
+    DuplicateFlag.objects.filter(second=producer).delete()
+    record_audit(
+        actor=acting_user, action="producer.erase", obj=producer, district=producer.district
+    )
+
+
+@transaction.atomic
+def do_enable_producer_sign_in(producer: Producer, *, acting_user: User) -> User:
+    """Let a producer sign in with their mobile number and a code by SMS (niryat/registry/otp.py).
+    Creates their user (role producer, no password, Hindi pages) unless they have one."""
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    if producer.erased_at is not None:
+        raise ValidationError(_("This producer's data has been erased."))
+    if producer.user is not None:
+        return producer.user
+    if not producer.mobile:
+        raise ValidationError(_("Add the producer's mobile number first: they sign in with it."))
+    if (
+        Producer.objects.active()
+        .filter(mobile=producer.mobile, user__isnull=False)
+        .exclude(pk=producer.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "Another producer already signs in with this mobile number. Merge the two records "
+                "if they are the same, or correct one of the numbers."
+            )
+        )
+    # The user name only has to be unique: sign-in looks producers up by their current mobile.
+    username, n = producer.mobile, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{producer.mobile}-{n}"
+    user = do_create_user(
+        username=username,
+        password=None,
+        role=Role.PRODUCER,
+        district=producer.district,
+        full_name=producer.name_hi or producer.name_latin,
+        acting_user=acting_user,
+    )
+    # Hindi first for producers; they can switch, and their choice is then kept on the account.
+    user.language = "hi"
+    user.save(update_fields=["language"])
+    producer.user = user
+    producer.save(update_fields=["user", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="producer.enable_sign_in",
+        obj=producer,
+        district=producer.district,
+        changes={"user": username},
+    )
+    return user

@@ -1,0 +1,200 @@
+"""Pages for reviewing likely duplicate producers: list, compare side by side, merge or dismiss."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from niryat.core.models import AuditEntry, District, User
+from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.views import staff_only
+from niryat.registry.actions import do_dismiss_duplicate, do_merge_producers
+from niryat.registry.models import DuplicateFlag, Producer
+from niryat.registry.outreach_views import chosen_district, paginate
+
+# The fields compared side by side, in the order of the producer form.
+COMPARED_FIELDS = (
+    "kind",
+    "name_hi",
+    "name_latin",
+    "gender",
+    "women_led",
+    "social_category",
+    "odop_product",
+    "village",
+    "tehsil",
+    "pin",
+    "mobile",
+    "email",
+    "bank_ifsc",
+    "bank_account_masked",
+    "gstin",
+    "pan",
+    "iec",
+    "udyam",
+    "aadhaar_last4",
+    "stage",
+    "listing_consent",
+    "created_at",
+)
+
+
+def _flags() -> Any:
+    return DuplicateFlag.objects.select_related(
+        "district", "first__odop_product", "second__odop_product"
+    )
+
+
+@require_safe
+@staff_only
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    district = chosen_district(request, user)
+    flags = _flags().visible_to(user).filter(status=DuplicateFlag.Status.OPEN)
+    if district is not None:
+        flags = flags.filter(district=district)
+    return render(
+        request,
+        "registry/duplicate_list.html",
+        {
+            "page": paginate(request, flags),
+            "district": district,
+            "districts": District.objects.visible_to(user) if user.is_state_level else None,
+        },
+    )
+
+
+def _display(producer: Producer, field: str) -> Any:
+    value = getattr(producer, field)
+    display = getattr(producer, f"get_{field}_display", None)
+    if display is not None:
+        return display()
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATE_FORMAT")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value if value not in (None, "") else "—"
+
+
+def _related_counts(producers: list[Producer]) -> dict[int, dict[str, int]]:
+    """What each record brings to a merge, counted in one query (and one for the audit trail)."""
+    counted = Producer.objects.filter(pk__in=[p.pk for p in producers]).annotate(
+        stage_changes_n=Count("stage_changes", distinct=True),
+        consents_n=Count("consents", distinct=True),
+        groups_n=Count("groups_joined", distinct=True),
+        members_n=Count("memberships", distinct=True),
+        visits_n=Count("visits", distinct=True),
+    )
+    audit = dict(
+        AuditEntry.objects.filter(
+            object_type="registry.producer", object_id__in=[str(p.pk) for p in producers]
+        )
+        .values_list("object_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        p.pk: {
+            "stage_changes": p.stage_changes_n,  # type: ignore[attr-defined]
+            "consents": p.consents_n,  # type: ignore[attr-defined]
+            "groups": p.groups_n,  # type: ignore[attr-defined]
+            "members": p.members_n,  # type: ignore[attr-defined]
+            "visits": p.visits_n,  # type: ignore[attr-defined]
+            "audit": audit.get(str(p.pk), 0),
+        }
+        for p in counted
+    }
+
+
+@require_safe
+@staff_only
+def duplicate_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    flag = get_visible_or_404(_flags(), user, pk=flag_id)
+    first, second = flag.first, flag.second
+    rows = []
+    for field in COMPARED_FIELDS:
+        left, right = _display(first, field), _display(second, field)
+        label = (
+            _("registered on")
+            if field == "created_at"
+            else Producer._meta.get_field(field).verbose_name  # type: ignore[union-attr]
+        )
+        rows.append({"label": label, "first": left, "second": right, "same": left == right})
+    counts = _related_counts([first, second])
+    count_labels = [
+        ("stage_changes", _("Stage history entries")),
+        ("consents", _("Consent records")),
+        ("groups", _("Groups joined")),
+        ("members", _("Members (of a group)")),
+        ("visits", _("Outreach visits attended")),
+        ("audit", _("Audit trail entries")),
+    ]
+    return render(
+        request,
+        "registry/duplicate_detail.html",
+        {
+            "flag": flag,
+            "rows": rows,
+            "counts": [
+                {"label": label, "first": counts[first.pk][key], "second": counts[second.pk][key]}
+                for key, label in count_labels
+            ],
+            "can_change": flag.status == DuplicateFlag.Status.OPEN
+            and DuplicateFlag.objects.changeable_by(user).filter(pk=flag.pk).exists(),
+        },
+    )
+
+
+def _resolved_already(request: HttpRequest, flag: DuplicateFlag) -> HttpResponse | None:
+    if flag.status == DuplicateFlag.Status.OPEN:
+        return None
+    messages.warning(request, _("This pair has already been reviewed."))
+    return redirect("duplicate_detail", flag_id=flag.pk)
+
+
+@require_POST
+@staff_only
+def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    flag = get_changeable_or_deny(_flags(), user, pk=flag_id)
+    if (response := _resolved_already(request, flag)) is not None:
+        return response
+    pair = {str(flag.first.uuid): flag.second, str(flag.second.uuid): flag.first}
+    chosen = request.POST.get("survivor", "")
+    if chosen not in pair:
+        messages.error(request, _("Choose the record to keep."))
+        return redirect("duplicate_detail", flag_id=flag.pk)
+    survivor = flag.first if chosen == str(flag.first.uuid) else flag.second
+    try:
+        survivor = do_merge_producers(survivor, pair[chosen], acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("duplicate_detail", flag_id=flag.pk)
+    messages.success(
+        request,
+        _("Merged. %(name)s keeps the history of both records.") % {"name": survivor},
+    )
+    return redirect("duplicate_list")
+
+
+@require_POST
+@staff_only
+def duplicate_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    flag = get_changeable_or_deny(_flags(), user, pk=flag_id)
+    if (response := _resolved_already(request, flag)) is not None:
+        return response
+    do_dismiss_duplicate(flag, acting_user=user)
+    messages.success(request, _("Marked as not the same: both records stay."))
+    return redirect("duplicate_list")

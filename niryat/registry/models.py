@@ -1,0 +1,434 @@
+"""The producer registry: producers of every kind, groups, consent, the outreach funnel, imports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
+from niryat.core.scoping import ScopedQuerySet
+
+
+class Kind(models.TextChoices):
+    ARTISAN = "artisan", _("Artisan")
+    SHG = "shg", _("Self-help group")
+    MSME = "msme", _("MSME unit")
+    PRODUCER_ORG = "producer_org", _("Producer organisation")
+
+
+GROUP_KINDS = frozenset({Kind.SHG, Kind.PRODUCER_ORG})
+
+
+class Stage(models.TextChoices):
+    """The outreach funnel, in order."""
+
+    CONTACTED = "contacted", _("Contacted")
+    SENSITISED = "sensitised", _("Sensitised")
+    REGISTERED = "registered", _("Registered")
+    TRAINED = "trained", _("Trained")
+    CATALOGUED = "catalogued", _("Catalogued")
+    LISTED = "listed", _("Listed")
+    SOLD = "sold", _("Sold")
+    EXPORTING = "exporting", _("Exporting")
+
+
+STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Woman")
+    MALE = "male", _("Man")
+    OTHER = "other", _("Other")
+    UNDISCLOSED = "undisclosed", _("Prefers not to say")
+
+
+class SocialCategory(models.TextChoices):
+    GENERAL = "general", _("General")
+    OBC = "obc", _("Other Backward Class")
+    SC = "sc", _("Scheduled Caste")
+    ST = "st", _("Scheduled Tribe")
+    MINORITY = "minority", _("Minority")
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def for_products(self, products: list[OdopProduct]) -> list[Activity]:
+        """The activities offered for these ODOP products: those whose keywords occur in a
+        product's English name, and those with no keywords (offered for every product)."""
+        names = [p.name_en.lower() for p in products]
+        return [
+            activity
+            for activity in self
+            if not activity.keywords
+            or any(word in name for word in activity.keywords.split() for name in names)
+        ]
+
+
+class Activity(Timestamped):
+    """A craft activity (spinning, weaving, pottery...), offered for the ODOP products whose
+    names contain one of its keywords; staff extend the list in the admin."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=100)
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Words of ODOP product names (English, lower case) this activity belongs to; "
+            "empty for every product."
+        ),
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [models.UniqueConstraint(fields=["code"], name="activity_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name_hi if get_language() == "hi" else self.name_en
+
+
+class ProducerQuerySet(ScopedQuerySet["Producer"]):
+    district_field = "district"
+
+    def visible_to(self, user: User) -> ProducerQuerySet:
+        if user.is_authenticated and user.role == Role.PRODUCER:
+            # A producer sees their own record and nobody else's.
+            return self.filter(user=user)
+        return super().visible_to(user).filter(erased_at__isnull=True)  # type: ignore[return-value]
+
+    def active(self) -> ProducerQuerySet:
+        return self.filter(erased_at__isnull=True)
+
+    def listable(self) -> ProducerQuerySet:
+        """Producers who consent to be listed on marketplaces and in exports."""
+        return self.active().filter(listing_consent=True)
+
+    def search(self, text: str) -> ProducerQuerySet:
+        """Match a name typed in either script (and spelling), a mobile number, or an identifier."""
+        from niryat.registry.name_matching import name_key
+
+        text = text.strip()
+        if not text:
+            return self
+        query = Q(name_hi__icontains=text) | Q(name_latin__icontains=text)
+        key = name_key(text)
+        if key:
+            query |= Q(name_key__contains=key)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= 4:
+            query |= Q(mobile__contains=digits)
+        if len(text) >= 10 and text.isalnum():
+            upper = text.upper()
+            query |= Q(gstin=upper) | Q(pan=upper) | Q(iec=upper)
+        if text.upper().startswith("UDYAM"):
+            query |= Q(udyam=text.upper())
+        return self.filter(query)
+
+    def filtered(self, params: dict[str, str]) -> ProducerQuerySet:
+        """The producer list's filters, from query-string parameters; unknown values are ignored."""
+        records: ProducerQuerySet = self
+        if params.get("district", "").isdigit():
+            records = records.filter(district__lgd_code=int(params["district"]))
+        if params.get("odop_product", "").isdigit():
+            records = records.filter(odop_product_id=int(params["odop_product"]))
+        if params.get("kind") in Kind.values:
+            records = records.filter(kind=params["kind"])
+        if params.get("stage") in Stage.values:
+            records = records.filter(stage=params["stage"])
+        if params.get("women_led") in {"yes", "no"}:
+            records = records.filter(women_led=params["women_led"] == "yes")
+        if params.get("activity"):
+            records = records.filter(activities__code=params["activity"])
+        if params.get("q"):
+            records = records.search(params["q"])
+        return records
+
+
+class Producer(Timestamped):
+    """An artisan, self-help group, MSME unit or producer organisation of a district."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="producers"
+    )
+    odop_product = models.ForeignKey(
+        OdopProduct,
+        verbose_name=_("ODOP product"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="producers",
+    )
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("activities"), blank=True, related_name="producers"
+    )
+    name_hi = models.CharField(_("name in Devanagari"), max_length=200)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=200)
+    # Lowercase phonetic key of the name (see name_matching.py), for search and duplicates.
+    NAME_KEY_LENGTH = 200
+    name_key = models.CharField(max_length=NAME_KEY_LENGTH, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
+    women_led = models.BooleanField(_("women-led"), default=False)
+    social_category = models.CharField(
+        _("social category"), max_length=12, choices=SocialCategory.choices, blank=True
+    )
+    village = models.CharField(_("village or town"), max_length=100, blank=True)
+    tehsil = models.CharField(_("tehsil"), max_length=100, blank=True)
+    pin = models.CharField(_("PIN code"), max_length=6, blank=True, db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=16, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    bank_ifsc = models.CharField(_("bank IFSC"), max_length=11, blank=True)
+    bank_account_masked = models.CharField(
+        _("bank account (last 4 digits)"), max_length=18, blank=True
+    )
+    gstin = models.CharField(_("GSTIN"), max_length=15, blank=True, db_index=True)
+    pan = models.CharField(_("PAN"), max_length=10, blank=True)
+    iec = models.CharField(_("IEC"), max_length=10, blank=True)
+    udyam = models.CharField(_("Udyam number"), max_length=19, blank=True, db_index=True)
+    aadhaar_last4 = models.CharField(_("Aadhaar (last 4 digits)"), max_length=4, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=Stage.choices, default=Stage.CONTACTED, db_index=True
+    )
+    listing_consent = models.BooleanField(_("consents to marketplace listing"), default=False)
+    user = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="producer"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProducerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_latin", "id"]
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+        indexes = [
+            models.Index(fields=["district", "stage"]),
+            models.Index(fields=["district", "name_key"]),
+            models.Index(fields=["district", "odop_product", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        if get_language() == "hi":
+            return self.name_hi or self.name_latin
+        return self.name_latin or self.name_hi
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind in GROUP_KINDS
+
+
+class Membership(Timestamped):
+    class GroupRole(models.TextChoices):
+        MEMBER = "member", _("Member")
+        PRESIDENT = "president", _("President")
+        SECRETARY = "secretary", _("Secretary")
+        TREASURER = "treasurer", _("Treasurer")
+
+    group = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="groups_joined")
+    role = models.CharField(
+        _("role in the group"), max_length=12, choices=GroupRole.choices, default=GroupRole.MEMBER
+    )
+    joined_on = models.DateField(_("joined on"))
+
+    class Meta:
+        ordering = ["group_id", "member__name_latin"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "member"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=~Q(group=models.F("member")), name="membership_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ∈ {self.group}"
+
+
+class Consent(Timestamped):
+    class Purpose(models.TextChoices):
+        HOLD_DATA = "hold_data", _("Hold my data at the centre")
+        LIST_ON_MARKETPLACES = "list", _("List me and my products on marketplaces and in exports")
+
+    class Method(models.TextChoices):
+        PAPER = "paper", _("Signed paper form")
+        VERBAL = "verbal", _("Verbal, before a witness")
+        SMS = "sms", _("SMS reply")
+        SELF = "self", _("By the producer, signed in")
+
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    given = models.BooleanField(_("given"), help_text=_("Unticked records a withdrawal."))
+    on = models.DateField(_("date"))
+    method = models.CharField(_("how given"), max_length=8, choices=Method.choices)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.given}"
+
+
+class StageChange(models.Model):
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class OutreachVisitQuerySet(ScopedQuerySet["OutreachVisit"]):
+    district_field = "district"
+
+
+class OutreachVisit(Timestamped):
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Outreach visit")
+        SENSITISATION = "sensitisation", _("Sensitisation meeting")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="outreach_visits")
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    attendees = models.ManyToManyField(
+        Producer, verbose_name=_("producers who attended"), blank=True, related_name="visits"
+    )
+    other_attendees = models.PositiveIntegerField(_("other people who attended"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = OutreachVisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("outreach visit")
+        verbose_name_plural = _("outreach visits")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.place} {self.on}"
+
+
+class DuplicateFlagQuerySet(ScopedQuerySet["DuplicateFlag"]):
+    district_field = "district"
+
+
+class DuplicateFlag(Timestamped):
+    """Two producers that are likely the same, with the reason; staff merge or dismiss."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not the same")
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="+")
+    reasons = models.JSONField(default=list)
+    score = models.FloatField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = DuplicateFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "-id"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} ≈ {self.second}"
+
+
+class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):
+    district_field = "district"
+
+
+class ImportJob(Timestamped):
+    """One uploaded sheet of producers: checked row by row, imported whole or not at all."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        HAS_ERRORS = "has_errors", _("Has errors")
+        READY = "ready", _("Ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
+    import_valid_rows = models.BooleanField(default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    progress = models.ForeignKey(
+        TaskProgress, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class LoginCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only a hash of the code is stored."""
+
+    mobile = models.CharField(max_length=16, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.mobile} {self.created_at}"
+
+
+def producer_values(producer: Producer) -> dict[str, Any]:
+    """Everything held about a producer, for their data export (consent and erasure requests)."""
+    fields = [f.name for f in Producer._meta.concrete_fields if f.name not in {"name_key", "user"}]
+    return {name: str(getattr(producer, name) or "") for name in fields}
