@@ -469,7 +469,7 @@ def test_centre_staff_merge_a_flagged_duplicate(
     assert StageChange.objects.filter(producer=ramu).count() == 3
     assert not DuplicateFlag.objects.filter(status=DuplicateFlag.Status.OPEN).exists()
     merge = AuditEntry.objects.get(action="producer.merge").changes
-    assert merge["merged"] == "रामू प्रजापति / Ramoo Prajapati"
+    assert merge["merged"] == "रामु प्रजापती / Ramoo Prajapati"
 
     # and Ramoo's page is gone
     response = page.goto(f"/producers/{ramoo.uuid}/")
