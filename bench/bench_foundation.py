@@ -12,7 +12,7 @@ from bench.generate import a_user, describe
 from bench.harness import Result, Target, compare, queries
 from niryat.core.actions import do_create_api_token, do_revoke_api_token
 from niryat.core.models import District, Role, User
-from niryat.core.views import districts_with_counts
+from niryat.core.views import districts_with_counts, state_home_context
 
 SIZE = ("districts", "odop_products", "users")
 
@@ -121,7 +121,7 @@ def home_page(admin: User) -> Result:
     def direct() -> Any:
         # What the view does, minus URL routing, middleware (session, auth, CSRF, locale, axes)
         # and the test client's own request building.
-        return render(request, "core/home_state.html", {"districts": districts_with_counts(admin)})
+        return render(request, "core/home_state.html", state_home_context(admin))
 
     page = _ok(client.get("/"))
     if page.content.count(b"<tr>") != direct().content.count(b"<tr>"):

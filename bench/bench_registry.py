@@ -140,14 +140,14 @@ def _top_up(district: District) -> list[int]:
     """Fill `district` to design scale; returns the producers added, for removal afterwards."""
     have = Producer.objects.filter(district=district).count()
     added = add_producers(district, max(0, DESIGN_PRODUCERS.per_district - have), first_index=have)
-    analyze()
+    analyze(Producer)
     return added
 
 
 def _remove(ids: list[int]) -> None:
     for start in range(0, len(ids), 5000):
         Producer.objects.filter(pk__in=ids[start : start + 5000]).only("pk").delete()
-    analyze()
+    analyze(Producer)
 
 
 def search() -> list[Result]:
@@ -429,12 +429,12 @@ def duplicates(scale: float) -> list[Result]:
     district = District.objects.get(lgd_code=DUPLICATES_LGD_CODE)
     size = max(100, scaled(DUPLICATES_DESIGN_SIZE, scale))  # enough for a tenth to be some
     made = known_set(district, size)
-    analyze()
+    analyze(Producer)
     try:
         return _duplicates(district, made)
     finally:
         Producer.objects.filter(pk__in=[p.pk for p in made.producers]).delete()
-        analyze()
+        analyze(Producer)
 
 
 def _duplicates(district: District, made: KnownSet) -> list[Result]:

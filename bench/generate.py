@@ -23,6 +23,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Model
 from faker.providers.person.hi_IN import Provider as HindiNames
 from stdnum import luhn
 
@@ -462,13 +463,15 @@ def generate_producers(scale: float, mix: ProducerMix = DESIGN_PRODUCERS) -> int
     return made
 
 
-def analyze() -> None:
-    """Do what autovacuum would have done by now in a running PostgreSQL: refresh the planner's
-    statistics, and vacuum, which also moves rows just inserted out of a GIN index's pending list
-    (a plain ANALYZE leaves them there, and every search then reads the whole list)."""
+def analyze(*models: type[Model]) -> None:
+    """Do what autovacuum would have done by now in a running PostgreSQL, for `models` (or the
+    whole database): refresh the planner's statistics, and vacuum, which also moves rows just
+    inserted out of a GIN index's pending list (a plain ANALYZE leaves them there, and every
+    search then reads the whole list)."""
     if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            cursor.execute(f"VACUUM ANALYZE {tables}")
 
 
 def generate(scale: float) -> dict[str, int]:

@@ -48,15 +48,19 @@ def districts_with_counts(user: User) -> Any:
     return District.objects.visible_to(user).with_counts().order_by("name_en")
 
 
+def state_home_context(user: User) -> dict[str, Any]:
+    """The state's home page: every district with its counts, and the state's funnel."""
+    from niryat.registry.funnel import state_funnel  # the registry's pages import this module
+
+    return {"districts": districts_with_counts(user), "funnel": state_funnel()}
+
+
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.is_state_level:
-        from niryat.registry.funnel import state_funnel
-
-        context = {"districts": districts_with_counts(user), "funnel": state_funnel()}
-        return render(request, "core/home_state.html", context)
+        return render(request, "core/home_state.html", state_home_context(user))
     if user.role == Role.DISTRICT_OFFICER:
         return redirect("district_detail", lgd_code=user.district.lgd_code)  # type: ignore[union-attr]
     if user.role == Role.PRODUCER:

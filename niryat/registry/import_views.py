@@ -118,7 +118,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
             return redirect("producer_import_job", job_uuid=job.uuid)
     else:
         form = ImportForm(user=user)
-    jobs = ImportJob.objects.visible_to(user).select_related("district", "uploaded_by")[:10]
+    jobs = (
+        ImportJob.objects.visible_to(user)
+        .select_related("district", "uploaded_by")
+        .defer("errors")  # a sheet's messages can run to megabytes; the list shows counts
+    )[:10]
     return render(request, "registry/import_upload.html", {"form": form, "jobs": jobs})
 
 

@@ -8,6 +8,7 @@ alike ("Ramu Prajapati" and "Shyamu Prajapati" are two people).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from itertools import combinations, pairwise, permutations
@@ -71,6 +72,8 @@ _APOSTROPHES = re.compile(r"['’`]")
 _MAX_WORDS = 6
 
 
+# Duplicate checks and imports key the same names over and over; keying is pure, so cache it.
+@functools.lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """A lowercase ASCII key that most spellings of one name share, words in their given order.
 

@@ -218,7 +218,8 @@ def write_xlsx(sheets: Sequence[Sheet], target: IO[bytes]) -> None:
             header.append(cell)
         worksheet.append(header)
         for row in sheet.rows:
-            values: list[object] = [_xlsx_text(value) for value in row]
+            # An empty cell is left out, as Excel leaves it out, not written as empty text.
+            values: list[object] = [_xlsx_text(value) or None for value in row]
             if sheet.highlight is not None and sheet.highlight < len(values):
                 cell = WriteOnlyCell(worksheet, value=values[sheet.highlight])
                 if values[sheet.highlight]:

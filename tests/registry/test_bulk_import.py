@@ -4,6 +4,8 @@ re-imports that change nothing, and every kind of bad file refused with a clear 
 from __future__ import annotations
 
 import codecs
+import datetime
+import hashlib
 import io
 import zipfile
 
@@ -263,7 +265,10 @@ def test_the_filled_in_template_imports(ganesh):
 # --- A real centre's sheet -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["gorakhpur_terracotta.xlsx", "gorakhpur_terracotta.csv"])
+@pytest.mark.parametrize(
+    "name",
+    ["gorakhpur_terracotta.xlsx", "gorakhpur_terracotta_excel.xlsx", "gorakhpur_terracotta.csv"],
+)
 def test_a_centre_sheet_imports_with_its_own_headers_merged_cells_and_empty_rows(
     ganesh, gorakhpur, terracotta, name
 ):
@@ -325,8 +330,6 @@ def test_a_centre_sheet_imports_with_its_own_headers_merged_cells_and_empty_rows
 
 
 def test_the_file_is_kept_with_its_sha256(ganesh):
-    import hashlib
-
     data = sample("gorakhpur_terracotta.csv")
     job = import_file(client_for(ganesh), "list.csv", data)
     assert job.sha256 == hashlib.sha256(data).hexdigest()
@@ -632,6 +635,47 @@ def test_merged_cells_take_their_top_left_value(ganesh):
     ]
 
 
+def openpyxl_rows(data: bytes) -> list[list[str]]:
+    """The first sheet as openpyxl itself reads it (not read-only, so it knows merged cells),
+    merged ranges filled with their top-left value, as text."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    for cells in sheet.merged_cells.ranges:
+        top_left = values[cells.min_row - 1][cells.min_col - 1]
+        for number in range(cells.min_row, cells.max_row + 1):
+            for column in range(cells.min_col, cells.max_col + 1):
+                values[number - 1][column - 1] = top_left
+    texts = [[bulk_import._cell_text(value) for value in line] for line in values]
+    width = max(len(line) for line in texts)
+    return [line + [""] * (width - len(line)) for line in texts]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        sample("gorakhpur_terracotta.xlsx"),
+        sample("gorakhpur_terracotta_excel.xlsx"),
+        xlsx_bytes(
+            [
+                [1, 2.5, -3, 1e20, True, False, None, "  spaced  ", "'=escaped", "a & <b>"],
+                # Excel's dates have no time zone
+                [datetime.datetime(2024, 3, 12), datetime.date(2024, 1, 2)],  # noqa: DTZ001
+                [],
+                ["=SUM(A1:B1)", "after a gap"],
+            ],
+            merge=["A5:B6"],
+            before=[["title"]],
+        ),
+    ],
+    ids=["inline strings", "shared strings", "every kind of cell"],
+)
+def test_workbooks_read_as_openpyxl_reads_them(data):
+    rows = bulk_import._xlsx_rows(data, None)
+    width = len(openpyxl_rows(data)[0])
+    assert [row + [""] * (width - len(row)) for row in rows] == openpyxl_rows(data)[: len(rows)]
+    assert not any(any(row) for row in openpyxl_rows(data)[len(rows) :])
+
+
 def test_numbers_booleans_and_dates_typed_by_excel_are_read_as_text(ganesh):
     rows = [
         row(
@@ -640,7 +684,7 @@ def test_numbers_booleans_and_dates_typed_by_excel_are_read_as_text(ganesh):
             mobile=9800000001,  # type: ignore[arg-type]
             pin=273001,  # type: ignore[arg-type]
             women_led=True,  # type: ignore[arg-type]
-            tehsil=__import__("datetime").datetime(2024, 3, 12),  # type: ignore[arg-type]
+            tehsil=datetime.datetime(2024, 3, 12),  # type: ignore[arg-type]  # noqa: DTZ001
         )
     ]
     sheet = read_sheet(xlsx_bytes(rows))
@@ -720,6 +764,16 @@ def test_a_valid_row_gives_what_the_registration_form_gives(gorakhpur, terracott
         == form.warnings
         == ["GSTIN 27AAPFU0939F1ZV is registered in state code 27, not 09 of this district."]
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["रामू प्रजापति", "रामू \tप्रजापति", "राम-कुमार  वर्मा", "Ramu प्रजापति", "सिंह", "ज़ाकिर हुसैन"],
+)
+def test_latin_names_are_spelt_as_the_form_spells_them(gorakhpur, name):
+    from niryat.registry.transliterate import to_latin
+
+    assert RowChecker(gorakhpur).to_latin(name) == to_latin(name)
 
 
 def test_choices_may_be_written_in_hindi_or_english(gorakhpur):
