@@ -13,6 +13,17 @@ from django.utils.translation import gettext as _
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+def remember_language(response: HttpResponse, language: str) -> None:
+    """The language cookie, read by Django's LocaleMiddleware on the next request."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite="Lax",
+    )
+
+
 class UserLanguageMiddleware:
     """A signed-in person's saved language wins over the browser's; the cookie follows it."""
 
@@ -27,13 +38,7 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = language
         response = self.get_response(request)
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                samesite="Lax",
-            )
+            remember_language(response, language)
         return response
 
 

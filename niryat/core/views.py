@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core import actions
 from niryat.core.forms import ApiTokenForm, CentreForm, OdopProductForm
+from niryat.core.middleware import remember_language
 from niryat.core.models import Centre, District, OdopProduct, Role, TaskProgress, User
 from niryat.core.progress import start_progress
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
@@ -196,13 +197,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         actions.do_set_language(request.user, language, acting_user=request.user)  # type: ignore[arg-type]
     response = redirect(next_url)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite="Lax",
-    )
+    remember_language(response, language)
     return response
 
 

@@ -28,15 +28,9 @@ from niryat.registry.models import (
 )
 from niryat.registry.name_matching import name_key
 
-# Fields a form or an import row may set on a producer (already cleaned and validated).
-PRODUCER_FIELDS = (
-    "kind",
-    "odop_product",
-    "name_hi",
+# What identifies or reaches a person: erased on request, keeping only anonymised counts.
+PERSONAL_FIELDS = (
     "name_latin",
-    "gender",
-    "women_led",
-    "social_category",
     "village",
     "tehsil",
     "pin",
@@ -49,6 +43,16 @@ PRODUCER_FIELDS = (
     "iec",
     "udyam",
     "aadhaar_last4",
+)
+# Fields a form or an import row may set on a producer (already cleaned and validated).
+PRODUCER_FIELDS = (
+    "kind",
+    "odop_product",
+    "name_hi",
+    "gender",
+    "women_led",
+    "social_category",
+    *PERSONAL_FIELDS,
 )
 
 
@@ -394,22 +398,7 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
     (district, kind, ODOP product, stage, gender, women-led, social category)."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
-    for field in (
-        "name_latin",
-        "village",
-        "tehsil",
-        "pin",
-        "mobile",
-        "email",
-        "bank_ifsc",
-        "bank_account_masked",
-        "gstin",
-        "pan",
-        "iec",
-        "udyam",
-        "aadhaar_last4",
-        "name_key",
-    ):
+    for field in (*PERSONAL_FIELDS, "name_key"):
         setattr(producer, field, "")
     producer.name_hi = _("Erased producer")
     producer.listing_consent = False

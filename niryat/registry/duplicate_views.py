@@ -18,35 +18,12 @@ from django.views.decorators.http import require_POST, require_safe
 from niryat.core.models import AuditEntry, District, User
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
 from niryat.core.views import staff_only
-from niryat.registry.actions import do_dismiss_duplicate, do_merge_producers
+from niryat.registry.actions import PRODUCER_FIELDS, do_dismiss_duplicate, do_merge_producers
 from niryat.registry.models import DuplicateFlag, Producer
 from niryat.registry.outreach_views import chosen_district, paginate
 
-# The fields compared side by side, in the order of the producer form.
-COMPARED_FIELDS = (
-    "kind",
-    "name_hi",
-    "name_latin",
-    "gender",
-    "women_led",
-    "social_category",
-    "odop_product",
-    "village",
-    "tehsil",
-    "pin",
-    "mobile",
-    "email",
-    "bank_ifsc",
-    "bank_account_masked",
-    "gstin",
-    "pan",
-    "iec",
-    "udyam",
-    "aadhaar_last4",
-    "stage",
-    "listing_consent",
-    "created_at",
-)
+# The fields compared side by side.
+COMPARED_FIELDS = (*PRODUCER_FIELDS, "stage", "listing_consent", "created_at")
 
 
 def _flags() -> Any:

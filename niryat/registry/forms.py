@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, OdopProduct
 from niryat.registry import identifiers
-from niryat.registry.models import Activity, Gender, Kind, Producer
+from niryat.registry.models import Activity, Consent, Gender, Kind, Membership, Producer, Stage
 from niryat.registry.transliterate import is_devanagari, to_latin
 
 IDENTIFIER_CLEANERS: dict[str, Callable[[str], str]] = {
@@ -149,4 +150,126 @@ class ProducerForm(forms.ModelForm):
             data["bank_account_masked"] = account
         if aadhaar:
             data["aadhaar_last4"] = aadhaar
+        return data
+
+
+# Staff record consent given on paper, verbally or by SMS; "self" is the producer's own portal.
+STAFF_CONSENT_METHODS = [
+    (method.value, method.label) for method in Consent.Method if method != Consent.Method.SELF
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        # A date input sends and shows ISO dates whatever the language.
+        super().__init__(format="%Y-%m-%d")
+
+
+class RegistrationConsentForm(forms.Form):
+    """Consent given when the producer is registered, recorded with `do_record_consent`."""
+
+    hold_data = forms.BooleanField(
+        label=_("Consents to the centre holding their data"), required=False
+    )
+    listing = forms.BooleanField(
+        label=_("Consents to being listed, with their products, on marketplaces and in exports"),
+        required=False,
+    )
+    on = forms.DateField(
+        label=_("Date consent was given"),
+        required=False,
+        initial=timezone.localdate,
+        widget=DateInput(),
+    )
+    method = forms.ChoiceField(
+        label=_("How it was given"),
+        choices=[("", "—"), *STAFF_CONSENT_METHODS],
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("hold_data") or data.get("listing"):
+            if not data.get("method"):
+                self.add_error("method", _("Say how the consent was given."))
+            if not data.get("on") and "on" not in self.errors:
+                self.add_error("on", _("Give the date the consent was given."))
+        if data.get("on") and data["on"] > timezone.localdate():
+            self.add_error("on", _("The date cannot be in the future."))
+        return data
+
+    def purposes(self) -> list[Consent.Purpose]:
+        chosen = []
+        if self.cleaned_data.get("hold_data"):
+            chosen.append(Consent.Purpose.HOLD_DATA)
+        if self.cleaned_data.get("listing"):
+            chosen.append(Consent.Purpose.LIST_ON_MARKETPLACES)
+        return chosen
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Consent to"), choices=Consent.Purpose.choices)
+    given = forms.TypedChoiceField(
+        label=_("Given or withdrawn"),
+        choices=[("yes", _("Given")), ("no", _("Withdrawn"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DateInput())
+    method = forms.ChoiceField(label=_("How"), choices=STAFF_CONSENT_METHODS)
+
+    def clean_on(self) -> Any:
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return on
+
+
+class StageForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("Move to stage"), choices=Stage.choices)
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the stage changes.")},
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = current
+        stages = list(Stage)
+        index = stages.index(Stage(current))
+        self.fields["to_stage"].initial = stages[min(index + 1, len(stages) - 1)]
+
+    def clean_to_stage(self) -> str:
+        stage = self.cleaned_data["to_stage"]
+        if stage == self.current:
+            raise ValidationError(_("The producer is already at this stage."))
+        return stage
+
+
+class MemberForm(forms.Form):
+    member = forms.CharField(
+        label=_("Member's name or mobile number"),
+        max_length=200,
+        required=False,
+        help_text=_("In Hindi or English; if several producers match, you choose one."),
+    )
+    # Set when the person chose one of several matches.
+    member_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    role = forms.ChoiceField(
+        label=_("Role in the group"),
+        choices=Membership.GroupRole.choices,
+        initial=Membership.GroupRole.MEMBER,
+    )
+    joined_on = forms.DateField(
+        label=_("Joined on"), initial=timezone.localdate, widget=DateInput()
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("member", "").strip() and not data.get("member_uuid"):
+            self.add_error("member", _("Type the member's name or mobile number."))
         return data

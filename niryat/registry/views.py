@@ -22,7 +22,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -32,7 +31,13 @@ from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
 from niryat.core.views import staff_only
 from niryat.registry import actions
-from niryat.registry.forms import ProducerForm
+from niryat.registry.forms import (
+    ConsentForm,
+    MemberForm,
+    ProducerForm,
+    RegistrationConsentForm,
+    StageForm,
+)
 from niryat.registry.models import (
     Activity,
     Consent,
@@ -65,11 +70,6 @@ FIELD_GROUPS = [
     (gettext_lazy("Identifiers"), ["gstin", "pan", "iec", "udyam", "aadhaar"]),
 ]
 
-# Staff record consent given on paper, verbally or by SMS; "self" is the producer's own portal.
-STAFF_CONSENT_METHODS = [
-    (method.value, method.label) for method in Consent.Method if method != Consent.Method.SELF
-]
-
 AUDIT_ACTIONS = {
     "producer.register": gettext_lazy("Registered"),
     "producer.update": gettext_lazy("Details changed"),
@@ -84,124 +84,6 @@ AUDIT_ACTIONS = {
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        # A date input sends and shows ISO dates whatever the language.
-        super().__init__(format="%Y-%m-%d")
-
-
-class RegistrationConsentForm(forms.Form):
-    """Consent given when the producer is registered, recorded with `do_record_consent`."""
-
-    hold_data = forms.BooleanField(
-        label=gettext_lazy("Consents to the centre holding their data"), required=False
-    )
-    listing = forms.BooleanField(
-        label=gettext_lazy(
-            "Consents to being listed, with their products, on marketplaces and in exports"
-        ),
-        required=False,
-    )
-    on = forms.DateField(
-        label=gettext_lazy("Date consent was given"),
-        required=False,
-        initial=timezone.localdate,
-        widget=DateInput(),
-    )
-    method = forms.ChoiceField(
-        label=gettext_lazy("How it was given"),
-        choices=[("", "—"), *STAFF_CONSENT_METHODS],
-        required=False,
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("hold_data") or data.get("listing"):
-            if not data.get("method"):
-                self.add_error("method", _("Say how the consent was given."))
-            if not data.get("on") and "on" not in self.errors:
-                self.add_error("on", _("Give the date the consent was given."))
-        if data.get("on") and data["on"] > timezone.localdate():
-            self.add_error("on", _("The date cannot be in the future."))
-        return data
-
-    def purposes(self) -> list[Consent.Purpose]:
-        chosen = []
-        if self.cleaned_data.get("hold_data"):
-            chosen.append(Consent.Purpose.HOLD_DATA)
-        if self.cleaned_data.get("listing"):
-            chosen.append(Consent.Purpose.LIST_ON_MARKETPLACES)
-        return chosen
-
-
-class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=gettext_lazy("Consent to"), choices=Consent.Purpose.choices)
-    given = forms.TypedChoiceField(
-        label=gettext_lazy("Given or withdrawn"),
-        choices=[("yes", gettext_lazy("Given")), ("no", gettext_lazy("Withdrawn"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    on = forms.DateField(label=gettext_lazy("Date"), initial=timezone.localdate, widget=DateInput())
-    method = forms.ChoiceField(label=gettext_lazy("How"), choices=STAFF_CONSENT_METHODS)
-
-    def clean_on(self) -> Any:
-        on = self.cleaned_data["on"]
-        if on > timezone.localdate():
-            raise ValidationError(_("The date cannot be in the future."))
-        return on
-
-
-class StageForm(forms.Form):
-    to_stage = forms.ChoiceField(label=gettext_lazy("Move to stage"), choices=Stage.choices)
-    reason = forms.CharField(
-        label=gettext_lazy("Why"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Say why the stage changes.")},
-    )
-
-    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.current = current
-        stages = list(Stage)
-        index = stages.index(Stage(current))
-        self.fields["to_stage"].initial = stages[min(index + 1, len(stages) - 1)]
-
-    def clean_to_stage(self) -> str:
-        stage = self.cleaned_data["to_stage"]
-        if stage == self.current:
-            raise ValidationError(_("The producer is already at this stage."))
-        return stage
-
-
-class MemberForm(forms.Form):
-    member = forms.CharField(
-        label=gettext_lazy("Member's name or mobile number"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("In Hindi or English; if several producers match, you choose one."),
-    )
-    # Set when the person chose one of several matches.
-    member_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    role = forms.ChoiceField(
-        label=gettext_lazy("Role in the group"),
-        choices=Membership.GroupRole.choices,
-        initial=Membership.GroupRole.MEMBER,
-    )
-    joined_on = forms.DateField(
-        label=gettext_lazy("Joined on"), initial=timezone.localdate, widget=DateInput()
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("member", "").strip() and not data.get("member_uuid"):
-            self.add_error("member", _("Type the member's name or mobile number."))
-        return data
 
 
 # ---------------------------------------------------------------------------------------------
