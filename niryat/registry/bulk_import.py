@@ -15,8 +15,9 @@ same fields, clean methods and messages as the page, in the user's language.
 
 Saving (`import_rows`). Nothing is saved while any row has an error, unless the user chose to import
 the valid rows. Then one transaction per file creates every new producer. A row whose producer is
-already registered in the district (the same mobile, GSTIN or Udyam number, or the same name key and
-PIN code) is counted as unchanged and left alone, so importing the same file twice changes nothing.
+already registered in the district (the same mobile, GSTIN or Udyam number; for a row with none of
+them, the same name key and PIN code) is counted as unchanged and left alone, so importing the same
+file twice changes nothing.
 
 Why a bulk path and not `do_register_producer` per row: that action costs about ten queries per
 row (the form's own five, a uniqueness check, the insert, the funnel history, the audit entry, the
@@ -841,12 +842,14 @@ class _Registered:
 
     def has(self, row: CheckedRow) -> bool:
         values = row.values or {}
-        return (
-            values.get("mobile", "") in self.mobiles
-            or values.get("gstin", "") in self.gstins
-            or values.get("udyam", "") in self.udyams
-            or (row.key, *_place(values.get("pin", ""), values.get("village", ""))) in self.places
-        )
+        identifiers = [values.get(field, "") for field in ("mobile", "gstin", "udyam")]
+        if any(identifiers):
+            # A row with a mobile, GSTIN or Udyam number is the producer who has it; a namesake
+            # with other numbers is another person (flagged as a likely duplicate for review).
+            mobile, gstin, udyam = identifiers
+            return mobile in self.mobiles or gstin in self.gstins or udyam in self.udyams
+        # Without any number, the name and the place are all that tell a row is already there.
+        return (row.key, *_place(values.get("pin", ""), values.get("village", ""))) in self.places
 
     def keys_of(self, person: _Person) -> dict[str, str]:
         if not person.complete:

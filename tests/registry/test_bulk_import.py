@@ -1025,3 +1025,19 @@ def test_import_rows_takes_plain_rows_for_scripts_and_the_bench(ganesh, gorakhpu
     assert [a.code for a in ramu.activities.all()] == ["pottery"]
     assert Producer.objects.get(kind=Kind.SHG).mobile == "+919800000001"
     assert OdopProduct.objects.filter(pk=ramu.odop_product_id).exists()
+
+
+def test_a_namesake_with_another_mobile_is_a_new_producer(ganesh, gorakhpur):
+    first = {"kind": "artisan", "name_hi": "रामू प्रजापति", "pin": "273001", "mobile": 9800000001}
+    import_rows(gorakhpur, [first], acting_user=ganesh)
+    namesake = {**first, "mobile": 9800000002}
+    unknown = {"kind": "artisan", "name_hi": "रामू प्रजापति", "pin": "273001"}
+    report = import_rows(gorakhpur, [first, namesake, unknown], acting_user=ganesh)
+    # The same mobile is the same producer; another mobile is another person (flagged for
+    # review); a row with no number at all is taken for the one already there.
+    assert (report.created, report.unchanged) == (1, 2)
+    assert sorted(Producer.objects.values_list("mobile", flat=True)) == [
+        "+919800000001",
+        "+919800000002",
+    ]
+    assert DuplicateFlag.objects.get().reasons == ["similar name in the same village or PIN code"]
