@@ -67,6 +67,15 @@ def producer_name_key(producer: Producer) -> str:
     return name_key(producer.name_latin or producer.name_hi)[: Producer.NAME_KEY_LENGTH]
 
 
+def _check_values(values: dict[str, Any], district: District, *, allowed: set[str]) -> None:
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"not producer fields: {sorted(unknown)}")
+    odop = values.get("odop_product")
+    if odop is not None and odop.district_id != district.pk:
+        raise ValidationError(_("That ODOP product belongs to another district."))
+
+
 def _locked(producer: Producer) -> Producer:
     return Producer.objects.select_for_update().get(pk=producer.pk)
 
@@ -81,12 +90,7 @@ def do_register_producer(
 ) -> Producer:
     """Register a producer in `district` and flag likely duplicates (returned on `.duplicates`)."""
     require_write(district, acting_user)
-    unknown = set(values) - set(PRODUCER_FIELDS) - {"stage"}
-    if unknown:
-        raise ValueError(f"not producer fields: {sorted(unknown)}")
-    odop = values.get("odop_product")
-    if odop is not None and odop.district_id != district.pk:
-        raise ValidationError(_("That ODOP product belongs to another district."))
+    _check_values(values, district, allowed={*PRODUCER_FIELDS, "stage"})
     producer = Producer(district=district, created_by=acting_user, **values)
     producer.name_key = producer_name_key(producer)
     producer.full_clean(exclude=["name_key", "created_by", "user"])
@@ -120,9 +124,7 @@ def do_update_producer(
 ) -> dict[str, list[Any]]:
     producer = _locked(producer)
     require_write(producer.district, acting_user)
-    unknown = set(values) - set(PRODUCER_FIELDS)
-    if unknown:
-        raise ValueError(f"not producer fields: {sorted(unknown)}")
+    _check_values(values, producer.district, allowed=set(PRODUCER_FIELDS))
     changes = diff_fields(producer, values)
     for field, (_old, new) in changes.items():
         setattr(producer, field, new)

@@ -15,6 +15,7 @@ from niryat.registry.actions import (
     do_move_stage,
     do_record_consent,
     do_record_outreach_visit,
+    do_update_producer,
 )
 from niryat.registry.models import (
     Consent,
@@ -187,3 +188,14 @@ def test_erasure_keeps_only_anonymised_counts(gorakhpur, ganesh):
     assert producer.gender == "female"
     assert Producer.objects.filter(district=gorakhpur).count() == 1
     assert Producer.objects.visible_to(ganesh).count() == 0
+
+
+def test_an_odop_product_of_another_district_is_refused(gorakhpur, ganesh, banarasi):
+    producer = register(gorakhpur, ganesh)
+    with pytest.raises(ValidationError, match="belongs to another district"):
+        do_update_producer(producer, {"odop_product": banarasi}, acting_user=ganesh)
+    with pytest.raises(ValidationError, match="belongs to another district"):
+        register(gorakhpur, ganesh, name_hi="मोहन लाल", odop_product=banarasi)
+    producer.refresh_from_db()
+    assert producer.odop_product.district == gorakhpur
+    assert Producer.objects.count() == 1
