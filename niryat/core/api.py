@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from niryat.core import actions
 from niryat.core.forms import HS_CODE
 from niryat.core.models import District, OdopProduct, TaskProgress, User
-from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.views import districts_with_counts
 
 router = Router(tags=["core"])
@@ -80,26 +80,22 @@ class ProgressOut(Schema):
     result: dict
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @router.get("/me", response=MeOut, summary="The signed-in user")
 def me(request: HttpRequest) -> User:
-    return _user(request)
+    return current_user(request)
 
 
 @router.get("/districts", response=list[DistrictOut], summary="Districts you may see")
 @paginate
 def list_districts(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return districts_with_counts(_user(request)).select_related("state")
+    return districts_with_counts(current_user(request)).select_related("state")
 
 
 @router.get("/districts/{lgd_code}", response=DistrictOut, summary="One district")
 def get_district(request: HttpRequest, lgd_code: int):  # type: ignore[no-untyped-def]
     return get_visible_or_404(
-        districts_with_counts(_user(request)).select_related("state"),
-        _user(request),
+        districts_with_counts(current_user(request)).select_related("state"),
+        current_user(request),
         lgd_code=lgd_code,
     )
 
@@ -110,18 +106,20 @@ def get_district(request: HttpRequest, lgd_code: int):  # type: ignore[no-untype
     summary="A district's ODOP products",
 )
 def list_odop_products(request: HttpRequest, lgd_code: int):  # type: ignore[no-untyped-def]
-    products = OdopProduct.objects.visible_to(_user(request)).filter(district__lgd_code=lgd_code)
+    products = OdopProduct.objects.visible_to(current_user(request)).filter(
+        district__lgd_code=lgd_code
+    )
     if not products.exists():
         # Either the district is not the user's or it has no products: a district the user may
         # see answers an empty list, any other a 404.
-        get_visible_or_404(District.objects, _user(request), lgd_code=lgd_code)
+        get_visible_or_404(District.objects, current_user(request), lgd_code=lgd_code)
     return products.select_related("district")
 
 
 @router.get("/odop-products/{product_id}", response=OdopProductOut, summary="One ODOP product")
 def get_odop_product(request: HttpRequest, product_id: int):  # type: ignore[no-untyped-def]
     return get_visible_or_404(
-        OdopProduct.objects.select_related("district"), _user(request), pk=product_id
+        OdopProduct.objects.select_related("district"), current_user(request), pk=product_id
     )
 
 
@@ -131,7 +129,7 @@ def get_odop_product(request: HttpRequest, product_id: int):  # type: ignore[no-
     summary="Correct or confirm an ODOP product (centre staff of its district, state admins)",
 )
 def patch_odop_product(request: HttpRequest, product_id: int, payload: OdopProductPatch):  # type: ignore[no-untyped-def]
-    user = _user(request)
+    user = current_user(request)
     product = get_changeable_or_deny(OdopProduct.objects, user, pk=product_id)
     values = payload.dict(exclude_none=True)
     bad = [code for code in values.get("hs_codes", []) if not HS_CODE.match(code)]
@@ -145,7 +143,7 @@ def patch_odop_product(request: HttpRequest, product_id: int, payload: OdopProdu
 
 @router.get("/progress/{progress_id}", response=ProgressOut, summary="Progress of your task")
 def get_progress(request: HttpRequest, progress_id: UUID) -> TaskProgress:
-    record = TaskProgress.objects.filter(uuid=progress_id, owner=_user(request)).first()
+    record = TaskProgress.objects.filter(uuid=progress_id, owner=current_user(request)).first()
     if record is None:
         raise Http404
     return record

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -53,6 +53,11 @@ Records = models.QuerySet[M] | models.Manager[M]
 
 def _scoped(records: Records[M]) -> ScopedQuerySet[M]:
     return cast(ScopedQuerySet[M], records.all())
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in person of a request (views and API endpoints require sign-in first)."""
+    return cast("User", request.user)
 
 
 def get_visible_or_404(records: Records[M], user: User, **lookup: Any) -> M:

@@ -21,7 +21,7 @@ from niryat.core.forms import ApiTokenForm, CentreForm, OdopProductForm
 from niryat.core.middleware import remember_language
 from niryat.core.models import Centre, District, OdopProduct, Role, TaskProgress, User
 from niryat.core.progress import start_progress
-from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.tasks import reload_reference_data
 
 
@@ -59,7 +59,7 @@ def state_home_context(user: User) -> dict[str, Any]:
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     if user.is_state_level:
         return render(request, "core/home_state.html", state_home_context(user))
     if user.role == Role.DISTRICT_OFFICER:
@@ -83,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def district_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     districts = districts_with_counts(user)
     division = request.GET.get("division", "")
     if division:
@@ -105,7 +105,7 @@ def district_list(request: HttpRequest) -> HttpResponse:
 def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
     from niryat.registry.funnel import district_funnel
 
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     district = get_visible_or_404(District.objects, user, lgd_code=lgd_code)
     centre = Centre.objects.filter(district=district).first()
     return render(
@@ -126,7 +126,7 @@ def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
 
 @login_required
 def odop_product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     product = get_changeable_or_deny(OdopProduct.objects.select_related("district"), user, pk=pk)
     form = OdopProductForm(request.POST or None, instance=OdopProduct.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
@@ -138,7 +138,7 @@ def odop_product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def centre_edit(request: HttpRequest, lgd_code: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     centre = get_changeable_or_deny(
         Centre.objects.select_related("district"), user, district__lgd_code=lgd_code
     )
@@ -152,7 +152,7 @@ def centre_edit(request: HttpRequest, lgd_code: int) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -170,7 +170,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     token = get_object_or_404(user.api_tokens, pk=pk)
     actions.do_revoke_api_token(token, acting_user=user)
     messages.success(request, _("Token revoked."))
@@ -203,7 +203,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.STATE_ADMIN)
 def reference_data(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     if request.method == "POST":
         progress = start_progress(owner=user, label=gettext_noop("Reload reference data"))
         reload_reference_data.enqueue(str(progress.uuid), str(settings.REFERENCE_DATA_DIR))

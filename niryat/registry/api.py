@@ -11,17 +11,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from niryat.core.models import District, OdopProduct, User
-from niryat.core.scoping import get_visible_or_404
+from niryat.core.models import District, OdopProduct
+from niryat.core.scoping import current_user, get_visible_or_404
 from niryat.registry import actions
 from niryat.registry.forms import ProducerForm
 from niryat.registry.models import Activity, Consent, ImportJob, Kind, Producer, Stage
 
 router = Router(tags=["registry"])
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class ProducerOut(Schema):
@@ -153,7 +149,7 @@ def _validated(payload: ProducerIn, district: District, instance: Producer | Non
 def _producer(request: HttpRequest, producer_uuid: UUID) -> Producer:
     return get_visible_or_404(
         Producer.objects.select_related("district").prefetch_related("activities"),
-        _user(request),
+        current_user(request),
         uuid=producer_uuid,
     )
 
@@ -162,7 +158,7 @@ def _producer(request: HttpRequest, producer_uuid: UUID) -> Producer:
 @paginate
 def list_producers(request: HttpRequest, filters: Query[ProducerFilters]):  # type: ignore[no-untyped-def]
     return (
-        Producer.objects.visible_to(_user(request))
+        Producer.objects.visible_to(current_user(request))
         .filtered(filters.dict())
         .select_related("district")
         .prefetch_related("activities")
@@ -180,7 +176,7 @@ def get_producer(request: HttpRequest, producer_uuid: UUID) -> Producer:
     summary="Register a producer in a district (centre staff of the district, state admins)",
 )
 def register_producer(request: HttpRequest, lgd_code: int, payload: ProducerIn):  # type: ignore[no-untyped-def]
-    user = _user(request)
+    user = current_user(request)
     district = get_visible_or_404(District.objects.select_related("state"), user, lgd_code=lgd_code)
     actions.require_write(district, user)
     form = _validated(payload, district, None)
@@ -201,7 +197,7 @@ def register_producer(request: HttpRequest, lgd_code: int, payload: ProducerIn):
 
 @router.put("/producers/{producer_uuid}", response=ProducerOut, summary="Update a producer")
 def update_producer(request: HttpRequest, producer_uuid: UUID, payload: ProducerIn) -> Producer:
-    user = _user(request)
+    user = current_user(request)
     producer = _producer(request, producer_uuid)
     actions.require_write(producer.district, user)
     form = _validated(payload, producer.district, Producer.objects.get(pk=producer.pk))
@@ -218,7 +214,7 @@ def update_producer(request: HttpRequest, producer_uuid: UUID, payload: Producer
 def move_stage(request: HttpRequest, producer_uuid: UUID, payload: StageIn) -> Producer:
     producer = _producer(request, producer_uuid)
     actions.do_move_stage(
-        producer, payload.stage, reason=payload.reason, acting_user=_user(request)
+        producer, payload.stage, reason=payload.reason, acting_user=current_user(request)
     )
     return _producer(request, producer_uuid)
 
@@ -236,7 +232,7 @@ def record_consent(request: HttpRequest, producer_uuid: UUID, payload: ConsentIn
         given=payload.given,
         on=payload.on,
         method=payload.method,
-        acting_user=_user(request),
+        acting_user=current_user(request),
     )
     return _producer(request, producer_uuid)
 
@@ -244,7 +240,7 @@ def record_consent(request: HttpRequest, producer_uuid: UUID, payload: ConsentIn
 @router.get("/imports/{job_uuid}", response=ImportJobOut, summary="Status of a producer import")
 def get_import(request: HttpRequest, job_uuid: UUID) -> ImportJob:
     return get_visible_or_404(
-        ImportJob.objects.select_related("progress"), _user(request), uuid=job_uuid
+        ImportJob.objects.select_related("progress"), current_user(request), uuid=job_uuid
     )
 
 
@@ -254,7 +250,7 @@ def get_import(request: HttpRequest, job_uuid: UUID) -> ImportJob:
     summary="Activities offered for an ODOP product",
 )
 def odop_activities(request: HttpRequest, product_id: int) -> list[dict[str, str]]:
-    product = get_visible_or_404(OdopProduct.objects, _user(request), pk=product_id)
+    product = get_visible_or_404(OdopProduct.objects, current_user(request), pk=product_id)
     return [
         {"code": a.code, "name_en": a.name_en, "name_hi": a.name_hi}
         for a in Activity.objects.all().for_products([product])

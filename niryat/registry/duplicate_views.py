@@ -15,8 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from niryat.core.models import AuditEntry, District, User
-from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.models import AuditEntry, District
+from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.views import staff_only
 from niryat.registry.actions import PRODUCER_FIELDS, do_dismiss_duplicate, do_merge_producers
 from niryat.registry.models import DuplicateFlag, Producer
@@ -35,7 +35,7 @@ def _flags() -> Any:
 @require_safe
 @staff_only
 def duplicate_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     district = chosen_district(request, user)
     flags = _flags().visible_to(user).filter(status=DuplicateFlag.Status.OPEN)
     if district is not None:
@@ -96,7 +96,7 @@ def _related_counts(producers: list[Producer]) -> dict[int, dict[str, int]]:
 @require_safe
 @staff_only
 def duplicate_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     flag = get_visible_or_404(_flags(), user, pk=flag_id)
     first, second = flag.first, flag.second
     rows = []
@@ -143,7 +143,7 @@ def _resolved_already(request: HttpRequest, flag: DuplicateFlag) -> HttpResponse
 @require_POST
 @staff_only
 def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     flag = get_changeable_or_deny(_flags(), user, pk=flag_id)
     if (response := _resolved_already(request, flag)) is not None:
         return response
@@ -168,7 +168,7 @@ def duplicate_merge(request: HttpRequest, flag_id: int) -> HttpResponse:
 @require_POST
 @staff_only
 def duplicate_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     flag = get_changeable_or_deny(_flags(), user, pk=flag_id)
     if (response := _resolved_already(request, flag)) is not None:
         return response

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from niryat.core.models import District, OdopProduct, User
-from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.views import staff_only
 from niryat.registry.actions import do_record_outreach_visit
 from niryat.registry.funnel import FunnelFilters, district_funnel, state_funnel
@@ -101,7 +101,7 @@ def _attendee_picker(
 @require_safe
 @staff_only
 def outreach_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     district = chosen_district(request, user)
     visits = OutreachVisit.objects.visible_to(user)
     if district is not None:
@@ -126,7 +126,7 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def outreach_new(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     if not user.can_write:
         raise PermissionDenied(_("You may read this record but not change it."))
     data = request.POST if request.method == "POST" else request.GET
@@ -213,7 +213,7 @@ def _sensitised_here(visit: OutreachVisit) -> set[int]:
 @require_safe
 @staff_only
 def outreach_detail(request: HttpRequest, visit_uuid: uuid.UUID) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     visit = get_visible_or_404(
         OutreachVisit.objects.select_related("district", "recorded_by"), user, uuid=visit_uuid
     )
@@ -232,7 +232,7 @@ def outreach_detail(request: HttpRequest, visit_uuid: uuid.UUID) -> HttpResponse
 @require_safe
 @staff_only
 def funnel(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     district = chosen_district(request, user)
     filters = FunnelFilters.from_params(request.GET)
     districts = list(District.objects.visible_to(user)) if user.is_state_level else None

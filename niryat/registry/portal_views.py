@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from niryat.core.actions import do_set_language
 from niryat.core.models import Centre, Role, User
+from niryat.core.scoping import current_user
 from niryat.core.sms import SmsError
 from niryat.core.views import role_required
 from niryat.registry import otp
@@ -215,7 +216,7 @@ def _own_producer(user: User) -> Producer | None:
 
 def producer_home(request: HttpRequest) -> HttpResponse:
     """A producer's own page (the home page of role producer, see niryat.core.views.home)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     producer = _own_producer(user)
     centre = Centre.objects.visible_to(user).first()
     if producer is None:
@@ -249,7 +250,7 @@ def producer_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PRODUCER)
 def listing_consent(request: HttpRequest) -> HttpResponse:
     """The producer gives or withdraws their consent to be listed on marketplaces."""
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     producer = _own_producer(user)
     if producer is None:
         raise PermissionDenied(_("Your sign-in is not linked to a producer record yet."))

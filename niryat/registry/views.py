@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from openpyxl import Workbook
 
 from niryat.core.models import AuditEntry, District, OdopProduct, User
-from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.views import staff_only
 from niryat.registry import actions
 from niryat.registry.forms import (
@@ -82,10 +82,6 @@ AUDIT_ACTIONS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 # ---------------------------------------------------------------------------------------------
 # Register and edit
 
@@ -128,7 +124,7 @@ def _grouped(form: forms.BaseForm) -> list[tuple[Any, list[forms.BoundField]]]:
 @require_http_methods(["GET", "POST"])
 @staff_only
 def producer_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     district = _registration_district(request, user)
     if district is None:
         return render(
@@ -189,7 +185,7 @@ def producer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_only
 def producer_edit(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
     # The form fills its own copy as it validates; the action re-reads the row under a lock.
     editable = _producers().visible_to(user).get(pk=producer.pk)
@@ -262,7 +258,7 @@ def _producers() -> ProducerQuerySet:
 @require_safe
 @staff_only
 def producer_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     params: dict[str, str] = {
         key: str(value) for key, value in request.GET.items() if key != "page"
     }
@@ -418,7 +414,7 @@ def _render_detail(
     consent_form: ConsentForm | None = None,
     member_form: MemberForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     can_change = Producer.objects.changeable_by(user).filter(pk=producer.pk).exists()
     memberships = list(
         producer.memberships.filter(member__erased_at__isnull=True).select_related(
@@ -461,14 +457,14 @@ def _render_detail(
 @require_safe
 @staff_only
 def producer_detail(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_visible_or_404(_producers(), _user(request), uuid=producer_uuid)
+    producer = get_visible_or_404(_producers(), current_user(request), uuid=producer_uuid)
     return _render_detail(request, producer)
 
 
 @require_POST
 @staff_only
 def producer_stage(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
     form = StageForm(request.POST, current=producer.stage)
     if not form.is_valid():
@@ -489,7 +485,7 @@ def producer_stage(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
 @require_POST
 @staff_only
 def producer_consent(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
     form = ConsentForm(request.POST)
     if not form.is_valid():
@@ -515,7 +511,7 @@ def producer_consent(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
 @staff_only
 def producer_member_add(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
     """Add a member found by name or mobile; when several producers match, the person chooses."""
-    user = _user(request)
+    user = current_user(request)
     group = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
     form = MemberForm(request.POST)
     if not group.is_group:
@@ -572,7 +568,7 @@ def producer_member_add(request: HttpRequest, producer_uuid: UUID) -> HttpRespon
 def producer_member_remove(
     request: HttpRequest, producer_uuid: UUID, membership_id: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     group = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
     membership = (
         group.memberships.select_related("group__district", "member")
@@ -650,7 +646,7 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
 @require_safe
 @staff_only
 def producer_data_json(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_changeable_or_deny(_producers(), _user(request), uuid=producer_uuid)
+    producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
     body = json.dumps(held_data(producer), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _attachment(response, f"producer-{producer.uuid}.json")
@@ -676,7 +672,7 @@ SHEET_TITLES = {
 @require_safe
 @staff_only
 def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_changeable_or_deny(_producers(), _user(request), uuid=producer_uuid)
+    producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
     book = Workbook()
     book.remove(book.active)
     for section, rows in held_data(producer).items():
@@ -703,7 +699,7 @@ def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @staff_only
 def producer_erase(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
     if request.method == "POST":
         actions.do_erase_producer(producer, acting_user=user)
