@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ninja",
     "niryat.core",
     "niryat.registry",
+    "niryat.catalog",
 ]
 
 MIDDLEWARE = [
@@ -241,7 +242,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint and fontTools log every font and page of a label PDF at INFO.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 SITE_NAME = _("Niryat")

@@ -41,6 +41,9 @@ urlpatterns = [
     path("", include("niryat.registry.import_urls")),
     path("", include("niryat.registry.outreach_urls")),
     path("", include("niryat.registry.portal_urls")),
+    path("", include("niryat.catalog.urls")),
+    path("", include("niryat.catalog.output_urls")),
+    path("", include("niryat.catalog.import_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from niryat.catalog.api import router as catalog_router
 from niryat.core.api import router as core_router
 from niryat.core.api_auth import SessionAuth, TokenAuth
 from niryat.registry.api import router as registry_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", registry_router)
+api.add_router("/", catalog_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,18 +9,24 @@ from __future__ import annotations
 import datetime
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from niryat.api import api
+from niryat.catalog.actions import do_add_image, process_image_now
+from niryat.catalog.models import CatalogImportJob, Product, ProductImage, Sku
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
+from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
 from tests.registry.factories import register
+from tests.test_imaging import a_photo, jpeg
 
 MARKER = "VARANASI-PRIVATE-MARKER"
 
@@ -38,6 +44,16 @@ NOT_DISTRICT_PAGES = {
 }
 
 
+# Pages that take their records in the query string: which foreign value each parameter gets.
+QUERIES: dict[str, dict[str, str]] = {
+    "product_list": {"producer": "producer_uuid"},
+    "product_list_xlsx": {"producer": "producer_uuid"},
+    "sku_labels": {"sku": "sku_uuid", "product": "product_uuid"},
+}
+# Of those, the pages that must refuse another district's records (the lists just come out empty).
+REFUSED_BY_QUERY = {"sku_labels"}
+
+
 def walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
     found = []
     for pattern in patterns:
@@ -51,8 +67,9 @@ def walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
 
 
 @pytest.fixture
-def foreign(varanasi, vani, banarasi) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Varanasi's records, marked so that a leak shows in any page."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     Centre.objects.filter(district=varanasi).update(address=MARKER)
     OdopProduct.objects.filter(pk=banarasi.pk).update(listing=MARKER)
     token, _ = do_create_api_token(name=MARKER, acting_user=vani)
@@ -74,6 +91,19 @@ def foreign(varanasi, vani, banarasi) -> dict[str, Any]:  # type: ignore[no-unty
     job = ImportJob.objects.create(
         district=varanasi, uploaded_by=vani, file="imports/x.csv", file_name=MARKER, sha256="0" * 64
     )
+    saree = make_product(weaver, vani, name_en=MARKER, name_hi="बनारसी साड़ी")
+    sku = add_sku(saree, vani, title_en=MARKER)
+    image = do_add_image(
+        saree, jpeg(a_photo(400, 300)), file_name=f"{MARKER}.jpg", acting_user=vani
+    )
+    process_image_now(image)  # so that its main image exists and could be served
+    catalog_job = CatalogImportJob.objects.create(
+        district=varanasi,
+        uploaded_by=vani,
+        file="catalogue-imports/x.xlsx",
+        file_name=MARKER,
+        sha256="0" * 64,
+    )
     return {
         "lgd_code": varanasi.lgd_code,
         "pk": {"odop_product_edit": banarasi.pk, "api_token_revoke": token.pk},
@@ -85,6 +115,11 @@ def foreign(varanasi, vani, banarasi) -> dict[str, Any]:  # type: ignore[no-unty
         "job_uuid": job.uuid,
         "flag_id": DuplicateFlag.objects.get(second=twin).pk,
         "membership_id": membership.pk,
+        "product_uuid": saree.uuid,
+        "sku_uuid": sku.uuid,
+        "image_uuid": image.uuid,
+        "variant": "main",
+        "catalog_job_uuid": catalog_job.uuid,
     }
 
 
@@ -106,6 +141,12 @@ def kwargs_for(name: str, pattern: URLPattern, foreign: dict[str, Any]) -> dict[
     return kwargs
 
 
+def url_for(name: str, pattern: URLPattern, foreign: dict[str, Any]) -> str:
+    url = reverse(name, kwargs=kwargs_for(name, pattern, foreign))
+    query = {param: foreign[key] for param, key in QUERIES.get(name, {}).items()}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 def snapshot() -> list[Any]:
     return [
         list(OdopProduct.objects.order_by("pk").values()),
@@ -115,6 +156,10 @@ def snapshot() -> list[Any]:
         list(Producer.objects.order_by("pk").values()),
         list(DuplicateFlag.objects.order_by("pk").values()),
         list(ImportJob.objects.order_by("pk").values()),
+        list(Product.objects.order_by("pk").values()),
+        list(Sku.objects.order_by("pk").values()),
+        list(ProductImage.objects.order_by("pk").values()),
+        list(CatalogImportJob.objects.order_by("pk").values()),
     ]
 
 
@@ -129,11 +174,11 @@ def test_district_people_never_see_or_change_another_district(request, persona, 
         name = pattern.name
         if name in NOT_DISTRICT_PAGES:
             continue
-        url = reverse(name, kwargs=kwargs_for(name, pattern, foreign))
+        url = url_for(name, pattern, foreign)
         got = client.get(url)
         content = text_of(got)
         assert MARKER not in content, f"{persona} read Varanasi's data on {route}"
-        if pattern.pattern.converters:
+        if pattern.pattern.converters or name in REFUSED_BY_QUERY:
             assert got.status_code in {403, 404, 405}, f"{persona} GET {url}: {got.status_code}"
         posted = client.post(url, {"name_en": "changed", "address": "changed", "verified": "on"})
         allowed = {403, 404, 405} if pattern.pattern.converters else {200, 302, 403, 405}
@@ -149,7 +194,7 @@ def test_state_viewer_reads_every_page_and_changes_nothing(sam, foreign):
     for route, pattern in walk(get_resolver().url_patterns):
         if pattern.name in NOT_DISTRICT_PAGES:
             continue
-        url = reverse(pattern.name, kwargs=kwargs_for(pattern.name, pattern, foreign))
+        url = url_for(pattern.name, pattern, foreign)
         assert client.get(url).status_code in {200, 302, 403, 404, 405}, f"GET {route}"
         posted = client.post(url, {"name_en": "changed", "address": "changed", "verified": "on"})
         assert posted.status_code in {200, 403, 404, 405}, f"POST {url}: {posted.status_code}"
@@ -186,7 +231,21 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "on": "2026-11-22",
         "method": "paper",
     },
+    ("POST", "/api/producers/{producer_uuid}/products"): {
+        "category": "handicrafts",
+        "name_en": "changed",
+    },
+    ("PATCH", "/api/products/{product_uuid}"): {"name_en": "changed"},
+    ("POST", "/api/products/{product_uuid}/skus"): {
+        "title_en": "changed",
+        "mrp": "100.00",
+        "price": "90.00",
+    },
+    ("PATCH", "/api/skus/{sku_uuid}"): {"stock": 0},
+    ("PATCH", "/api/images/{image_uuid}"): {"make_main": True, "move": 1},
 }
+# Write routes that take a file (multipart) rather than JSON: the field's name.
+API_UPLOADS: dict[tuple[str, str], str] = {("POST", "/api/products/{product_uuid}/images"): "image"}
 
 
 def api_routes() -> list[tuple[str, str, list[str]]]:
@@ -196,7 +255,8 @@ def api_routes() -> list[tuple[str, str, list[str]]]:
         for method, operation in methods.items():
             params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
             if "requestBody" in operation:
-                assert (method.upper(), path) in API_BODIES, f"add a body for {method} {path}"
+                route = (method.upper(), path)
+                assert route in API_BODIES or route in API_UPLOADS, f"add a body for {route}"
             routes.append((method.upper(), path, params))
     return routes
 
@@ -216,10 +276,14 @@ def test_every_api_route_is_scoped(request, persona, foreign):
         for param in params:
             assert param in foreign, f"add a foreign value for API parameter {param}"
             url = url.replace("{" + param + "}", str(foreign[param]))
-        body = json.dumps(API_BODIES.get((method, path), {}))
-        response = client.generic(
-            method, url, body, content_type="application/json", headers=headers
-        )
+        if (method, path) in API_UPLOADS:
+            photo = SimpleUploadedFile("walk.jpg", jpeg(a_photo(400, 300)), "image/jpeg")
+            response = client.post(url, {API_UPLOADS[method, path]: photo}, headers=headers)
+        else:
+            body = json.dumps(API_BODIES.get((method, path), {}))
+            response = client.generic(
+                method, url, body, content_type="application/json", headers=headers
+            )
         assert MARKER not in text_of(response), f"{persona} {method} {url} leaked"
         if params:
             assert response.status_code in {403, 404}, f"{persona} {method} {url}"

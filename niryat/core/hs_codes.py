@@ -178,6 +178,13 @@ class Nomenclature:
     def exists(self, code: str) -> bool:
         return self.get(code) is not None
 
+    def subheadings(self, heading: str) -> list[HsCode]:
+        """The 6-digit subheadings of a 4-digit heading, in code order."""
+        return sorted(
+            (c for c in self.codes.values() if c.level == 6 and c.code.startswith(heading[:4])),
+            key=lambda c: c.code,
+        )
+
     def heading_description(self, code: str) -> str:
         heading = self.codes.get(code[:4])
         return heading.description if heading else ""
@@ -363,6 +370,10 @@ def get(code: str) -> HsCode | None:
 
 def exists(code: str) -> bool:
     return nomenclature().exists(code)
+
+
+def subheadings(heading: str) -> list[HsCode]:
+    return nomenclature().subheadings(heading)
 
 
 def search(text: str, limit: int = 10) -> list[Match]:

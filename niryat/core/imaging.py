@@ -53,6 +53,7 @@ FILL: Final = 0.85  # the product's longest side over the frame's
 FILL_TOLERANCE: Final = 0.07
 THUMBNAILS: Final = (400, 160)
 JPEG_QUALITY: Final = 90
+ORIGINAL_QUALITY: Final = 95  # the kept original: re-encoded once, to drop its metadata
 MASK_SIDE: Final = 256  # segmentation resolution; GrabCut's cost grows with the pixel count
 
 # Variance of the Laplacian of the grey product region scaled to BLUR_SIDE px on its longest side.
@@ -565,7 +566,21 @@ def _fill(main: Image.Image) -> Check:
 # --- one upload ------------------------------------------------------------------------------
 
 
-def process_photo(data: bytes) -> PhotoResult:
+def clean_original(data: bytes) -> tuple[bytes, str, tuple[int, int]]:
+    """The upload as we keep it: upright, sRGB, without EXIF (GPS), XMP or ICC, as a high-quality
+    JPEG. Returns (jpeg, source format, size). Raises ImagingError for anything unreadable."""
+    img = open_photo(data)
+    source_format = img.format or ""
+    photo = normalise(img)
+    return _jpeg(photo, quality=ORIGINAL_QUALITY), source_format, photo.size
+
+
+def process_photo(
+    data: bytes,
+    *,
+    crop: tuple[float, float, float, float] | None = None,
+    keep_original: bool = False,
+) -> PhotoResult:
     """Everything for one upload: main image, thumbnails and quality report. Raises ImagingError.
 
     A JPEG is first decoded at a reduced scale (1/2 for a 12 MP photo, at least MAX_SIDE px long),
@@ -573,11 +588,19 @@ def process_photo(data: bytes) -> PhotoResult:
     MIN_SIDE × FILL px a main image needs, the photo is decoded again in full rather than enlarged,
     so a main image is only ever enlarged when the photo itself is too small. The trade: a 12 MP
     photo of a product filling 70 % of it gives a main image of about 1200 px, not 2000.
+
+    `crop` (fractions left, top, right, bottom of the upright photo) is where staff say the
+    product is; `keep_original` lists the photo itself, only made upright and clean.
     """
     img = open_photo(data, max_side=MAX_SIDE)
     source_format = img.format or ""
     full = Image.open(io.BytesIO(data)).size  # header only, already validated
     photo = normalise(img)
+    if crop is not None:
+        photo = _crop(photo, crop)
+    if keep_original:
+        processed = as_is(photo)
+        return PhotoResult(data, source_format, processed, quality_report(photo, processed))
     mask = object_mask(photo)
     reduced = img.size != full
     if reduced:
@@ -585,6 +608,8 @@ def process_photo(data: bytes) -> PhotoResult:
         product_px = max(w / mask.shape[1] * photo.width, h / mask.shape[0] * photo.height)
         if product_px < MIN_SIDE * FILL:  # it would have to be enlarged: use every pixel
             photo = normalise(open_photo(data))
+            if crop is not None:
+                photo = _crop(photo, crop)
             reduced = False
     processed = main_image(photo, mask)
     if reduced:  # report the photo's real size, not that of the reduced decode
@@ -596,4 +621,36 @@ def process_photo(data: bytes) -> PhotoResult:
         source_format=source_format,
         main=processed,
         quality=quality_report(photo, processed),
+    )
+
+
+def _crop(photo: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
+    left, top, right, bottom = (min(1.0, max(0.0, float(v))) for v in box)
+    if right - left < 0.05 or bottom - top < 0.05:
+        raise ImagingError(_("The crop is too small: choose a larger part of the photo."))
+    width, height = photo.size
+    return photo.crop(
+        (round(left * width), round(top * height), round(right * width), round(bottom * height))
+    )
+
+
+def as_is(photo: Image.Image) -> ProcessedImage:
+    """The photo itself as the listing image: no cut-out, at most MAX_SIDE px, no metadata."""
+    scale = min(1.0, MAX_SIDE / max(photo.size))
+    size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+    resized = photo.resize(size, Image.Resampling.LANCZOS) if scale < 1 else photo
+    thumbnails = {}
+    for side in THUMBNAILS:
+        thumb = resized.copy()
+        thumb.thumbnail((side, side), Image.Resampling.LANCZOS)
+        thumbnails[side] = _jpeg(thumb, quality=85)
+    return ProcessedImage(
+        jpeg=_jpeg(resized),
+        side=max(size),
+        upscale=1.0,
+        too_small=max(photo.size) < MIN_SIDE,
+        segmented=False,
+        box=(0.0, 0.0, 1.0, 1.0),
+        source_size=photo.size,
+        thumbnails=thumbnails,
     )

@@ -28,6 +28,7 @@ def nav_for(user: User) -> list[NavItem]:
         items.append(NavItem(_("My district"), url))
     if user.role != Role.PRODUCER:
         items.append(NavItem(_("Producers"), reverse("producer_list")))
+        items.append(NavItem(_("Catalogue"), reverse("product_list")))
         items.append(NavItem(_("Outreach"), reverse("outreach_list")))
         items.append(NavItem(_("Funnel"), reverse("funnel")))
     if user.role in {Role.CENTRE_STAFF, Role.STATE_ADMIN}:

@@ -82,11 +82,11 @@ from niryat.registry.models import (
 )
 from niryat.registry.name_matching import _MAX_WORDS, LIKELY_SAME, name_key, name_similarity
 from niryat.registry.spreadsheets import (
-    COLUMN_BY_FIELD,
     COLUMNS,
     ERROR_COLUMN,
     IGNORED_COLUMNS,
     REQUIRED_FIELDS,
+    Column,
     unescape_cell,
 )
 from niryat.registry.transliterate import to_latin
@@ -125,20 +125,46 @@ def norm(text: str) -> str:
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a kind of sheet holds: the columns imported, the columns read past, the fields whose
+    columns must be there, and the message for a sheet with headers and nothing under them (an
+    English msgid, marked with gettext_noop). The catalogue's import reads its own sheets with
+    its own layout."""
+
+    columns: tuple[Column, ...]
+    ignored: tuple[Column, ...]
+    required: tuple[str, ...]
+    no_rows: str
+
+    @property
+    def by_field(self) -> dict[str, Column]:
+        return {column.field: column for column in self.columns}
+
+
+PRODUCER_SHEET = SheetLayout(
+    COLUMNS,
+    IGNORED_COLUMNS,
+    REQUIRED_FIELDS,
+    gettext_noop("The sheet has headers but no producers under them."),
+)
+
+
 @cache
-def _header_names() -> dict[str, str]:
+def _header_names(layout: SheetLayout) -> dict[str, str]:
     names: dict[str, str] = {}
-    for column in (*COLUMNS, *IGNORED_COLUMNS):
-        field_name = column.field if column.field in COLUMN_BY_FIELD else IGNORE
+    imported = {column.field for column in layout.columns}
+    for column in (*layout.columns, *layout.ignored):
+        field_name = column.field if column.field in imported else IGNORE
         for text in (column.header, column.hindi, column.english, *column.aliases):
             names[norm(text)] = field_name
     return names
 
 
-def field_for_header(header: str) -> str | None:
+def field_for_header(header: str, layout: SheetLayout = PRODUCER_SHEET) -> str | None:
     """The field a header names ("नाम (हिन्दी) / Name (Hindi)" → "name_hi"), IGNORE for a column
     read past, None for an unknown header."""
-    names = _header_names()
+    names = _header_names(layout)
     key = norm(header)
     if key in names:
         return names[key]
@@ -185,7 +211,9 @@ class ParsedSheet:
             )
 
 
-def read_sheet(data: bytes, *, header_only: bool = False) -> ParsedSheet:
+def read_sheet(
+    data: bytes, *, header_only: bool = False, layout: SheetLayout = PRODUCER_SHEET
+) -> ParsedSheet:
     """Read an uploaded XLSX or CSV file; `header_only` reads just enough to check its headers."""
     if len(data) > MAX_FILE_BYTES:
         raise SheetError(_too_big(len(data)))
@@ -193,24 +221,24 @@ def read_sheet(data: bytes, *, header_only: bool = False) -> ParsedSheet:
         raise SheetError(_("The file is empty."))
     limit = HEADER_SEARCH_ROWS if header_only else None
     if _file_kind(data) == "xlsx":
-        kind, rows = "xlsx", _xlsx_rows(data, limit)
+        kind, rows = "xlsx", _xlsx_rows(data, limit, layout)
     else:
         kind, rows = "csv", _csv_rows(data, limit)
-    header_index, fields = _find_header(rows)
+    header_index, fields = _find_header(rows, layout)
     sheet = ParsedSheet(kind, rows, header_index, fields)
     if not header_only and next(sheet.records(), None) is None:
-        raise SheetError(_("The sheet has headers but no producers under them."))
+        raise SheetError(_(layout.no_rows))
     return sheet
 
 
-def check_upload(upload: UploadedFile) -> None:
-    """Refuse a file too big to read, or one that is not a producer sheet, before keeping it."""
+def check_upload(upload: UploadedFile, layout: SheetLayout = PRODUCER_SHEET) -> None:
+    """Refuse a file too big to read, or one that is not a sheet of `layout`, before keeping it."""
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         raise SheetError(_too_big(upload.size))
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    read_sheet(data, header_only=True)
+    read_sheet(data, header_only=True, layout=layout)
 
 
 def _too_big(size: int) -> str:
@@ -292,7 +320,9 @@ def _trimmed(rows: list[list[str]]) -> list[list[str]]:
     return rows
 
 
-def _xlsx_rows(data: bytes, limit: int | None) -> list[list[str]]:
+def _xlsx_rows(
+    data: bytes, limit: int | None, layout: SheetLayout = PRODUCER_SHEET
+) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign zip
@@ -301,11 +331,11 @@ def _xlsx_rows(data: bytes, limit: int | None) -> list[list[str]]:
         worksheets = list(workbook.worksheets)
         if not worksheets:
             raise SheetError(_("The workbook has no sheets."))
-        # The producers are on the first sheet whose first rows hold known headers.
+        # The records are on the first sheet whose first rows hold known headers.
         chosen = worksheets[0]
         for worksheet in worksheets:
             head = _worksheet_rows(workbook, worksheet, HEADER_SEARCH_ROWS)
-            if any(_header_score(row) for row in head):
+            if any(_header_score(row, layout) for row in head):
                 chosen = worksheet
                 break
         return _worksheet_rows(workbook, chosen, limit)
@@ -496,23 +526,25 @@ def _csv_rows(data: bytes, limit: int | None) -> list[list[str]]:
     return _trimmed(rows)
 
 
-def _header_score(cells: Sequence[str]) -> int:
-    return sum(1 for cell in cells if cell and field_for_header(cell))
+def _header_score(cells: Sequence[str], layout: SheetLayout = PRODUCER_SHEET) -> int:
+    return sum(1 for cell in cells if cell and field_for_header(cell, layout))
 
 
-def _find_header(rows: list[list[str]]) -> tuple[int, dict[int, str]]:
+def _find_header(
+    rows: list[list[str]], layout: SheetLayout = PRODUCER_SHEET
+) -> tuple[int, dict[int, str]]:
     candidates = [(index, row) for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(row)]
     if not candidates:
         raise SheetError(_("The sheet is empty."))
-    best_index, best_row = max(candidates, key=lambda c: (_header_score(c[1]), -c[0]))
-    if not _header_score(best_row):
+    best_index, best_row = max(candidates, key=lambda c: (_header_score(c[1], layout), -c[0]))
+    if not _header_score(best_row, layout):
         best_index, best_row = candidates[0]
     fields: dict[int, str] = {}
     unknown, twice = [], []
     for position, cell in enumerate(best_row):
         if not cell:
             continue
-        name = field_for_header(cell)
+        name = field_for_header(cell, layout)
         if name is None:
             unknown.append(
                 _("«%(header)s» (column %(column)s)")
@@ -522,10 +554,9 @@ def _find_header(rows: list[list[str]]) -> tuple[int, dict[int, str]]:
             twice.append(f"«{cell}»")
         elif name != IGNORE:
             fields[position] = name
+    columns = layout.by_field
     missing = [
-        f"«{COLUMN_BY_FIELD[name].header}»"
-        for name in REQUIRED_FIELDS
-        if name not in fields.values()
+        f"«{columns[name].header}»" for name in layout.required if name not in fields.values()
     ]
     if unknown or missing or twice:
         parts = [
@@ -1405,12 +1436,18 @@ def _fail(job: ImportJob, message: str) -> None:
 
 
 def error_sheet_rows(job: ImportJob) -> tuple[str, list[str], list[list[str]]]:
-    """The uploaded sheet again, every row of it, with an error column saying what to correct:
-    ("xlsx" or "csv", header, rows). Rows without errors stay, so that the corrected sheet can
-    be imported whole."""
-    sheet = read_job_file(job)
+    """The uploaded sheet again, with an error column: see `rows_with_errors`."""
+    return rows_with_errors(read_job_file(job), job.errors)
+
+
+def rows_with_errors(
+    sheet: ParsedSheet, problems: Iterable[Mapping[str, Any]]
+) -> tuple[str, list[str], list[list[str]]]:
+    """A read sheet again, every row of it, with an error column saying what to correct, from
+    `problems` as `Problem.as_json` gives them: ("xlsx" or "csv", header, rows). Rows without
+    errors stay, so that the corrected sheet can be imported whole."""
     messages: dict[int, list[str]] = defaultdict(list)
-    for problem in job.errors:
+    for problem in problems:
         if problem.get("kind") == "error" and problem.get("row"):
             text = problem["message"]
             if problem.get("column"):

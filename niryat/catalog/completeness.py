@@ -1,0 +1,291 @@
+"""What a product still lacks to be sold: a checklist with reasons, and a score.
+
+Each check looks at one SKU (with its product and photos) and returns the problems it finds, each
+with the field to fix and a sentence for staff. The product's score is the share of (check, SKU)
+pairs that pass; a product without SKUs fails the "variants" check alone. Marketplaces add their
+own rules through their channel's `validate(sku)`, which returns the same `Problem`s
+(`extra_checks`).
+
+The score and the failing check codes are stored on the product (`refresh_completeness`) so that
+lists at district scale filter by them without evaluating a checklist per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from niryat.catalog import text_limits
+from niryat.catalog.attributes import REQUIRED_COLUMNS, attributes_for
+from niryat.catalog.models import Product, ProductImage, Sku
+
+# A main photo scoring below this (imaging.quality_report, 0-100) is on the checklist.
+MIN_PHOTO_SCORE = 60
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str  # the checklist item's code
+    field: str  # the field to fix ("" for the product as a whole)
+    message: str | Promise
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    label: str | Promise
+    run: Callable[[Sku, Sequence[ProductImage]], list[Problem]]
+
+
+def _photos(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    ready = [image for image in images if image.status == ProductImage.Status.READY]
+    if not ready:
+        return [Problem("photos", "images", _("Add at least one photo of the product."))]
+    main = ready[0]
+    if (main.quality_score or 0) < MIN_PHOTO_SCORE:
+        reasons = [check["reason"] for check in main.quality if not check["passed"]]
+        return [
+            Problem(
+                "photos",
+                "images",
+                format_lazy(
+                    _("The main photo scores {score} of 100: {reasons}"),
+                    score=main.quality_score or 0,
+                    reasons=" ".join(reasons),
+                ),
+            )
+        ]
+    if main.reused_from_id:
+        return [Problem("photos", "images", _("The main photo is the same as another product's."))]
+    return []
+
+
+def _english_text(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    problems = []
+    if not sku.title_en.strip():
+        problems.append(Problem("english_text", "title_en", _("Write the English title.")))
+    if not sku.bullets_en.strip() and not sku.description_en.strip():
+        problems.append(
+            Problem(
+                "english_text",
+                "description_en",
+                _("Write English bullet points or a description."),
+            )
+        )
+    for field, text in (("title_en", sku.title_en), ("description_en", sku.description_en)):
+        over = text_limits.over_limit(field, text)
+        if over:
+            problems.append(Problem("english_text", field, over))
+    return problems
+
+
+def _hindi_text(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    if not sku.title_hi.strip():
+        return [Problem("hindi_text", "title_hi", _("Write the Hindi title."))]
+    return []
+
+
+def _hs_code(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    product = sku.product
+    problems = []
+    if not product.hs_code:
+        problems.append(Problem("hs_code", "hs_code", _("Choose the HS code.")))
+    if not product.gst_rate:
+        problems.append(Problem("hs_code", "gst_rate", _("Choose the GST rate.")))
+    return problems
+
+
+def _price(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    if sku.price is None or sku.mrp is None:
+        return [Problem("price", "price", _("Enter the MRP and the selling price."))]
+    return []
+
+
+def _weight(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    problems = []
+    if not sku.weight_g:
+        problems.append(Problem("weight", "weight_g", _("Enter the packed weight.")))
+    if not (sku.length_cm and sku.width_cm and sku.height_cm):
+        problems.append(Problem("weight", "length_cm", _("Enter the package dimensions.")))
+    return problems
+
+
+def _stock(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    if sku.stock == 0 and not sku.product.made_to_order:
+        return [
+            Problem(
+                "stock",
+                "stock",
+                _("Enter the stock, or mark the product as made to order."),
+            )
+        ]
+    if sku.product.made_to_order and not sku.product.lead_time_days:
+        return [
+            Problem(
+                "stock",
+                "lead_time_days",
+                _("A made-to-order product needs its lead time in days."),
+            )
+        ]
+    return []
+
+
+def _declarations(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    """The Legal Metrology (Packaged Commodities) declarations a marketplace shows."""
+    product = sku.product
+    problems = []
+    if not product.generic_name.strip():
+        problems.append(
+            Problem("declarations", "generic_name", _("Enter the generic name of the commodity."))
+        )
+    if not (product.manufacturer_name.strip() and product.manufacturer_address.strip()):
+        problems.append(
+            Problem(
+                "declarations",
+                "manufacturer_name",
+                _("Enter the manufacturer's or packer's name and address."),
+            )
+        )
+    if sku.net_quantity is None:
+        problems.append(Problem("declarations", "net_quantity", _("Enter the net quantity.")))
+    if sku.manufactured_on is None:
+        problems.append(
+            Problem(
+                "declarations",
+                "manufactured_on",
+                _("Enter the month and year of manufacture."),
+            )
+        )
+    return problems
+
+
+def _column_label(column: str) -> StrOrPromise:
+    field = Sku._meta.get_field(column)
+    if isinstance(field, models.Field):
+        return field.verbose_name  # type: ignore[no-any-return]
+    return column
+
+
+def _attributes(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    category = sku.product.category
+    problems = [
+        Problem(
+            "attributes",
+            column,
+            format_lazy(_("Fill in the {attribute}."), attribute=_column_label(column)),
+        )
+        for column in REQUIRED_COLUMNS.get(category, ())
+        if not str(getattr(sku, column)).strip()
+    ]
+    return problems + [
+        Problem(
+            "attributes",
+            f"attr_{attribute.key}",
+            format_lazy(_("Fill in the {attribute}."), attribute=attribute.label),
+        )
+        for attribute in attributes_for(category)
+        if attribute.required and not str(sku.attributes.get(attribute.key, "")).strip()
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("photos", _("Photos"), _photos),
+    Check("english_text", _("English text"), _english_text),
+    Check("hindi_text", _("Hindi title"), _hindi_text),
+    Check("hs_code", _("HS code and GST"), _hs_code),
+    Check("price", _("Price"), _price),
+    Check("weight", _("Weight and package"), _weight),
+    Check("stock", _("Stock"), _stock),
+    Check("declarations", _("Declarations"), _declarations),
+    Check("attributes", _("Attributes"), _attributes),
+)
+CHECK_LABELS = {check.code: check.label for check in CHECKS}
+VARIANTS_LABEL = _("Variants (SKUs)")
+
+# Marketplaces' own rules (channels issue): each takes a SKU and returns Problems.
+extra_checks: list[Callable[[Sku], list[Problem]]] = []
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    label: str | Promise
+    passed: bool
+    problems: list[tuple[Sku | None, Problem]]
+
+
+@dataclass(frozen=True)
+class Checklist:
+    score: int
+    items: list[ChecklistItem]
+
+    @property
+    def missing(self) -> list[str]:
+        return [item.code for item in self.items if not item.passed]
+
+
+def sku_problems(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+    problems = [problem for check in CHECKS for problem in check.run(sku, images)]
+    for extra in extra_checks:
+        problems.extend(extra(sku))
+    return problems
+
+
+def checklist(product: Product) -> Checklist:
+    """The product's checklist: one item per check, with every SKU's problems under it."""
+    skus = list(product.skus.all())
+    images = list(product.images.all())
+    if not skus:
+        item = ChecklistItem(
+            "variants",
+            VARIANTS_LABEL,
+            False,
+            [(None, Problem("variants", "", _("Add at least one variant (SKU).")))],
+        )
+        return Checklist(0, [item])
+    found: dict[str, list[tuple[Sku | None, Problem]]] = {check.code: [] for check in CHECKS}
+    passed = 0
+    for sku in skus:
+        sku.product = product  # the checks read the product; no query per SKU
+        for check in CHECKS:
+            problems = check.run(sku, images)
+            found[check.code].extend((sku, problem) for problem in problems)
+            passed += not problems
+        for extra in extra_checks:
+            for problem in extra(sku):
+                found.setdefault(problem.check, []).append((sku, problem))
+    total = len(CHECKS) * len(skus)
+    items = [
+        ChecklistItem(code, CHECK_LABELS.get(code, code), not problems, problems)
+        for code, problems in found.items()
+    ]
+    return Checklist(round(100 * passed / total), items)
+
+
+def refresh_completeness(product: Product) -> Checklist:
+    """Recompute and store the product's and its SKUs' scores (inside the caller's transaction)."""
+    result = checklist(product)
+    missing = "," + ",".join(result.missing) + "," if result.missing else ""
+    if (product.completeness, product.missing) != (result.score, missing):
+        Product.objects.filter(pk=product.pk).update(completeness=result.score, missing=missing)
+        product.completeness, product.missing = result.score, missing
+    images = list(product.images.all())
+    for sku in product.skus.all():
+        sku.product = product
+        failing = {problem.check for problem in sku_problems(sku, images)}
+        score = round(100 * (len(CHECKS) - len(failing & set(CHECK_LABELS))) / len(CHECKS))
+        if sku.completeness != score:
+            Sku.objects.filter(pk=sku.pk).update(completeness=score)
+    return result
+
+
+def readiness_problems(product: Product, sku: Sku) -> list[Problem]:
+    """One SKU's problems, for the API and the channels."""
+    sku.product = product
+    return sku_problems(sku, list(product.images.all()))

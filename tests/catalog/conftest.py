@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from niryat.catalog.models import Product
+from niryat.core.models import District, OdopProduct, User
+from niryat.registry.models import Producer
+from tests.catalog.factories import make_product
+from tests.registry.factories import register
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
+    """The worker closes stale connections between tasks; inside a test's transaction that
+    would end the test itself on PostgreSQL (see tests/test_tasks.py)."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def ramu(gorakhpur: District, ganesh: User, terracotta: OdopProduct) -> Producer:
+    """A Gorakhpur terracotta artisan."""
+    return register(
+        gorakhpur, ganesh, name_hi="रामू प्रजापति", odop_product=terracotta, mobile="+919839012345"
+    )
+
+
+@pytest.fixture
+def horse(ramu: Producer, ganesh: User) -> Product:
+    """Ramu's terracotta horse, complete but for photos and SKUs."""
+    return make_product(ramu, ganesh)
