@@ -195,6 +195,25 @@ STORAGES = {
     },
 }
 
+# Photos and uploaded sheets: local disk by default; an S3-compatible bucket (AWS S3, MinIO...)
+# when MEDIA_BUCKET is set, because marketplaces such as Amazon fetch listing images from a public
+# HTTPS address. boto3 reads the credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+MEDIA_BUCKET = env_str("MEDIA_BUCKET", "")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": env_str("MEDIA_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MEDIA_REGION", "") or None,
+            "custom_domain": env_str("MEDIA_PUBLIC_DOMAIN", "") or None,
+            # Plain URLs that do not expire, for marketplaces to fetch; the bucket policy makes
+            # only catalogue/ public (README), never the uploaded sheets.
+            "querystring_auth": False,
+            "file_overwrite": True,
+        },
+    }
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "niryat@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
