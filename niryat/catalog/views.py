@@ -249,13 +249,16 @@ def product_edit(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
 @staff_only
 def product_detail(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
     user = current_user(request)
-    product = _product(request, product_uuid)
+    # The checklist reads the SKUs and photos through the product: fetch them once.
+    product = get_visible_or_404(
+        Product.objects.select_related("producer", "district", "odop_product").prefetch_related(
+            "skus", "images"
+        ),
+        user,
+        uuid=product_uuid,
+    )
     skus = list(product.skus.all())
     images = list(product.images.all())
-    for sku in skus:
-        sku.product = product
-    # The checklist reads SKUs and images through the product; give it the ones we hold.
-    product._prefetched_objects_cache = {"skus": skus, "images": images}  # type: ignore[attr-defined]
     can_write = Product.objects.changeable_by(user).filter(pk=product.pk).exists()
     return render(
         request,
