@@ -2,8 +2,8 @@
 
 scale=1.0 is the state DESIGN.md designs for: 75 districts, up to 20,000 producers per district.
 Every `generate_*` function adds one kind of record for a scale, in bulk, and returns how many it
-made; `generate` runs them in dependency order. Add SKUs and orders as functions here when their
-models exist, and call them from `generate`.
+made; `generate` runs them in dependency order. Add orders as functions here when their models
+exist, and call them from `generate`.
 
 The data is deterministic for a scale (random choices come from generators seeded per district),
 so two runs measure the same rows.
@@ -11,11 +11,14 @@ so two runs measure the same rows.
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from itertools import accumulate, islice
 from typing import TypeVar
@@ -27,6 +30,10 @@ from django.db.models import Model
 from faker.providers.person.hi_IN import Provider as HindiNames
 from stdnum import luhn
 
+from niryat.catalog.attributes import REQUIRED_COLUMNS, attributes_for, guess_category
+from niryat.catalog.completeness import CHECK_LABELS, CHECKS, sku_problems
+from niryat.catalog.models import Category, Product, ProductImage, QuantityUnit, Sku
+from niryat.core.hs_codes import nomenclature
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.reference_data import load_reference_data
 from niryat.registry.models import (
@@ -463,6 +470,460 @@ def generate_producers(scale: float, mix: ProducerMix = DESIGN_PRODUCERS) -> int
     return made
 
 
+# ---------------------------------------------------------------------------------------------
+# Catalogue
+
+
+@dataclass(frozen=True)
+class CatalogMix:
+    """Products, SKUs and photos at design scale (scale=1.0).
+
+    The issue measures the product list at 100,000 SKUs in a district; that district is Gorakhpur
+    (terracotta, readymade garments), and every other district has a small catalogue, so that
+    scoping has something to leave out. The rest are our assumptions: products come from
+    producers who have been trained or further; about two SKUs a product; a quarter of products
+    finished, the others part-way, each field filled or not as staff get to it.
+    """
+
+    lgd_code: int = 148
+    skus_in_district: int = 100_000
+    skus_elsewhere: int = 2_000  # in every other district
+    skus_per_product: tuple[tuple[int, int], ...] = ((0, 3), (1, 30), (2, 35), (3, 20), (4, 12))
+    photos_per_product: tuple[tuple[int, int], ...] = ((1, 30), (2, 30), (3, 20), (4, 12), (6, 8))
+    finished: float = 0.25  # every field filled, good photos
+    made_to_order: float = 0.15
+    weak_main_photo: float = 0.15  # of products with photos: the main one scores below 60
+
+
+DESIGN_CATALOG = CatalogMix()
+# Products come from producers who have reached this stage.
+CATALOGUE_STAGES = tuple(s for s in Stage.values if STAGE_ORDER[s] >= STAGE_ORDER[Stage.TRAINED])
+# Timestamps fall in the 18 months before this moment (fixed, so the data is the same every run).
+CATALOGUE_UNTIL = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
+CATALOGUE_DAYS = 540
+
+# What products are called, by category: (English, Hindi) of the thing and of what is said
+# before it. A handicrafts district's own ODOP name comes first ("Terracotta horse").
+THINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    Category.HANDICRAFTS: (
+        ("horse", "घोड़ा"),
+        ("elephant", "हाथी"),
+        ("Ganesha idol", "गणेश मूर्ति"),
+        ("diya set", "दीया सेट"),
+        ("flower vase", "फूलदान"),
+        ("wall hanging", "वॉल हैंगिंग"),
+        ("hanging lamp", "लटकन लैंप"),
+        ("wind chime", "विंड चाइम"),
+        ("planter", "गमला"),
+        ("bull pair", "बैल जोड़ी"),
+        ("kulhad set", "कुल्हड़ सेट"),
+        ("water pot", "मटका"),
+    ),
+    Category.GARMENTS: (
+        ("kurta", "कुर्ता"),
+        ("kurti", "कुर्ती"),
+        ("shirt", "शर्ट"),
+        ("salwar suit", "सलवार सूट"),
+        ("frock", "फ्रॉक"),
+        ("pyjama", "पायजामा"),
+        ("Nehru jacket", "नेहरू जैकेट"),
+        ("dupatta", "दुपट्टा"),
+        ("school uniform", "स्कूल यूनिफ़ॉर्म"),
+    ),
+    Category.KHADI: (
+        ("fabric", "कपड़ा"),
+        ("kurta", "कुर्ता"),
+        ("shawl", "शॉल"),
+        ("stole", "स्टोल"),
+        ("bedsheet", "चादर"),
+    ),
+    Category.OTHER: (
+        ("pack", "पैक"),
+        ("gift box", "गिफ़्ट बॉक्स"),
+        ("family pack", "फ़ैमिली पैक"),
+    ),
+}
+QUALIFIERS: dict[str, tuple[tuple[str, str], ...]] = {
+    Category.HANDICRAFTS: (
+        ("", ""),
+        ("hand-painted", "हाथ से रंगा"),
+        ("large", "बड़ा"),
+        ("small", "छोटा"),
+        ("traditional", "पारंपरिक"),
+        ("black", "काला"),
+    ),
+    Category.GARMENTS: (
+        ("cotton", "सूती"),
+        ("printed cotton", "प्रिंटेड सूती"),
+        ("rayon", "रेयॉन"),
+        ("linen", "लिनन"),
+        ("embroidered", "कढ़ाईदार"),
+        ("khadi", "खादी"),
+    ),
+    Category.KHADI: (("", ""), ("handspun", "हाथ कता"), ("plain", "सादा"), ("striped", "धारीदार")),
+    Category.OTHER: (("", ""), ("premium", "प्रीमियम")),
+}
+SIZES = ("S", "M", "L", "XL", "XXL")
+HEIGHTS_CM = ("15 cm", "20 cm", "30 cm", "45 cm", "60 cm")
+COLOURS = (("white", "सफ़ेद"), ("navy blue", "गहरा नीला"), ("maroon", "मैरून"), ("natural", "प्राकृतिक"))
+GST_RATES = {
+    Category.HANDICRAFTS: "12",
+    Category.GARMENTS: "5",
+    Category.KHADI: "5",
+    Category.OTHER: "18",
+}
+# Why a weak main photo scores low, as imaging.quality_report says it.
+WEAK_PHOTO_REASONS = (
+    ("blur", "The photo is blurred: hold the phone still, or tap the product to focus."),
+    ("exposure", "The photo is too dark: take it in daylight, near a window."),
+    ("background", "The background is not white enough around the product."),
+    ("fill", "The product fills 52 % of the frame."),
+)
+
+
+def _hs_codes(odop: OdopProduct) -> list[str]:
+    """The 6-digit HS codes under the ODOP product's usual headings (as staff would choose one)."""
+    found = [
+        code
+        for heading in map(str, odop.hs_codes)
+        for code in _subheadings(heading[:4])
+        if code.startswith(heading)
+    ]
+    return found or ["691390"]
+
+
+@cache
+def _subheadings(heading: str) -> tuple[str, ...]:
+    return tuple(code for code in nomenclature().codes if len(code) == 6 and code[:4] == heading)
+
+
+@contextmanager
+def own_timestamps(*models: type[Model]) -> Iterator[None]:
+    """Let bulk_create keep the created_at and updated_at it is given (auto_now would overwrite
+    them with the same instant for every row, and a list ordered by them would be unlike any
+    real one)."""
+    fields = [
+        field
+        for model in models
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    flags = [(field, field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in flags:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def stored_completeness(product: Product, skus: list[Sku], images: list[ProductImage]) -> None:
+    """Set the scores and `missing` that completeness.refresh_completeness would store, on the
+    unsaved `product` and `skus`: the same checks, run on the objects in memory."""
+    if not skus:
+        product.completeness, product.missing = 0, ",variants,"
+        return
+    codes = set(CHECK_LABELS)
+    passed = 0
+    failing: dict[str, None] = {}
+    for sku in skus:
+        sku.product = product
+        failed = {problem.check: None for problem in sku_problems(sku, images)}
+        failing |= failed
+        ok = len(CHECKS) - len(codes & set(failed))
+        passed += ok
+        sku.completeness = round(100 * ok / len(CHECKS))
+    # checklist lists CHECKS in order, then the marketplaces' own checks as they come.
+    ordered = [c.code for c in CHECKS if c.code in failing] + [c for c in failing if c not in codes]
+    product.completeness = round(100 * passed / (len(CHECKS) * len(skus)))
+    product.missing = "," + ",".join(ordered) + "," if ordered else ""
+
+
+class CatalogMaker:
+    """Unsaved, realistic products of one district with their SKUs and photos, the same ones for
+    the same seed.
+
+    Each product gets a share of its fields filled (all of them for a finished product); each
+    field is then filled or left blank by chance, on the product or on each SKU, as staff get to
+    it. Photos point at files that are never written: the list shows their names, not pixels.
+    """
+
+    def __init__(self, district: District, seed: int, mix: CatalogMix = DESIGN_CATALOG) -> None:
+        self.district = district
+        self.mix = mix
+        self.rng = random.Random(seed)
+        self.odops = {p.pk: p for p in OdopProduct.objects.filter(district=district).order_by("pk")}
+        self.hs = {pk: _hs_codes(odop) for pk, odop in self.odops.items()}
+        producers = Producer.objects.filter(district=district).order_by("pk")
+        late = producers.filter(stage__in=CATALOGUE_STAGES)
+        self.producers = list(
+            (late if late.exists() else producers).values_list(
+                "pk", "odop_product_id", "name_latin", "village", "pin"
+            )
+        )
+        self.staff_id = (
+            User.objects.filter(district=district, role=Role.CENTRE_STAFF)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        self.skus_per_product = _weighted(mix.skus_per_product)
+        self.photos_per_product = _weighted(mix.photos_per_product)
+
+    def _when(self) -> tuple[datetime.datetime, datetime.datetime]:
+        days = self.rng.uniform(0, CATALOGUE_DAYS)
+        created = CATALOGUE_UNTIL - datetime.timedelta(days=days)
+        return created, created + datetime.timedelta(days=self.rng.uniform(0, days))
+
+    def _name(self, category: str, odop: OdopProduct | None) -> tuple[str, str]:
+        rng = self.rng
+        thing_en, thing_hi = rng.choice(THINGS[category])
+        word_en, word_hi = rng.choice(QUALIFIERS[category])
+        if category == Category.HANDICRAFTS and odop is not None:
+            # "Terracotta horse", "Brassware flower vase": the craft is the product's first word.
+            craft = odop.name_en.split(" and ")[0]
+            name_en = " ".join(
+                filter(None, (word_en, craft.lower() if word_en else craft, thing_en))
+            )
+            name_hi = " ".join(filter(None, (word_hi, odop.name_hi.split(" एवं ")[0], thing_hi)))
+        else:
+            name_en = " ".join(filter(None, (word_en, thing_en)))
+            name_hi = " ".join(filter(None, (word_hi, thing_hi)))
+        return name_en[:1].upper() + name_en[1:200], name_hi[:200]
+
+    def make(self) -> tuple[Product, list[Sku], list[ProductImage]]:
+        rng, mix = self.rng, self.mix
+        producer_id, odop_id, maker, village, pin = rng.choice(self.producers)
+        odop = self.odops.get(odop_id) if odop_id else None
+        if odop is None and self.odops:
+            odop = rng.choice(list(self.odops.values()))
+        category = guess_category(odop.name_en if odop else "")
+        done = 1.0 if rng.random() < mix.finished else rng.uniform(0.3, 0.95)
+
+        def filled() -> bool:
+            return rng.random() < done
+
+        name_en, name_hi = self._name(category, odop)
+        created, updated = self._when()
+        to_order = rng.random() < mix.made_to_order
+        product = Product(
+            uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+            district_id=self.district.pk,
+            producer_id=producer_id,
+            odop_product=odop,
+            category=category,
+            name_en=name_en,
+            name_hi=name_hi if filled() else "",
+            gi_tag=(f"{self.district.name_en} {odop.name_en}" if odop and odop.verified else "")
+            if category == Category.HANDICRAFTS and rng.random() < 0.5
+            else "",
+            made_to_order=to_order,
+            lead_time_days=rng.choice((7, 10, 15, 21, 30)) if to_order and filled() else None,
+            created_by_id=self.staff_id,
+            created_at=created,
+            updated_at=updated,
+        )
+        if filled():
+            product.hs_code = rng.choice(self.hs.get(odop_id, ["691390"]))
+            product.gst_rate = GST_RATES[category]
+        if filled():
+            product.generic_name = name_en.split()[-1].capitalize()
+            product.manufacturer_name = maker
+            product.manufacturer_address = (
+                f"{village}, {self.district.name_en}, Uttar Pradesh {pin}".lstrip(", ")
+            )
+        values, weights = self.skus_per_product
+        count = rng.choices(values, cum_weights=weights)[0]
+        skus = [self._sku(product, number, category, filled) for number in range(count)]
+        images = self._photos(product, good=filled())
+        stored_completeness(product, skus, images)
+        return product, skus, images
+
+    def _sku(self, product: Product, number: int, category: str, filled: Callable[[], bool]) -> Sku:
+        rng = self.rng
+        colour_en, colour_hi = rng.choice(COLOURS)
+        size = ""
+        if category == Category.GARMENTS:
+            size = SIZES[number % len(SIZES)]
+        elif category == Category.HANDICRAFTS:
+            size = HEIGHTS_CM[(number + rng.randrange(2)) % len(HEIGHTS_CM)]
+        variant_en = ", ".join(filter(None, (size, colour_en)))
+        variant_hi = ", ".join(filter(None, (size, colour_hi)))
+        mrp = Decimal(rng.randrange(150, 4000, 10))
+        sku = Sku(
+            uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+            product=product,
+            producer_id=product.producer_id,
+            size=size,
+            colour=colour_en,
+            net_quantity_unit=QuantityUnit.METRE if product.name_en.endswith("fabric") else "piece",
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+        )
+        if filled():
+            sku.title_en = f"{product.name_en}, {variant_en}, handmade in {self.district.name_en}"
+            if filled():
+                sku.bullets_en = "\n".join(
+                    (
+                        f"Made by hand in {self.district.name_en}, Uttar Pradesh",
+                        f"{variant_en.capitalize()}",
+                        "Packed safely for shipping",
+                    )
+                )
+                sku.description_en = (
+                    f"{product.name_en} from {self.district.name_en}, made by a local artisan "
+                    "under the One District One Product scheme. Each piece is a little different."
+                )
+        if filled():
+            sku.title_hi = f"{product.name_hi or product.name_en}, {variant_hi}"
+            sku.bullets_hi = f"{self.district.name_hi} में हाथ से बना\nसुरक्षित पैकिंग"
+        if filled():
+            sku.mrp = mrp
+            sku.price = (mrp * Decimal(rng.choice((0.8, 0.85, 0.9, 1)))).quantize(Decimal(1))
+        if filled():
+            sku.weight_g = rng.randrange(150, 3000, 10)
+            sku.length_cm, sku.width_cm, sku.height_cm = (
+                Decimal(rng.randrange(100, 600)) / 10 for _ in range(3)
+            )
+        if filled():
+            sku.stock = rng.randrange(1, 200)
+        if filled():
+            sku.net_quantity = Decimal(1)
+            sku.manufactured_on = datetime.date(2026, rng.randrange(1, 6), 1)
+        # Attributes come one at a time, so a part-way SKU often has some of them.
+        sku.attributes = {
+            attribute.key: ATTRIBUTE_VALUES.get(attribute.key)
+            or (attribute.choices[0][0] if attribute.choices else "as described")
+            for attribute in attributes_for(category)
+            if filled() or rng.random() < 0.5
+        }
+        for column in REQUIRED_COLUMNS.get(category, ()):
+            if filled() or rng.random() < 0.5:
+                setattr(sku, column, self._column_value(column, product))
+        sku.seller_sku = ""  # set once the product has its id, as suggest_seller_sku would
+        return sku
+
+    def _photos(self, product: Product, *, good: bool) -> list[ProductImage]:
+        rng, mix = self.rng, self.mix
+        if not good and rng.random() < 0.7:
+            return []
+        values, weights = self.photos_per_product
+        count = rng.choices(values, cum_weights=weights)[0]
+        weak = not good or rng.random() < mix.weak_main_photo
+        images = []
+        for position in range(count):
+            image_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
+            folder = f"catalogue/{product.uuid}/{image_uuid}"
+            main = position == 0
+            failed = list(rng.sample(WEAK_PHOTO_REASONS, rng.randint(1, 2))) if weak else []
+            checks = [
+                {
+                    "name": name,
+                    "passed": not any(name == n for n, _ in failed),
+                    "score": 0.4 if any(name == n for n, _ in failed) else 1.0,
+                    "reason": next((reason for n, reason in failed if n == name), ""),
+                }
+                for name in ("resolution", "blur", "exposure", "background", "fill")
+            ]
+            images.append(
+                ProductImage(
+                    uuid=image_uuid,
+                    product=product,
+                    position=position,
+                    file_name=f"IMG_{rng.randrange(1000, 9999)}.jpg",
+                    original=f"{folder}/original.jpg",
+                    main=f"{folder}/main.jpg",
+                    thumbnail=f"{folder}/thumbnail.jpg",
+                    status=ProductImage.Status.READY,
+                    quality_score=rng.randrange(25, 60) if weak and main else rng.randrange(60, 98),
+                    quality=checks if main else [],
+                    phash=f"{rng.getrandbits(64):016x}",
+                    width=3000,
+                    height=4000,
+                    uploaded_by_id=self.staff_id,
+                    created_at=product.created_at,
+                    updated_at=product.updated_at,
+                )
+            )
+        return images
+
+    def _column_value(self, column: str, product: Product) -> str:
+        """What staff type in a SKU column a category requires (a handicraft's material)."""
+        craft = product.odop_product.name_en.split(" and ")[0] if product.odop_product else ""
+        if column == "material":
+            return "terracotta clay" if craft == "Terracotta" else (craft.lower() or "mixed")
+        return "as described"
+
+
+# A filled attribute's value, by key (attributes.ATTRIBUTES).
+ATTRIBUTE_VALUES = {
+    "size_chart": "chest 102, length 110",
+    "fabric": "100% cotton",
+    "fit": "regular",
+    "care": "hand wash cold, dry in shade",
+    "material": "terracotta clay",
+    "dimensions": "20 × 12 × 30",
+    "finish": "matt",
+    "yarn_count": "40s",
+    "weave": "plain",
+    "fibre": "cotton",
+    "fabric_width": "110",
+}
+
+
+def save_catalog(made: Iterable[tuple[Product, list[Sku], list[ProductImage]]]) -> int:
+    """bulk_create products with their SKUs and photos, in batches. Returns the SKUs made."""
+    skus_made = 0
+    with own_timestamps(Product, Sku, ProductImage):
+        for batch in _batches(made, 2000):
+            Product.objects.bulk_create([product for product, _, _ in batch])
+            skus = []
+            for product, variants, _ in batch:
+                prefix = re.sub(r"[^A-Z0-9]", "", (product.odop_product or product).name_en.upper())
+                for number, sku in enumerate(variants, start=1):
+                    sku.product = product  # now with its id
+                    sku.seller_sku = f"{prefix[:4] or 'SKU'}-{product.pk:05d}-{number:02d}"
+                    skus.append(sku)
+            Sku.objects.bulk_create(skus)
+            for product, _, images in batch:
+                for image in images:
+                    image.product = product
+            ProductImage.objects.bulk_create([image for _, _, images in batch for image in images])
+            skus_made += len(skus)
+    return skus_made
+
+
+@transaction.atomic
+def add_catalog(district: District, skus: int, mix: CatalogMix = DESIGN_CATALOG) -> int:
+    """Products of `district`'s producers until they have `skus` SKUs. Returns the SKUs made."""
+    maker = CatalogMaker(district, seed=district.lgd_code * 7 + skus, mix=mix)
+    if not maker.producers:
+        return 0
+
+    def products() -> Iterator[tuple[Product, list[Sku], list[ProductImage]]]:
+        left = skus
+        while left > 0:
+            product, variants, images = maker.make()
+            if len(variants) > left:
+                variants = variants[:left]
+                stored_completeness(product, variants, images)
+            left -= len(variants)
+            yield product, variants, images
+
+    return save_catalog(products())
+
+
+def generate_catalog(scale: float, mix: CatalogMix = DESIGN_CATALOG) -> int:
+    """`mix.skus_in_district` SKUs at `scale` in the catalogue's district, `mix.skus_elsewhere` in
+    every other one. Returns the count."""
+    made = 0
+    for district in District.objects.order_by("lgd_code"):
+        target = mix.skus_in_district if district.lgd_code == mix.lgd_code else mix.skus_elsewhere
+        made += add_catalog(district, scaled(target, scale), mix)
+    return made
+
+
 def analyze(*models: type[Model]) -> None:
     """Do what autovacuum would have done by now in a running PostgreSQL, for `models` (or the
     whole database): refresh the planner's statistics, and vacuum, which also moves rows just
@@ -479,6 +940,7 @@ def generate(scale: float) -> dict[str, int]:
     load_reference()
     generate_users(scale)
     generate_producers(scale)
+    generate_catalog(scale)
     analyze()
     return sizes()
 
@@ -489,10 +951,13 @@ def sizes() -> dict[str, int]:
         "odop_products": OdopProduct.objects.count(),
         "users": User.objects.count(),
         "producers": Producer.objects.count(),
+        "products": Product.objects.count(),
+        "skus": Sku.objects.count(),
+        "product_images": ProductImage.objects.count(),
     }
 
 
-LABELS = {"odop_products": "ODOP"}
+LABELS = {"odop_products": "ODOP", "skus": "SKUs", "product_images": "product photos"}
 
 
 def describe(*kinds: str) -> str:
