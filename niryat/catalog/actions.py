@@ -19,7 +19,8 @@ from niryat.catalog.completeness import refresh_completeness
 from niryat.catalog.models import GlossaryTerm, Product, ProductImage, Sku
 from niryat.core import hs_codes, imaging
 from niryat.core.audit import diff_fields, record_audit
-from niryat.core.models import District, User
+from niryat.core.models import User
+from niryat.core.scoping import require_write
 from niryat.registry.models import Producer
 
 PRODUCT_FIELDS = (
@@ -64,11 +65,6 @@ SKU_FIELDS = (
 )
 SELLER_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MAX_IMAGES = 12  # Amazon takes a main image and 8 others; Flipkart up to 10
-
-
-def require_write(district: District, acting_user: User) -> None:
-    if not District.objects.changeable_by(acting_user).filter(pk=district.pk).exists():
-        raise PermissionDenied(_("You may read this record but not change it."))
 
 
 def _text(value: Any) -> str | None:

@@ -70,7 +70,6 @@ from niryat.catalog.actions import (
     do_create_product,
     do_update_product,
     do_update_sku,
-    require_write,
 )
 from niryat.catalog.attributes import ATTRIBUTES, REQUIRED_COLUMNS, Attribute, attributes_for
 from niryat.catalog.models import (
@@ -86,6 +85,7 @@ from niryat.core import imaging
 from niryat.core.audit import record_audit
 from niryat.core.models import District, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
+from niryat.core.scoping import require_write
 from niryat.registry.bulk_import import (
     NO_WORDS,
     YES_WORDS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,8 +17,8 @@ from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from niryat.core.models import District, OdopProduct, TaskProgress, Timestamped, User
-from niryat.core.scoping import ScopedQuerySet
+from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
+from niryat.core.scoping import M, ScopedQuerySet
 from niryat.registry.models import Producer
 
 
@@ -54,15 +55,20 @@ class QuantityUnit(models.TextChoices):
     SQUARE_METRE = "m2", _("square metre")
 
 
-class ProductQuerySet(ScopedQuerySet["Product"]):
-    district_field = "district"
+class ProducerOwnedQuerySet(ScopedQuerySet[M]):
+    """Catalogue records: district-scoped, and a producer sees only their own."""
 
-    def visible_to(self, user: User) -> ProductQuerySet:
-        from niryat.core.models import Role
+    # Path from the model to its Producer.
+    producer_field: str = "producer"
 
+    def visible_to(self, user: User) -> Self:
         if user.is_authenticated and user.role == Role.PRODUCER:
-            return self.filter(producer__user=user)
-        return super().visible_to(user)  # type: ignore[return-value]
+            return self.filter(**{f"{self.producer_field}__user": user})
+        return super().visible_to(user)
+
+
+class ProductQuerySet(ProducerOwnedQuerySet["Product"]):
+    district_field = "district"
 
     def with_sku_count(self) -> ProductQuerySet:
         return self.annotate(sku_count=models.Count("skus"))
@@ -176,15 +182,9 @@ class Product(Timestamped):
         return [code for code in self.missing.split(",") if code]
 
 
-class SkuQuerySet(ScopedQuerySet["Sku"]):
+class SkuQuerySet(ProducerOwnedQuerySet["Sku"]):
     district_field = "product__district"
-
-    def visible_to(self, user: User) -> SkuQuerySet:
-        from niryat.core.models import Role
-
-        if user.is_authenticated and user.role == Role.PRODUCER:
-            return self.filter(product__producer__user=user)
-        return super().visible_to(user)  # type: ignore[return-value]
+    producer_field = "product__producer"
 
 
 class Sku(Timestamped):
@@ -298,15 +298,9 @@ def thumbnail_path(image: ProductImage, filename: str) -> str:
     return _image_path(image, "thumbnail.jpg")
 
 
-class ProductImageQuerySet(ScopedQuerySet["ProductImage"]):
+class ProductImageQuerySet(ProducerOwnedQuerySet["ProductImage"]):
     district_field = "product__district"
-
-    def visible_to(self, user: User) -> ProductImageQuerySet:
-        from niryat.core.models import Role
-
-        if user.is_authenticated and user.role == Role.PRODUCER:
-            return self.filter(product__producer__user=user)
-        return super().visible_to(user)  # type: ignore[return-value]
+    producer_field = "product__producer"
 
 
 class ProductImage(Timestamped):

@@ -68,6 +68,15 @@ def get_visible_or_404(records: Records[M], user: User, **lookup: Any) -> M:
         raise Http404(_("Not found, or not in your district.")) from exc
 
 
+def require_write(district: Any, acting_user: User) -> None:
+    """Refuse a write to a district's records unless `acting_user` may change that district
+    (its centre staff, or a state admin)."""
+    from niryat.core.models import District
+
+    if not District.objects.changeable_by(acting_user).filter(pk=district.pk).exists():
+        raise PermissionDenied(_("You may read this record but not change it."))
+
+
 def get_changeable_or_deny(records: Records[M], user: User, **lookup: Any) -> M:
     """The record if `user` may change it; 404 if they cannot even read it, 403 if read-only."""
     record = get_visible_or_404(records, user, **lookup)

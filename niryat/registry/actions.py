@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from niryat.core.actions import do_create_user
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import AuditEntry, District, Role, User
+from niryat.core.scoping import require_write
 from niryat.registry.duplicates import flag_duplicates
 from niryat.registry.models import (
     STAGE_ORDER,
@@ -54,12 +55,6 @@ PRODUCER_FIELDS = (
     "social_category",
     *PERSONAL_FIELDS,
 )
-
-
-def require_write(district: District, acting_user: User) -> None:
-    """Only centre staff of the district, and state admins, change its registry."""
-    if not District.objects.changeable_by(acting_user).filter(pk=district.pk).exists():
-        raise PermissionDenied(_("You may read this record but not change it."))
 
 
 def producer_name_key(producer: Producer) -> str:

@@ -67,7 +67,8 @@ from rapidfuzz import fuzz, process
 from niryat.core.audit import record_audit
 from niryat.core.models import District, OdopProduct, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
-from niryat.registry.actions import PRODUCER_FIELDS, require_write
+from niryat.core.scoping import require_write
+from niryat.registry.actions import PRODUCER_FIELDS
 from niryat.registry.duplicates import SAME_GSTIN, SAME_MOBILE, SAME_UDYAM, SIMILAR_NAME
 from niryat.registry.forms import ProducerForm
 from niryat.registry.models import (
