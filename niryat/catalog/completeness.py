@@ -13,7 +13,7 @@ lists at district scale filter by them without evaluating a checklist per row.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.functional import Promise
@@ -78,10 +78,10 @@ def _english_text(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
                 _("Write English bullet points or a description."),
             )
         )
-    for field, text in (("title_en", sku.title_en), ("description_en", sku.description_en)):
-        over = text_limits.over_limit(field, text)
+    for name, text in (("title_en", sku.title_en), ("description_en", sku.description_en)):
+        over = text_limits.over_limit(name, text)
         if over:
-            problems.append(Problem("english_text", field, over))
+            problems.append(Problem("english_text", name, over))
     return problems
 
 
@@ -224,6 +224,8 @@ class ChecklistItem:
 class Checklist:
     score: int
     items: list[ChecklistItem]
+    # Each SKU with its own score: the share of the checks it passes.
+    sku_scores: list[tuple[Sku, int]] = field(default_factory=list)
 
     @property
     def missing(self) -> list[str]:
@@ -251,12 +253,16 @@ def checklist(product: Product) -> Checklist:
         return Checklist(0, [item])
     found: dict[str, list[tuple[Sku | None, Problem]]] = {check.code: [] for check in CHECKS}
     passed = 0
+    sku_scores = []
     for sku in skus:
         sku.product = product  # the checks read the product; no query per SKU
+        sku_passed = 0
         for check in CHECKS:
             problems = check.run(sku, images)
             found[check.code].extend((sku, problem) for problem in problems)
-            passed += not problems
+            sku_passed += not problems
+        passed += sku_passed
+        sku_scores.append((sku, round(100 * sku_passed / len(CHECKS))))
         for extra in extra_checks:
             for problem in extra(sku):
                 found.setdefault(problem.check, []).append((sku, problem))
@@ -265,7 +271,7 @@ def checklist(product: Product) -> Checklist:
         ChecklistItem(code, CHECK_LABELS.get(code, code), not problems, problems)
         for code, problems in found.items()
     ]
-    return Checklist(round(100 * passed / total), items)
+    return Checklist(round(100 * passed / total), items, sku_scores)
 
 
 def refresh_completeness(product: Product) -> Checklist:
@@ -275,11 +281,7 @@ def refresh_completeness(product: Product) -> Checklist:
     if (product.completeness, product.missing) != (result.score, missing):
         Product.objects.filter(pk=product.pk).update(completeness=result.score, missing=missing)
         product.completeness, product.missing = result.score, missing
-    images = list(product.images.all())
-    for sku in product.skus.all():
-        sku.product = product
-        failing = {problem.check for problem in sku_problems(sku, images)}
-        score = round(100 * (len(CHECKS) - len(failing & set(CHECK_LABELS))) / len(CHECKS))
+    for sku, score in result.sku_scores:
         if sku.completeness != score:
             Sku.objects.filter(pk=sku.pk).update(completeness=score)
     return result
