@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "niryat.core",
     "niryat.registry",
     "niryat.catalog",
+    "niryat.channels",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Where this site is reached from outside; marketplaces fetch photos through it (local disk).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -262,12 +265,42 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools log every font and page of a label PDF at INFO.
+    # WeasyPrint and fontTools log every font and page of a label PDF at INFO; httpx every call.
     "loggers": {
         "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
     },
 }
 
 SITE_NAME = _("Niryat")
+
+
+# Marketplace channels (niryat/channels). Every client's base URL comes from here, so tests and
+# demo mode (`make run`) talk to the local fakes in fakes/ instead of the marketplaces.
+CHANNEL_ENDPOINTS = {
+    "amazon": env_str("AMAZON_SP_API_URL", "https://sellingpartnerapi-eu.amazon.com"),
+    "amazon_auth": env_str("AMAZON_LWA_URL", "https://api.amazon.com"),
+    # Amazon's North America and Far East regions (US, CA; AU, SG); empty: the address above.
+    "amazon_na": env_str("AMAZON_SP_API_URL_NA", ""),
+    "amazon_fe": env_str("AMAZON_SP_API_URL_FE", ""),
+    "flipkart": env_str("FLIPKART_API_URL", "https://api.flipkart.net"),
+    "ebay": env_str("EBAY_API_URL", "https://api.ebay.com"),
+}
+CHANNEL_HTTP_TIMEOUT = float(env_str("CHANNEL_HTTP_TIMEOUT", "20"))
+# Fernet keys (urlsafe base64, 32 bytes) that encrypt marketplace credentials, newest first:
+# add a new key in front, run `manage.py rotate_channel_keys`, then drop the old one. Outside
+# production a key is derived from SECRET_KEY so that `make run` needs no setup.
+CHANNEL_SECRET_KEYS = env_list("CHANNEL_SECRET_KEYS")
+if PRODUCTION and not CHANNEL_SECRET_KEYS:
+    raise ImproperlyConfigured("Set CHANNEL_SECRET_KEYS (see README: marketplace credentials).")
+# Outbox retries: the first retry after this many seconds, doubling with jitter, up to the cap;
+# after CHANNEL_MAX_ATTEMPTS an entry waits in "needs attention".
+CHANNEL_RETRY_SECONDS = float(env_str("CHANNEL_RETRY_SECONDS", "5"))
+CHANNEL_RETRY_CAP_SECONDS = float(env_str("CHANNEL_RETRY_CAP_SECONDS", "900"))
+CHANNEL_MAX_ATTEMPTS = env_int("CHANNEL_MAX_ATTEMPTS", 8)
+# A submitted listing is polled after this many seconds (doubling), until live or rejected; after
+# CHANNEL_MAX_POLLS it is shown as stuck in review.
+CHANNEL_POLL_SECONDS = float(env_str("CHANNEL_POLL_SECONDS", "30"))
+CHANNEL_MAX_POLLS = env_int("CHANNEL_MAX_POLLS", 12)

@@ -275,6 +275,14 @@ def do_update_sku(sku: Sku, *, acting_user: User, **values: Any) -> Sku:
     )
     Product.objects.filter(pk=product.pk).update(updated_at=sku.updated_at)
     refresh_completeness(product)
+    # Every marketplace where the SKU is on sale hears of a new price or stock.
+    from niryat.channels import actions as channel_actions
+
+    if "stock" in changes:
+        before, after = changes["stock"]
+        channel_actions.stock_changed_by_staff(sku, before or 0, after or 0, acting_user)
+    if {"price", "mrp"} & changes.keys():
+        channel_actions.sync_sku(sku, price=True)
     return sku
 
 

@@ -232,10 +232,13 @@ class Checklist:
         return [item.code for item in self.items if not item.passed]
 
 
-def sku_problems(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
+def sku_problems(
+    sku: Sku, images: Sequence[ProductImage], *, marketplaces: bool = True
+) -> list[Problem]:
     problems = [problem for check in CHECKS for problem in check.run(sku, images)]
-    for extra in extra_checks:
-        problems.extend(extra(sku))
+    if marketplaces:
+        for extra in extra_checks:
+            problems.extend(extra(sku))
     return problems
 
 
@@ -287,7 +290,8 @@ def refresh_completeness(product: Product) -> Checklist:
     return result
 
 
-def readiness_problems(product: Product, sku: Sku) -> list[Problem]:
-    """One SKU's problems, for the API and the channels."""
+def readiness_problems(product: Product, sku: Sku, *, marketplaces: bool = True) -> list[Problem]:
+    """One SKU's problems, for the API and the channels; without `marketplaces`, only the
+    catalogue's own checks (a channel adds its own rules itself)."""
     sku.product = product
-    return sku_problems(sku, list(product.images.all()))
+    return sku_problems(sku, list(product.images.all()), marketplaces=marketplaces)

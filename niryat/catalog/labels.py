@@ -12,7 +12,7 @@ import base64
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import fontpkg
@@ -26,6 +26,7 @@ from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from niryat.catalog.models import Product, Sku
+from niryat.core.money import rupees
 
 # Importing WeasyPrint makes Pillow accept truncated images for the whole process; our labels
 # hold only images we draw, and uploaded photos must still be refused when cut off.
@@ -58,21 +59,6 @@ class Label:
     barcode_uri: str
     barcode_width: str
     qr_uri: str
-
-
-def rupees(amount: Decimal) -> str:
-    """₹ with Indian digit grouping: 1234567.5 → "₹12,34,567.50"."""
-    whole, paise = f"{amount.quantize(Decimal('0.01'), ROUND_HALF_UP):.2f}".split(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    head, tail = whole[:-3], whole[-3:]
-    groups: list[str] = []
-    while len(head) > 2:
-        head, group = head[:-2], head[-2:]
-        groups.insert(0, group)
-    if head:
-        groups.insert(0, head)
-    return f"{sign}₹{','.join([*groups, tail])}.{paise}"
 
 
 def mrp_text(mrp: Decimal | None) -> str:

@@ -23,9 +23,9 @@ from niryat.catalog.labels import (
     label_for,
     label_sheet_document,
     label_sheet_pdf,
-    rupees,
 )
 from niryat.catalog.models import Product, Sku
+from niryat.core.money import rupees
 from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
 from tests.registry.factories import register
@@ -106,6 +106,7 @@ def read_code128(modules: str) -> str:
         (Decimal("0.05"), "₹0.05"),
         (Decimal("100000"), "₹1,00,000.00"),
         (Decimal("1234567.456"), "₹12,34,567.46"),
+        (Decimal("-1500"), "-₹1,500.00"),
     ],
 )
 def test_prices_are_in_rupees_with_indian_grouping(amount: Decimal, shown: str) -> None:

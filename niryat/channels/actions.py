@@ -1,0 +1,976 @@
+"""Writes of the channels: accounts, pushes and listings, orders and stock, warehouses and
+consignments, exchange rates, saved selections.
+
+Staff actions (`do_*`) are atomic, scoped and audited. The record_* functions write what a
+marketplace answered; only the outbox (niryat/channels/calls.py) calls them.
+
+Stock is one number per SKU (`Sku.stock`). Every change locks the SKU rows first, in primary-key
+order (so two orders never deadlock), writes a `StockMove`, and queues the new quantity to every
+other channel where the SKU is live. Two channels selling the last unit at once: the first
+transaction to lock the row takes it; the second finds too little stock and its order is
+cancelled back to its channel with the reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Upper
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from niryat.catalog.completeness import Problem, readiness_problems
+from niryat.catalog.models import Sku
+from niryat.channels import outbox, secrets
+from niryat.channels.base import ChannelError, ListingStatus, OrderData
+from niryat.channels.models import (
+    ChannelAccount,
+    ChannelCode,
+    Consignment,
+    ConsignmentLine,
+    ExchangeRate,
+    Listing,
+    ListingEvent,
+    Order,
+    OrderLine,
+    OutboxEntry,
+    SkuSelection,
+    StockMove,
+    Warehouse,
+    WarehouseStock,
+)
+from niryat.channels.registry import channel_class, channel_for
+from niryat.core.audit import record_audit
+from niryat.core.http import HttpError
+from niryat.core.models import District, User
+from niryat.core.scoping import require_write
+from niryat.registry.models import Producer
+
+Operation = OutboxEntry.Operation
+State = Listing.State
+# States in which a listing is on the marketplace and must hear of price and stock changes.
+ON_MARKETPLACE = (State.SUBMITTED, State.LIVE)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def _check_credentials(channel: str, credentials: dict[str, str], settings: dict[str, Any]) -> None:
+    """Ask the marketplace whether the credentials work (a token), before anything is saved."""
+    probe = ChannelAccount(channel=channel, settings=settings)
+    probe.credentials_encrypted = secrets.encrypt(credentials)
+    try:
+        channel_class(channel)(probe).check_account()
+    except (ChannelError, HttpError) as exc:
+        if exc.permanent:
+            raise ValidationError(
+                _("The marketplace refused these credentials: %(reason)s") % {"reason": exc}
+            ) from exc
+        raise ValidationError(
+            _("The marketplace could not be reached (%(reason)s). Try again in a few minutes.")
+            % {"reason": exc}
+        ) from exc
+
+
+def _required_credentials(channel: str, credentials: dict[str, str]) -> dict[str, str]:
+    fields = channel_class(channel).credential_fields
+    missing = [str(f.label) for f in fields if not credentials.get(f.name, "").strip()]
+    if missing:
+        raise ValidationError(_("Fill in: %(fields)s.") % {"fields": ", ".join(missing)})
+    return {f.name: credentials[f.name].strip() for f in fields}
+
+
+@transaction.atomic
+def do_connect_account(
+    *,
+    district: District,
+    channel: str,
+    name: str,
+    credentials: dict[str, str],
+    settings: dict[str, Any],
+    producer: Producer | None,
+    acting_user: User,
+) -> ChannelAccount:
+    """Connect a seller account: the producer's own, or (no producer) one the centre operates.
+    The credentials are checked with the marketplace, then stored encrypted."""
+    require_write(district, acting_user)
+    if channel not in ChannelCode.values:
+        raise ValidationError(_("Choose a marketplace."))
+    if producer is not None and producer.district_id != district.pk:
+        raise PermissionDenied(_("The producer is not in this district."))
+    credentials = _required_credentials(channel, credentials)
+    if credentials:
+        _check_credentials(channel, credentials, settings)
+    account = ChannelAccount.objects.create(
+        district=district,
+        channel=channel,
+        name=name.strip() or str(ChannelCode(channel).label),
+        producer=producer,
+        credentials_encrypted=secrets.encrypt(credentials) if credentials else "",
+        settings=settings,
+        created_by=acting_user,
+    )
+    # The audit names which secrets were set, never their values.
+    record_audit(
+        actor=acting_user,
+        action="channel_account.connect",
+        obj=account,
+        district=district,
+        changes={"channel": channel, "credentials": sorted(credentials), "settings": settings},
+    )
+    return account
+
+
+@transaction.atomic
+def do_update_credentials(
+    account: ChannelAccount, credentials: dict[str, str], *, acting_user: User
+) -> ChannelAccount:
+    require_write(account.district, acting_user)
+    credentials = _required_credentials(account.channel, credentials)
+    _check_credentials(account.channel, credentials, account.settings)
+    account.credentials_encrypted = secrets.encrypt(credentials)
+    account.status, account.status_message = ChannelAccount.Status.CONNECTED, ""
+    account.save(update_fields=["credentials_encrypted", "status", "status_message", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="channel_account.credentials",
+        obj=account,
+        district=account.district,
+        changes={"credentials": sorted(credentials)},
+    )
+    return account
+
+
+@transaction.atomic
+def do_update_account_settings(
+    account: ChannelAccount, settings: dict[str, Any], *, acting_user: User
+) -> ChannelAccount:
+    require_write(account.district, acting_user)
+    old = account.settings
+    account.settings = settings
+    account.save(update_fields=["settings", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="channel_account.settings",
+        obj=account,
+        district=account.district,
+        changes={"settings": [old, settings]},
+    )
+    return account
+
+
+@transaction.atomic
+def do_disconnect_account(account: ChannelAccount, *, acting_user: User) -> None:
+    """Stop calling the marketplace for this account and forget its credentials; listings and
+    orders stay for the record."""
+    require_write(account.district, acting_user)
+    account.status = ChannelAccount.Status.DISCONNECTED
+    account.credentials_encrypted = ""
+    account.save(update_fields=["status", "credentials_encrypted", "updated_at"])
+    account.outbox.filter(state=OutboxEntry.State.PENDING).update(
+        state=OutboxEntry.State.SUPERSEDED
+    )
+    record_audit(
+        actor=acting_user,
+        action="channel_account.disconnect",
+        obj=account,
+        district=account.district,
+    )
+
+
+def _require_connected(account: ChannelAccount) -> None:
+    if account.status == ChannelAccount.Status.DISCONNECTED:
+        raise ValidationError(_("This account is disconnected."))
+
+
+# --- listings --------------------------------------------------------------------------------
+
+
+def _event(
+    listing: Listing,
+    state_from: str,
+    note: str = "",
+    errors: Sequence[dict[str, str]] = (),
+    actor: User | None = None,
+) -> None:
+    ListingEvent.objects.create(
+        listing=listing,
+        state_from=state_from,
+        state_to=listing.state,
+        note=note[:500],
+        errors=list(errors),
+        actor=actor,
+    )
+
+
+def _set_state(
+    listing: Listing,
+    state: str,
+    *,
+    note: str = "",
+    errors: Sequence[dict[str, str]] = (),
+    actor: User | None = None,
+    fields: Sequence[str] = (),
+) -> None:
+    before = listing.state
+    listing.state = state
+    listing.errors = list(errors)
+    if state == State.LIVE and before != State.LIVE:
+        listing.live_at = timezone.now()
+    listing.save(update_fields=["state", "errors", "live_at", *fields, "updated_at"])
+    if before != state or errors or note:
+        _event(listing, before, note, errors, actor)
+
+
+@dataclass
+class PushResult:
+    queued: list[Listing] = field(default_factory=list)
+    not_ready: list[tuple[Sku, list[Problem]]] = field(default_factory=list)
+    # Ready SKUs whose listing waits for a step on the marketplace's side (Flipkart's FSN).
+    waiting: list[tuple[Listing, list[Problem]]] = field(default_factory=list)
+
+
+def sku_problems_for_channel(sku: Sku, channel: str) -> list[Problem]:
+    """The catalogue's own checklist and the marketplace's rules, for one SKU."""
+    own = readiness_problems(sku.product, sku, marketplaces=False)
+    return own + channel_class(channel)().validate(sku)
+
+
+def _submit(listing: Listing, actor: User | None) -> None:
+    """Queue the listing's next submission (a new key: a resubmission after a fix is a new call;
+    a retry of this one reuses the key)."""
+    listing.submissions += 1
+    _set_state(listing, State.READY, actor=actor, fields=["submissions"])
+    outbox.enqueue(
+        listing.account,
+        Operation.SUBMIT,
+        key=f"submit:{listing.uuid}:{listing.submissions}",
+        listing=listing,
+    )
+
+
+@transaction.atomic
+def do_push(skus: Iterable[Sku], account: ChannelAccount, *, acting_user: User) -> PushResult:
+    """Send SKUs to a marketplace. Each SKU is checked first (catalogue checklist and the
+    marketplace's rules): a SKU that is not ready gets a draft listing with its reasons and is not
+    sent. Channels without an API (GeM, files) only mark the listing ready for a manual upload."""
+    require_write(account.district, acting_user)
+    _require_connected(account)
+    result = PushResult()
+    has_api = channel_for(account).has_api
+    # Read afresh: the checks must see the SKUs as they are now.
+    fresh = (
+        Sku.objects.filter(pk__in=[sku.pk for sku in skus])
+        .select_related("product__producer")
+        .prefetch_related("product__images")
+        .order_by("pk")
+    )
+    for sku in fresh:
+        if sku.product.district_id != account.district_id:
+            raise PermissionDenied(_("A SKU is not in this account's district."))
+        if account.producer_id and sku.product.producer_id != account.producer_id:
+            raise ValidationError(
+                _("%(sku)s is not this producer's; their own account sells only their goods.")
+                % {"sku": sku.seller_sku}
+            )
+        listing, _created = Listing.objects.select_for_update().get_or_create(
+            sku=sku, account=account
+        )
+        problems = sku_problems_for_channel(sku, account.channel)
+        steps = channel_for(account).listing_problems(listing)
+        if problems or steps:
+            if listing.state not in ON_MARKETPLACE:
+                note = _("Not ready") if problems else str(steps[0].message)
+                _set_state(listing, State.DRAFT, note=note, actor=acting_user)
+            if problems:
+                result.not_ready.append((sku, problems))
+            else:
+                result.waiting.append((listing, steps))
+            continue
+        if has_api:
+            _submit(listing, acting_user)
+        else:
+            _set_state(listing, State.READY, actor=acting_user)
+        result.queued.append(listing)
+    record_audit(
+        actor=acting_user,
+        action="channel.push",
+        obj=account,
+        district=account.district,
+        changes={
+            "queued": [listing.sku.seller_sku for listing in result.queued],
+            "not_ready": [sku.seller_sku for sku, _problems in result.not_ready],
+            "waiting": [listing.sku.seller_sku for listing, _steps in result.waiting],
+        },
+    )
+    return result
+
+
+def record_listing_status(listing: Listing, status: ListingStatus, note: str = "") -> Listing:
+    """What the marketplace said of a listing (submit or poll)."""
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing.pk)
+        fields = []
+        if status.external_id and status.external_id != listing.external_id:
+            listing.external_id = status.external_id
+            fields.append("external_id")
+        if status.url and status.url != listing.url:
+            listing.url = status.url
+            fields.append("url")
+        if status.reference and status.reference != listing.reference:
+            listing.reference = status.reference
+            fields.append("reference")
+        if status.state == State.SUBMITTED and listing.state != State.SUBMITTED:
+            listing.submitted_at = timezone.now()
+            listing.polls = 0
+            fields += ["submitted_at", "polls"]
+        # Explanations are kept in English, the messages' source language; pages translate them
+        # into the reader's language (the `explained` filter).
+        with translation.override("en"):
+            errors = [
+                {
+                    "field": e.field,
+                    "code": e.code,
+                    "message": e.message,
+                    "explanation": str(e.explanation),
+                }
+                for e in status.errors
+            ]
+        if listing.state == status.state and not errors and not fields:
+            return listing
+        _set_state(listing, status.state, note=note, errors=errors, fields=fields)
+        return listing
+
+
+def queue_poll(listing: Listing) -> None:
+    outbox.enqueue(
+        listing.account,
+        Operation.POLL,
+        key=f"poll:{listing.uuid}:{listing.submissions}",
+        listing=listing,
+        delay=float(listing.account.settings.get("poll_seconds", 0)) or _poll_delay(),
+    )
+
+
+def _poll_delay() -> float:
+    from django.conf import settings
+
+    return float(settings.CHANNEL_POLL_SECONDS)
+
+
+def count_poll(listing: Listing) -> int:
+    Listing.objects.filter(pk=listing.pk).update(polls=F("polls") + 1)
+    return Listing.objects.values_list("polls", flat=True).get(pk=listing.pk)
+
+
+def quantity_for(listing: Listing) -> int:
+    """What a listing offers: the SKU's stock, or 0 while it is paused."""
+    if listing.state == State.PAUSED:
+        return 0
+    stock: int = Sku.objects.values_list("stock", flat=True).get(pk=listing.sku_id)
+    return max(stock, 0)
+
+
+def record_sent(
+    listing: Listing, *, quantity: int | None = None, price: Decimal | None = None
+) -> None:
+    values: dict[str, Any] = {}
+    if quantity is not None:
+        values["quantity_sent"] = quantity
+    if price is not None:
+        values["price_sent"] = price
+    Listing.objects.filter(pk=listing.pk).update(**values, updated_at=timezone.now())
+
+
+def _queue_update(listing: Listing, operation: str) -> None:
+    """Queue a stock or price call, replacing one still waiting: the newest value wins, and it
+    is read when the call is made."""
+    listing.outbox.filter(operation=operation, state=OutboxEntry.State.PENDING).update(
+        state=OutboxEntry.State.SUPERSEDED
+    )
+    outbox.enqueue(
+        listing.account,
+        operation,
+        key=f"{operation}:{listing.uuid}:{uuid.uuid4()}",
+        listing=listing,
+    )
+
+
+def sync_sku(sku: Sku, *, stock: bool = False, price: bool = False) -> None:
+    """Tell every channel where the SKU is on sale of its new stock or price (in the caller's
+    transaction)."""
+    listings = Listing.objects.filter(sku=sku, state__in=[*ON_MARKETPLACE, State.PAUSED])
+    for listing in listings.select_related("account"):
+        if not channel_for(listing.account).has_api:
+            continue
+        if listing.account.status == ChannelAccount.Status.DISCONNECTED:
+            continue
+        if stock:
+            _queue_update(listing, Operation.STOCK)
+        if price and listing.state != State.PAUSED:
+            _queue_update(listing, Operation.PRICE)
+
+
+@transaction.atomic
+def do_record_listing_by_hand(
+    listing: Listing, *, external_id: str, state: str, acting_user: User
+) -> Listing:
+    """GeM and manual uploads: staff record the marketplace's catalogue id and the status."""
+    require_write(listing.account.district, acting_user)
+    if channel_for(listing.account).has_api:
+        raise ValidationError(_("This marketplace reports its listings itself."))
+    if state not in State.values:
+        raise ValidationError(_("Choose a status."))
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    listing.external_id = external_id.strip()[:80]
+    _set_state(
+        listing, state, note=_("Recorded by hand"), actor=acting_user, fields=["external_id"]
+    )
+    return listing
+
+
+@transaction.atomic
+def do_record_fsn(listing: Listing, fsn: str, *, acting_user: User) -> Listing:
+    """Flipkart: the FSN Seller Hub gave a product uploaded by catalogue sheet; the listing is
+    then sent through the API."""
+    require_write(listing.account.district, acting_user)
+    fsn = fsn.strip().upper()
+    if listing.account.channel != ChannelCode.FLIPKART:
+        raise ValidationError(_("Only Flipkart listings have an FSN."))
+    if not (fsn.isalnum() and len(fsn) == 16):
+        raise ValidationError(_("An FSN has 16 letters and digits, like TSHFZ6Y3ZGBYHXVZ."))
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    listing.external_id = fsn
+    listing.save(update_fields=["external_id", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="listing.fsn",
+        obj=listing,
+        district=listing.account.district,
+        changes={"fsn": fsn},
+    )
+    if not sku_problems_for_channel(listing.sku, listing.account.channel):
+        _submit(listing, acting_user)
+    return listing
+
+
+@transaction.atomic
+def do_record_fsns(
+    account: ChannelAccount, fsns: dict[str, str], *, acting_user: User
+) -> list[Listing]:
+    """Flipkart: record the FSNs of Seller Hub's listing report (seller SKU → FSN) on this
+    account's listings, and send those that are ready. Returns the listings that got one."""
+    require_write(account.district, acting_user)
+    by_code = {code.upper(): fsn for code, fsn in fsns.items()}
+    recorded = []
+    for listing in account.listings.select_related("sku__product").filter(external_id=""):
+        fsn = by_code.get(listing.sku.seller_sku.upper())
+        if fsn:
+            recorded.append(do_record_fsn(listing, fsn, acting_user=acting_user))
+    return recorded
+
+
+def _live_listing(listing: Listing, acting_user: User) -> Listing:
+    require_write(listing.account.district, acting_user)
+    return Listing.objects.select_for_update().select_related("account").get(pk=listing.pk)
+
+
+@transaction.atomic
+def do_pause_listing(listing: Listing, *, acting_user: User) -> Listing:
+    """Keep the listing but offer nothing (quantity 0) until it is resumed."""
+    listing = _live_listing(listing, acting_user)
+    if listing.state != State.LIVE:
+        raise ValidationError(_("Only a live listing can be paused."))
+    _set_state(listing, State.PAUSED, actor=acting_user)
+    if channel_for(listing.account).has_api:
+        _queue_update(listing, Operation.STOCK)
+    return listing
+
+
+@transaction.atomic
+def do_resume_listing(listing: Listing, *, acting_user: User) -> Listing:
+    listing = _live_listing(listing, acting_user)
+    if listing.state != State.PAUSED:
+        raise ValidationError(_("Only a paused listing can be resumed."))
+    _set_state(listing, State.LIVE, actor=acting_user)
+    if channel_for(listing.account).has_api:
+        _queue_update(listing, Operation.STOCK)
+    return listing
+
+
+@transaction.atomic
+def do_end_listing(listing: Listing, *, acting_user: User) -> Listing:
+    listing = _live_listing(listing, acting_user)
+    if listing.state == State.ENDED:
+        return listing
+    if channel_for(listing.account).has_api and listing.state in (*ON_MARKETPLACE, State.PAUSED):
+        outbox.enqueue(
+            listing.account,
+            Operation.END,
+            key=f"end:{listing.uuid}:{listing.submissions}",
+            listing=listing,
+        )
+        record_audit(
+            actor=acting_user, action="listing.end", obj=listing, district=listing.account.district
+        )
+    else:
+        _set_state(listing, State.ENDED, actor=acting_user)
+    return listing
+
+
+@transaction.atomic
+def do_retry_entry(entry: OutboxEntry, *, acting_user: User) -> OutboxEntry:
+    """Try a call that needs attention again, now (same idempotency key)."""
+    require_write(entry.account.district, acting_user)
+    entry = OutboxEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.state != OutboxEntry.State.FAILED:
+        raise ValidationError(_("This call does not need attention."))
+    _require_connected(entry.account)
+    entry.state = OutboxEntry.State.PENDING
+    entry.attempts = 0
+    entry.next_try_at = timezone.now()
+    entry.save(update_fields=["state", "attempts", "next_try_at", "updated_at"])
+    if entry.operation == Operation.POLL and entry.listing_id:
+        Listing.objects.filter(pk=entry.listing_id).update(polls=0)
+    record_audit(
+        actor=acting_user, action="outbox.retry", obj=entry, district=entry.account.district
+    )
+    outbox.schedule(entry)
+    return entry
+
+
+@transaction.atomic
+def do_request_orders(account: ChannelAccount, *, acting_user: User | None) -> OutboxEntry:
+    """Fetch new orders from the marketplace now (also run every few minutes by channels_sync).
+    One fetch per account waits at a time."""
+    if acting_user is not None:
+        require_write(account.district, acting_user)
+    _require_connected(account)
+    waiting = account.outbox.filter(
+        operation=Operation.PULL_ORDERS, state=OutboxEntry.State.PENDING
+    ).first()
+    if waiting is not None:
+        return waiting
+    return outbox.enqueue(
+        account, Operation.PULL_ORDERS, key=f"pull_orders:{account.uuid}:{uuid.uuid4()}"
+    )
+
+
+def record_orders_pulled(account: ChannelAccount, until: datetime) -> None:
+    ChannelAccount.objects.filter(pk=account.pk).update(orders_pulled_until=until)
+
+
+# --- orders and stock ------------------------------------------------------------------------
+
+ORDER_NEXT_STATES: dict[str, tuple[str, ...]] = {
+    Order.State.NEW: (Order.State.ACCEPTED, Order.State.CANCELLED),
+    Order.State.ACCEPTED: (Order.State.PACKED, Order.State.CANCELLED),
+    Order.State.PACKED: (Order.State.SHIPPED, Order.State.CANCELLED),
+    Order.State.SHIPPED: (Order.State.DELIVERED, Order.State.RETURNED),
+    Order.State.DELIVERED: (Order.State.RETURNED,),
+    Order.State.CANCELLED: (),
+    Order.State.RETURNED: (),
+}
+
+
+def _move_stock(
+    sku: Sku,
+    change: int,
+    reason: str,
+    *,
+    order: Order | None = None,
+    consignment: Consignment | None = None,
+    actor: User | None = None,
+) -> None:
+    """Change a locked SKU's stock and write the move."""
+    sku.stock = (sku.stock or 0) + change
+    Sku.objects.filter(pk=sku.pk).update(stock=sku.stock)
+    StockMove.objects.create(
+        sku=sku,
+        change=change,
+        balance=sku.stock,
+        reason=reason,
+        order=order,
+        consignment=consignment,
+        actor=actor,
+    )
+
+
+def _locked_skus(ids: Iterable[int]) -> dict[int, Sku]:
+    """Lock SKU rows in primary-key order, so that two transactions never wait on each other."""
+    rows = Sku.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    return {sku.pk: sku for sku in rows}
+
+
+def _inr(value: Decimal, currency: str) -> Decimal:
+    if currency == "INR":
+        return value
+    rate = ExchangeRate.objects.filter(currency=currency).first()
+    return (value * rate.inr_per_unit).quantize(Decimal("0.01")) if rate else Decimal(0)
+
+
+def record_order(account: ChannelAccount, data: OrderData) -> Order:
+    """Bring one order home from a marketplace: once, however often it is reported.
+
+    In one transaction: the order and its lines are written, the SKUs' rows are locked and their
+    stock taken. If any line cannot be filled, the whole order is cancelled back to its channel
+    with the reason (never oversold). Then the other channels get the new quantities and the
+    producer an SMS in Hindi.
+    """
+    try:
+        with transaction.atomic():
+            return _record_order(account, data)
+    except IntegrityError:
+        # Another worker recorded the same order at the same moment: theirs stands.
+        existing = Order.objects.get(account=account, channel_order_id=data.channel_order_id)
+        if data.cancelled:
+            _marketplace_cancelled(existing)
+        return existing
+
+
+def _sku_for(account: ChannelAccount, seller_sku: str) -> Sku | None:
+    listing = (
+        Listing.objects.alias(code=Upper("sku__seller_sku"))
+        .filter(account=account, code=seller_sku.upper())
+        .select_related("sku")
+        .first()
+    )
+    return listing.sku if listing else None
+
+
+def _record_order(account: ChannelAccount, data: OrderData) -> Order:
+    existing = (
+        Order.objects.select_for_update()
+        .filter(account=account, channel_order_id=data.channel_order_id)
+        .first()
+    )
+    if existing is not None:
+        if data.cancelled:
+            _marketplace_cancelled(existing)
+        return existing
+    lines = [(line, _sku_for(account, line.seller_sku)) for line in data.lines]
+    total = sum((line.unit_price * line.quantity for line in data.lines), Decimal(0))
+    producer = next((sku.product.producer for _line, sku in lines if sku is not None), None)
+    order = Order.objects.create(
+        district=account.district,
+        account=account,
+        producer=producer,
+        channel_order_id=data.channel_order_id,
+        ordered_at=data.ordered_at,
+        ship_by=data.ship_by,
+        currency=data.currency,
+        total=total,
+        total_inr=_inr(total, data.currency),
+        fulfilled_by_marketplace=data.fulfilled_by_marketplace,
+        buyer_city=data.buyer_city[:120],
+        raw=data.raw,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=sku,
+            seller_sku=line.seller_sku,
+            line_id=line.line_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line, sku in lines
+    )
+    if data.cancelled:
+        order.state = Order.State.CANCELLED
+        order.cancel_reason = _("Cancelled on the marketplace")
+        order.save(update_fields=["state", "cancel_reason"])
+        return order
+    unknown = [line.seller_sku for line, sku in lines if sku is None]
+    if unknown:
+        return _cancel_back(order, _("Not sold here: %(skus)s") % {"skus": ", ".join(unknown)})
+    if data.fulfilled_by_marketplace:
+        # Shipped from the marketplace's warehouse: the producer's own stock is not touched.
+        _take_warehouse_stock(order, account, lines)
+        return order
+    skus = _locked_skus(sku.pk for _line, sku in lines if sku is not None)
+    short = [
+        line.seller_sku
+        for line, sku in lines
+        if sku is not None and (skus[sku.pk].stock or 0) < line.quantity
+    ]
+    if short:
+        return _cancel_back(order, _("Out of stock: %(skus)s") % {"skus": ", ".join(short)})
+    for line, sku in lines:
+        if sku is not None:
+            _move_stock(skus[sku.pk], -line.quantity, StockMove.Reason.ORDER, order=order)
+    # Every channel hears the new quantity, the selling one too: a stock call queued before
+    # this order could otherwise undo the marketplace's own decrement. An absolute quantity
+    # sent twice is harmless.
+    for locked in skus.values():
+        sync_sku(locked, stock=True)
+    _notify_producer(order)
+    return order
+
+
+def _take_warehouse_stock(
+    order: Order, account: ChannelAccount, lines: Sequence[tuple[Any, Sku | None]]
+) -> None:
+    for line, sku in lines:
+        row = (
+            WarehouseStock.objects.select_for_update()
+            .filter(sku=sku, warehouse__channel=account.channel, quantity__gte=line.quantity)
+            .order_by("pk")
+            .first()
+        )
+        if row is not None:
+            WarehouseStock.objects.filter(pk=row.pk).update(quantity=F("quantity") - line.quantity)
+
+
+def _cancel_back(order: Order, reason: str) -> Order:
+    """Cancel an order we cannot fill, and tell its marketplace why."""
+    order.state = Order.State.CANCELLED
+    order.cancel_reason = reason[:300]
+    order.save(update_fields=["state", "cancel_reason", "updated_at"])
+    outbox.enqueue(
+        order.account,
+        Operation.CANCEL_ORDER,
+        key=f"cancel_order:{order.uuid}",
+        order=order,
+        payload={"reason": order.cancel_reason},
+    )
+    return order
+
+
+def _restock(order: Order, reason: str, actor: User | None) -> None:
+    if order.fulfilled_by_marketplace:
+        return
+    lines = list(order.lines.exclude(sku=None))
+    skus = _locked_skus(line.sku_id for line in lines if line.sku_id)
+    for line in lines:
+        if line.sku_id is None:
+            continue
+        _move_stock(skus[line.sku_id], line.quantity, reason, order=order, actor=actor)
+    for locked in skus.values():
+        sync_sku(locked, stock=True)
+
+
+def _marketplace_cancelled(order: Order) -> None:
+    """The buyer or marketplace cancelled an order we had taken stock for: put it back."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.state in (Order.State.CANCELLED, Order.State.SHIPPED, Order.State.DELIVERED):
+        return
+    order.state = Order.State.CANCELLED
+    order.cancel_reason = _("Cancelled on the marketplace")
+    order.save(update_fields=["state", "cancel_reason", "updated_at"])
+    _restock(order, StockMove.Reason.CANCELLED, None)
+
+
+def _notify_producer(order: Order) -> None:
+    if order.producer is not None and order.producer.mobile:
+        from niryat.channels.tasks import notify_producer_of_order
+
+        notify_producer_of_order.enqueue(order.pk)
+
+
+@transaction.atomic
+def do_set_order_state(order: Order, state: str, *, acting_user: User, reason: str = "") -> Order:
+    """Move an order along: accepted, packed, shipped, delivered; or cancel it (the stock comes
+    back and the marketplace is told) or record a return (the stock comes back)."""
+    require_write(order.district, acting_user)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if state not in ORDER_NEXT_STATES.get(order.state, ()):
+        raise ValidationError(
+            _("An order that is %(now)s cannot become %(next)s.")
+            % {"now": order.get_state_display(), "next": Order.State(state).label}
+        )
+    before = order.state
+    if state == Order.State.CANCELLED:
+        if not reason.strip():
+            raise ValidationError(_("Say why the order is cancelled."))
+        _restock(order, StockMove.Reason.CANCELLED, acting_user)
+        _cancel_back(order, reason.strip())
+    else:
+        order.state = state
+        order.save(update_fields=["state", "updated_at"])
+        if state == Order.State.RETURNED:
+            _restock(order, StockMove.Reason.RETURNED, acting_user)
+    record_audit(
+        actor=acting_user,
+        action="order.state",
+        obj=order,
+        district=order.district,
+        changes={"state": [before, order.state], "reason": reason},
+    )
+    return order
+
+
+def stock_changed_by_staff(sku: Sku, before: int, after: int, acting_user: User) -> None:
+    """The catalogue's SKU edit changed the stock (inside its transaction): record the move and
+    tell the channels."""
+    StockMove.objects.create(
+        sku=sku,
+        change=after - before,
+        balance=after,
+        reason=StockMove.Reason.EDIT,
+        actor=acting_user,
+    )
+    sync_sku(sku, stock=True)
+
+
+# --- selections, exchange rates, warehouses, consignments ------------------------------------
+
+
+@transaction.atomic
+def do_save_selection(
+    *, district: District, name: str, skus: Iterable[Sku], acting_user: User
+) -> SkuSelection:
+    require_write(district, acting_user)
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the selection a name."))
+    skus = list(skus)
+    if any(sku.product.district_id != district.pk for sku in skus):
+        raise PermissionDenied(_("A SKU is not in this district."))
+    selection, _created = SkuSelection.objects.get_or_create(
+        district=district, name=name, defaults={"created_by": acting_user}
+    )
+    selection.skus.set(skus)
+    record_audit(
+        actor=acting_user,
+        action="selection.save",
+        obj=selection,
+        district=district,
+        changes={"skus": len(skus)},
+    )
+    return selection
+
+
+@transaction.atomic
+def do_delete_selection(selection: SkuSelection, *, acting_user: User) -> None:
+    require_write(selection.district, acting_user)
+    record_audit(
+        actor=acting_user, action="selection.delete", obj=selection, district=selection.district
+    )
+    selection.delete()
+
+
+def _require_any_write(acting_user: User) -> None:
+    if not (acting_user.is_authenticated and acting_user.is_active and acting_user.can_write):
+        raise PermissionDenied(_("You may read this record but not change it."))
+
+
+@transaction.atomic
+def do_set_exchange_rate(
+    currency: str, inr_per_unit: Decimal, *, acting_user: User
+) -> ExchangeRate:
+    """Rupees per unit of a currency, for cross-border prices; the live eBay prices follow."""
+    _require_any_write(acting_user)
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha() or currency == "INR":
+        raise ValidationError(_("A currency is three letters, like USD."))
+    if inr_per_unit <= 0:
+        raise ValidationError(_("The rate must be more than zero."))
+    rate, _created = ExchangeRate.objects.update_or_create(
+        currency=currency, defaults={"inr_per_unit": inr_per_unit, "updated_by": acting_user}
+    )
+    record_audit(
+        actor=acting_user,
+        action="exchange_rate.set",
+        obj=rate,
+        changes={"currency": currency, "inr_per_unit": str(inr_per_unit)},
+    )
+    return rate
+
+
+@transaction.atomic
+def do_add_warehouse(
+    *, channel: str, code: str, name: str, city: str, acting_user: User
+) -> Warehouse:
+    _require_any_write(acting_user)
+    if channel not in ChannelCode.values:
+        raise ValidationError(_("Choose a marketplace."))
+    code = code.strip().upper()
+    if not code or not city.strip():
+        raise ValidationError(_("A warehouse needs a code and a city."))
+    if Warehouse.objects.filter(channel=channel, code=code).exists():
+        raise ValidationError(_("This warehouse is already on the list."))
+    warehouse = Warehouse.objects.create(
+        channel=channel, code=code, name=name.strip() or code, city=city.strip()
+    )
+    record_audit(actor=acting_user, action="warehouse.add", obj=warehouse)
+    return warehouse
+
+
+@transaction.atomic
+def do_send_consignment(
+    *,
+    district: District,
+    warehouse: Warehouse,
+    lines: Sequence[tuple[Sku, int]],
+    sent_on: date,
+    reference: str,
+    acting_user: User,
+) -> Consignment:
+    """Stock leaves the producers for a marketplace warehouse: their stock goes down (and every
+    channel hears of it), the warehouse's goes up."""
+    require_write(district, acting_user)
+    if not lines:
+        raise ValidationError(_("Add at least one SKU and its quantity."))
+    if any(quantity <= 0 for _sku, quantity in lines):
+        raise ValidationError(_("Quantities must be more than zero."))
+    if any(sku.product.district_id != district.pk for sku, _quantity in lines):
+        raise PermissionDenied(_("A SKU is not in this district."))
+    skus = _locked_skus(sku.pk for sku, _quantity in lines)
+    short = [sku.seller_sku for sku, quantity in lines if (skus[sku.pk].stock or 0) < quantity]
+    if short:
+        raise ValidationError(_("Not enough stock: %(skus)s") % {"skus": ", ".join(short)})
+    consignment = Consignment.objects.create(
+        district=district,
+        warehouse=warehouse,
+        sent_on=sent_on,
+        reference=reference.strip()[:80],
+        created_by=acting_user,
+    )
+    for sku, quantity in lines:
+        ConsignmentLine.objects.create(consignment=consignment, sku=sku, quantity=quantity)
+        _move_stock(
+            skus[sku.pk],
+            -quantity,
+            StockMove.Reason.CONSIGNMENT,
+            consignment=consignment,
+            actor=acting_user,
+        )
+        row, _created = WarehouseStock.objects.select_for_update().get_or_create(
+            sku=sku, warehouse=warehouse
+        )
+        WarehouseStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantity)
+    for locked in skus.values():
+        sync_sku(locked, stock=True)
+    record_audit(
+        actor=acting_user,
+        action="consignment.send",
+        obj=consignment,
+        district=district,
+        changes={"lines": [[sku.seller_sku, quantity] for sku, quantity in lines]},
+    )
+    return consignment
+
+
+@transaction.atomic
+def do_receive_consignment(consignment: Consignment, *, acting_user: User) -> Consignment:
+    require_write(consignment.district, acting_user)
+    consignment = Consignment.objects.select_for_update().get(pk=consignment.pk)
+    if consignment.state != Consignment.State.RECEIVED:
+        consignment.state = Consignment.State.RECEIVED
+        consignment.save(update_fields=["state", "updated_at"])
+        record_audit(
+            actor=acting_user,
+            action="consignment.receive",
+            obj=consignment,
+            district=consignment.district,
+        )
+    return consignment

@@ -1,0 +1,171 @@
+"""The Channel interface: what Niryat asks of every marketplace, and what a marketplace answers.
+
+One module per marketplace (`channels/amazon`, `flipkart`, `ebay`, `gem`, `files`) implements
+`Channel`; nothing outside a channel's own module knows its field names, paths or error codes.
+The rest of Niryat (listings, outbox, orders, stock) speaks only the types below:
+
+- `validate(sku)` is local (no network): the SKU's problems for this marketplace, each with our
+  field to fix and a sentence in the user's language; they feed the catalogue's checklist.
+- `build(skus)` is the payload the marketplace would receive (JSON-ready dict, or file bytes).
+- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order` talk to the
+  marketplace through `niryat.core.http`; they raise `ChannelError` on failure and are only ever
+  called by the outbox (`niryat/channels/outbox.py`), which retries transient errors.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
+    from niryat.catalog.completeness import Problem
+    from niryat.catalog.models import Sku
+    from niryat.channels.models import ChannelAccount, Listing, Order
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One error a marketplace gave for a listing, mapped to the field of ours that causes it."""
+
+    field: (
+        str  # our field: "title_en", "images", "hs_code", "price", "attributes.fabric"; "" if none
+    )
+    code: str  # the marketplace's own error code, verbatim
+    message: str  # the marketplace's own text, verbatim
+    explanation: str = ""  # what to do, in the user's language ("" when we have nothing to add)
+
+
+class ChannelError(Exception):
+    """A call to a marketplace failed. `permanent` is true when repeating the same call cannot help
+    (bad credentials, a rejected payload); false for a passing fault (429, 5xx, timeout), which the
+    outbox retries after `retry_after` seconds if the marketplace said so."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        field_errors: Sequence[FieldError] = (),
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.field_errors = list(field_errors)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ListingStatus:
+    """Where a listing stands on the marketplace, as `submit` and `poll` report it."""
+
+    state: str  # a Listing.State value: "submitted", "live", "rejected", "paused" or "ended"
+    external_id: str = ""  # ASIN, FSN, eBay listing id, GeM catalogue id...
+    url: str = ""  # the buyer-facing page, when the marketplace gives one
+    errors: Sequence[FieldError] = ()
+    reference: str = ""  # a marketplace-side handle to poll with (feed id, offer id...)
+
+
+@dataclass(frozen=True)
+class OrderLineData:
+    seller_sku: str
+    quantity: int
+    unit_price: Decimal  # per unit, in the order's currency, tax included
+    line_id: str = ""  # the marketplace's order-item id
+
+
+@dataclass(frozen=True)
+class OrderData:
+    """An order as a marketplace reports it, in our words."""
+
+    channel_order_id: str
+    ordered_at: datetime  # time-zone aware
+    lines: Sequence[OrderLineData]
+    currency: str = "INR"
+    ship_by: datetime | None = None
+    cancelled: bool = False  # the buyer or marketplace already cancelled it
+    fulfilled_by_marketplace: bool = False  # shipped from a marketplace warehouse (FBA, F-Assured)
+    buyer_city: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One thing staff type in when connecting an account."""
+
+    name: str
+    label: StrOrPromise
+    secret: bool = True  # secrets are encrypted and never shown again
+    help_text: StrOrPromise = ""
+    default: str = ""
+
+
+class Channel(ABC):
+    """A marketplace, for one seller account (or none, for `validate` and `build` alone)."""
+
+    code: ClassVar[str]
+    name: ClassVar[StrOrPromise]
+    credential_fields: ClassVar[Sequence[CredentialField]] = ()
+    # What staff type besides the secrets (seller id, location...): kept in the account's
+    # `settings` and shown again.
+    setting_fields: ClassVar[Sequence[CredentialField]] = ()
+    # False for channels with no seller API (GeM, files): staff record listings by hand.
+    has_api: ClassVar[bool] = True
+    # The marketplace's documented steady rate for one seller, calls per second.
+    calls_per_second: ClassVar[float] = 5.0
+
+    def __init__(self, account: ChannelAccount | None = None) -> None:
+        self.account = account
+
+    # Local work: no network.
+    @abstractmethod
+    def validate(self, sku: Sku) -> list[Problem]:
+        """What this marketplace still needs of the SKU (an empty list: ready to push)."""
+
+    @abstractmethod
+    def build(self, skus: Sequence[Sku]) -> Any:
+        """The payload this marketplace receives for these SKUs."""
+
+    def listing_problems(self, listing: Listing) -> list[Problem]:
+        """What must happen on the marketplace's side before this listing can be sent (Flipkart:
+        the product needs an FSN from Seller Hub first). Local, like `validate`."""
+        return []
+
+    # Calls to the marketplace (the outbox calls them; each raises ChannelError).
+    def check_account(self) -> None:  # noqa: B027 - channels without an API have nothing to check
+        """Prove the credentials work (fetch a token); raise ChannelError if not."""
+
+    def submit(self, listing: Listing, *, key: str) -> ListingStatus:
+        """Create or update the listing. `key` is the same on every retry of one submission."""
+        raise ChannelError(f"{self.code}: no API to submit through", permanent=True)
+
+    def poll(self, listing: Listing) -> ListingStatus:
+        raise ChannelError(f"{self.code}: no API to poll", permanent=True)
+
+    def push_stock(self, listing: Listing, quantity: int, *, key: str) -> None:
+        raise ChannelError(f"{self.code}: no API for stock", permanent=True)
+
+    def push_price(self, listing: Listing, *, key: str) -> None:
+        """Send the SKU's current price (and MRP) to the listing."""
+        raise ChannelError(f"{self.code}: no API for prices", permanent=True)
+
+    def end(self, listing: Listing, *, key: str) -> None:
+        """Take the listing off the marketplace."""
+        raise ChannelError(f"{self.code}: no API to end listings", permanent=True)
+
+    def pull_orders(self, since: datetime) -> Iterable[OrderData]:
+        """Orders created or changed since `since` (the same order may come more than once).
+        A generator is welcome: each order is recorded as it comes, so a fault half-way through
+        loses nothing already fetched."""
+        return []
+
+    def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
+        """Cancel an order we cannot fill (out of stock), with our reason."""
+        raise ChannelError(f"{self.code}: no API to cancel orders", permanent=True)

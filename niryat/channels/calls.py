@@ -1,0 +1,81 @@
+"""What each outbox operation does: call the channel, then record the answer.
+
+`perform` runs outside any transaction (the marketplace may be slow); the answer is recorded by
+the actions, each in its own transaction. It returns None when the entry is done, or the seconds
+until it must run again (a listing still in review).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from niryat.channels import actions
+from niryat.channels.base import ChannelError, ListingStatus
+from niryat.channels.models import Listing, Order, OutboxEntry
+from niryat.channels.registry import channel_for
+from niryat.core.http import HttpError
+
+Operation = OutboxEntry.Operation
+
+# Orders changed in the last minutes are asked for again: marketplaces report some late.
+ORDER_OVERLAP = timedelta(minutes=10)
+FIRST_ORDER_PULL = timedelta(days=30)
+
+
+def perform(entry: OutboxEntry) -> float | None:
+    channel = channel_for(entry.account)
+    key = entry.idempotency_key
+    if entry.operation == Operation.PULL_ORDERS:
+        started = timezone.now()
+        since = entry.account.orders_pulled_until or started - FIRST_ORDER_PULL
+        for data in channel.pull_orders(since - ORDER_OVERLAP):
+            actions.record_order(entry.account, data)
+        actions.record_orders_pulled(entry.account, started)
+        return None
+    if entry.operation == Operation.CANCEL_ORDER:
+        order = Order.objects.get(outbox=entry)
+        channel.cancel_order(order, entry.payload.get("reason", ""), key=key)
+        return None
+    listing = Listing.objects.select_related("sku__product", "account").get(outbox=entry)
+    if entry.operation == Operation.SUBMIT:
+        status = channel.submit(listing, key=key)
+        actions.record_listing_status(listing, status)
+        if status.state == Listing.State.SUBMITTED:
+            actions.queue_poll(listing)
+    elif entry.operation == Operation.POLL:
+        if listing.state != Listing.State.SUBMITTED:
+            return None  # answered meanwhile (a newer submission, or ended by staff)
+        status = channel.poll(listing)
+        actions.record_listing_status(listing, status)
+        if status.state == Listing.State.SUBMITTED:
+            polls = actions.count_poll(listing)
+            if polls >= settings.CHANNEL_MAX_POLLS:
+                raise ChannelError(
+                    f"still in review on the marketplace after {polls} checks", permanent=True
+                )
+            return min(settings.CHANNEL_RETRY_CAP_SECONDS, settings.CHANNEL_POLL_SECONDS * 2**polls)
+    elif entry.operation == Operation.STOCK:
+        # The stock as it is now, not when the call was queued: a later change is never undone.
+        quantity = actions.quantity_for(listing)
+        channel.push_stock(listing, quantity, key=key)
+        actions.record_sent(listing, quantity=quantity)
+    elif entry.operation == Operation.PRICE:
+        channel.push_price(listing, key=key)
+        actions.record_sent(listing, price=listing.sku.price)
+    elif entry.operation == Operation.END:
+        channel.end(listing, key=key)
+        actions.record_listing_status(listing, ListingStatus(Listing.State.ENDED))
+    return None
+
+
+def gave_up(entry: OutboxEntry, exc: ChannelError | HttpError) -> None:
+    """An entry failed for good: a rejected submission shows on its listing with the errors."""
+    if entry.operation == Operation.SUBMIT and exc.permanent and entry.listing is not None:
+        listing = entry.listing
+        errors = exc.field_errors if isinstance(exc, ChannelError) else []
+        actions.record_listing_status(
+            listing, ListingStatus(Listing.State.REJECTED, errors=errors), note=str(exc)[:500]
+        )

@@ -1,0 +1,431 @@
+"""Marketplace channels: seller accounts, listings and their history, the outbox of calls to the
+marketplaces, orders, stock moves, marketplace warehouses and consignments, exchange rates.
+
+A `ChannelAccount` belongs to a district: a producer's own seller account, or one the centre
+operates for many producers. A `Listing` is one SKU on one account. Every call to a marketplace is
+an `OutboxEntry` with an idempotency key. Orders from every channel land in one order book; stock
+is the SKU's one number (`Sku.stock`), and every change to it is a `StockMove`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from niryat.catalog.models import ProducerOwnedQuerySet, Sku
+from niryat.core.models import District, Timestamped, User
+from niryat.core.scoping import ScopedQuerySet
+from niryat.registry.models import Producer
+
+
+class ChannelCode(models.TextChoices):
+    AMAZON = "amazon", "Amazon"
+    FLIPKART = "flipkart", "Flipkart"
+    EBAY = "ebay", "eBay"
+    GEM = "gem", "GeM"
+    FILES = "files", _("Files for manual upload")
+
+
+class AccountQuerySet(ProducerOwnedQuerySet["ChannelAccount"]):
+    def visible_to(self, user: User) -> AccountQuerySet:
+        # A producer sees their own accounts; the centre's accounts are the centre's business.
+        return super().visible_to(user)
+
+
+class ChannelAccount(Timestamped):
+    """A seller account on one marketplace. Credentials are encrypted (niryat/channels/secrets.py)
+    and never shown again; `settings` holds what is not secret (seller id, marketplace id, eBay
+    location and policies)."""
+
+    class Status(models.TextChoices):
+        CONNECTED = "connected", _("connected")
+        FAILED = "failed", _("could not connect")
+        DISCONNECTED = "disconnected", _("disconnected")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("marketplace"), max_length=10, choices=ChannelCode.choices)
+    name = models.CharField(_("account name"), max_length=120)
+    # Null: the centre operates this account for many producers.
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("producer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="channel_accounts",
+    )
+    credentials_encrypted = models.TextField(blank=True, editable=False)
+    settings = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONNECTED)
+    status_message = models.CharField(max_length=500, blank=True)
+    # When the outbox may next call this account's marketplace (its rate limit, Retry-After).
+    next_call_at = models.DateTimeField(null=True, blank=True, editable=False)
+    orders_pulled_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["channel", "name"]
+        verbose_name = _("seller account")
+        verbose_name_plural = _("seller accounts")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.name}"
+
+    def credentials(self) -> dict[str, str]:
+        from niryat.channels.secrets import decrypt
+
+        return decrypt(self.credentials_encrypted) if self.credentials_encrypted else {}
+
+
+class ListingQuerySet(ProducerOwnedQuerySet["Listing"]):
+    district_field = "account__district"
+    producer_field = "sku__product__producer"
+
+
+class Listing(Timestamped):
+    """One SKU on one seller account."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        READY = "ready", _("ready")
+        SUBMITTED = "submitted", _("submitted")
+        LIVE = "live", _("live")
+        REJECTED = "rejected", _("rejected")
+        PAUSED = "paused", _("paused")
+        ENDED = "ended", _("ended")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="listings")
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="listings")
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    external_id = models.CharField(_("marketplace id"), max_length=80, blank=True)
+    # A marketplace-side handle to poll with (Amazon feed id, eBay offer id...).
+    reference = models.CharField(max_length=120, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    # [{field, code, message, explanation}] from the marketplace's last answer.
+    errors = models.JSONField(default=list, blank=True)
+    # What the marketplace was last told.
+    quantity_sent = models.IntegerField(null=True, blank=True)
+    price_sent = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    live_at = models.DateTimeField(null=True, blank=True)
+    # How many times the listing was sent; part of each submission's idempotency key.
+    submissions = models.PositiveIntegerField(default=0)
+    polls = models.PositiveSmallIntegerField(default=0)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "account"], name="one_listing_per_sku_account")
+        ]
+        indexes = [models.Index(fields=["account", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.sku.seller_sku} @ {self.account}"
+
+
+class ListingEvent(models.Model):
+    """A listing's history: each change of state, with who or what caused it."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    state_from = models.CharField(max_length=10, choices=Listing.State.choices, blank=True)
+    state_to = models.CharField(max_length=10, choices=Listing.State.choices)
+    note = models.CharField(max_length=500, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.state_from} → {self.state_to}"
+
+
+class OutboxQuerySet(ScopedQuerySet["OutboxEntry"]):
+    district_field = "account__district"
+
+    def needs_attention(self) -> OutboxQuerySet:
+        return self.filter(state=OutboxEntry.State.FAILED)
+
+
+class OutboxEntry(Timestamped):
+    """One call to a marketplace, made by a background task and retried until it succeeds or
+    fails for good. The idempotency key is unique: enqueueing the same call twice adds nothing,
+    and the marketplace sees the same key on every retry."""
+
+    class Operation(models.TextChoices):
+        SUBMIT = "submit", _("send listing")
+        POLL = "poll", _("check listing")
+        STOCK = "stock", _("send stock")
+        PRICE = "price", _("send price")
+        END = "end", _("end listing")
+        PULL_ORDERS = "pull_orders", _("fetch orders")
+        CANCEL_ORDER = "cancel_order", _("cancel order")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("done")
+        FAILED = "failed", _("needs attention")
+        SUPERSEDED = "superseded", _("replaced by a newer call")
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="outbox")
+    listing = models.ForeignKey(
+        Listing, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    order = models.ForeignKey(
+        "Order", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    operation = models.CharField(max_length=12, choices=Operation.choices)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["next_try_at", "id"]
+        verbose_name = _("marketplace call")
+        verbose_name_plural = _("marketplace calls")
+        indexes = [models.Index(fields=["state", "next_try_at"])]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class OrderQuerySet(ProducerOwnedQuerySet["Order"]):
+    pass
+
+
+class Order(Timestamped):
+    """An order from any channel, in one order book. The channel's order id is unique per account,
+    so an order reported twice is recorded once."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("new")
+        ACCEPTED = "accepted", _("accepted")
+        PACKED = "packed", _("packed")
+        SHIPPED = "shipped", _("shipped")
+        DELIVERED = "delivered", _("delivered")
+        CANCELLED = "cancelled", _("cancelled")
+        RETURNED = "returned", _("returned")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="orders")
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, null=True, related_name="orders"
+    )
+    channel_order_id = models.CharField(_("marketplace order id"), max_length=80)
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.NEW, db_index=True
+    )
+    ordered_at = models.DateTimeField(_("ordered at"))
+    ship_by = models.DateTimeField(_("pack and ship by"), null=True, blank=True)
+    currency = models.CharField(max_length=3, default="INR")
+    total = models.DecimalField(_("value"), max_digits=14, decimal_places=2, default=Decimal(0))
+    # The value in rupees, for the numbers (converted at the staff's rate for other currencies).
+    total_inr = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    fulfilled_by_marketplace = models.BooleanField(default=False)
+    buyer_city = models.CharField(max_length=120, blank=True)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "channel_order_id"], name="one_order_per_channel_order_id"
+            )
+        ]
+        indexes = [models.Index(fields=["district", "state", "-ordered_at"])]
+
+    def __str__(self) -> str:
+        return self.channel_order_id
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, null=True, related_name="order_lines")
+    seller_sku = models.CharField(max_length=40)
+    line_id = models.CharField(max_length=80, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.seller_sku} × {self.quantity}"
+
+
+class Warehouse(Timestamped):
+    """A marketplace fulfilment centre (Flipkart's or Amazon's) where producers send stock."""
+
+    channel = models.CharField(_("marketplace"), max_length=10, choices=ChannelCode.choices)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    city = models.CharField(_("city"), max_length=80)
+
+    class Meta:
+        ordering = ["channel", "city", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "code"], name="one_warehouse_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.code} ({self.city})"
+
+
+class WarehouseStock(models.Model):
+    """Units of a SKU in a marketplace warehouse (sent by consignment, not yet sold)."""
+
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="warehouse_stock")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock")
+    quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse"], name="one_stock_row_per_warehouse")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id} @ {self.warehouse_id}: {self.quantity}"
+
+
+class ConsignmentQuerySet(ScopedQuerySet["Consignment"]):
+    pass
+
+
+class Consignment(Timestamped):
+    """Stock the centre sends from producers to a marketplace warehouse."""
+
+    class State(models.TextChoices):
+        SENT = "sent", _("sent")
+        RECEIVED = "received", _("received")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(_("shipment reference"), max_length=80, blank=True)
+    sent_on = models.DateField(_("sent on"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENT)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ConsignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse_id} {self.sent_on}"
+
+
+class ConsignmentLine(models.Model):
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.sku_id} × {self.quantity}"
+
+
+class StockMove(models.Model):
+    """Every change to a SKU's stock, with why: the stock's history."""
+
+    class Reason(models.TextChoices):
+        ORDER = "order", _("order")
+        CANCELLED = "cancelled", _("order cancelled")
+        RETURNED = "returned", _("returned")
+        CONSIGNMENT = "consignment", _("sent to a warehouse")
+        EDIT = "edit", _("changed by staff")
+
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="stock_moves")
+    at = models.DateTimeField(auto_now_add=True)
+    change = models.IntegerField()
+    balance = models.IntegerField()  # the SKU's stock after the move
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, related_name="+")
+    consignment = models.ForeignKey(
+        Consignment, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.change:+d} ({self.reason})"
+
+
+class ExchangeRate(Timestamped):
+    """Rupees per unit of a foreign currency, kept by staff, for cross-border prices (eBay)."""
+
+    currency = models.CharField(_("currency"), max_length=3, unique=True)
+    inr_per_unit = models.DecimalField(_("rupees per unit"), max_digits=10, decimal_places=4)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["currency"]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.inr_per_unit}"
+
+
+class SkuSelection(Timestamped):
+    """A saved set of SKUs, such as "40 khadi products for Flipkart"."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    skus = models.ManyToManyField(Sku, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects: Any = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchemaCache(Timestamped):
+    """A marketplace's published schema (Amazon's product type definitions), kept so that
+    `validate` needs no network."""
+
+    channel = models.CharField(max_length=10, choices=ChannelCode.choices)
+    key = models.CharField(max_length=120)  # "IN:SHIRT"
+    schema = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="one_schema_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.key}"
