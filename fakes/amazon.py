@@ -1,0 +1,632 @@
+"""A fake Amazon Selling Partner API, with Login with Amazon, on loopback.
+
+It follows the documented shapes: LWA `POST /auth/o2/token` (refresh_token grant); every SP-API
+call needs `x-amz-access-token` with a token it issued (403 `Unauthorized` otherwise); errors are
+`{"errors": [{"code", "message", "details"}]}`. It implements:
+
+- Product Type Definitions `GET /definitions/2020-09-01/productTypes/{productType}`, whose
+  `schema.link.resource` is a pre-signed URL (served here without a token) to the JSON Schema;
+- Listings Items 2021-08-01: PUT (ACCEPTED, or INVALID with issues), GET (summaries, issues,
+  offers, fulfillmentAvailability), PATCH (replace/merge/delete patches), DELETE;
+- Feeds 2021-06-30: createFeedDocument, the upload and download URLs, createFeed, getFeed,
+  getFeedDocument; JSON_LISTINGS_FEED feeds are applied like PUTs and answered with a processing
+  report, POST_ORDER_ACKNOWLEDGEMENT_DATA feeds with StatusCode Failure cancel orders;
+- Orders v0: getOrders (NextToken pages), getOrder, getOrderItems.
+
+A listing accepted normally is BUYABLE from the first GET after its submission; with the
+`never_live` fault it stays DISCOVERABLE only. `lost_responses` (set on the object) makes the next
+N listing writes take effect and then answer 503, as if the answer were lost on the way.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
+
+from fakes.base import FakeMarketplace, Request, Response, route
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "niryat" / "channels" / "amazon" / "schemas"
+LISTINGS = r"/listings/2021-08-01/items/(?P<seller>[^/]+)/(?P<sku>[^/]+)"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _first(attributes: dict[str, Any], name: str, key: str = "value") -> Any:
+    values = attributes.get(name) or [{}]
+    return values[0].get(key)
+
+
+class FakeAmazon(FakeMarketplace):
+    name = "amazon"
+    page_size = 100  # getOrders page size at most (tests lower it to see NextToken at work)
+
+    def reset_state(self) -> None:
+        self.tokens: set[str] = set()
+        self.listings: dict[str, dict[str, Any]] = {}  # seller SKU -> listing
+        self.documents: dict[str, dict[str, Any]] = {}  # feed document id -> {content, type}
+        self.feeds: dict[str, dict[str, Any]] = {}
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.cancellations: list[dict[str, Any]] = []
+        self.lost_responses = 0
+        self.counter = 0
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    # -- errors and auth -----------------------------------------------------------------------
+    def error_response(self, status: int, code: str, message: str) -> Response:
+        return Response(status, {"errors": [{"code": code, "message": message, "details": ""}]})
+
+    def denied(self, request: Request) -> Response | None:
+        if request.headers.get("x-amz-access-token", "") in self.tokens:
+            return None
+        response = self.error_response(
+            403, "Unauthorized", "Access to requested resource is denied."
+        )
+        response.body["errors"][0]["details"] = (
+            "The access token you provided is revoked, malformed or invalid."
+        )
+        return response
+
+    @route("POST", "/auth/o2/token")
+    def token(self, request: Request) -> Response:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if form.get("grant_type") != "refresh_token":
+            return Response(400, {"error": "unsupported_grant_type", "error_description": ""})
+        if not form.get("client_id", "").startswith(
+            "amzn1.application-oa2-client."
+        ) or not form.get("client_secret"):
+            return Response(
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
+        if not form.get("refresh_token", "").startswith("Atzr|"):
+            return Response(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The request has an invalid grant parameter",
+                },
+            )
+        token = f"Atza|{uuid.uuid4().hex}"
+        with self.lock:
+            self.tokens.add(token)
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "refresh_token": form["refresh_token"],
+                "token_type": "bearer",
+                "expires_in": 3600,
+            },
+        )
+
+    # -- product type definitions --------------------------------------------------------------
+    @route("GET", r"/definitions/2020-09-01/productTypes/(?P<product_type>[A-Z_]+)")
+    def definition(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        product_type = request.params["product_type"]
+        path = SCHEMAS / f"{product_type}.json"
+        if not path.exists():
+            return self.error_response(404, "NotFound", f"Product type {product_type} not found")
+        checksum = base64.b64encode(hashlib.md5(path.read_bytes()).digest()).decode()  # noqa: S324
+        link = {"resource": f"{self.url}/ptd-schemas/{product_type}.json", "verb": "GET"}
+        return Response(
+            200,
+            {
+                "metaSchema": {
+                    "link": {"resource": f"{self.url}/ptd-schemas/meta-schema.json", "verb": "GET"},
+                    "checksum": "",
+                },
+                "schema": {"link": link, "checksum": checksum},
+                "requirements": request.arg("requirements", "LISTING"),
+                "requirementsEnforced": "ENFORCED",
+                "propertyGroups": {
+                    "offer": {
+                        "title": "Offer",
+                        "propertyNames": ["purchasable_offer", "list_price", "condition_type"],
+                    }
+                },
+                "locale": request.arg("locale", "DEFAULT"),
+                "marketplaceIds": request.arg("marketplaceIds").split(","),
+                "productType": product_type,
+                "displayName": product_type.title(),
+                "productTypeVersion": {
+                    "version": "U1.0",
+                    "latest": True,
+                    "releaseCandidate": False,
+                },
+            },
+        )
+
+    @route("GET", r"/ptd-schemas/(?P<product_type>[A-Z_]+)\.json")
+    def schema(self, request: Request) -> Response:
+        path = SCHEMAS / f"{request.params['product_type']}.json"
+        if not path.exists():
+            return Response(404, b"<Error><Code>NoSuchKey</Code></Error>", content_type="text/xml")
+        return Response(200, path.read_bytes())
+
+    # -- listings ------------------------------------------------------------------------------
+    def _required_missing(self, attributes: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": "90220",
+                "message": f"'{name}' is required but not supplied.",
+                "severity": "ERROR",
+                "attributeNames": [name],
+                "categories": ["MISSING_ATTRIBUTE"],
+            }
+            for name in ("item_name", "purchasable_offer", "main_product_image_locator")
+            if name not in attributes
+        ]
+
+    def _apply(
+        self, sku: str, product_type: str, attributes: dict[str, Any]
+    ) -> tuple[str, list[dict[str, Any]], str]:
+        """Store a whole listing as Amazon would after a PUT: (status, issues, asin)."""
+        issues = list(self.faults.reject.get(sku, [])) or self._required_missing(attributes)
+        if issues:
+            return "INVALID", issues, ""
+        existing = self.listings.get(sku)
+        asin = existing["asin"] if existing else f"B0FAKE{self._next():04d}"
+        self.listings[sku] = {
+            "sku": sku,
+            "asin": asin,
+            "productType": product_type,
+            "attributes": attributes,
+            "status": [],  # no status until processed: the first GET makes it so
+            "submissions": (existing or {}).get("submissions", 0) + 1,
+            "createdDate": existing["createdDate"] if existing else _iso(_now()),
+            "lastUpdatedDate": _iso(_now()),
+        }
+        return "ACCEPTED", [], asin
+
+    def _lost(self) -> Response | None:
+        with self.lock:
+            if self.lost_responses <= 0:
+                return None
+            self.lost_responses -= 1
+        return self.error_response(503, "ServiceUnavailable", "Service temporarily unavailable.")
+
+    @route("PUT", LISTINGS)
+    def put_listing(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        body = request.json() or {}
+        if "productType" not in body or "attributes" not in body:
+            return self.error_response(
+                400, "InvalidInput", "productType and attributes are required"
+            )
+        sku = request.params["sku"]
+        with self.lock:
+            status, issues, asin = self._apply(sku, body["productType"], body["attributes"])
+        if lost := self._lost():
+            return lost
+        answer: dict[str, Any] = {
+            "sku": sku,
+            "status": status,
+            "submissionId": uuid.uuid4().hex,
+            "issues": issues,
+        }
+        if asin:
+            answer["identifiers"] = [{"marketplaceId": request.arg("marketplaceIds"), "asin": asin}]
+        return Response(200, answer)
+
+    def _process(self, listing: dict[str, Any]) -> None:
+        if not listing["status"]:
+            listing["status"] = (
+                ["DISCOVERABLE"] if self.faults.never_live else ["BUYABLE", "DISCOVERABLE"]
+            )
+
+    def _item(self, listing: dict[str, Any], marketplace: str) -> dict[str, Any]:
+        attributes = listing["attributes"]
+        offer = _first(attributes, "purchasable_offer", "our_price") or [{"schedule": [{}]}]
+        price = offer[0]["schedule"][0].get("value_with_tax")
+        currency = _first(attributes, "purchasable_offer", "currency") or "INR"
+        item: dict[str, Any] = {
+            "sku": listing["sku"],
+            "summaries": [
+                {
+                    "marketplaceId": marketplace,
+                    "asin": listing["asin"],
+                    "productType": listing["productType"],
+                    "conditionType": "new_new",
+                    "status": listing["status"],
+                    "itemName": _first(attributes, "item_name") or "",
+                    "createdDate": listing["createdDate"],
+                    "lastUpdatedDate": listing["lastUpdatedDate"],
+                    "mainImage": {
+                        "link": _first(attributes, "main_product_image_locator", "media_location"),
+                        "height": 1200,
+                        "width": 1200,
+                    },
+                }
+            ],
+            "attributes": attributes,
+            "issues": [],
+            "offers": [],
+            "fulfillmentAvailability": [
+                {
+                    "fulfillmentChannelCode": "DEFAULT",
+                    "quantity": _first(attributes, "fulfillment_availability", "quantity") or 0,
+                }
+            ],
+        }
+        if price is not None:
+            item["offers"] = [
+                {
+                    "marketplaceId": marketplace,
+                    "offerType": "B2C",
+                    "price": {"currencyCode": currency, "amount": f"{price:.2f}"},
+                }
+            ]
+        return item
+
+    @route("GET", LISTINGS)
+    def get_listing(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        with self.lock:
+            listing = self.listings.get(request.params["sku"])
+            if listing is None:
+                return self.error_response(404, "NOT_FOUND", "SKU not found")
+            self._process(listing)
+            item = self._item(listing, request.arg("marketplaceIds"))
+        included = request.arg("includedData", "summaries").split(",")
+        return Response(200, {k: v for k, v in item.items() if k == "sku" or k in included})
+
+    @route("PATCH", LISTINGS)
+    def patch_listing(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        body = request.json() or {}
+        sku = request.params["sku"]
+        with self.lock:
+            listing = self.listings.get(sku)
+            if listing is None:
+                return self.error_response(404, "NOT_FOUND", "SKU not found")
+            for patch in body.get("patches", []):
+                name = patch["path"].removeprefix("/attributes/")
+                if patch["op"] == "delete":
+                    listing["attributes"].pop(name, None)
+                else:
+                    listing["attributes"][name] = patch["value"]
+            listing["lastUpdatedDate"] = _iso(_now())
+        if lost := self._lost():
+            return lost
+        return Response(
+            200, {"sku": sku, "status": "ACCEPTED", "submissionId": uuid.uuid4().hex, "issues": []}
+        )
+
+    @route("DELETE", LISTINGS)
+    def delete_listing(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        sku = request.params["sku"]
+        with self.lock:
+            if self.listings.pop(sku, None) is None:
+                return self.error_response(404, "NOT_FOUND", "SKU not found")
+        return Response(
+            200, {"sku": sku, "status": "ACCEPTED", "submissionId": uuid.uuid4().hex, "issues": []}
+        )
+
+    # -- feeds ---------------------------------------------------------------------------------
+    @route("POST", "/feeds/2021-06-30/documents")
+    def create_document(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        document_id = f"amzn1.tortuga.4.eu.{uuid.uuid4()}"
+        with self.lock:
+            self.documents[document_id] = {
+                "contentType": (request.json() or {}).get("contentType", ""),
+                "content": None,
+            }
+        url = f"{self.url}/feed-documents/{document_id}?X-Amz-Signature={uuid.uuid4().hex}"
+        return Response(201, {"feedDocumentId": document_id, "url": url})
+
+    @route("PUT", r"/feed-documents/(?P<document>[^/]+)")
+    def upload(self, request: Request) -> Response:
+        with self.lock:
+            document = self.documents.get(request.params["document"])
+            if document is None:
+                return Response(
+                    404, b"<Error><Code>NoSuchKey</Code></Error>", content_type="text/xml"
+                )
+            document["content"] = request.body
+        return Response(200, b"", content_type="text/plain")
+
+    @route("GET", r"/feed-documents/(?P<document>[^/]+)")
+    def download(self, request: Request) -> Response:
+        with self.lock:
+            document = self.documents.get(request.params["document"])
+        if document is None or document["content"] is None:
+            return Response(404, b"<Error><Code>NoSuchKey</Code></Error>", content_type="text/xml")
+        return Response(200, document["content"], content_type=document["contentType"])
+
+    @route("POST", "/feeds/2021-06-30/feeds")
+    def create_feed(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        body = request.json() or {}
+        with self.lock:
+            document = self.documents.get(body.get("inputFeedDocumentId", ""))
+            if document is None or document["content"] is None:
+                return self.error_response(400, "InvalidInput", "inputFeedDocumentId is not valid")
+            feed_id = str(50000 + self._next())
+            self.feeds[feed_id] = {
+                "feedId": feed_id,
+                "feedType": body.get("feedType", ""),
+                "marketplaceIds": body.get("marketplaceIds", []),
+                "createdTime": _iso(_now()),
+                "processingStatus": "IN_QUEUE",
+                "input": document["content"],
+            }
+            # Amazon takes minutes; the fake is done at once (no test waits).
+            self._process_feed(self.feeds[feed_id])
+        return Response(202, {"feedId": feed_id})
+
+    @route("GET", r"/feeds/2021-06-30/feeds/(?P<feed>[0-9]+)")
+    def get_feed(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        with self.lock:
+            feed = self.feeds.get(request.params["feed"])
+            if feed is None:
+                return self.error_response(404, "NotFound", "Feed not found")
+            return Response(200, {k: v for k, v in feed.items() if k != "input"})
+
+    def _process_feed(self, feed: dict[str, Any]) -> None:
+        """Process a feed and write its processing report."""
+        feed["processingStartTime"] = feed["processingEndTime"] = _iso(_now())
+        feed["processingStatus"] = "DONE"
+        if feed["feedType"] == "JSON_LISTINGS_FEED":
+            report = self._listings_report(feed)
+            content, kind = json.dumps(report).encode(), "application/json"
+        elif feed["feedType"] == "POST_ORDER_ACKNOWLEDGEMENT_DATA":
+            content, kind = self._acknowledge(feed["input"]), "text/xml"
+        else:
+            feed["processingStatus"] = "FATAL"
+            return
+        document_id = f"amzn1.tortuga.4.eu.{uuid.uuid4()}"
+        self.documents[document_id] = {"contentType": kind, "content": content}
+        feed["resultFeedDocumentId"] = document_id
+
+    def _listings_report(self, feed: dict[str, Any]) -> dict[str, Any]:
+        document = json.loads(feed["input"])
+        marketplace = (feed["marketplaceIds"] or [""])[0]
+        issues, items, accepted = [], [], 0
+        for message in document.get("messages", []):
+            sku = message["sku"]
+            status, found, _ = self._apply(sku, message["productType"], message["attributes"])
+            issues += [{"messageId": message["messageId"], "sku": sku, **i} for i in found]
+            if status == "ACCEPTED":
+                accepted += 1
+                items.append(
+                    {
+                        "sku": sku,
+                        **{
+                            k: v
+                            for k, v in self._item(self.listings[sku], marketplace).items()
+                            if k in ("summaries", "issues")
+                        },
+                    }
+                )
+        count = len(document.get("messages", []))
+        return {
+            "header": {
+                "sellerId": document["header"]["sellerId"],
+                "version": "2.0",
+                "feedId": feed["feedId"],
+            },
+            "issues": issues,
+            "summary": {
+                "errors": sum(i["severity"] == "ERROR" for i in issues),
+                "warnings": sum(i["severity"] == "WARNING" for i in issues),
+                "messagesProcessed": count,
+                "messagesAccepted": accepted,
+                "messagesInvalid": count - accepted,
+            },
+            "items": items,
+        }
+
+    def _acknowledge(self, content: bytes) -> bytes:
+        envelope = ElementTree.fromstring(content)  # noqa: S314 (our own client's feed)
+        for acknowledgement in envelope.iter("OrderAcknowledgement"):
+            order_id = acknowledgement.findtext("AmazonOrderID", "")
+            if acknowledgement.findtext("StatusCode") != "Failure" or order_id not in self.orders:
+                continue
+            items = [
+                {
+                    "order_item_id": item.findtext("AmazonOrderItemCode", ""),
+                    "reason": item.findtext("CancelReason", ""),
+                }
+                for item in acknowledgement.iter("Item")
+            ]
+            self.cancellations.append({"order_id": order_id, "items": items})
+            order = self.orders[order_id]
+            order["OrderStatus"] = "Canceled"
+            order["LastUpdateDate"] = _iso(_now())
+        return (
+            b'<?xml version="1.0" encoding="UTF-8"?><AmazonEnvelope><MessageType>ProcessingReport'
+            b"</MessageType><Message><MessageID>1</MessageID><ProcessingReport>"
+            b"<StatusCode>Complete</StatusCode></ProcessingReport></Message></AmazonEnvelope>"
+        )
+
+    @route("GET", r"/feeds/2021-06-30/documents/(?P<document>[^/]+)")
+    def get_document(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        document_id = request.params["document"]
+        if document_id not in self.documents:
+            return self.error_response(404, "NotFound", "Feed document not found")
+        url = f"{self.url}/feed-documents/{document_id}?X-Amz-Signature={uuid.uuid4().hex}"
+        return Response(200, {"feedDocumentId": document_id, "url": url})
+
+    # -- orders --------------------------------------------------------------------------------
+    def place_order(
+        self, sku: str, quantity: int, *, fulfillment_channel: str = "MFN"
+    ) -> dict[str, Any]:
+        with self.lock:
+            listing = self.listings.get(sku)
+            if listing is None or "BUYABLE" not in listing["status"]:
+                raise ValueError(f"{sku} is not buyable")
+            attributes = listing["attributes"]
+            stock = int(_first(attributes, "fulfillment_availability", "quantity") or 0)
+            if stock < quantity:
+                raise ValueError(f"only {stock} of {sku} left")
+            attributes["fulfillment_availability"][0]["quantity"] = stock - quantity
+            offer = _first(attributes, "purchasable_offer", "our_price")
+            price = Decimal(str(offer[0]["schedule"][0]["value_with_tax"]))
+            currency = _first(attributes, "purchasable_offer", "currency")
+            number = self._next()
+            order_id = f"403-{number:07d}-{7654321 + number:07d}"
+            now = _now()
+            total = f"{price * quantity:.2f}"
+            order = {
+                "AmazonOrderId": order_id,
+                "PurchaseDate": _iso(now),
+                "LastUpdateDate": _iso(now),
+                "OrderStatus": "Unshipped",
+                "FulfillmentChannel": fulfillment_channel,
+                "SalesChannel": "Amazon.in",
+                "ShipServiceLevel": "Std IN Dom_1",
+                "OrderTotal": {"CurrencyCode": currency, "Amount": total},
+                "NumberOfItemsShipped": 0,
+                "NumberOfItemsUnshipped": quantity,
+                "PaymentMethod": "Other",
+                "MarketplaceId": "A21TJRUUN4KGV",
+                "ShipmentServiceLevelCategory": "Standard",
+                "OrderType": "StandardOrder",
+                "EarliestShipDate": _iso(now),
+                "LatestShipDate": _iso(now + timedelta(days=2)),
+                "IsBusinessOrder": False,
+                "IsPrime": False,
+                "IsPremiumOrder": False,
+                "IsGlobalExpressEnabled": False,
+                "IsReplacementOrder": False,
+                "IsSoldByAB": False,
+                "ShippingAddress": {
+                    "City": "LUCKNOW",
+                    "StateOrRegion": "UTTAR PRADESH",
+                    "PostalCode": "226001",
+                    "CountryCode": "IN",
+                },
+                "_items": [
+                    {
+                        "ASIN": listing["asin"],
+                        "SellerSKU": sku,
+                        "OrderItemId": f"{number:014d}",
+                        "Title": _first(attributes, "item_name") or "",
+                        "QuantityOrdered": quantity,
+                        "QuantityShipped": 0,
+                        "ItemPrice": {"CurrencyCode": currency, "Amount": total},
+                        "ItemTax": {"CurrencyCode": currency, "Amount": "0.00"},
+                        "IsGift": "false",
+                        "ConditionId": "New",
+                        "IsTransparency": False,
+                    }
+                ],
+            }
+            self.orders[order_id] = order
+            return self._public(order)
+
+    def buyer_cancels(self, order_id: str) -> None:
+        with self.lock:
+            self.orders[order_id]["OrderStatus"] = "Canceled"
+            self.orders[order_id]["LastUpdateDate"] = _iso(_now())
+
+    @staticmethod
+    def _public(order: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in order.items() if k != "_items"}
+
+    @route("GET", "/orders/v0/orders")
+    def get_orders(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        token = request.arg("NextToken")
+        if token:
+            offset, since = json.loads(base64.b64decode(token))
+        else:
+            if not request.arg("MarketplaceIds"):
+                return self.error_response(400, "InvalidInput", "MarketplaceIds is required")
+            if not request.arg("LastUpdatedAfter") and not request.arg("CreatedAfter"):
+                return self.error_response(
+                    400, "InvalidInput", "One of CreatedAfter or LastUpdatedAfter is required"
+                )
+            offset, since = 0, request.arg("LastUpdatedAfter") or request.arg("CreatedAfter")
+        size = min(self.page_size, int(request.arg("MaxResultsPerPage", "100")))
+        with self.lock:
+            orders = [self._public(o) for o in self.orders.values() if o["LastUpdateDate"] >= since]
+            if self.faults.duplicate_orders:
+                orders = [copy for order in orders for copy in (order, dict(order))]
+        page = orders[offset : offset + size]
+        payload: dict[str, Any] = {"Orders": page, "LastUpdatedBefore": _iso(_now())}
+        if offset + size < len(orders):
+            payload["NextToken"] = base64.b64encode(
+                json.dumps([offset + size, since]).encode()
+            ).decode()
+        return Response(200, {"payload": payload})
+
+    @route("GET", r"/orders/v0/orders/(?P<order>[0-9-]+)")
+    def get_order(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        with self.lock:
+            order = self.orders.get(request.params["order"])
+            if order is None:
+                return self.error_response(404, "NotFound", "Order not found")
+            return Response(200, {"payload": self._public(order)})
+
+    @route("GET", r"/orders/v0/orders/(?P<order>[0-9-]+)/orderItems")
+    def get_order_items(self, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        with self.lock:
+            order = self.orders.get(request.params["order"])
+            if order is None:
+                return self.error_response(404, "NotFound", "Order not found")
+            items = [dict(item) for item in order["_items"]]
+        return Response(
+            200, {"payload": {"AmazonOrderId": order["AmazonOrderId"], "OrderItems": items}}
+        )
+
+    # -- for tests and demos -------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        listings = {}
+        for sku, listing in self.listings.items():
+            attributes = listing["attributes"]
+            offer = _first(attributes, "purchasable_offer", "our_price") or [{"schedule": [{}]}]
+            listings[sku] = {
+                "asin": listing["asin"],
+                "product_type": listing["productType"],
+                "status": listing["status"],
+                "submissions": listing["submissions"],
+                "quantity": _first(attributes, "fulfillment_availability", "quantity"),
+                "price": offer[0]["schedule"][0].get("value_with_tax"),
+                "mrp": _first(attributes, "list_price", "value_with_tax"),
+                "attributes": attributes,
+            }
+        return {
+            "listings": listings,
+            "orders": {k: self._public(v) for k, v in self.orders.items()},
+            "cancellations": self.cancellations,
+            "feeds": {
+                k: {f: v for f, v in feed.items() if f != "input"} for k, feed in self.feeds.items()
+            },
+        }
