@@ -32,10 +32,21 @@ setup: translations
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
 
-# The web server and a task worker beside it; Ctrl-C stops both.
+# Demo mode: the marketplaces are the local fakes (fakes/), unless these are set already.
+DEMO_MARKETPLACES := AMAZON_SP_API_URL=$${AMAZON_SP_API_URL:-http://127.0.0.1:8701} \
+	AMAZON_LWA_URL=$${AMAZON_LWA_URL:-http://127.0.0.1:8701} \
+	FLIPKART_API_URL=$${FLIPKART_API_URL:-http://127.0.0.1:8702} \
+	EBAY_API_URL=$${EBAY_API_URL:-http://127.0.0.1:8703} \
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+
+# The web server, a task worker, the fake marketplaces and an order fetch every minute beside
+# it; Ctrl-C stops them all.
 run: setup
+	$(PY) -m fakes & fakes=$$!; \
+	export $(DEMO_MARKETPLACES); \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py channels_sync --every 60 > /dev/null & sync=$$!; \
+	trap 'kill $$worker $$sync $$fakes 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: $(VENV)/.dev

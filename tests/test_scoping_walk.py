@@ -14,10 +14,22 @@ from urllib.parse import urlencode
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from niryat.api import api
 from niryat.catalog.actions import do_add_image, process_image_now
 from niryat.catalog.models import CatalogImportJob, Product, ProductImage, Sku
+from niryat.channels.models import (
+    ChannelAccount,
+    Consignment,
+    ExchangeRate,
+    Listing,
+    Order,
+    OrderLine,
+    OutboxEntry,
+    SkuSelection,
+    Warehouse,
+)
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
@@ -49,9 +61,12 @@ QUERIES: dict[str, dict[str, str]] = {
     "product_list": {"producer": "producer_uuid"},
     "product_list_xlsx": {"producer": "producer_uuid"},
     "sku_labels": {"sku": "sku_uuid", "product": "product_uuid"},
+    "push": {"account": "account_uuid", "selection": "selection_uuid"},
+    "listing_list": {"account": "account_uuid"},
+    "order_list": {"account": "account_uuid", "producer": "producer_uuid"},
 }
 # Of those, the pages that must refuse another district's records (the lists just come out empty).
-REFUSED_BY_QUERY = {"sku_labels"}
+REFUSED_BY_QUERY = {"sku_labels", "push"}
 
 
 def walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -104,7 +119,45 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         file_name=MARKER,
         sha256="0" * 64,
     )
+    account = ChannelAccount.objects.create(
+        district=varanasi, channel="flipkart", name=MARKER, settings={"location_id": MARKER}
+    )
+    listing = Listing.objects.create(sku=sku, account=account, external_id=MARKER)
+    order = Order.objects.create(
+        district=varanasi,
+        account=account,
+        producer=weaver,
+        channel_order_id=MARKER,
+        ordered_at=timezone.now(),
+        buyer_city=MARKER,
+    )
+    OrderLine.objects.create(
+        order=order, sku=sku, seller_sku=sku.seller_sku, quantity=1, unit_price=1
+    )
+    entry = OutboxEntry.objects.create(
+        account=account,
+        listing=listing,
+        operation="submit",
+        idempotency_key=MARKER,
+        state="failed",
+        next_try_at=timezone.now(),
+        last_error=MARKER,
+    )
+    selection = SkuSelection.objects.create(district=varanasi, name=MARKER)
+    selection.skus.add(sku)
+    warehouse = Warehouse.objects.create(
+        channel="flipkart", code="VNS1", name="FC", city="Varanasi"
+    )
+    consignment = Consignment.objects.create(
+        district=varanasi, warehouse=warehouse, reference=MARKER, sent_on=datetime.date(2026, 11, 1)
+    )
     return {
+        "account_uuid": account.uuid,
+        "listing_uuid": listing.uuid,
+        "order_uuid": order.uuid,
+        "entry_id": entry.pk,
+        "selection_uuid": selection.uuid,
+        "consignment_uuid": consignment.uuid,
         "lgd_code": varanasi.lgd_code,
         "pk": {"odop_product_edit": banarasi.pk, "api_token_revoke": token.pk},
         "uuid": progress.uuid,
@@ -160,6 +213,14 @@ def snapshot() -> list[Any]:
         list(Sku.objects.order_by("pk").values()),
         list(ProductImage.objects.order_by("pk").values()),
         list(CatalogImportJob.objects.order_by("pk").values()),
+        list(ChannelAccount.objects.order_by("pk").values()),
+        list(Listing.objects.order_by("pk").values()),
+        list(Order.objects.order_by("pk").values()),
+        list(OutboxEntry.objects.order_by("pk").values()),
+        list(SkuSelection.objects.order_by("pk").values()),
+        list(Consignment.objects.order_by("pk").values()),
+        list(Warehouse.objects.order_by("pk").values()),
+        list(ExchangeRate.objects.order_by("pk").values()),
     ]
 
 

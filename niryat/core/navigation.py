@@ -29,8 +29,12 @@ def nav_for(user: User) -> list[NavItem]:
     if user.role != Role.PRODUCER:
         items.append(NavItem(_("Producers"), reverse("producer_list")))
         items.append(NavItem(_("Catalogue"), reverse("product_list")))
+        items.append(NavItem(_("Marketplaces"), reverse("channels_home")))
+        items.append(NavItem(_("Orders"), reverse("order_list")))
         items.append(NavItem(_("Outreach"), reverse("outreach_list")))
         items.append(NavItem(_("Funnel"), reverse("funnel")))
+    if user.role == Role.PRODUCER:
+        items.append(NavItem(_("My orders"), reverse("order_list")))
     if user.role in {Role.CENTRE_STAFF, Role.STATE_ADMIN}:
         items.append(NavItem(_("Possible duplicates"), reverse("duplicate_list")))
     items.append(NavItem(_("My account"), reverse("account")))
