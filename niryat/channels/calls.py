@@ -33,6 +33,9 @@ def perform(entry: OutboxEntry) -> float | None:
         since = entry.account.orders_pulled_until or started - FIRST_ORDER_PULL
         for data in channel.pull_orders(since - ORDER_OVERLAP):
             actions.record_order(entry.account, data)
+            # An order came home: the pull is making progress, so if a fault stops it later its
+            # count of attempts starts again (a long backlog at a flaky marketplace is not lost).
+            entry.attempts = 0
         actions.record_orders_pulled(entry.account, started)
         return None
     if entry.operation == Operation.CANCEL_ORDER:

@@ -4,7 +4,7 @@ its fake speaks HTTP like the real ones (token-free, one listing per SKU, orders
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ class FakeMarket(FakeMarketplace):
         self.orders: list[dict[str, Any]] = []
         self.cancelled: dict[str, str] = {}
         self.creations = 0
+        self.broken_orders: set[str] = set()  # their details answer 503
 
     @route("PUT", "/items/(?P<sku>[^/]+)")
     def put_item(self, request: Request) -> Response:
@@ -71,6 +72,15 @@ class FakeMarket(FakeMarketplace):
         if self.faults.duplicate_orders:
             orders = [order for order in orders for _twice in (1, 2)]
         return Response(200, {"orders": orders})
+
+    @route("GET", "/orders/(?P<order_id>[^/]+)")
+    def order_details(self, request: Request) -> Response:
+        order_id = request.params["order_id"]
+        if order_id in self.broken_orders:
+            return self.error_response(503, "ServiceUnavailable", "try again")
+        with self.lock:
+            [order] = [order for order in self.orders if order["id"] == order_id]
+        return Response(200, order)
 
     @route("POST", "/orders/(?P<order_id>[^/]+)/cancel")
     def cancel(self, request: Request) -> Response:
@@ -142,21 +152,21 @@ class MarketChannel(Channel):
             price = str(listing.sku.price)
             send(client, "PUT", f"/items/{listing.sku.seller_sku}/price", json={"price": price})
 
-    def pull_orders(self, since: datetime) -> list[OrderData]:
+    def pull_orders(self, since: datetime) -> Iterator[OrderData]:
+        """The order list, then each order's details, one call each (as Amazon's items)."""
         with self._client() as client:
             orders = send(client, "GET", "/orders").json()["orders"]
-        return [
-            OrderData(
-                channel_order_id=order["id"],
-                ordered_at=parse_datetime(order["at"]),  # type: ignore[arg-type]
-                ship_by=parse_datetime(order["ship_by"]),
-                lines=[
-                    OrderLineData(line["sku"], line["quantity"], Decimal(line["price"]))
-                    for line in order["lines"]
-                ],
-            )
-            for order in orders
-        ]
+            for listed in orders:
+                order = send(client, "GET", f"/orders/{listed['id']}").json()
+                yield OrderData(
+                    channel_order_id=order["id"],
+                    ordered_at=parse_datetime(order["at"]),  # type: ignore[arg-type]
+                    ship_by=parse_datetime(order["ship_by"]),
+                    lines=[
+                        OrderLineData(line["sku"], line["quantity"], Decimal(line["price"]))
+                        for line in order["lines"]
+                    ],
+                )
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         with self._client() as client:

@@ -393,3 +393,28 @@ def test_an_order_shipped_from_a_marketplace_warehouse_leaves_the_producers_stoc
     # then the warehouse has 3 and the producer still 7
     assert WarehouseStock.objects.get().quantity == 3
     assert Sku.objects.get(pk=horse_sku.pk).stock == 7
+
+
+def test_a_pull_that_brings_orders_home_before_a_fault_starts_its_attempts_again(
+    accounts, markets, horse_sku: Sku, ganesh: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    # given two orders, the second of which the market cannot show for now
+    settings.CHANNEL_MAX_ATTEMPTS = 2
+    listed_everywhere(horse_sku, accounts[:1], ganesh)
+    markets[0].place_order("TERR-HORSE-01", 1)
+    second = markets[0].place_order("TERR-HORSE-01", 1)
+    markets[0].broken_orders.add(second["id"])
+    entry = do_request_orders(accounts[0], acting_user=ganesh)
+    OutboxEntry.objects.filter(pk=entry.pk).update(attempts=1)  # one failure already
+    ChannelAccount.objects.update(next_call_at=None)  # its turn now (drain moved the clock)
+    # when the pull records the first order, then fails
+    outbox.run(entry.pk)
+    # then it is not given up: it made progress
+    entry.refresh_from_db()
+    assert (entry.state, entry.attempts) == ("pending", 1)
+    assert list(Order.objects.values_list("channel_order_id", flat=True)) == ["MKT-00001"]
+    # and once the market recovers, the second comes home too
+    markets[0].broken_orders.clear()
+    drain()
+    assert Order.objects.count() == 2
+    assert OutboxEntry.objects.get(pk=entry.pk).state == "done"
