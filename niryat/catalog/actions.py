@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
@@ -20,7 +20,7 @@ from niryat.catalog.models import GlossaryTerm, Product, ProductImage, Sku
 from niryat.core import hs_codes, imaging
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import User
-from niryat.core.scoping import require_write
+from niryat.core.scoping import require_write, require_write_access
 from niryat.registry.models import Producer
 
 PRODUCT_FIELDS = (
@@ -515,8 +515,7 @@ def do_add_glossary_term(
     *, hindi: str, english: str, note: str = "", acting_user: User
 ) -> GlossaryTerm:
     """Staff extend the craft glossary; a term already there gets the new phrasing."""
-    if not acting_user.can_write:
-        raise PermissionDenied(_("You may read this record but not change it."))
+    require_write_access(acting_user)
     hindi, english = hindi.strip(), english.strip()
     if not hindi or not english:
         raise ValidationError(_("Enter both the Hindi term and its English phrasing."))

@@ -20,6 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+# `settings` is an account's own in this module; the project's are `django_settings`.
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -51,7 +53,7 @@ from niryat.channels.registry import channel_class, channel_for
 from niryat.core.audit import record_audit
 from niryat.core.http import HttpError
 from niryat.core.models import District, User
-from niryat.core.scoping import require_write
+from niryat.core.scoping import require_write, require_write_access
 from niryat.registry.models import Producer
 
 Operation = OutboxEntry.Operation
@@ -356,14 +358,8 @@ def queue_poll(listing: Listing) -> None:
         Operation.POLL,
         key=f"poll:{listing.uuid}:{listing.submissions}",
         listing=listing,
-        delay=float(listing.account.settings.get("poll_seconds", 0)) or _poll_delay(),
+        delay=django_settings.CHANNEL_POLL_SECONDS,
     )
-
-
-def _poll_delay() -> float:
-    from django.conf import settings
-
-    return float(settings.CHANNEL_POLL_SECONDS)
 
 
 def count_poll(listing: Listing) -> int:
@@ -858,17 +854,12 @@ def do_delete_selection(selection: SkuSelection, *, acting_user: User) -> None:
     selection.delete()
 
 
-def _require_any_write(acting_user: User) -> None:
-    if not (acting_user.is_authenticated and acting_user.is_active and acting_user.can_write):
-        raise PermissionDenied(_("You may read this record but not change it."))
-
-
 @transaction.atomic
 def do_set_exchange_rate(
     currency: str, inr_per_unit: Decimal, *, acting_user: User
 ) -> ExchangeRate:
     """Rupees per unit of a currency, for cross-border prices; the live eBay prices follow."""
-    _require_any_write(acting_user)
+    require_write_access(acting_user)
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha() or currency == "INR":
         raise ValidationError(_("A currency is three letters, like USD."))
@@ -890,7 +881,7 @@ def do_set_exchange_rate(
 def do_add_warehouse(
     *, channel: str, code: str, name: str, city: str, acting_user: User
 ) -> Warehouse:
-    _require_any_write(acting_user)
+    require_write_access(acting_user)
     if channel not in ChannelCode.values:
         raise ValidationError(_("Choose a marketplace."))
     code = code.strip().upper()

@@ -30,12 +30,6 @@ class ChannelCode(models.TextChoices):
     FILES = "files", _("Files for manual upload")
 
 
-class AccountQuerySet(ProducerOwnedQuerySet["ChannelAccount"]):
-    def visible_to(self, user: User) -> AccountQuerySet:
-        # A producer sees their own accounts; the centre's accounts are the centre's business.
-        return super().visible_to(user)
-
-
 class ChannelAccount(Timestamped):
     """A seller account on one marketplace. Credentials are encrypted (niryat/channels/secrets.py)
     and never shown again; `settings` holds what is not secret (seller id, marketplace id, eBay
@@ -68,7 +62,8 @@ class ChannelAccount(Timestamped):
     orders_pulled_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
-    objects = AccountQuerySet.as_manager()
+    # A producer sees their own accounts; the centre's accounts are the centre's business.
+    objects = ProducerOwnedQuerySet["ChannelAccount"].as_manager()
 
     class Meta:
         ordering = ["channel", "name"]

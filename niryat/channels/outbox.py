@@ -31,8 +31,6 @@ from niryat.core.http import HttpError
 
 logger = logging.getLogger("niryat.channels")
 
-Operation = OutboxEntry.Operation
-
 
 def enqueue(
     account: ChannelAccount,

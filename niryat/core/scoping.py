@@ -77,6 +77,13 @@ def require_write(district: Any, acting_user: User) -> None:
         raise PermissionDenied(_("You may read this record but not change it."))
 
 
+def require_write_access(acting_user: User) -> None:
+    """Refuse a write to records that belong to no district (the craft glossary, exchange
+    rates, marketplace warehouses) unless `acting_user` may write at all."""
+    if not (acting_user.is_authenticated and acting_user.is_active and acting_user.can_write):
+        raise PermissionDenied(_("You may read this record but not change it."))
+
+
 def get_changeable_or_deny(records: Records[M], user: User, **lookup: Any) -> M:
     """The record if `user` may change it; 404 if they cannot even read it, 403 if read-only."""
     record = get_visible_or_404(records, user, **lookup)
