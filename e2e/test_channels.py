@@ -16,8 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
@@ -27,13 +25,13 @@ from fakes.ebay import FakeEbay
 from fakes.flipkart import APPLICATION_ID, APPLICATION_SECRET, FakeFlipkart
 from niryat.catalog.actions import do_add_sku, do_create_product
 from niryat.catalog.models import Category, Sku
-from niryat.channels import outbox
 from niryat.channels.actions import do_connect_account, do_push, do_set_exchange_rate
-from niryat.channels.models import ChannelAccount, Listing, OutboxEntry
+from niryat.channels.models import ChannelAccount, Listing
 from niryat.core.models import District
 from niryat.registry.actions import do_register_producer
 from niryat.registry.models import Kind, Producer
-from tests.channels.factories import add_ready_photo
+from tests.catalog.factories import run_tasks
+from tests.channels.factories import add_ready_photo, drain
 
 pytestmark = pytest.mark.e2e
 
@@ -180,29 +178,6 @@ def live_elsewhere(fakes: dict[str, Any], kurtas: list[Sku], gorakhpur_staff: Pe
         assert result.not_ready == [], result.not_ready
     drain()
     assert set(Listing.objects.values_list("state", flat=True)) == {"live"}
-
-
-def drain(rounds: int = 40) -> None:
-    """The task worker, through every marketplace call that is due, moving the clock past the
-    waits between retries instead of sleeping."""
-    clock = max(
-        [
-            timezone.now(),
-            *ChannelAccount.objects.exclude(next_call_at=None).values_list(
-                "next_call_at", flat=True
-            ),
-        ]
-    )
-    waiting = OutboxEntry.objects.filter(state__in=["pending", "running"])
-    for _round in range(rounds):
-        if not waiting.exists():
-            return
-        clock += datetime.timedelta(minutes=10)
-        outbox.run_due(now=clock)
-
-
-def run_tasks() -> None:
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 def listing_report(fsns: dict[str, str]) -> bytes:

@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from niryat.core.actions import do_create_user
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.reference_data import load_reference_data
+from niryat.registry.models import Producer
+from tests.registry.factories import register
 
 GORAKHPUR = 148
 VARANASI = 187
@@ -111,3 +113,11 @@ def english_by_default():  # type: ignore[no-untyped-def]
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def ramu(gorakhpur: District, ganesh: User, terracotta: OdopProduct) -> Producer:
+    """A Gorakhpur terracotta artisan."""
+    return register(
+        gorakhpur, ganesh, name_hi="रामू प्रजापति", odop_product=terracotta, mobile="+919839012345"
+    )

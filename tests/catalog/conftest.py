@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 
 from niryat.catalog.models import Product
-from niryat.core.models import District, OdopProduct, User
+from niryat.core.models import User
 from niryat.registry.models import Producer
 from tests.catalog.factories import make_product
-from tests.registry.factories import register
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +23,6 @@ def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
 def media(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def ramu(gorakhpur: District, ganesh: User, terracotta: OdopProduct) -> Producer:
-    """A Gorakhpur terracotta artisan."""
-    return register(
-        gorakhpur, ganesh, name_hi="रामू प्रजापति", odop_product=terracotta, mobile="+919839012345"
-    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from niryat.catalog.models import Category, Sku
-from niryat.core.models import District, OdopProduct, User
+from niryat.core.models import District, User
 from niryat.registry.models import Producer
 from tests.catalog.factories import add_sku, make_product
 from tests.channels.factories import add_ready_photo
@@ -79,14 +79,6 @@ def fast_retries(settings) -> None:  # type: ignore[no-untyped-def]
     settings.CHANNEL_HTTP_TIMEOUT = 1.0
     settings.CHANNEL_RETRY_SECONDS = 0.01
     settings.CHANNEL_POLL_SECONDS = 0.01
-
-
-@pytest.fixture
-def ramu(gorakhpur: District, ganesh: User, terracotta: OdopProduct) -> Producer:
-    """A Gorakhpur terracotta artisan."""
-    return register(
-        gorakhpur, ganesh, name_hi="रामू प्रजापति", odop_product=terracotta, mobile="+919839012345"
-    )
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from niryat.channels.models import (
 )
 from niryat.core import sms
 from niryat.core.models import District, User
+from tests.channels.factories import drain
 from tests.channels.market import FakeMarket
 
 
@@ -69,25 +70,6 @@ def accounts(markets, gorakhpur: District, monkeypatch, settings) -> list[Channe
             )
         )
     return made
-
-
-def drain(rounds: int = 30) -> None:
-    """Make every call as the worker would, moving the clock past the waits between retries
-    instead of sleeping."""
-    clock = max(
-        [
-            timezone.now(),
-            *ChannelAccount.objects.exclude(next_call_at=None).values_list(
-                "next_call_at", flat=True
-            ),
-        ]
-    )
-    waiting = OutboxEntry.objects.filter(state__in=["pending", "running"])
-    for _round in range(rounds):
-        if not waiting.exists():
-            return
-        clock += timedelta(hours=1)
-        outbox.run_due(now=clock)
 
 
 def listed_everywhere(sku: Sku, accounts: list[ChannelAccount], ganesh: User) -> None:
