@@ -53,6 +53,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.dev translations lint
 	NIRYAT_ENV=test $(VENV)/bin/pytest -n 2 -q

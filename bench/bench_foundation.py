@@ -12,7 +12,8 @@ from bench.generate import a_user, describe
 from bench.harness import Result, Target, compare, queries
 from niryat.core.actions import do_create_api_token, do_revoke_api_token
 from niryat.core.models import District, Role, User
-from niryat.core.views import districts_with_counts, state_home_context
+from niryat.core.views import districts_with_counts
+from niryat.site.views import state_home_context
 
 SIZE = ("districts", "odop_products", "users")
 

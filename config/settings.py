@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "niryat.core.context_processors.navigation",
+                "niryat.site.context_processors.navigation",
             ],
         },
     },
@@ -276,6 +276,14 @@ LOGGING = {
 
 SITE_NAME = _("Niryat")
 
+
+# Hooks (DESIGN.md, "Layout and layers"): the apps above the registry and the catalogue that
+# hear of their writes, called in this order inside the writing transaction.
+PRODUCER_HOOKS = [
+    "niryat.catalog.on_registry.CatalogProducerHooks",
+    "niryat.channels.on_registry.ChannelProducerHooks",
+]
+SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks"]
 
 # Marketplace channels (niryat/channels). Every client's base URL comes from here, so tests and
 # demo mode (`make run`) talk to the local fakes in fakes/ instead of the marketplaces.

@@ -16,7 +16,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from niryat.api import api
 from niryat.catalog.actions import do_add_image, process_image_now
 from niryat.catalog.models import CatalogImportJob, Product, ProductImage, Sku
 from niryat.channels.models import (
@@ -35,6 +34,7 @@ from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
+from niryat.site.api import api
 from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
 from tests.registry.factories import register

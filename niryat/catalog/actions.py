@@ -5,6 +5,7 @@ rules that hold whoever writes (prices, HS code, SKU codes) are checked here onc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niryat.catalog import text_limits
 from niryat.catalog.completeness import refresh_completeness
+from niryat.catalog.hooks import sku_hooks
 from niryat.catalog.models import GlossaryTerm, Product, ProductImage, Sku
 from niryat.core import hs_codes, imaging
 from niryat.core.audit import diff_fields, record_audit
@@ -151,10 +154,23 @@ def do_update_product(product: Product, *, acting_user: User, **values: Any) -> 
     return product
 
 
-@transaction.atomic
-def do_delete_product(product: Product, *, acting_user: User) -> None:
-    require_write(product.district, acting_user)
-    record_audit(actor=acting_user, action="product.delete", obj=product, district=product.district)
+def deletion_consequences(skus: Sequence[Sku]) -> list[str]:
+    """What deleting these SKUs would end elsewhere (listings...), for the confirmation page."""
+    return [line for hooks in sku_hooks() for line in hooks.deletion_consequences(skus)]
+
+
+def _delete_skus(skus: Sequence[Sku], acting_user: User) -> bool:
+    """Tell the apps above, then delete each SKU no app still needs; the others are marked as
+    being deleted and go later (`purge_deleted`). True if every SKU is gone now."""
+    for hooks in sku_hooks():
+        hooks.skus_deleting(skus, acting_user=acting_user)
+    kept = [sku.pk for sku in skus if any(h.sku_still_needed(sku) for h in sku_hooks())]
+    Sku.objects.filter(pk__in=kept).update(deleting_since=timezone.now())
+    Sku.objects.filter(pk__in=[sku.pk for sku in skus]).exclude(pk__in=kept).delete()
+    return not kept
+
+
+def _delete_product_row(product: Product) -> None:
     files = [
         file
         for image in product.images.all()
@@ -163,6 +179,21 @@ def do_delete_product(product: Product, *, acting_user: User) -> None:
     ]
     product.delete()
     transaction.on_commit(lambda: [file.delete(save=False) for file in files])
+
+
+@transaction.atomic
+def do_delete_product(product: Product, *, acting_user: User) -> None:
+    """Delete a product and its SKUs. SKUs listed on a marketplace have their listings ended
+    first; the product waits for them (marked as being deleted) and goes with its last SKU."""
+    require_write(product.district, acting_user)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    record_audit(actor=acting_user, action="product.delete", obj=product, district=product.district)
+    skus = list(Sku.objects.select_for_update().filter(product=product).order_by("pk"))
+    if _delete_skus(skus, acting_user):
+        _delete_product_row(product)
+    else:
+        product.deleting_since = timezone.now()
+        product.save(update_fields=["deleting_since", "updated_at"])
 
 
 # --- SKUs ------------------------------------------------------------------------------------
@@ -254,11 +285,20 @@ def do_add_sku(product: Product, *, acting_user: User, **values: Any) -> Sku:
     return sku
 
 
+def _refuse_deleting(sku: Sku) -> None:
+    if sku.deleting_since is not None:
+        raise ValidationError(
+            _("%(code)s is being deleted: its listings are being ended on the marketplaces.")
+            % {"code": sku.seller_sku}
+        )
+
+
 @transaction.atomic
 def do_update_sku(sku: Sku, *, acting_user: User, **values: Any) -> Sku:
     product = sku.product
     require_write(product.district, acting_user)
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
+    _refuse_deleting(sku)
     check_sku_values({**{f: getattr(sku, f) for f in SKU_FIELDS}, **values}, product, sku)
     changes = diff_fields(sku, values)
     if not changes:
@@ -276,23 +316,44 @@ def do_update_sku(sku: Sku, *, acting_user: User, **values: Any) -> Sku:
     Product.objects.filter(pk=product.pk).update(updated_at=sku.updated_at)
     refresh_completeness(product)
     # Every marketplace where the SKU is on sale hears of a new price or stock.
-    from niryat.channels import actions as channel_actions
-
-    if "stock" in changes:
-        before, after = changes["stock"]
-        channel_actions.stock_changed_by_staff(sku, before or 0, after or 0, acting_user)
-    if {"price", "mrp"} & changes.keys():
-        channel_actions.sync_sku(sku, price=True)
+    for hooks in sku_hooks():
+        if "stock" in changes:
+            before, after = changes["stock"]
+            hooks.stock_changed(sku, before or 0, after or 0, acting_user=acting_user)
+        if {"price", "mrp"} & changes.keys():
+            hooks.price_changed(sku, acting_user=acting_user)
     return sku
 
 
 @transaction.atomic
 def do_delete_sku(sku: Sku, *, acting_user: User) -> None:
+    """Delete a SKU. The apps above end what depends on it first (`SkuHooks.skus_deleting`: the
+    marketplaces end its listings); while one of them still needs the row, the SKU stays, marked
+    as being deleted, unsold and unchangeable, and goes when the last is done (`purge_deleted`)."""
     product = sku.product
     require_write(product.district, acting_user)
+    sku = Sku.objects.select_for_update().get(pk=sku.pk)
     record_audit(actor=acting_user, action="sku.delete", obj=sku, district=product.district)
-    sku.delete()
+    _delete_skus([sku], acting_user)
     refresh_completeness(product)
+
+
+def purge_deleted(sku_id: int) -> None:
+    """Delete a SKU that was waiting to be deleted, once no app above needs it any more (the
+    channels call this when its last listing has ended), and its product if that was being
+    deleted too and has no SKU left."""
+    with transaction.atomic():
+        sku = (
+            Sku.objects.select_for_update().filter(pk=sku_id, deleting_since__isnull=False).first()
+        )
+        if sku is None or any(hooks.sku_still_needed(sku) for hooks in sku_hooks()):
+            return
+        product = Product.objects.select_for_update().get(pk=sku.product_id)
+        sku.delete()
+        if product.deleting_since is not None and not product.skus.exists():
+            _delete_product_row(product)
+        else:
+            refresh_completeness(product)
 
 
 # --- photos ----------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 Each check looks at one SKU (with its product and photos) and returns the problems it finds, each
 with the field to fix and a sentence for staff. The product's score is the share of (check, SKU)
-pairs that pass; a product without SKUs fails the "variants" check alone. Marketplaces add their
-own rules through their channel's `validate(sku)`, which returns the same `Problem`s
-(`extra_checks`).
+pairs that pass; a product without SKUs fails the "variants" check alone. Apps above add their
+own items through `SkuHooks.sku_problems` (the marketplaces' rules where a SKU is listed), which
+return the same `Problem`s.
 
 The score and the failing check codes are stored on the product (`refresh_completeness`) so that
 lists at district scale filter by them without evaluating a checklist per row.
@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from niryat.catalog import text_limits
 from niryat.catalog.attributes import REQUIRED_COLUMNS, attributes_for
+from niryat.catalog.hooks import sku_hooks
 from niryat.catalog.models import Product, ProductImage, Sku
+from niryat.registry.actions import do_advance_stage
+from niryat.registry.models import Stage
 
 # A main photo scoring below this (imaging.quality_report, 0-100) is on the checklist.
 MIN_PHOTO_SCORE = 60
@@ -205,11 +209,25 @@ CHECKS: tuple[Check, ...] = (
     Check("declarations", _("Declarations"), _declarations),
     Check("attributes", _("Attributes"), _attributes),
 )
-CHECK_LABELS = {check.code: check.label for check in CHECKS}
+CHECK_LABELS: dict[str, str | Promise] = {check.code: check.label for check in CHECKS}
 VARIANTS_LABEL = _("Variants (SKUs)")
 
-# Marketplaces' own rules (channels issue): each takes a SKU and returns Problems.
-extra_checks: list[Callable[[Sku], list[Problem]]] = []
+
+def all_check_labels() -> dict[str, str | Promise]:
+    """Every checklist item's label, the catalogue's own first."""
+    labels: dict[str, str | Promise] = {}
+    for hooks in sku_hooks():
+        labels.update(hooks.check_labels())
+    return {**CHECK_LABELS, "variants": VARIANTS_LABEL, **labels}
+
+
+def check_label(code: str) -> str | Promise:
+    """The label of a checklist item: the catalogue's own, or the one its hook gives."""
+    return all_check_labels().get(code, code)
+
+
+def hook_problems(sku: Sku) -> list[Problem]:
+    return [problem for hooks in sku_hooks() for problem in hooks.sku_problems(sku)]
 
 
 @dataclass(frozen=True)
@@ -237,8 +255,7 @@ def sku_problems(
 ) -> list[Problem]:
     problems = [problem for check in CHECKS for problem in check.run(sku, images)]
     if marketplaces:
-        for extra in extra_checks:
-            problems.extend(extra(sku))
+        problems.extend(hook_problems(sku))
     return problems
 
 
@@ -266,23 +283,29 @@ def checklist(product: Product) -> Checklist:
             sku_passed += not problems
         passed += sku_passed
         sku_scores.append((sku, round(100 * sku_passed / len(CHECKS))))
-        for extra in extra_checks:
-            for problem in extra(sku):
-                found.setdefault(problem.check, []).append((sku, problem))
+        for problem in hook_problems(sku):
+            found.setdefault(problem.check, []).append((sku, problem))
     total = len(CHECKS) * len(skus)
     items = [
-        ChecklistItem(code, CHECK_LABELS.get(code, code), not problems, problems)
+        ChecklistItem(code, check_label(code), not problems, problems)
         for code, problems in found.items()
     ]
     return Checklist(round(100 * passed / total), items, sku_scores)
 
 
 def refresh_completeness(product: Product) -> Checklist:
-    """Recompute and store the product's and its SKUs' scores (inside the caller's transaction)."""
+    """Recompute and store the product's and its SKUs' scores (inside the caller's transaction).
+    A product that becomes ready to sell proves its producer "catalogued" in the funnel."""
     result = checklist(product)
     missing = "," + ",".join(result.missing) + "," if result.missing else ""
     if (product.completeness, product.missing) != (result.score, missing):
         Product.objects.filter(pk=product.pk).update(completeness=result.score, missing=missing)
+        if result.score == 100 and product.completeness != 100:
+            do_advance_stage(
+                product.producer,
+                Stage.CATALOGUED,
+                cause=gettext("Product “%(name)s” is ready to sell") % {"name": product},
+            )
         product.completeness, product.missing = result.score, missing
     for sku, score in result.sku_scores:
         if sku.completeness != score:

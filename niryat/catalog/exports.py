@@ -23,11 +23,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from niryat.catalog.completeness import CHECK_LABELS, VARIANTS_LABEL
+from niryat.catalog.completeness import all_check_labels
 from niryat.catalog.models import Product, Sku
 from niryat.registry.spreadsheets import escape_cell
 
-MISSING_LABELS = {**CHECK_LABELS, "variants": VARIANTS_LABEL}
 Cell = str | int | Decimal | None
 
 
@@ -54,7 +53,8 @@ def _sku(field: str) -> Callable[[Product, Sku | None], Cell]:
 
 
 def _missing(product: Product) -> str:
-    return ", ".join(str(MISSING_LABELS.get(code, code)) for code in product.missing_codes)
+    labels = all_check_labels()
+    return ", ".join(str(labels.get(code, code)) for code in product.missing_codes)
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -36,9 +36,9 @@ from niryat.catalog.bulk_import import (
     template_sheets,
 )
 from niryat.catalog.models import CatalogImportJob
+from niryat.core.access import staff_only
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.views import staff_only
 from niryat.registry.bulk_import import MAX_FILE_BYTES, check_upload
 from niryat.registry.spreadsheets import Sheet, csv_response, xlsx_response
 

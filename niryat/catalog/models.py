@@ -161,6 +161,9 @@ class Product(Timestamped):
     completeness = models.PositiveSmallIntegerField(_("completeness"), default=0)
     missing = models.CharField(max_length=300, blank=True, default="")
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Deleted by staff while a SKU's listings were still being ended on a marketplace: the row
+    # goes when the last of them is (`actions.purge_deleted`).
+    deleting_since = models.DateTimeField(null=True, blank=True)
 
     objects = ProductQuerySet.as_manager()
 
@@ -239,6 +242,9 @@ class Sku(Timestamped):
     )
     stock = models.PositiveIntegerField(_("stock"), default=0)
     completeness = models.PositiveSmallIntegerField(_("completeness"), default=0)
+    # Deleted by staff while its listings are being ended on the marketplaces: the row goes when
+    # the last listing has ended (`actions.purge_deleted`). Nothing sells or edits it meanwhile.
+    deleting_since = models.DateTimeField(null=True, blank=True)
 
     objects = SkuQuerySet.as_manager()
 

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_safe
 from niryat.catalog.exports import write_products_xlsx
 from niryat.catalog.labels import MAX_COPIES, MAX_LABELS, label_sheet_pdf
 from niryat.catalog.models import Product, Sku
+from niryat.core.access import staff_only
 from niryat.core.scoping import current_user
-from niryat.core.views import staff_only
 from niryat.registry.spreadsheets import XLSX_TYPE
 
 # As for the producer export: beyond this openpyxl would outlast the request.

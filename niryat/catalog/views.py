@@ -23,16 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from niryat.catalog import actions
 from niryat.catalog.attributes import guess_category
-from niryat.catalog.completeness import CHECK_LABELS, checklist
+from niryat.catalog.completeness import all_check_labels, checklist
 from niryat.catalog.forms import CropForm, GlossaryTermForm, PhotoUploadForm, ProductForm, SkuForm
 from niryat.catalog.models import Category, GlossaryTerm, Product, ProductImage, Sku
 from niryat.catalog.text_help import draft_english_title, glossary_suggestions, latin_suggestion
 from niryat.catalog.text_limits import LIMITS
 from niryat.core import hs_codes
+from niryat.core.access import staff_only
 from niryat.core.imaging import ImagingError
 from niryat.core.models import OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.views import staff_only
 from niryat.registry.models import Producer
 
 PAGE_SIZE = 50
@@ -134,7 +134,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "odop_products": OdopProduct.objects.visible_to(user).select_related("district"),
             "categories": Category.choices,
             "readiness": READINESS,
-            "checks": list(CHECK_LABELS.items()),
+            "checks": [item for item in all_check_labels().items() if item[0] != "variants"],
             "can_write": user.can_write,
         },
     )

@@ -29,6 +29,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from niryat.catalog.actions import purge_deleted
 from niryat.catalog.completeness import Problem, readiness_problems
 from niryat.catalog.models import Sku
 from niryat.channels import outbox, secrets
@@ -240,10 +241,30 @@ class PushResult:
     waiting: list[tuple[Listing, list[Problem]]] = field(default_factory=list)
 
 
+def consent_problems(sku: Sku) -> list[Problem]:
+    """A SKU is sold only while its producer consents to be listed (and is not erased), and
+    not once staff have deleted it."""
+    producer = sku.product.producer
+    problems = []
+    if not producer.listing_consent or producer.erased_at is not None:
+        problems.append(
+            Problem(
+                "consent",
+                "listing_consent",
+                _("%(producer)s has not given consent to be listed on marketplaces.")
+                % {"producer": producer},
+            )
+        )
+    if sku.deleting_since is not None:
+        problems.append(Problem("consent", "", _("This SKU is being deleted.")))
+    return problems
+
+
 def sku_problems_for_channel(sku: Sku, channel: str) -> list[Problem]:
-    """The catalogue's own checklist and the marketplace's rules, for one SKU."""
+    """The producer's consent, the catalogue's own checklist and the marketplace's rules, for
+    one SKU."""
     own = readiness_problems(sku.product, sku, marketplaces=False)
-    return own + channel_class(channel)().validate(sku)
+    return consent_problems(sku) + own + channel_class(channel)().validate(sku)
 
 
 def _submit(listing: Listing, actor: User | None) -> None:
@@ -502,23 +523,88 @@ def do_resume_listing(listing: Listing, *, acting_user: User) -> Listing:
     return listing
 
 
-@transaction.atomic
-def do_end_listing(listing: Listing, *, acting_user: User) -> Listing:
-    listing = _live_listing(listing, acting_user)
+def _on_marketplace(listing: Listing) -> bool:
+    """Whether the marketplace may have the listing: on sale, paused, or a submission queued or
+    under way (it may go live yet)."""
+    if not channel_for(listing.account).has_api:
+        return False
+    if listing.account.status == ChannelAccount.Status.DISCONNECTED:
+        return False  # nothing reaches it; staff end the listing on the marketplace themselves
+    if listing.state in (*ON_MARKETPLACE, State.PAUSED):
+        return True
+    return listing.outbox.filter(
+        operation=Operation.SUBMIT, state__in=[OutboxEntry.State.PENDING, OutboxEntry.State.RUNNING]
+    ).exists()
+
+
+def end_listing(listing: Listing, *, note: str = "", actor: User | None = None) -> None:
+    """End a listing (locked by the caller): through its marketplace where it may be on sale
+    there, at once otherwise. Stock, price and submission calls still waiting are dropped: an
+    ended listing hears of nothing more."""
     if listing.state == State.ENDED:
-        return listing
-    if channel_for(listing.account).has_api and listing.state in (*ON_MARKETPLACE, State.PAUSED):
+        return
+    reaches_marketplace = _on_marketplace(listing)
+    listing.outbox.filter(
+        state=OutboxEntry.State.PENDING,
+        operation__in=[Operation.STOCK, Operation.PRICE, Operation.SUBMIT, Operation.POLL],
+    ).update(state=OutboxEntry.State.SUPERSEDED)
+    if reaches_marketplace:
         outbox.enqueue(
             listing.account,
             Operation.END,
             key=f"end:{listing.uuid}:{listing.submissions}",
             listing=listing,
         )
-        record_audit(
-            actor=acting_user, action="listing.end", obj=listing, district=listing.account.district
-        )
+        if note:
+            _event(listing, listing.state, note, actor=actor)
     else:
-        _set_state(listing, State.ENDED, actor=acting_user)
+        _set_state(listing, State.ENDED, note=note, actor=actor)
+
+
+def listing_ended(listing: Listing) -> None:
+    """The marketplace has ended the listing: a SKU that waited for it to be deleted goes once
+    none of its listings is still being ended."""
+    sku = listing.sku
+    if sku.deleting_since is None:
+        return
+    if listings_being_ended([sku]).exclude(pk=listing.pk).exists():  # this one's call is running
+        return
+    Listing.objects.filter(sku=sku).delete()
+    purge_deleted(sku.pk)
+
+
+def listings_being_ended(skus: Sequence[Sku]) -> Any:
+    return Listing.objects.filter(
+        sku__in=skus,
+        outbox__operation=Operation.END,
+        outbox__state__in=[OutboxEntry.State.PENDING, OutboxEntry.State.RUNNING],
+    )
+
+
+def end_producer_listings(producer: Producer, *, note: str, actor: User) -> list[Listing]:
+    """End every listing of the producer's SKUs on every marketplace (consent withdrawn, data
+    erased). The listings that go through a marketplace are returned."""
+    listings = list(
+        Listing.objects.select_for_update()
+        .filter(sku__product__producer=producer)
+        .exclude(state=State.ENDED)
+        .select_related("account", "sku")
+        .order_by("pk")
+    )
+    for listing in listings:
+        end_listing(listing, note=note, actor=actor)
+    return listings
+
+
+@transaction.atomic
+def do_end_listing(listing: Listing, *, acting_user: User) -> Listing:
+    listing = _live_listing(listing, acting_user)
+    if listing.state == State.ENDED:
+        return listing
+    end_listing(listing, actor=acting_user)
+    record_audit(
+        actor=acting_user, action="listing.end", obj=listing, district=listing.account.district
+    )
     return listing
 
 

@@ -71,6 +71,7 @@ def perform(entry: OutboxEntry) -> float | None:
     elif entry.operation == Operation.END:
         channel.end(listing, key=key)
         actions.record_listing_status(listing, ListingStatus(Listing.State.ENDED))
+        actions.listing_ended(listing)
     return None
 
 

@@ -263,7 +263,8 @@ class Order(Timestamped):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, null=True, related_name="order_lines")
+    # A deleted SKU leaves its order lines, which keep the seller SKU code.
+    sku = models.ForeignKey(Sku, on_delete=models.SET_NULL, null=True, related_name="order_lines")
     seller_sku = models.CharField(max_length=40)
     line_id = models.CharField(max_length=80, blank=True)
     quantity = models.PositiveIntegerField()
@@ -342,7 +343,7 @@ class Consignment(Timestamped):
 
 class ConsignmentLine(models.Model):
     consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey(Sku, on_delete=models.SET_NULL, null=True, related_name="+")
     quantity = models.PositiveIntegerField()
 
     def __str__(self) -> str:

@@ -58,10 +58,10 @@ from niryat.channels.models import (
     WarehouseStock,
 )
 from niryat.channels.registry import channel_class, channel_for
+from niryat.core.access import staff_only
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.money import rupees
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.views import staff_only
 from niryat.registry.models import Producer
 
 PAGE_SIZE = 50
@@ -138,6 +138,8 @@ def _fix_url(field: str, sku: Sku, can_write: bool) -> str:
     """SKU fields (text, prices, stock, attributes) are fixed on the variant's form; the rest
     (photos, HS code, GST, declarations) on the product's page."""
     name = field.split(".", 1)[0]
+    if name == "listing_consent":  # recorded on the producer's page
+        return reverse("producer_detail", args=[sku.product.producer.uuid])
     if can_write and name in SKU_FIX_FIELDS:
         return reverse("sku_edit", args=[sku.uuid])
     url = reverse("product_detail", args=[sku.product.uuid])
@@ -1000,7 +1002,7 @@ def consignment_detail(request: HttpRequest, consignment_uuid: UUID) -> HttpResp
         "channels/consignment_detail.html",
         {
             "consignment": consignment,
-            "lines": [(line, in_warehouse.get(line.sku_id, 0)) for line in lines],
+            "lines": [(line, in_warehouse.get(line.sku_id or 0, 0)) for line in lines],
             "can_write": Consignment.objects.changeable_by(user).filter(pk=consignment.pk).exists(),
         },
     )

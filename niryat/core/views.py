@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,67 +16,17 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core import actions
+from niryat.core.access import role_required
 from niryat.core.forms import ApiTokenForm, CentreForm, OdopProductForm
 from niryat.core.middleware import remember_language
 from niryat.core.models import Centre, District, OdopProduct, Role, TaskProgress, User
 from niryat.core.progress import start_progress
-from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
+from niryat.core.scoping import current_user, get_changeable_or_deny
 from niryat.core.tasks import reload_reference_data
-
-
-def role_required(*roles: Role) -> Any:
-    def decorator(view: Any) -> Any:
-        @wraps(view)
-        @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if cast(User, request.user).role not in roles:
-                raise PermissionDenied(_("Your role cannot open this page."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-# Everyone but producers: a producer sees only their own record, not the district's work.
-staff_only = role_required(
-    Role.STATE_ADMIN, Role.STATE_VIEWER, Role.DISTRICT_OFFICER, Role.CENTRE_STAFF
-)
 
 
 def districts_with_counts(user: User) -> Any:
     return District.objects.visible_to(user).with_counts().order_by("name_en")
-
-
-def state_home_context(user: User) -> dict[str, Any]:
-    """The state's home page: every district with its counts, and the state's funnel."""
-    from niryat.registry.funnel import state_funnel  # the registry's pages import this module
-
-    return {"districts": districts_with_counts(user), "funnel": state_funnel()}
-
-
-@require_safe
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if user.is_state_level:
-        return render(request, "core/home_state.html", state_home_context(user))
-    if user.role == Role.DISTRICT_OFFICER:
-        return redirect("district_detail", lgd_code=user.district.lgd_code)  # type: ignore[union-attr]
-    if user.role == Role.PRODUCER:
-        # A producer's home is their own record, which the registry shows (imported here, not at
-        # the top, because the registry's pages use this module's decorators).
-        from niryat.registry.portal_views import producer_home
-
-        return producer_home(request)
-    district = user.district
-    context = {
-        "district": district,
-        "centre": Centre.objects.filter(district=district).first(),
-        "odop_products": OdopProduct.objects.visible_to(user),
-        "tasks": TaskProgress.objects.filter(owner=user)[:5],
-    }
-    return render(request, "core/home_staff.html", context)
 
 
 @require_safe
@@ -97,30 +46,6 @@ def district_list(request: HttpRequest) -> HttpResponse:
         request,
         "core/district_list.html",
         {"districts": districts, "divisions": sorted(set(divisions)), "division": division},
-    )
-
-
-@require_safe
-@login_required
-def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
-    from niryat.registry.funnel import district_funnel
-
-    user = current_user(request)
-    district = get_visible_or_404(District.objects, user, lgd_code=lgd_code)
-    centre = Centre.objects.filter(district=district).first()
-    return render(
-        request,
-        "core/district_detail.html",
-        {
-            "district": district,
-            "centre": centre,
-            "odop_products": OdopProduct.objects.in_district(district),
-            "staff": User.objects.filter(district=district, role=Role.CENTRE_STAFF).select_related(
-                "partner_org"
-            ),
-            "can_change": Centre.objects.changeable_by(user).filter(district=district).exists(),
-            "funnel": district_funnel(district) if user.role != Role.PRODUCER else None,
-        },
     )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import AuditEntry, District, Role, User
 from niryat.core.scoping import require_write
 from niryat.registry.duplicates import flag_duplicates
+from niryat.registry.hooks import producer_hooks
 from niryat.registry.models import (
     STAGE_ORDER,
     Activity,
@@ -174,6 +175,38 @@ def do_move_stage(producer: Producer, to_stage: Stage, *, reason: str, acting_us
     producer.save(update_fields=["stage", "updated_at"])
 
 
+# The stages that events prove; staff move the earlier ones by hand.
+PROVEN_STAGES = (Stage.CATALOGUED, Stage.LISTED, Stage.SOLD, Stage.EXPORTING)
+
+
+@transaction.atomic
+def do_advance_stage(producer: Producer, to_stage: Stage, *, cause: str) -> bool:
+    """Move a producer forward to a stage that an event proves (a product ready to sell, a first
+    live listing, a first delivered order, a first export), with the cause in the stage history.
+    Never moves back, and does nothing for a producer already there or beyond. True if moved."""
+    if to_stage not in PROVEN_STAGES:
+        raise ValueError(f"{to_stage} is moved by staff, not by events")
+    producer = _locked(producer)
+    if (
+        producer.erased_at is not None
+        or STAGE_ORDER[Stage(producer.stage)] >= STAGE_ORDER[to_stage]
+    ):
+        return False
+    StageChange.objects.create(
+        producer=producer, from_stage=producer.stage, to_stage=to_stage, reason=cause
+    )
+    record_audit(
+        actor=None,
+        action="producer.stage",
+        obj=producer,
+        district=producer.district,
+        changes={"stage": [producer.stage, to_stage.value], "reason": cause},
+    )
+    producer.stage = to_stage
+    producer.save(update_fields=["stage", "updated_at"])
+    return True
+
+
 @transaction.atomic
 def do_record_consent(
     producer: Producer,
@@ -185,7 +218,8 @@ def do_record_consent(
     acting_user: User,
 ) -> Consent:
     """Record a consent or its withdrawal. Withdrawing listing consent hides the producer from
-    every channel and export (`Producer.objects.listable()`)."""
+    every channel and export (`Producer.objects.listable()`), and every app above ends what it
+    listed (`ProducerHooks.listing_consent_changed`)."""
     producer = _locked(producer)
     if not (acting_user.pk and getattr(producer, "user_id", None) == acting_user.pk):
         require_write(producer.district, acting_user)
@@ -200,6 +234,8 @@ def do_record_consent(
     if purpose == Consent.Purpose.LIST_ON_MARKETPLACES and producer.listing_consent != given:
         producer.listing_consent = given
         producer.save(update_fields=["listing_consent", "updated_at"])
+        for hooks in producer_hooks():
+            hooks.listing_consent_changed(producer, given=given, acting_user=acting_user)
     record_audit(
         actor=acting_user,
         action="producer.consent",
@@ -304,7 +340,8 @@ def do_record_outreach_visit(
 @transaction.atomic
 def do_merge_producers(survivor: Producer, duplicate: Producer, *, acting_user: User) -> Producer:
     """Merge `duplicate` into `survivor`: the survivor keeps every history entry, membership,
-    consent, visit and (later) product of both; blank fields are filled from the duplicate."""
+    consent and visit of both, and the apps above move their rows (`ProducerHooks.producer_merged`);
+    blank fields are filled from the duplicate."""
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("A record cannot be merged with itself."))
     # Lock both rows in a fixed order so two merges of the same pair cannot deadlock.
@@ -344,7 +381,8 @@ def do_merge_producers(survivor: Producer, duplicate: Producer, *, acting_user: 
     if survivor.user_id is None and duplicate.user_id is not None:
         survivor.user_id, duplicate.user_id = duplicate.user_id, None
         duplicate.save(update_fields=["user"])
-    _move_related_records(duplicate, survivor)
+    for hooks in producer_hooks():
+        hooks.producer_merged(survivor, duplicate, acting_user=acting_user)
     survivor.name_key = producer_name_key(survivor)
     survivor.save()
     DuplicateFlag.objects.filter(first=survivor, second=duplicate).update(
@@ -365,19 +403,6 @@ def do_merge_producers(survivor: Producer, duplicate: Producer, *, acting_user: 
     )
     duplicate.delete()
     return survivor
-
-
-def _move_related_records(duplicate: Producer, survivor: Producer) -> None:
-    """Later apps (catalogue, orders) point at producers; every such row follows the survivor."""
-    handled = {"stage_changes", "consents", "memberships", "groups_joined", "visits", "activities"}
-    for relation in Producer._meta.related_objects:
-        name = relation.get_accessor_name()
-        if name in handled or not relation.one_to_many or relation.related_model is DuplicateFlag:
-            continue
-        model = cast(type[models.Model], relation.related_model)
-        model._default_manager.filter(**{relation.field.name: duplicate}).update(
-            **{relation.field.name: survivor}
-        )
 
 
 @transaction.atomic
@@ -409,6 +434,8 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
     StageChange.objects.filter(producer=producer).update(reason="")
     DuplicateFlag.objects.filter(first=producer).delete()
     DuplicateFlag.objects.filter(second=producer).delete()
+    for hooks in producer_hooks():
+        hooks.producer_erased(producer, acting_user=acting_user)
     record_audit(
         actor=acting_user, action="producer.erase", obj=producer, district=producer.district
     )

@@ -15,9 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from niryat.core.access import staff_only
 from niryat.core.models import AuditEntry, District
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.views import staff_only
 from niryat.registry.actions import PRODUCER_FIELDS, do_dismiss_duplicate, do_merge_producers
 from niryat.registry.models import DuplicateFlag, Producer
 from niryat.registry.outreach_views import chosen_district, paginate

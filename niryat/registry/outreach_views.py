@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
+from niryat.core.access import staff_only
 from niryat.core.models import District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.views import staff_only
 from niryat.registry.actions import do_record_outreach_visit
 from niryat.registry.funnel import FunnelFilters, district_funnel, state_funnel
 from niryat.registry.models import Kind, OutreachVisit, Producer, Stage, StageChange

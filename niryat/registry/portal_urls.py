@@ -1,4 +1,4 @@
-"""The producer's own pages (their home is "/", see niryat.core.views.home)."""
+"""The producer's own pages (their home is "/", see niryat.site.views.home)."""
 
 from django.urls import path
 

@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from niryat.core.access import role_required
 from niryat.core.actions import do_set_language
 from niryat.core.models import Centre, Role, User
 from niryat.core.scoping import current_user
 from niryat.core.sms import SmsError
-from niryat.core.views import role_required
 from niryat.registry import otp
 from niryat.registry.actions import do_record_consent
 from niryat.registry.identifiers import clean_mobile
@@ -215,7 +215,7 @@ def _own_producer(user: User) -> Producer | None:
 
 
 def producer_home(request: HttpRequest) -> HttpResponse:
-    """A producer's own page (the home page of role producer, see niryat.core.views.home)."""
+    """A producer's own page (the home page of role producer, see niryat.site.views.home)."""
     user = current_user(request)
     producer = _own_producer(user)
     centre = Centre.objects.visible_to(user).first()

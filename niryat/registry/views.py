@@ -27,9 +27,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 
+from niryat.core.access import staff_only
 from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.views import staff_only
 from niryat.registry import actions
 from niryat.registry.forms import (
     ConsentForm,
@@ -49,8 +49,8 @@ from niryat.registry.models import (
     ProducerQuerySet,
     SocialCategory,
     Stage,
-    producer_values,
 )
+from niryat.registry.personal_data import held_data
 from niryat.registry.transliterate import is_devanagari, to_latin
 
 PAGE_SIZE = 50
@@ -586,58 +586,6 @@ def producer_member_remove(
 # A producer's data on request: export, erasure
 
 
-def held_data(producer: Producer) -> dict[str, list[dict[str, Any]]]:
-    """Everything held about a producer, section by section, for their data export."""
-    profile = producer_values(producer)
-    profile["activities"] = ", ".join(a.code for a in producer.activities.all())
-    return {
-        "profile": [profile],
-        "consents": [
-            {
-                "purpose": consent.purpose,
-                "given": consent.given,
-                "on": consent.on.isoformat(),
-                "method": consent.method,
-                "recorded_by": str(consent.recorded_by or ""),
-                "recorded_at": consent.created_at.isoformat(),
-            }
-            for consent in producer.consents.select_related("recorded_by")
-        ],
-        "stage_history": [
-            {
-                "from_stage": change.from_stage,
-                "to_stage": change.to_stage,
-                "reason": change.reason,
-                "changed_by": str(change.changed_by or ""),
-                "at": change.created_at.isoformat(),
-            }
-            for change in producer.stage_changes.select_related("changed_by")
-        ],
-        "groups": [
-            {
-                "group": str(m.group),
-                "group_uuid": str(m.group.uuid),
-                "role": m.role,
-                "joined_on": m.joined_on.isoformat(),
-            }
-            for m in producer.groups_joined.select_related("group")
-        ],
-        "members": [
-            {
-                "member": str(m.member),
-                "member_uuid": str(m.member.uuid),
-                "role": m.role,
-                "joined_on": m.joined_on.isoformat(),
-            }
-            for m in producer.memberships.select_related("member")
-        ],
-        "visits_attended": [
-            {"kind": visit.kind, "on": visit.on.isoformat(), "place": visit.place}
-            for visit in producer.visits.all()
-        ],
-    }
-
-
 def _attachment(response: HttpResponse, name: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -647,7 +595,8 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
 @staff_only
 def producer_data_json(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
     producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
-    body = json.dumps(held_data(producer), ensure_ascii=False, indent=2)
+    sections = {section.key: section.rows for section in held_data(producer)}
+    body = json.dumps(sections, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _attachment(response, f"producer-{producer.uuid}.json")
 
@@ -659,25 +608,16 @@ def _cell(value: Any) -> Any:
     return value
 
 
-SHEET_TITLES = {
-    "profile": gettext_lazy("Profile"),
-    "consents": gettext_lazy("Consents"),
-    "stage_history": gettext_lazy("Stage history"),
-    "groups": gettext_lazy("Groups"),
-    "members": gettext_lazy("Members"),
-    "visits_attended": gettext_lazy("Visits attended"),
-}
-
-
 @require_safe
 @staff_only
 def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
     producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
     book = Workbook()
     book.remove(book.active)
-    for section, rows in held_data(producer).items():
-        sheet = book.create_sheet(str(SHEET_TITLES[section])[:31])
-        if section == "profile":
+    for section in held_data(producer):
+        rows = section.rows
+        sheet = book.create_sheet(str(section.title)[:31])
+        if section.key == "profile":
             # One producer: a field per row reads better than one very wide row.
             for field, value in rows[0].items():
                 sheet.append([field, _cell(value)])

@@ -12,7 +12,7 @@ from niryat.core.models import District, User
 from niryat.registry.models import Producer
 from tests.catalog.factories import add_sku, make_product
 from tests.channels.factories import add_ready_photo
-from tests.registry.factories import register
+from tests.registry.factories import give_listing_consent, register
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +82,12 @@ def fast_retries(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def ramu(ramu: Producer, ganesh: User) -> Producer:
+    """Ramu, who has agreed to be listed on marketplaces."""
+    return give_listing_consent(ramu, ganesh)
+
+
+@pytest.fixture
 def horse_sku(ramu: Producer, ganesh: User) -> Sku:
     """Ramu's terracotta horse: a SKU complete for the catalogue, with a processed photo."""
     product = make_product(ramu, ganesh)
@@ -93,6 +99,7 @@ def horse_sku(ramu: Producer, ganesh: User) -> Sku:
 def khadi_sku(gorakhpur: District, ganesh: User) -> Sku:
     """A khadi kurta from a Gorakhpur khadi unit, complete, with a photo."""
     unit = register(gorakhpur, ganesh, name_hi="गोरखपुर खादी आश्रम", mobile="+919839054321")
+    give_listing_consent(unit, ganesh)
     product = make_product(
         unit,
         ganesh,

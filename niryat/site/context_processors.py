@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from niryat.core.navigation import nav_for
+from niryat.site.navigation import nav_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The HTTP API (/api/, OpenAPI at /api/docs). Each app adds its router here."""
+"""The HTTP API (/api/, OpenAPI at /api/docs): every app's router, assembled here."""
 
 from __future__ import annotations
 
