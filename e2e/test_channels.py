@@ -32,6 +32,7 @@ from niryat.registry.actions import do_register_producer
 from niryat.registry.models import Kind, Producer
 from tests.catalog.factories import run_tasks
 from tests.channels.factories import add_ready_photo, drain
+from tests.registry.factories import give_listing_consent
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +83,7 @@ def fakes(marketplaces: dict[str, Any], settings: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def khadi_unit(gorakhpur_staff: Persona, media_root: Any) -> Producer:
-    return do_register_producer(
+    unit = do_register_producer(
         District.objects.get(lgd_code=GORAKHPUR),
         {
             "kind": Kind.MSME,
@@ -94,6 +95,7 @@ def khadi_unit(gorakhpur_staff: Persona, media_root: Any) -> Producer:
         },
         acting_user=gorakhpur_staff.user,
     )
+    return give_listing_consent(unit, gorakhpur_staff.user)
 
 
 @pytest.fixture

@@ -36,6 +36,10 @@ from niryat.core.scoping import current_user, get_changeable_or_deny, get_visibl
 from niryat.registry.models import Producer
 
 PAGE_SIZE = 50
+# Said when a deletion waits for the marketplaces to end listings first.
+DELETION_WAITS = gettext_lazy(
+    "Its listings are being ended on the marketplaces; it is deleted as soon as they are."
+)
 PRODUCER_CHOICES = 20
 READINESS = [
     ("ready", gettext_lazy("Ready to sell")),
@@ -275,13 +279,28 @@ def product_detail(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_only
 def product_delete(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
+    """What deleting the product ends (its listings), and the button that confirms it."""
     product = _product(request, product_uuid, write=True)
-    actions.do_delete_product(product, acting_user=current_user(request))
-    messages.success(request, _("Product deleted."))
-    return redirect("product_list")
+    skus = list(product.skus.all())
+    if request.method == "POST":
+        actions.do_delete_product(product, acting_user=current_user(request))
+        if Product.objects.filter(pk=product.pk).exists():
+            messages.success(request, DELETION_WAITS)
+            return redirect("product_detail", product_uuid=product.uuid)
+        messages.success(request, _("Product deleted."))
+        return redirect("product_list")
+    return render(
+        request,
+        "catalog/confirm_delete.html",
+        {
+            "title": _("Delete %(name)s") % {"name": product},
+            "back": reverse("product_detail", args=[product.uuid]),
+            "consequences": actions.deletion_consequences(skus),
+        },
+    )
 
 
 # --- SKUs ------------------------------------------------------------------------------------
@@ -360,14 +379,28 @@ def _sku_page(request: HttpRequest, form: SkuForm, product: Product, sku: Sku | 
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_only
 def sku_delete(request: HttpRequest, sku_uuid: UUID) -> HttpResponse:
+    """What deleting the SKU ends (its listings), and the button that confirms it."""
     user = current_user(request)
     sku = get_changeable_or_deny(Sku.objects.select_related("product"), user, uuid=sku_uuid)
-    actions.do_delete_sku(sku, acting_user=user)
-    messages.success(request, _("Variant deleted."))
-    return redirect("product_detail", product_uuid=sku.product.uuid)
+    if request.method == "POST":
+        actions.do_delete_sku(sku, acting_user=user)
+        if Sku.objects.filter(pk=sku.pk).exists():
+            messages.success(request, DELETION_WAITS)
+        else:
+            messages.success(request, _("Variant deleted."))
+        return redirect("product_detail", product_uuid=sku.product.uuid)
+    return render(
+        request,
+        "catalog/confirm_delete.html",
+        {
+            "title": _("Delete %(code)s") % {"code": sku.seller_sku},
+            "back": reverse("product_detail", args=[sku.product.uuid]),
+            "consequences": actions.deletion_consequences([sku]),
+        },
+    )
 
 
 # --- photos ----------------------------------------------------------------------------------

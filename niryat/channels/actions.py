@@ -55,7 +55,8 @@ from niryat.core.audit import record_audit
 from niryat.core.http import HttpError
 from niryat.core.models import District, User
 from niryat.core.scoping import require_write, require_write_access
-from niryat.registry.models import Producer
+from niryat.registry.actions import do_advance_stage
+from niryat.registry.models import Producer, Stage
 
 Operation = OutboxEntry.Operation
 State = Listing.State
@@ -226,11 +227,19 @@ def _set_state(
     before = listing.state
     listing.state = state
     listing.errors = list(errors)
+    first_time_live = state == State.LIVE and listing.live_at is None
     if state == State.LIVE and before != State.LIVE:
         listing.live_at = timezone.now()
     listing.save(update_fields=["state", "errors", "live_at", *fields, "updated_at"])
     if before != state or errors or note:
         _event(listing, before, note, errors, actor)
+    if first_time_live:
+        do_advance_stage(
+            listing.sku.product.producer,
+            Stage.LISTED,
+            cause=_("%(sku)s went live on %(marketplace)s")
+            % {"sku": listing.sku.seller_sku, "marketplace": listing.account.get_channel_display()},
+        )
 
 
 @dataclass

@@ -56,3 +56,8 @@ class ProducerHooks(Protocol):
 @cache
 def producer_hooks() -> tuple[ProducerHooks, ...]:
     return tuple(import_string(path)() for path in settings.PRODUCER_HOOKS)
+
+
+def withdrawal_consequences(producer: Producer) -> list[str]:
+    """What withdrawing the producer's listing consent, or erasing them, would end."""
+    return [line for hooks in producer_hooks() for line in hooks.withdrawal_consequences(producer)]

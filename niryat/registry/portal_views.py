@@ -32,6 +32,7 @@ from niryat.core.scoping import current_user
 from niryat.core.sms import SmsError
 from niryat.registry import otp
 from niryat.registry.actions import do_record_consent
+from niryat.registry.hooks import withdrawal_consequences
 from niryat.registry.identifiers import clean_mobile
 from niryat.registry.models import Consent, Producer, Stage
 from niryat.registry.next_steps import next_steps
@@ -249,29 +250,57 @@ def producer_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.PRODUCER)
 def listing_consent(request: HttpRequest) -> HttpResponse:
-    """The producer gives or withdraws their consent to be listed on marketplaces."""
+    """The producer gives their consent to be listed on marketplaces; a withdrawal goes through
+    its confirmation page first, which lists what it ends."""
     user = current_user(request)
     producer = _own_producer(user)
     if producer is None:
         raise PermissionDenied(_("Your sign-in is not linked to a producer record yet."))
     choice = request.POST.get("given")
-    if choice not in {"yes", "no"}:
+    if choice == "no":
+        return redirect("producer_withdraw_consent")
+    if choice != "yes":
         messages.error(request, _("Choose whether you give or withdraw your consent."))
         return redirect("home")
-    given = choice == "yes"
     do_record_consent(
         producer,
         purpose=Consent.Purpose.LIST_ON_MARKETPLACES,
-        given=given,
+        given=True,
         on=timezone.localdate(),
         method=Consent.Method.SELF,
         acting_user=user,
     )
-    if given:
-        messages.success(request, _("Thank you. You have given your consent to be listed."))
-    else:
+    messages.success(request, _("Thank you. You have given your consent to be listed."))
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRODUCER)
+def withdraw_consent(request: HttpRequest) -> HttpResponse:
+    """What a withdrawal ends, and the button that confirms it."""
+    user = current_user(request)
+    producer = _own_producer(user)
+    if producer is None:
+        raise PermissionDenied(_("Your sign-in is not linked to a producer record yet."))
+    if request.method == "POST":
+        do_record_consent(
+            producer,
+            purpose=Consent.Purpose.LIST_ON_MARKETPLACES,
+            given=False,
+            on=timezone.localdate(),
+            method=Consent.Method.SELF,
+            acting_user=user,
+        )
         messages.success(
             request,
-            _("Your consent is withdrawn. You and your products are no longer listed anywhere."),
+            _(
+                "Your consent is withdrawn. Your listings are being taken off every marketplace; "
+                "nothing new is listed."
+            ),
         )
-    return redirect("home")
+        return redirect("home")
+    return render(
+        request,
+        "registry/portal/withdraw_consent.html",
+        {"producer": producer, "consequences": withdrawal_consequences(producer)},
+    )

@@ -38,6 +38,7 @@ from niryat.registry.forms import (
     RegistrationConsentForm,
     StageForm,
 )
+from niryat.registry.hooks import withdrawal_consequences
 from niryat.registry.models import (
     Activity,
     Consent,
@@ -648,4 +649,8 @@ def producer_erase(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
             _("The producer's personal data was erased. Anonymised counts still include them."),
         )
         return redirect("producer_list")
-    return render(request, "registry/producer_erase.html", {"producer": producer})
+    return render(
+        request,
+        "registry/producer_erase.html",
+        {"producer": producer, "consequences": withdrawal_consequences(producer)},
+    )

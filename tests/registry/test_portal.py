@@ -464,7 +464,12 @@ def test_producer_gives_and_withdraws_listing_consent(producer):
     assert client.post(CONSENT, {"given": "yes"})["Location"] == "/"
     assert producer in Producer.objects.listable()
 
-    assert client.post(CONSENT, {"given": "no"})["Location"] == "/"
+    # withdrawing asks for confirmation first, and changes nothing until then
+    assert client.post(CONSENT, {"given": "no"})["Location"] == "/producer/consent/withdraw/"
+    assert producer in Producer.objects.listable()
+    confirm = page(client.get("/producer/consent/withdraw/"))
+    assert "Nothing of yours is listed on a marketplace now." in confirm
+    assert client.post("/producer/consent/withdraw/")["Location"] == "/"
     assert producer not in Producer.objects.listable()
     latest = Consent.objects.filter(producer=producer).first()
     assert latest is not None
