@@ -757,6 +757,8 @@ def _restock(order: Order, reason: str, actor: User | None) -> None:
 
 def _cancellation_reason(order: Order, data: OrderData) -> str:
     if not data.cancelled_by_buyer:
+        if order.state == Order.State.PACKED:
+            return _("Cancelled on the marketplace after it was packed")
         return _("Cancelled on the marketplace")
     if order.state == Order.State.PACKED:
         # The producer may have packed it already: the parcel must be unpacked, not sent.
@@ -889,7 +891,7 @@ def do_set_order_state(
         _order_state_changed(order, before, state)
         if state == Order.State.RETURNED:
             _restock(order, StockMove.Reason.RETURNED, acting_user)
-        if state == Order.State.PACKED and by_api:
+        if state == Order.State.PACKED and by_api and channel.packs_through_api:
             outbox.enqueue(order.account, Operation.PACK, key=f"pack:{order.uuid}", order=order)
     record_audit(
         actor=acting_user,

@@ -144,6 +144,8 @@ class Channel(ABC):
     has_api: ClassVar[bool] = True
     # True where the marketplace hears of shipments through its API (`ship`, maybe `pack`).
     ships_through_api: ClassVar[bool] = False
+    # True where packing is a call of its own (Flipkart makes the label and invoice then).
+    packs_through_api: ClassVar[bool] = False
     # True where staff must give the courier and waybill for the marketplace to tell the buyer.
     needs_waybill: ClassVar[bool] = False
     # True where the marketplace books its own courier and gives the label and tracking id

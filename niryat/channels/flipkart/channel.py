@@ -84,6 +84,7 @@ class FlipkartChannel(Channel):
     calls_per_second = 5.0
     # Packing makes the label and books E-kart, whose tracking id Flipkart gives back.
     ships_through_api = True
+    packs_through_api = True
     label_from_marketplace = True
 
     # -- local -----------------------------------------------------------------------------------
