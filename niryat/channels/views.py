@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -878,6 +878,19 @@ def _producer_orders(request: HttpRequest) -> HttpResponse:
     return render(
         request, "channels/producer_orders.html", {"to_pack": to_pack, "earlier": earlier}
     )
+
+
+@require_safe
+@login_required
+def pack_photo(request: HttpRequest, image_uuid: UUID) -> FileResponse:
+    """A product photo's thumbnail for the list of what to pack, to whoever may read the product:
+    producers too, whom the catalogue's photo files (staff pages) do not serve."""
+    image = get_visible_or_404(
+        ProductImage.objects.exclude(thumbnail=""), current_user(request), uuid=image_uuid
+    )
+    response = FileResponse(image.thumbnail.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,20 +7,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from fakes.ebay import FakeEbay
 from fakes.flipkart import APPLICATION_ID, APPLICATION_SECRET
 from niryat.catalog.models import Sku
-from niryat.channels.actions import do_request_orders, do_set_order_state
+from niryat.channels.actions import do_request_orders, do_set_order_state, record_order
 from niryat.channels.amazon import AmazonChannel
 from niryat.channels.amazon import api as amazon_api
 from niryat.channels.amazon import channel as amazon_channel
+from niryat.channels.base import OrderData, OrderLineData
 from niryat.channels.ebay import EbayChannel
 from niryat.channels.ebay import channel as ebay_channel
 from niryat.channels.ebay.api import forget_tokens as forget_ebay_tokens
@@ -29,10 +33,12 @@ from niryat.channels.flipkart import api as flipkart_api
 from niryat.channels.models import ChannelAccount, ExchangeRate, Listing, Order, OutboxEntry
 from niryat.channels.secrets import encrypt
 from niryat.core.models import District, User
+from niryat.registry.models import Producer
 from tests.channels.factories import PAYLOADS, drain
 from tests.channels.test_amazon import CREDENTIALS as AMAZON_CREDENTIALS
 from tests.channels.test_ebay import CREDENTIALS as EBAY_CREDENTIALS
 from tests.channels.test_ebay import SETTINGS as EBAY_SETTINGS
+from tests.conftest import client_for
 
 FLIPKART_LOCATION = "LOC8bdd7abceca4423a839d935584ee6f19"
 
@@ -361,3 +367,34 @@ def test_requests_have_the_documented_shape(market: Market, ganesh: User) -> Non
         assert dimensions == {"length": 35.0, "breadth": 15.0, "height": 35.0, "weight": 1.8}
         dispatch = sent[("POST", "/sellers/v3/shipments/dispatch")]
         assert shape(dispatch) == shape(payload("flipkart", "shipments_dispatch_request.json"))
+
+
+# -- the producer's list of what to pack ---------------------------------------------------------
+def test_the_producers_list_of_what_to_pack_shows_each_items_photo(
+    prem: User, ramu: Producer, gorakhpur: District, horse_sku: Sku
+) -> None:
+    # given Ramu's horse ordered, with its photo processed (main image and thumbnail)
+    Producer.objects.filter(pk=ramu.pk).update(user=prem)
+    photo = horse_sku.product.images.get()
+    photo.thumbnail.save("thumbnail.jpg", ContentFile(photo.main.read()), save=True)
+    account = ChannelAccount.objects.create(district=gorakhpur, channel="gem", name="GeM")
+    Listing.objects.create(sku=horse_sku, account=account, state="live")
+    record_order(
+        account,
+        OrderData("GEMC-1", timezone.now(), [OrderLineData("TERR-HORSE-01", 2, Decimal(950))]),
+    )
+
+    # when Ramu opens what to pack
+    page = client_for(prem).get(reverse("order_list")).content.decode()
+
+    # then the item shows with its photo, which he may open
+    url = reverse("pack_photo", args=[photo.uuid])
+    # (alt is empty: the title follows the photo, and would be read twice)
+    assert f'<li><img src="{url}" alt="" width="64" height="64"' in page
+    assert "गोरखपुर टेराकोटा घोड़ा, हस्तनिर्मित, 30 सेमी" in page
+    response = client_for(prem).get(url)
+    assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
+    assert b"".join(response.streaming_content) == photo.thumbnail.open("rb").read()
+    # a producer's photos are theirs alone: once the record is not his, neither is the photo
+    Producer.objects.filter(pk=ramu.pk).update(user=None)
+    assert client_for(prem).get(url).status_code == 404
