@@ -11,7 +11,9 @@ call needs `x-amz-access-token` with a token it issued (403 `Unauthorized` other
 - Feeds 2021-06-30: createFeedDocument, the upload and download URLs, createFeed, getFeed,
   getFeedDocument; JSON_LISTINGS_FEED feeds are applied like PUTs and answered with a processing
   report, POST_ORDER_ACKNOWLEDGEMENT_DATA feeds with StatusCode Failure cancel orders;
-- Orders v0: getOrders (NextToken pages), getOrder, getOrderItems.
+- Orders v0: getOrders (NextToken pages), getOrder, getOrderItems, confirmShipment (the order is
+  Shipped with the package's carrier and tracking number; Easy Ship's `EasyShipShipmentStatus`
+  then carries delivery and returns, moved by `move_order` as Amazon's courier would).
 
 A listing accepted normally is BUYABLE from the first GET after its submission; with the
 `never_live` fault it stays DISCOVERABLE only. `lost_responses` (set on the object) makes the next
@@ -61,6 +63,7 @@ class FakeAmazon(FakeMarketplace):
         self.feeds: dict[str, dict[str, Any]] = {}
         self.orders: dict[str, dict[str, Any]] = {}
         self.cancellations: list[dict[str, Any]] = []
+        self.shipments: dict[str, list[dict[str, Any]]] = {}  # order id → confirmed packages
         self.lost_responses = 0
         self.counter = 0
 
@@ -551,6 +554,77 @@ class FakeAmazon(FakeMarketplace):
             self.orders[order_id]["OrderStatus"] = "Canceled"
             self.orders[order_id]["LastUpdateDate"] = _iso(_now())
 
+    def move_order(self, order_id: str, status: str) -> None:
+        with self.lock:
+            order = self.orders[order_id]
+            if status == "cancelled":
+                if order["OrderStatus"] not in ("Pending", "Unshipped"):
+                    raise ValueError(f"a {order['OrderStatus']} order cannot be cancelled")
+                self.buyer_cancels(order_id)
+                return
+            if order["OrderStatus"] != "Shipped" and status != "shipped":
+                raise ValueError("confirm the shipment first")
+            order["OrderStatus"] = "Shipped"
+            order["EasyShipShipmentStatus"] = {
+                "shipped": "PickedUp",
+                "delivered": "Delivered",
+                "returned": "ReturnedToSeller",
+            }[status]
+            order["LastUpdateDate"] = _iso(_now())
+
+    @route("POST", r"/orders/v0/orders/(?P<order>[0-9-]+)/shipmentConfirmation")
+    def confirm_shipment(self, request: Request) -> Response:
+        """confirmShipment: 204 with no body, or 400 with the errors."""
+        if denied := self.denied(request):
+            return denied
+        body = request.json() or {}
+        detail = body.get("packageDetail") or {}
+        with self.lock:
+            order = self.orders.get(request.params["order"])
+            if order is None:
+                return self.error_response(404, "NotFound", "Order not found")
+            missing = [
+                name
+                for name in ("packageReferenceId", "carrierCode", "shipDate", "orderItems")
+                if not detail.get(name)
+            ]
+            if not body.get("marketplaceId"):
+                missing.append("marketplaceId")
+            if detail.get("carrierCode") == "Other" and not detail.get("carrierName"):
+                missing.append("carrierName")
+            if missing:
+                return self.error_response(
+                    400, "InvalidInput", f"Missing required fields: {', '.join(missing)}"
+                )
+            if not detail.get("trackingNumber"):
+                return self.error_response(
+                    400, "InvalidInput", "trackingNumber is required for this carrier"
+                )
+            items = {item["OrderItemId"]: item for item in order["_items"]}
+            unknown = [
+                i.get("orderItemId")
+                for i in detail["orderItems"]
+                if i.get("orderItemId") not in items
+            ]
+            if unknown:
+                return self.error_response(
+                    400, "InvalidInput", f"Invalid orderItemId: {', '.join(map(str, unknown))}"
+                )
+            if order["OrderStatus"] not in ("Unshipped", "PartiallyShipped"):
+                return self.error_response(
+                    400, "InvalidInput", f"Order is {order['OrderStatus']}: it cannot be shipped"
+                )
+            for wanted in detail["orderItems"]:
+                items[wanted["orderItemId"]]["QuantityShipped"] = int(wanted.get("quantity") or 0)
+            shipped = sum(item["QuantityShipped"] for item in order["_items"])
+            ordered = sum(item["QuantityOrdered"] for item in order["_items"])
+            order["NumberOfItemsShipped"] = shipped
+            order["NumberOfItemsUnshipped"] = ordered - shipped
+            order["OrderStatus"] = "Shipped" if shipped >= ordered else "PartiallyShipped"
+            order["LastUpdateDate"] = _iso(_now())
+            self.shipments.setdefault(order["AmazonOrderId"], []).append(dict(detail))
+        return Response(204)
+
     @staticmethod
     def _public(order: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in order.items() if k != "_items"}
@@ -626,6 +700,7 @@ class FakeAmazon(FakeMarketplace):
             "listings": listings,
             "orders": {k: self._public(v) for k, v in self.orders.items()},
             "cancellations": self.cancellations,
+            "shipments": {k: list(v) for k, v in self.shipments.items()},
             "feeds": {
                 k: {f: v for f, v in feed.items() if f != "input"} for k, feed in self.feeds.items()
             },

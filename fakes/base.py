@@ -9,6 +9,8 @@ with `Response`. Faults apply to the marketplace's own API, never to the `/_fake
                           "duplicate_orders": false, "fault_ratio": 0.0, "seed": 1}
                          (merged into the current switches)
     POST /_fake/orders   {"sku": "TERR-00042-01", "quantity": 1}   a buyer places an order
+    POST /_fake/orders/<order id>/status   {"status": "delivered"}   the courier or the buyer moves
+                         an order on: shipped, delivered, returned, or cancelled (by the buyer)
     GET  /_fake/state    what the fake holds (listings, stock, orders), for tests and demos
     POST /_fake/reset    forget everything
 """
@@ -129,6 +131,14 @@ class FakeMarketplace:
         """What the fake holds, for tests and demos."""
         return {}
 
+    # What `move_order` accepts: as the courier or the buyer would move an order on.
+    ORDER_MOVES = ("shipped", "delivered", "returned", "cancelled")
+
+    def move_order(self, order_id: str, status: str) -> None:
+        """The courier picks it up, delivers it, or brings it back; or the buyer cancels it.
+        Raises KeyError for an unknown order, ValueError for a move that cannot happen."""
+        raise NotImplementedError
+
     # -- fault injection -----------------------------------------------------------------------
     def error_response(self, status: int, code: str, message: str) -> Response:
         """An error in this marketplace's documented error shape."""
@@ -188,6 +198,18 @@ class FakeMarketplace:
                 return Response(201, self.place_order(data["sku"], int(data.get("quantity", 1))))
             except (KeyError, ValueError) as exc:
                 return Response(400, {"error": str(exc)})
+        moved = re.match(r"^/_fake/orders/(?P<order>[^/]+)/status$", request.path)
+        if moved and request.method == "POST":
+            status = str((request.json() or {}).get("status", ""))
+            if status not in self.ORDER_MOVES:
+                return Response(400, {"error": f"status must be one of {self.ORDER_MOVES}"})
+            try:
+                self.move_order(moved["order"], status)
+            except KeyError:
+                return Response(404, {"error": f"no order {moved['order']}"})
+            except ValueError as exc:
+                return Response(409, {"error": str(exc)})
+            return Response(200, {"order": moved["order"], "status": status})
         if request.path == "/_fake/state":
             with self.lock:
                 return Response(200, self.state())

@@ -1,6 +1,7 @@
 """A fake eBay: OAuth token, Account API policies, Sell Inventory API (locations, inventory items,
-offers, publish, withdraw, bulk price and quantity), Fulfillment API orders and the Post-Order
-API's cancellation, with eBay's paths, bodies and error shape
+offers, publish, withdraw, bulk price and quantity), Fulfillment API orders and shipping
+fulfillments (create, list), the Post-Order API's cancellation, with eBay's paths, bodies
+and error shape
 ({"errors": [{"errorId", "domain", "category", "message", "longMessage", "parameters"}]}).
 
 The seller starts with one fulfillment, payment and return policy on EBAY_US and one inventory
@@ -123,6 +124,7 @@ class FakeEbay(FakeMarketplace):
         self.offers: dict[str, dict[str, Any]] = {}
         self.orders: dict[str, dict[str, Any]] = {}
         self.cancellations: list[dict[str, Any]] = []
+        self.fulfillments: dict[str, list[dict[str, Any]]] = {}  # order id → shipping fulfillments
         self.traps: list[dict[str, Any]] = []
         self.next_id = 1
 
@@ -155,6 +157,7 @@ class FakeEbay(FakeMarketplace):
                 "listings": [offer["listing"] for offer in offers if offer.get("listing")],
                 "orders": list(self.orders.values()),
                 "cancellations": list(self.cancellations),
+                "fulfillments": {k: list(v) for k, v in self.fulfillments.items()},
             }
 
     def error_response(self, status: int, code: str, message: str) -> Response:
@@ -618,6 +621,113 @@ class FakeEbay(FakeMarketplace):
                 404, {"errors": [ebay_error(32100, "Invalid order ID.", domain="API_FULFILLMENT")]}
             )
         return Response(200, order)
+
+    FULFILLMENTS = "/sell/fulfillment/v1/order/(?P<order_id>[^/]+)/shipping_fulfillment"
+
+    @route("GET", FULFILLMENTS)
+    def get_fulfillments(self, request: Request) -> Response:
+        if denied := self._unauthorised(request):
+            return denied
+        order_id = unquote(request.params["order_id"])
+        with self.lock:
+            if order_id not in self.orders:
+                return Response(
+                    404,
+                    {"errors": [ebay_error(32100, "Invalid order ID.", domain="API_FULFILLMENT")]},
+                )
+            found = list(self.fulfillments.get(order_id, []))
+        return Response(200, {"fulfillments": found, "total": len(found), "warnings": []})
+
+    @route("POST", FULFILLMENTS)
+    def create_fulfillment(self, request: Request) -> Response:
+        """createShippingFulfillment: 201 with the new fulfillment's URI in Location."""
+        if denied := self._unauthorised(request):
+            return denied
+        order_id = unquote(request.params["order_id"])
+        body = request.json() or {}
+
+        def invalid(error_id: int, message: str, parameter: str) -> Response:
+            error = ebay_error(
+                error_id,
+                message,
+                domain="API_FULFILLMENT",
+                parameters=[{"name": "field", "value": parameter}],
+            )
+            return Response(400, {"errors": [error]})
+
+        with self.lock:
+            order = self.orders.get(order_id)
+            if order is None:
+                return Response(
+                    404,
+                    {"errors": [ebay_error(32100, "Invalid order ID.", domain="API_FULFILLMENT")]},
+                )
+            if order["cancelStatus"]["cancelState"] == "CANCELED":
+                return invalid(32800, "The order is cancelled.", "orderId")
+            items = {item["lineItemId"]: item for item in order["lineItems"]}
+            wanted = body.get("lineItems") or []
+            if not wanted or any(i.get("lineItemId") not in items for i in wanted):
+                return invalid(32200, "Invalid line item ID.", "lineItems.lineItemId")
+            tracking = str(body.get("trackingNumber") or "")
+            if not tracking or not tracking.isalnum():
+                return invalid(32400, "Invalid tracking number.", "trackingNumber")
+            if not body.get("shippingCarrierCode"):
+                return invalid(32300, "Invalid shipping carrier code.", "shippingCarrierCode")
+            try:
+                _parse_iso(str(body.get("shippedDate") or ""))
+            except ValueError:
+                return invalid(32500, "Invalid shipped date.", "shippedDate")
+            fulfillment_id = tracking
+            self.fulfillments.setdefault(order_id, []).append(
+                {
+                    "fulfillmentId": fulfillment_id,
+                    "lineItems": [
+                        {"lineItemId": i["lineItemId"], "quantity": i.get("quantity", 1)}
+                        for i in wanted
+                    ],
+                    "shipmentTrackingNumber": tracking,
+                    "shippingCarrierCode": body["shippingCarrierCode"],
+                    "shippedDate": body.get("shippedDate"),
+                }
+            )
+            for wanted_item in wanted:
+                items[wanted_item["lineItemId"]]["lineItemFulfillmentStatus"] = "FULFILLED"
+            done = all(i["lineItemFulfillmentStatus"] == "FULFILLED" for i in items.values())
+            order["orderFulfillmentStatus"] = "FULFILLED" if done else "IN_PROGRESS"
+            order["lastModifiedDate"] = _iso(_now())
+        location = f"/sell/fulfillment/v1/order/{order_id}/shipping_fulfillment/{fulfillment_id}"
+        return Response(201, None, headers={"Location": location})
+
+    def move_order(self, order_id: str, status: str) -> None:
+        with self.lock:
+            order = self.orders[order_id]
+            now = _iso(_now())
+            if status == "cancelled":
+                if order["orderFulfillmentStatus"] != "NOT_STARTED":
+                    raise ValueError("a shipped order cannot be cancelled")
+                order["cancelStatus"] = {
+                    "cancelState": "CANCELED",
+                    "cancelledDate": now,
+                    "cancelRequests": [
+                        {
+                            "cancelRequestId": str(5_000_000_000 + self._id()),
+                            "cancelInitiator": "BUYER",
+                            "cancelReason": "BUYER_CANCEL_ORDER",
+                            "cancelRequestState": "COMPLETED",
+                            "cancelRequestedDate": now,
+                        }
+                    ],
+                }
+            elif order["orderFulfillmentStatus"] != "FULFILLED":
+                raise ValueError("create the shipping fulfillment first")
+            elif status == "delivered":
+                for item in order["lineItems"]:
+                    item["deliveredDate"] = now
+            elif status == "returned":
+                order["orderPaymentStatus"] = "FULLY_REFUNDED"
+                for item in order["lineItems"]:
+                    item["refunds"] = [{"amount": item["total"], "refundDate": now}]
+            order["lastModifiedDate"] = now
 
     @route("POST", "/post-order/v2/cancellation")
     def create_cancellation(self, request: Request) -> Response:

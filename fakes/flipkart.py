@@ -1,6 +1,10 @@
 """A fake Flipkart Marketplace Seller API v3: the client-credentials token, Listing API v3
 (create/overwrite, update, price, inventory, get), Search Shipments with nextPageUrl paging, get
-shipments by order ids, and shipment cancellation.
+shipments by order ids, shipment cancellation, and fulfilment: pack (label generation,
+`POST /v3/shipments/labels`, which books E-kart and gives the tracking id), ready to dispatch
+(`POST /v3/shipments/dispatch`) and shipment details (`GET /v3/shipments/{shipmentIds}`, the
+courier and tracking id). `move_order` is the courier and the buyer: shipped, delivered, returned,
+cancelled.
 
 Listings are kept by SKU id, so creating one twice overwrites it, as Flipkart documents. A listing
 asked ACTIVE is in review (INACTIVE) until the first GET after its creation shows it ACTIVE;
@@ -32,6 +36,9 @@ CANCELLED_BY = {
     "marketplaceCancellation": "marketplace_cancellation",
 }
 FSN = re.compile(r"^[A-Z0-9]{16}$")
+DIMENSIONS = ("length", "breadth", "height", "weight")
+# Order item states a buyer may still cancel from (before the parcel is handed over).
+CANCELLABLE = ("APPROVED", "PACKING_IN_PROGRESS", "FORM_FAILED", "PACKED", "CANCELLED")
 
 
 def _now() -> datetime:
@@ -57,6 +64,10 @@ class FakeFlipkart(FakeMarketplace):
         self.shipments: list[dict[str, Any]] = []
         self.cancellations: list[dict[str, Any]] = []
         self.item_ids = itertools.count(428295316844774100)
+        self.tracking_ids = itertools.count(1_000_000_001)
+        # shipment id → the label Flipkart made when it was packed (courier, tracking id, request)
+        self.labels: dict[str, dict[str, Any]] = {}
+        self.dispatched: list[str] = []  # shipment ids marked ready to dispatch, in order
         # The next N creations are stored, then answered 503: a reply lost after the work was
         # done, which a retry must not turn into a second listing.
         self.errors_after_create = 0
@@ -66,6 +77,8 @@ class FakeFlipkart(FakeMarketplace):
             "listings": copy.deepcopy(self.listings),
             "shipments": copy.deepcopy(self.shipments),
             "cancellations": copy.deepcopy(self.cancellations),
+            "labels": copy.deepcopy(self.labels),
+            "dispatched": list(self.dispatched),
             "tokens": len(self.tokens),
         }
 
@@ -360,6 +373,10 @@ class FakeFlipkart(FakeMarketplace):
             if item.get("cancellationReason") != by:
                 return False
             window, moment = filter_.get("cancellationDate") or {}, item.get("cancellationDate")
+        elif kind == "postDispatch":
+            if item["status"] not in (filter_.get("states") or []):
+                return False
+            window, moment = filter_.get("modifiedDate") or {}, shipment["updatedAt"]
         else:
             if item["status"] not in (filter_.get("states") or []):
                 return False
@@ -416,6 +433,173 @@ class FakeFlipkart(FakeMarketplace):
         except ValueError:
             return self.error_response(400, "INVALID_REQUEST", "next_token is invalid")
         return self._page(state["filter"], int(state["offset"]), int(state["size"]))
+
+    @route("GET", "/sellers/v3/shipments/(?P<shipment_ids>(?!filter)[^/]+)")
+    def shipment_details(self, request: Request) -> Response:
+        """Shipping details: addresses and the courier's tracking ids (once the label is made)."""
+        denied = self._unauthorised(request)
+        if denied:
+            return denied
+        wanted = request.params["shipment_ids"].split(",")
+        found = []
+        with self.lock:
+            for shipment in self.shipments:
+                if shipment["shipmentId"] not in wanted:
+                    continue
+                label = self.labels.get(shipment["shipmentId"]) or {}
+                courier = {
+                    "trackingId": label.get("trackingId"),
+                    "vendorName": label.get("vendorName"),
+                }
+                found.append(
+                    {
+                        "orderId": shipment["orderItems"][0]["orderId"],
+                        "shipmentId": shipment["shipmentId"],
+                        "orderItems": copy.deepcopy(shipment["orderItems"]),
+                        "weighingRequired": False,
+                        "deliveryAddress": {
+                            "firstName": "Asha",
+                            "city": "Lucknow",
+                            "state": "Uttar Pradesh",
+                            "pincode": "226001",
+                        },
+                        "courierDetails": {
+                            "pickupDetails": courier if label else None,
+                            "deliveryDetails": courier if label else None,
+                        },
+                    }
+                )
+        return Response(200, {"shipments": found})
+
+    @staticmethod
+    def _failure(shipment_id: Any, code: str, message: str) -> dict[str, Any]:
+        return {
+            "shipmentId": shipment_id,
+            "status": "FAILURE",
+            "errorCode": code,
+            "errorMessage": message,
+        }
+
+    def _pack_one(self, wanted: dict[str, Any]) -> dict[str, Any]:
+        shipment_id = wanted.get("shipmentId")
+        shipment = next((s for s in self.shipments if s["shipmentId"] == shipment_id), None)
+        if shipment is None:
+            return self._failure(shipment_id, "INVALID_SHIPMENT_ID", "Shipment not found")
+        items = [i for i in shipment["orderItems"] if i["status"] != "CANCELLED"]
+        if not items or any(i["status"] != "APPROVED" for i in items):
+            return self._failure(
+                shipment_id, "INVALID_SHIPMENT_STATE", "Shipment is not in APPROVED state"
+            )
+        taxed = {str(t.get("orderItemId")) for t in wanted.get("taxItems") or []}
+        if taxed != {i["orderItemId"] for i in items}:
+            return self._failure(
+                shipment_id, "INVALID_TAX_ITEMS", "taxItems must name every order item once"
+            )
+        for sub in wanted.get("subShipments") or [{}]:
+            dimensions = sub.get("dimensions") or {}
+            if not all(float(dimensions.get(k) or 0) > 0 for k in DIMENSIONS):
+                return self._failure(
+                    shipment_id,
+                    "INVALID_DIMENSIONS",
+                    "length, breadth, height (cm) and weight (kg) are mandatory",
+                )
+        now = _now()
+        for item in items:
+            item["status"] = "PACKED"
+        shipment["updatedAt"] = _iso(now)
+        self.labels[str(shipment_id)] = {
+            "trackingId": f"FMPC{next(self.tracking_ids)}",
+            "vendorName": "E-Kart Logistics",
+            "packedAt": _iso(now),
+            "request": copy.deepcopy(wanted),
+        }
+        return {"shipmentId": shipment_id, "status": "SUCCESS"}
+
+    @route("POST", "/sellers/v3/shipments/labels")
+    def pack(self, request: Request) -> Response:
+        """Generate the label and invoice: the shipment is PACKED and E-kart is booked."""
+        denied = self._unauthorised(request)
+        if denied:
+            return denied
+        with self.lock:
+            answers = [self._pack_one(w) for w in (request.json() or {}).get("shipments") or []]
+        return Response(200, {"shipments": answers})
+
+    @route("POST", "/sellers/v3/shipments/dispatch")
+    def dispatch_shipments(self, request: Request) -> Response:
+        """Mark packed shipments READY_TO_DISPATCH (handed over to E-kart on pickup)."""
+        denied = self._unauthorised(request)
+        if denied:
+            return denied
+        body = request.json() or {}
+        answers = []
+        with self.lock:
+            for shipment_id in body.get("shipmentIds") or []:
+                shipment = next((s for s in self.shipments if s["shipmentId"] == shipment_id), None)
+                if shipment is None:
+                    answers.append(
+                        self._failure(shipment_id, "INVALID_SHIPMENT_ID", "Shipment not found")
+                    )
+                    continue
+                if body.get("locationId") and body["locationId"] != shipment["locationId"]:
+                    answers.append(
+                        self._failure(shipment_id, "INVALID_LOCATION_ID", "Wrong location id")
+                    )
+                    continue
+                items = [i for i in shipment["orderItems"] if i["status"] != "CANCELLED"]
+                if not items or any(i["status"] != "PACKED" for i in items):
+                    answers.append(
+                        self._failure(
+                            shipment_id, "INVALID_SHIPMENT_STATE", "Shipment is not PACKED"
+                        )
+                    )
+                    continue
+                for item in items:
+                    item["status"] = "READY_TO_DISPATCH"
+                shipment["updatedAt"] = _iso(_now())
+                self.dispatched.append(shipment_id)
+                answers.append({"shipmentId": shipment_id, "status": "SUCCESS"})
+        return Response(200, {"shipments": answers})
+
+    def move_order(self, order_id: str, status: str) -> None:
+        if status == "cancelled":
+            with self.lock:
+                if not any(
+                    item["orderId"] == order_id for s in self.shipments for item in s["orderItems"]
+                ):
+                    raise KeyError(order_id)
+                packed = any(
+                    item["orderId"] == order_id and item["status"] not in CANCELLABLE
+                    for s in self.shipments
+                    for item in s["orderItems"]
+                )
+                if packed:
+                    raise ValueError("only an order not yet dispatched can be cancelled")
+            self.cancel_by_buyer(order_id)
+            return
+        allowed_from = {
+            "shipped": ("READY_TO_DISPATCH",),
+            "delivered": ("READY_TO_DISPATCH", "SHIPPED"),
+            "returned": ("SHIPPED", "DELIVERED", "RETURN_REQUESTED"),
+        }[status]
+        with self.lock:
+            items = [
+                (shipment, item)
+                for shipment in self.shipments
+                for item in shipment["orderItems"]
+                if item["orderId"] == order_id
+            ]
+            if not items:
+                raise KeyError(order_id)
+            for shipment, item in items:
+                if item["status"] not in allowed_from:
+                    raise ValueError(f"an item {item['status']} cannot become {status}")
+                item["status"] = status.upper()
+                shipment["updatedAt"] = _iso(_now())
+                if status == "returned":
+                    listing = self.listings.get(item["sku"])
+                    if listing and listing["locations"]:
+                        listing["locations"][0]["inventory"] += item["quantity"]
 
     @route("GET", "/sellers/v3/shipments")
     def shipments_by_order(self, request: Request) -> Response:
@@ -494,3 +678,4 @@ class FakeFlipkart(FakeMarketplace):
                             cancellationDate=_iso(_now()),
                             cancellationReason="buyer_cancellation",
                         )
+                        shipment["updatedAt"] = _iso(_now())

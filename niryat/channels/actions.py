@@ -33,7 +33,7 @@ from niryat.catalog.actions import purge_deleted
 from niryat.catalog.completeness import Problem, readiness_problems
 from niryat.catalog.models import Sku
 from niryat.channels import outbox, secrets
-from niryat.channels.base import ChannelError, ListingStatus, OrderData
+from niryat.channels.base import ChannelError, ListingStatus, OrderData, OrderStatus, Shipment
 from niryat.channels.models import (
     ChannelAccount,
     ChannelCode,
@@ -721,9 +721,13 @@ def record_order(account: ChannelAccount, data: OrderData) -> Order:
             return _record_order(account, data)
     except IntegrityError:
         # Another worker recorded the same order at the same moment: theirs stands.
-        existing = Order.objects.get(account=account, channel_order_id=data.channel_order_id)
-        if data.cancelled:
-            _marketplace_cancelled(existing)
+        with transaction.atomic():
+            existing = (
+                Order.objects.select_for_update()
+                .select_related("account")
+                .get(account=account, channel_order_id=data.channel_order_id)
+            )
+            _apply_status(existing, data)
         return existing
 
 
@@ -744,8 +748,7 @@ def _record_order(account: ChannelAccount, data: OrderData) -> Order:
         .first()
     )
     if existing is not None:
-        if data.cancelled:
-            _marketplace_cancelled(existing)
+        _apply_status(existing, data)
         return existing
     lines = [(line, _sku_for(account, line.seller_sku)) for line in data.lines]
     total = sum((line.unit_price * line.quantity for line in data.lines), Decimal(0))
@@ -775,10 +778,9 @@ def _record_order(account: ChannelAccount, data: OrderData) -> Order:
         )
         for line, sku in lines
     )
-    if data.cancelled:
-        order.state = Order.State.CANCELLED
-        order.cancel_reason = _("Cancelled on the marketplace")
-        order.save(update_fields=["state", "cancel_reason"])
+    if data.cancelled or data.status == OrderStatus.CANCELLED:
+        order.cancel_reason = _cancellation_reason(order, data)
+        _order_state_changed(order, order.state, Order.State.CANCELLED, fields=["cancel_reason"])
         return order
     unknown = [line.seller_sku for line, sku in lines if sku is None]
     if unknown:
@@ -823,9 +825,8 @@ def _take_warehouse_stock(
 
 def _cancel_back(order: Order, reason: str) -> Order:
     """Cancel an order we cannot fill, and tell its marketplace why."""
-    order.state = Order.State.CANCELLED
     order.cancel_reason = reason[:300]
-    order.save(update_fields=["state", "cancel_reason", "updated_at"])
+    _order_state_changed(order, order.state, Order.State.CANCELLED, fields=["cancel_reason"])
     outbox.enqueue(
         order.account,
         Operation.CANCEL_ORDER,
@@ -849,15 +850,73 @@ def _restock(order: Order, reason: str, actor: User | None) -> None:
         sync_sku(locked, stock=True)
 
 
-def _marketplace_cancelled(order: Order) -> None:
-    """The buyer or marketplace cancelled an order we had taken stock for: put it back."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.state in (Order.State.CANCELLED, Order.State.SHIPPED, Order.State.DELIVERED):
+def _cancellation_reason(order: Order, data: OrderData) -> str:
+    if not data.cancelled_by_buyer:
+        if order.state == Order.State.PACKED:
+            return _("Cancelled on the marketplace after it was packed")
+        return _("Cancelled on the marketplace")
+    if order.state == Order.State.PACKED:
+        # The producer may have packed it already: the parcel must be unpacked, not sent.
+        return _("Cancelled by the buyer after it was packed")
+    return _("Cancelled by the buyer")
+
+
+# What a marketplace's report may move an order to, from where (anything else is ignored: a
+# report older than what staff recorded, or one that contradicts it).
+REPORTED_FROM: dict[str, tuple[str, ...]] = {
+    Order.State.SHIPPED: (Order.State.NEW, Order.State.ACCEPTED, Order.State.PACKED),
+    Order.State.DELIVERED: (
+        Order.State.NEW,
+        Order.State.ACCEPTED,
+        Order.State.PACKED,
+        Order.State.SHIPPED,
+    ),
+    Order.State.RETURNED: (Order.State.SHIPPED, Order.State.DELIVERED),
+    Order.State.CANCELLED: (Order.State.NEW, Order.State.ACCEPTED, Order.State.PACKED),
+}
+
+
+def _apply_status(order: Order, data: OrderData) -> None:
+    """An order we hold, reported again: apply where the marketplace says it now stands
+    (delivered, returned, cancelled by the buyer...). The order row is locked by the caller.
+    A return or a cancellation puts the stock back, as staff's own do."""
+    status = OrderStatus.CANCELLED if data.cancelled else data.status
+    if not status or order.state not in REPORTED_FROM.get(status, ()):
         return
-    order.state = Order.State.CANCELLED
-    order.cancel_reason = _("Cancelled on the marketplace")
-    order.save(update_fields=["state", "cancel_reason", "updated_at"])
-    _restock(order, StockMove.Reason.CANCELLED, None)
+    fields: list[str] = []
+    if status == OrderStatus.CANCELLED:
+        order.cancel_reason = _cancellation_reason(order, data)[:300]
+        fields.append("cancel_reason")
+    if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and order.shipped_at is None:
+        order.shipped_at = timezone.now()
+        fields.append("shipped_at")
+    before = order.state
+    _order_state_changed(order, before, status, fields=fields)
+    if status == OrderStatus.CANCELLED:
+        _restock(order, StockMove.Reason.CANCELLED, None)
+    elif status == OrderStatus.RETURNED:
+        _restock(order, StockMove.Reason.RETURNED, None)
+
+
+def _order_state_changed(
+    order: Order, before: str, after: str, *, fields: Sequence[str] = ()
+) -> None:
+    """The one place every change of an order's state passes: staff's (`do_set_order_state`),
+    ours (an order we cannot fill, cancelled back) and the marketplaces' (`record_order`:
+    delivered, returned, cancelled by the buyer). It runs in the caller's transaction with the
+    order row locked and saves the new state with the `fields` changed along with it.
+
+    What follows from a state change elsewhere belongs here, so that no path can skip it: a
+    delivered order proves its producer "sold" in the funnel."""
+    order.state = after
+    order.save(update_fields=["state", "updated_at", *fields])
+    if after == Order.State.DELIVERED and order.producer is not None:
+        do_advance_stage(
+            order.producer,
+            Stage.SOLD,
+            cause=_("Order %(order)s on %(marketplace)s was delivered")
+            % {"order": order.channel_order_id, "marketplace": order.account.get_channel_display()},
+        )
 
 
 def _notify_producer(order: Order) -> None:
@@ -867,36 +926,103 @@ def _notify_producer(order: Order) -> None:
         notify_producer_of_order.enqueue(order.pk)
 
 
+def _require_waybill(order: Order, carrier: str, tracking_number: str) -> None:
+    channel = channel_class(order.account.channel)
+    if order.fulfilled_by_marketplace or not channel.needs_waybill:
+        return
+    if not carrier or not tracking_number:
+        raise ValidationError(
+            _(
+                "%(marketplace)s needs the courier and the waybill (tracking) number to tell the "
+                "buyer: give both to mark the order shipped."
+            )
+            % {"marketplace": order.account.get_channel_display()}
+        )
+
+
 @transaction.atomic
-def do_set_order_state(order: Order, state: str, *, acting_user: User, reason: str = "") -> Order:
-    """Move an order along: accepted, packed, shipped, delivered; or cancel it (the stock comes
-    back and the marketplace is told) or record a return (the stock comes back)."""
+def do_set_order_state(
+    order: Order,
+    state: str,
+    *,
+    acting_user: User,
+    reason: str = "",
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Order:
+    """Move an order along: accepted, packed, shipped (with the courier and waybill where the
+    marketplace needs them), delivered; or cancel it (the stock comes back and the marketplace
+    is told) or record a return (the stock comes back). Packed and shipped are sent to
+    marketplaces with an API through the outbox, once."""
     require_write(order.district, acting_user)
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update().select_related("account").get(pk=order.pk)
     if state not in ORDER_NEXT_STATES.get(order.state, ()):
         raise ValidationError(
             _("An order that is %(now)s cannot become %(next)s.")
             % {"now": order.get_state_display(), "next": Order.State(state).label}
         )
     before = order.state
+    channel = channel_class(order.account.channel)
+    by_api = channel.ships_through_api and not order.fulfilled_by_marketplace
     if state == Order.State.CANCELLED:
         if not reason.strip():
             raise ValidationError(_("Say why the order is cancelled."))
         _restock(order, StockMove.Reason.CANCELLED, acting_user)
         _cancel_back(order, reason.strip())
+    elif state == Order.State.SHIPPED:
+        carrier, tracking_number = carrier.strip()[:80], tracking_number.strip()[:80]
+        _require_waybill(order, carrier, tracking_number)
+        order.carrier, order.tracking_number = carrier, tracking_number
+        order.shipped_at = timezone.now()
+        _order_state_changed(
+            order, before, state, fields=["carrier", "tracking_number", "shipped_at"]
+        )
+        if by_api:
+            outbox.enqueue(
+                order.account,
+                Operation.SHIP,
+                key=f"ship:{order.uuid}",
+                order=order,
+                payload={
+                    "carrier": carrier,
+                    "tracking_number": tracking_number,
+                    "shipped_at": order.shipped_at.isoformat(),
+                },
+            )
     else:
-        order.state = state
-        order.save(update_fields=["state", "updated_at"])
+        _order_state_changed(order, before, state)
         if state == Order.State.RETURNED:
             _restock(order, StockMove.Reason.RETURNED, acting_user)
+        if state == Order.State.PACKED and by_api and channel.packs_through_api:
+            outbox.enqueue(order.account, Operation.PACK, key=f"pack:{order.uuid}", order=order)
     record_audit(
         actor=acting_user,
         action="order.state",
         obj=order,
         district=order.district,
-        changes={"state": [before, order.state], "reason": reason},
+        changes={
+            "state": [before, order.state],
+            "reason": reason,
+            "carrier": carrier,
+            "tracking_number": tracking_number,
+        },
     )
     return order
+
+
+def record_shipment(order: Order, shipment: Shipment) -> None:
+    """The marketplace confirmed the shipment: keep its courier and tracking id where it gave its
+    own (Flipkart's E-kart label), which is what the buyer sees."""
+    changed = {
+        name: value
+        for name, value in (
+            ("carrier", shipment.carrier[:80]),
+            ("tracking_number", shipment.tracking_number[:80]),
+        )
+        if value and value != getattr(order, name)
+    }
+    if changed:
+        Order.objects.filter(pk=order.pk).update(**changed, updated_at=timezone.now())
 
 
 def stock_changed_by_staff(sku: Sku, before: int, after: int, acting_user: User) -> None:

@@ -7,9 +7,10 @@ The rest of Niryat (listings, outbox, orders, stock) speaks only the types below
 - `validate(sku)` is local (no network): the SKU's problems for this marketplace, each with our
   field to fix and a sentence in the user's language; they feed the catalogue's checklist.
 - `build(skus)` is the payload the marketplace would receive (JSON-ready dict, or file bytes).
-- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order` talk to the
-  marketplace through `niryat.core.http`; they raise `ChannelError` on failure and are only ever
-  called by the outbox (`niryat/channels/outbox.py`), which retries transient errors.
+- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order`, `pack`,
+  `ship` talk to the marketplace through `niryat.core.http`; they raise `ChannelError` on failure
+  and are only ever called by the outbox (`niryat/channels/outbox.py`), which retries transient
+  errors.
 """
 
 from __future__ import annotations
@@ -81,6 +82,26 @@ class OrderLineData:
     line_id: str = ""  # the marketplace's order-item id
 
 
+class OrderStatus:
+    """Where an order stands on the marketplace, as `pull_orders` reports it: the values are
+    `Order.State` values, so that a report can be applied as it is."""
+
+    OPEN = ""  # not shipped yet (or nothing the marketplace says beyond the order itself)
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """How an order left: the courier and its waybill (tracking number), and when."""
+
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+
+
 @dataclass(frozen=True)
 class OrderData:
     """An order as a marketplace reports it, in our words."""
@@ -91,6 +112,9 @@ class OrderData:
     currency: str = "INR"
     ship_by: datetime | None = None
     cancelled: bool = False  # the buyer or marketplace already cancelled it
+    # An OrderStatus value: shipped, delivered, returned, cancelled ("" while still open).
+    status: str = OrderStatus.OPEN
+    cancelled_by_buyer: bool = False  # the buyer cancelled (not the marketplace, not us)
     fulfilled_by_marketplace: bool = False  # shipped from a marketplace warehouse (FBA, F-Assured)
     buyer_city: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -118,6 +142,15 @@ class Channel(ABC):
     setting_fields: ClassVar[Sequence[CredentialField]] = ()
     # False for channels with no seller API (GeM, files): staff record listings by hand.
     has_api: ClassVar[bool] = True
+    # True where the marketplace hears of shipments through its API (`ship`, maybe `pack`).
+    ships_through_api: ClassVar[bool] = False
+    # True where packing is a call of its own (Flipkart makes the label and invoice then).
+    packs_through_api: ClassVar[bool] = False
+    # True where staff must give the courier and waybill for the marketplace to tell the buyer.
+    needs_waybill: ClassVar[bool] = False
+    # True where the marketplace books its own courier and gives the label and tracking id
+    # (Flipkart's E-kart): staff are not asked for a waybill.
+    label_from_marketplace: ClassVar[bool] = False
     # The marketplace's documented steady rate for one seller, calls per second.
     calls_per_second: ClassVar[float] = 5.0
 
@@ -169,3 +202,13 @@ class Channel(ABC):
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         """Cancel an order we cannot fill (out of stock), with our reason."""
         raise ChannelError(f"{self.code}: no API to cancel orders", permanent=True)
+
+    def pack(self, order: Order, *, key: str) -> None:  # noqa: B027 - most have no pack step
+        """Tell the marketplace the order is packed (Flipkart: it makes the label and invoice).
+        Marketplaces without a pack step do nothing."""
+
+    def ship(self, order: Order, shipment: Shipment, *, key: str) -> Shipment:
+        """Tell the marketplace the order left with this courier and waybill. Returns the shipment
+        as the marketplace holds it (Flipkart gives its own courier and tracking id). A retry
+        with the same key after a lost answer must not ship twice."""
+        raise ChannelError(f"{self.code}: no API to ship through", permanent=True)

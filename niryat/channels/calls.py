@@ -7,13 +7,13 @@ until it must run again (a listing still in review).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from niryat.channels import actions
-from niryat.channels.base import ChannelError, ListingStatus
+from niryat.channels.base import ChannelError, ListingStatus, Shipment
 from niryat.channels.models import Listing, Order, OutboxEntry
 from niryat.channels.registry import channel_for
 from niryat.core.http import HttpError
@@ -41,6 +41,20 @@ def perform(entry: OutboxEntry) -> float | None:
     if entry.operation == Operation.CANCEL_ORDER:
         order = Order.objects.get(outbox=entry)
         channel.cancel_order(order, entry.payload.get("reason", ""), key=key)
+        return None
+    if entry.operation == Operation.PACK:
+        channel.pack(Order.objects.select_related("account").get(outbox=entry), key=key)
+        return None
+    if entry.operation == Operation.SHIP:
+        order = Order.objects.select_related("account").get(outbox=entry)
+        payload = entry.payload
+        # What staff gave when they marked it shipped (the order may have moved on since).
+        asked = Shipment(
+            carrier=str(payload.get("carrier", "")),
+            tracking_number=str(payload.get("tracking_number", "")),
+            shipped_at=datetime.fromisoformat(payload["shipped_at"]),
+        )
+        actions.record_shipment(order, channel.ship(order, asked, key=key))
         return None
     listing = Listing.objects.select_related("sku__product", "account").get(outbox=entry)
     if entry.operation == Operation.SUBMIT:

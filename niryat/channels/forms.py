@@ -169,6 +169,23 @@ class CancelOrderForm(forms.Form):
     )
 
 
+class ShipOrderForm(forms.Form):
+    """The courier and its waybill, asked when an order is marked shipped."""
+
+    carrier = forms.CharField(
+        label=gettext_lazy("Courier"),
+        max_length=80,
+        required=False,
+        help_text=gettext_lazy("India Post, Delhivery, Blue Dart..."),
+    )
+    tracking_number = forms.CharField(
+        label=gettext_lazy("Waybill (tracking number)"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class WarehouseForm(forms.Form):
     channel = forms.ChoiceField(
         label=gettext_lazy("marketplace"),

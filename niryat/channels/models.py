@@ -170,6 +170,8 @@ class OutboxEntry(Timestamped):
         END = "end", _("end listing")
         PULL_ORDERS = "pull_orders", _("fetch orders")
         CANCEL_ORDER = "cancel_order", _("cancel order")
+        PACK = "pack", _("mark order packed")
+        SHIP = "ship", _("send shipment")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting")
@@ -242,6 +244,10 @@ class Order(Timestamped):
     fulfilled_by_marketplace = models.BooleanField(default=False)
     buyer_city = models.CharField(max_length=120, blank=True)
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # How it left: the courier and its waybill, from staff or from the marketplace (Flipkart).
+    carrier = models.CharField(_("courier"), max_length=80, blank=True)
+    tracking_number = models.CharField(_("waybill (tracking number)"), max_length=80, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     raw = models.JSONField(default=dict, blank=True)
 
     objects = OrderQuerySet.as_manager()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("channels/attention/<int:entry_id>/retry/", views.entry_retry, name="entry_retry"),
     path("channels/orders/", views.order_list, name="order_list"),
     path("channels/orders/<uuid:order_uuid>/", views.order_detail, name="order_detail"),
+    path("channels/photos/<uuid:image_uuid>/thumbnail.jpg", views.pack_photo, name="pack_photo"),
     path("channels/consignments/", views.consignment_list, name="consignment_list"),
     path(
         "channels/consignments/<uuid:consignment_uuid>/",

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from niryat.catalog.actions import SKU_FIELDS
 from niryat.catalog.completeness import Problem, readiness_problems
-from niryat.catalog.models import Category, Product, Sku
+from niryat.catalog.models import Category, Product, ProductImage, Sku
 from niryat.catalog.views import READINESS
 from niryat.channels import actions
 from niryat.channels.forms import (
@@ -41,6 +41,7 @@ from niryat.channels.forms import (
     RecordByHandForm,
     SaveSelectionForm,
     SettingsForm,
+    ShipOrderForm,
     WarehouseForm,
     setting_fields,
 )
@@ -863,13 +864,35 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def _producer_orders(request: HttpRequest) -> HttpResponse:
     """A producer's own orders: what to pack and by when, then the last ones sent."""
     user = current_user(request)
-    orders = _with_lines(Order.objects.visible_to(user).select_related("account"))
+    photos = ProductImage.objects.filter(status=ProductImage.Status.READY).exclude(thumbnail="")
+    photos = photos.order_by("position", "id")
+    orders = (
+        Order.objects.visible_to(user)
+        .select_related("account")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product")),
+            Prefetch("lines__sku__product__images", queryset=photos, to_attr="photos"),
+        )
+    )
     to_pack = list(orders.filter(state__in=OPEN_ORDER_STATES).order_by("ship_by", "ordered_at"))
     _mark_urgency(to_pack)
     earlier = orders.exclude(state__in=OPEN_ORDER_STATES).order_by("-ordered_at")[:20]
     return render(
         request, "channels/producer_orders.html", {"to_pack": to_pack, "earlier": earlier}
     )
+
+
+@require_safe
+@login_required
+def pack_photo(request: HttpRequest, image_uuid: UUID) -> FileResponse:
+    """A product photo's thumbnail for the list of what to pack, to whoever may read the product:
+    producers too, whom the catalogue's photo files (staff pages) do not serve."""
+    image = get_visible_or_404(
+        ProductImage.objects.exclude(thumbnail=""), current_user(request), uuid=image_uuid
+    )
+    response = FileResponse(image.thumbnail.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -882,11 +905,20 @@ def order_detail(request: HttpRequest, order_uuid: UUID) -> HttpResponse:
     else:
         order = get_visible_or_404(records, user, uuid=order_uuid)
     cancel_form = CancelOrderForm(request.POST if "reason" in request.POST else None)
+    ship_form = ShipOrderForm(request.POST if "tracking_number" in request.POST else None)
     if request.method == "POST":
         state = request.POST.get("state", "")
         reason = cancel_form.cleaned_data["reason"] if cancel_form.is_valid() else ""
+        shipping = ship_form.cleaned_data if ship_form.is_valid() else {}
         try:
-            actions.do_set_order_state(order, state, acting_user=user, reason=reason)
+            actions.do_set_order_state(
+                order,
+                state,
+                acting_user=user,
+                reason=reason,
+                carrier=shipping.get("carrier", ""),
+                tracking_number=shipping.get("tracking_number", ""),
+            )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -898,16 +930,21 @@ def order_detail(request: HttpRequest, order_uuid: UUID) -> HttpResponse:
     can_write = Order.objects.changeable_by(user).filter(pk=order.pk).exists()
     _mark_urgency([order])
     next_states = actions.ORDER_NEXT_STATES.get(order.state, ())
+    channel = channel_class(order.account.channel)
     return render(
         request,
         "channels/order_detail.html",
         {
             "order": order,
+            "ship_form": ship_form,
+            "can_ship": Order.State.SHIPPED in next_states,
+            "needs_waybill": channel.needs_waybill and not order.fulfilled_by_marketplace,
+            "label_from_marketplace": channel.label_from_marketplace,
             "lines": order.lines.select_related("sku__product"),
             "next_states": [
                 (state, Order.State(state).label)
                 for state in next_states
-                if state != Order.State.CANCELLED
+                if state not in (Order.State.CANCELLED, Order.State.SHIPPED)
             ],
             "can_cancel": Order.State.CANCELLED in next_states,
             "cancel_form": cancel_form,

@@ -32,6 +32,8 @@ from niryat.channels.base import (
     ListingStatus,
     OrderData,
     OrderLineData,
+    OrderStatus,
+    Shipment,
 )
 from niryat.channels.ebay import listing as rules
 from niryat.channels.ebay.api import EbayApi, connect, field_errors
@@ -57,6 +59,38 @@ SETUP_EXPLANATION = cast(
 
 class NoOffer(ChannelError):
     """The SKU has no offer on eBay (never submitted, or deleted there)."""
+
+
+# eBay's carrier codes (ShippingCarrierCodeEnum) for couriers Indian sellers ship abroad with;
+# another courier is sent by its name without spaces, which eBay shows as it is.
+CARRIER_CODES = {
+    "india post": "IndiaPost",
+    "speed post": "IndiaPost",
+    "dhl": "DHL",
+    "fedex": "FedEx",
+    "ups": "UPS",
+    "aramex": "Aramex",
+    "blue dart": "BlueDart",
+    "dtdc": "DTDC",
+}
+
+
+def _status_of(order: dict[str, Any]) -> str:
+    """Where an order stands. The Fulfillment API gives cancellation and shipment
+    (orderFulfillmentStatus); a return shows as the order refunded in full after shipment. eBay
+    gives no delivery state for a seller-shipped order in this API: we read the delivery date
+    the carrier's scan leaves on the line items (`deliveredDate`), to be checked against a live
+    account."""
+    if (order.get("cancelStatus") or {}).get("cancelState") == "CANCELED":
+        return OrderStatus.CANCELLED
+    if order.get("orderFulfillmentStatus") != "FULFILLED":
+        return OrderStatus.OPEN
+    if order.get("orderPaymentStatus") == "FULLY_REFUNDED":
+        return OrderStatus.RETURNED
+    items = order.get("lineItems") or []
+    if items and all(item.get("deliveredDate") for item in items):
+        return OrderStatus.DELIVERED
+    return OrderStatus.SHIPPED
 
 
 def _rejected(exc: ChannelError) -> bool:
@@ -131,6 +165,9 @@ class EbayChannel(Channel):
     # eBay documents daily call limits per application (Inventory API 2,000,000, Fulfillment API
     # 100,000 a day), not a per-second rate; two calls a second per seller stays well inside them.
     calls_per_second: ClassVar[float] = 2.0
+    # A shipping fulfillment carries the courier and tracking number to the buyer.
+    ships_through_api = True
+    needs_waybill = True
 
     def __init__(self, account: ChannelAccount | None = None) -> None:
         super().__init__(account)
@@ -488,9 +525,44 @@ class EbayChannel(Channel):
             currency=str(total.get("currency") or self.settings()["currency"]),
             ship_by=min(ship_by) if ship_by else None,
             cancelled=(order.get("cancelStatus") or {}).get("cancelState") == "CANCELED",
+            status=_status_of(order),
+            cancelled_by_buyer=any(
+                request.get("cancelInitiator") == "BUYER"
+                for request in (order.get("cancelStatus") or {}).get("cancelRequests") or []
+            ),
             buyer_city=str((ship_to.get("contactAddress") or {}).get("city", "")),
             raw=order,
         )
+
+    @staticmethod
+    def shipping_fulfillment(order: Order, shipment: Shipment) -> dict[str, Any]:
+        """The body of createShippingFulfillment: every line item of the order in one package."""
+        carrier = shipment.carrier.strip()
+        return {
+            "lineItems": [
+                {"lineItemId": line.line_id, "quantity": line.quantity}
+                for line in order.lines.all()
+                if line.line_id
+            ],
+            "shippedDate": shipment.shipped_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "shippingCarrierCode": CARRIER_CODES.get(carrier.casefold(), carrier.replace(" ", "")),
+            "trackingNumber": shipment.tracking_number.replace(" ", "").replace("-", ""),
+        }
+
+    def ship(self, order: Order, shipment: Shipment, *, key: str) -> Shipment:
+        """Create the shipping fulfillment. The order's fulfillments are read first: one with this
+        tracking number was made by an earlier try whose answer was lost, and is not made twice."""
+        path = f"/sell/fulfillment/v1/order/{quote(order.channel_order_id, safe='')}"
+        body = self.shipping_fulfillment(order, shipment)
+        with self._connect() as api:
+            known = api.call("GET", f"{path}/shipping_fulfillment").json()
+            if any(
+                f.get("shipmentTrackingNumber") == body["trackingNumber"]
+                for f in known.get("fulfillments") or []
+            ):
+                return shipment
+            api.call("POST", f"{path}/shipping_fulfillment", json=body)
+        return shipment
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         """Cancel through the Post-Order API, seller-initiated with eBay's out-of-stock reason

@@ -20,6 +20,8 @@ from niryat.channels.base import (
     ListingStatus,
     OrderData,
     OrderLineData,
+    OrderStatus,
+    Shipment,
 )
 from niryat.channels.flipkart import api, sheet
 from niryat.channels.flipkart import listing as rules
@@ -37,6 +39,9 @@ PAGE_SIZE = 20
 # Flipkart's reasons for a seller's cancellation; anything else is sent as the first.
 CANCEL_REASONS = ("not_enough_inventory", "cannot_procure_item", "b2b_order")
 FLIPKART_FULFILLED = {"FBF", "Flipkart_Fulfilment"}
+# Shipment states after dispatch: where the courier or the buyer took the order (Search
+# Shipments, type postDispatch, by modifiedDate).
+POST_DISPATCH_STATES = ["SHIPPED", "DELIVERED", "RETURN_REQUESTED", "RETURNED"]
 
 
 def _when(value: Any) -> datetime | None:
@@ -77,6 +82,10 @@ class FlipkartChannel(Channel):
     )
     # Flipkart publishes no steady rate for the seller APIs; a conservative pace for one seller.
     calls_per_second = 5.0
+    # Packing makes the label and books E-kart, whose tracking id Flipkart gives back.
+    ships_through_api = True
+    packs_through_api = True
+    label_from_marketplace = True
 
     # -- local -----------------------------------------------------------------------------------
     @property
@@ -288,6 +297,10 @@ class FlipkartChannel(Channel):
             shipments = self._search(
                 client, {"type": "preDispatch", "states": OPEN_STATES, "orderDate": window}
             )
+            shipments += self._search(
+                client,
+                {"type": "postDispatch", "states": POST_DISPATCH_STATES, "modifiedDate": window},
+            )
             for cancellation in CANCELLATION_TYPES:
                 shipments += self._search(
                     client,
@@ -310,6 +323,144 @@ class FlipkartChannel(Channel):
                 for item in shipment.get("orderItems") or []
             )
         ]
+
+    # -- fulfilment ------------------------------------------------------------------------------
+    @staticmethod
+    def _open_items(shipment: dict[str, Any]) -> list[dict[str, Any]]:
+        return [i for i in shipment.get("orderItems") or [] if i.get("status") != "CANCELLED"]
+
+    def _with_state(self, shipments: list[dict[str, Any]], state: str) -> list[dict[str, Any]]:
+        return [
+            s
+            for s in shipments
+            if self._open_items(s) and all(i.get("status") == state for i in self._open_items(s))
+        ]
+
+    @staticmethod
+    def _check_answer(answer: dict[str, Any], what: str) -> None:
+        failed = [s for s in answer.get("shipments") or [] if s.get("status") == "FAILURE"]
+        if failed:
+            text = "; ".join(f"{s.get('errorCode')} {s.get('errorMessage')}" for s in failed)
+            raise ChannelError(f"flipkart: {what} refused: {text}", permanent=True)
+
+    def pack_request(self, order: Order, shipment: dict[str, Any]) -> dict[str, Any]:
+        """One shipment of the Pack request (label generation): each item's tax rate, the
+        invoice (Flipkart numbers it, as for sellers without their own series), and the package
+        dimensions in cm and its weight in kg from the SKUs'."""
+        lines = {line.line_id: line for line in order.lines.select_related("sku__product")}
+        items = self._open_items(shipment)
+        skus = [lines[i["orderItemId"]].sku for i in items if i.get("orderItemId") in lines]
+        sizes = [s for s in skus if s is not None]
+        missing = [
+            s.seller_sku
+            for s in sizes
+            if not (s.length_cm and s.width_cm and s.height_cm and s.weight_g)
+        ]
+        if missing or not sizes:
+            raise ChannelError(
+                str(_("Give the package dimensions and packed weight of %(skus)s."))
+                % {"skus": ", ".join(missing) or order.channel_order_id},
+                permanent=True,
+            )
+
+        def rate(item: dict[str, Any]) -> float:
+            line = lines.get(str(item.get("orderItemId")))
+            product = line.sku.product if line and line.sku else None
+            return float(product.gst_rate or 0) if product else 0.0
+
+        weight = sum(
+            (s.weight_g or 0) * int(i.get("quantity") or 1)
+            for s, i in zip(sizes, items, strict=False)
+        )
+        dimensions = {
+            "length": float(max(s.length_cm or 0 for s in sizes)),
+            "breadth": float(max(s.width_cm or 0 for s in sizes)),
+            "height": float(max(s.height_cm or 0 for s in sizes)),
+            "weight": round(weight / 1000, 3),
+        }
+        subs = shipment.get("subShipments") or [{"subShipmentId": "SS-1"}]
+        return {
+            "shipmentId": shipment["shipmentId"],
+            "locationId": shipment.get("locationId", ""),
+            "taxItems": [
+                {
+                    "orderItemId": i["orderItemId"],
+                    "taxRate": rate(i),
+                    "quantity": int(i.get("quantity") or 1),
+                }
+                for i in items
+            ],
+            "invoices": [
+                {
+                    "invoiceDate": timezone.localdate().isoformat(),
+                    "orderItems": [
+                        {
+                            "orderItemId": i["orderItemId"],
+                            "invoiceAmount": float(
+                                (i.get("priceComponents") or {}).get("sellingPrice") or 0
+                            ),
+                            "taxRate": rate(i),
+                        }
+                        for i in items
+                    ],
+                }
+            ],
+            "subShipments": [
+                {"subShipmentId": sub.get("subShipmentId", "SS-1"), "dimensions": dimensions}
+                for sub in subs
+            ],
+        }
+
+    def _pack(self, client: api.FlipkartApi, order: Order, shipments: list[dict[str, Any]]) -> bool:
+        waiting = self._with_state(shipments, "APPROVED")
+        if not waiting:
+            return False
+        body = {"shipments": [self.pack_request(order, s) for s in waiting]}
+        self._check_answer(client.call("POST", "/v3/shipments/labels", json=body), "packing")
+        return True
+
+    def pack(self, order: Order, *, key: str) -> None:
+        """Generate the label and invoice for the order's shipments still APPROVED (Flipkart
+        marks them PACKED and books E-kart). Shipments are read first, so a retry after a lost
+        answer finds them packed and sends nothing."""
+        with self._api() as client:
+            self._pack(client, order, self._shipments_of(client, order))
+
+    def ship(self, order: Order, shipment: Shipment, *, key: str) -> Shipment:
+        """Mark the order's shipments ready to dispatch (packing them first if that call has not
+        gone yet), then read the courier and tracking id Flipkart's label carries: that is the
+        waybill, not one staff type. A retry finds them dispatched and sends nothing twice."""
+        with self._api() as client:
+            shipments = self._shipments_of(client, order)
+            if self._pack(client, order, shipments):
+                shipments = self._shipments_of(client, order)
+            packed = self._with_state(shipments, "PACKED")
+            if packed:
+                answer = client.call(
+                    "POST",
+                    "/v3/shipments/dispatch",
+                    json={
+                        "shipmentIds": [s["shipmentId"] for s in packed],
+                        "locationId": packed[0].get("locationId") or self._location(),
+                    },
+                )
+                self._check_answer(answer, "ready to dispatch")
+            ids = [s["shipmentId"] for s in shipments if self._open_items(s)]
+            if not ids:
+                raise ChannelError(
+                    f"flipkart: order {order.channel_order_id} has nothing left to ship",
+                    permanent=True,
+                )
+            details = client.call("GET", f"/v3/shipments/{','.join(ids)}")
+        for detail in details.get("shipments") or []:
+            courier = (detail.get("courierDetails") or {}).get("deliveryDetails") or {}
+            if courier.get("trackingId"):
+                return Shipment(
+                    carrier=str(courier.get("vendorName") or "E-Kart Logistics"),
+                    tracking_number=str(courier["trackingId"]),
+                    shipped_at=shipment.shipped_at,
+                )
+        return shipment
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         """Cancel every item of the order still open. The shipments are read first, so a retry
@@ -345,6 +496,22 @@ class FlipkartChannel(Channel):
         if failed:
             text = "; ".join(f"{s.get('errorCode')} {s.get('errorMessage')}" for s in failed)
             raise ChannelError(f"flipkart: cancellation refused: {text}", permanent=True)
+
+
+def _status_of(items: Sequence[dict[str, Any]]) -> str:
+    """Where an order stands from its items' states (a partly cancelled order by the rest)."""
+    states = {str(item.get("status")) for item in items}
+    live = states - {"CANCELLED"}
+    if not live:
+        return OrderStatus.CANCELLED
+    if live <= {"RETURNED"}:
+        return OrderStatus.RETURNED
+    # A return requested is still a delivered order until the parcel comes back.
+    if live <= {"DELIVERED", "RETURN_REQUESTED", "RETURNED"}:
+        return OrderStatus.DELIVERED
+    if live <= set(POST_DISPATCH_STATES):
+        return OrderStatus.SHIPPED
+    return OrderStatus.OPEN
 
 
 def orders_from_shipments(shipments: Sequence[dict[str, Any]]) -> list[OrderData]:
@@ -390,6 +557,11 @@ def orders_from_shipments(shipments: Sequence[dict[str, Any]]) -> list[OrderData
                 lines=lines,
                 ship_by=min(dispatch) if dispatch else None,
                 cancelled=all(item.get("status") == "CANCELLED" for item in items.values()),
+                status=_status_of(list(items.values())),
+                cancelled_by_buyer=any(
+                    item.get("cancellationReason") == "buyer_cancellation"
+                    for item in items.values()
+                ),
                 fulfilled_by_marketplace=any(
                     item.get("serviceProfile") in FLIPKART_FULFILLED for item in items.values()
                 ),
