@@ -9,6 +9,8 @@ with `Response`. Faults apply to the marketplace's own API, never to the `/_fake
                           "duplicate_orders": false, "fault_ratio": 0.0, "seed": 1}
                          (merged into the current switches)
     POST /_fake/orders   {"sku": "TERR-00042-01", "quantity": 1}   a buyer places an order
+    POST /_fake/quantity {"sku": "TERR-00042-01", "quantity": 6}   someone changes the quantity a
+                         listing offers in the seller portal, behind Niryat's back (drift)
     GET  /_fake/state    what the fake holds (listings, stock, orders), for tests and demos
     POST /_fake/reset    forget everything
 """
@@ -129,6 +131,14 @@ class FakeMarketplace:
         """What the fake holds, for tests and demos."""
         return {}
 
+    def offered(self, sku: str) -> int | None:
+        """The quantity a listing offers buyers now (None: no such listing)."""
+        raise NotImplementedError
+
+    def set_offered(self, sku: str, quantity: int) -> None:
+        """Change a listing's quantity as a seller portal would, without our API (drift)."""
+        raise NotImplementedError
+
     # -- fault injection -----------------------------------------------------------------------
     def error_response(self, status: int, code: str, message: str) -> Response:
         """An error in this marketplace's documented error shape."""
@@ -188,6 +198,13 @@ class FakeMarketplace:
                 return Response(201, self.place_order(data["sku"], int(data.get("quantity", 1))))
             except (KeyError, ValueError) as exc:
                 return Response(400, {"error": str(exc)})
+        if request.path == "/_fake/quantity" and request.method == "POST":
+            data = request.json()
+            try:
+                self.set_offered(data["sku"], int(data["quantity"]))
+            except (KeyError, ValueError) as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(200, {"sku": data["sku"], "quantity": self.offered(data["sku"])})
         if request.path == "/_fake/state":
             with self.lock:
                 return Response(200, self.state())

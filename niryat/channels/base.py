@@ -7,9 +7,10 @@ The rest of Niryat (listings, outbox, orders, stock) speaks only the types below
 - `validate(sku)` is local (no network): the SKU's problems for this marketplace, each with our
   field to fix and a sentence in the user's language; they feed the catalogue's checklist.
 - `build(skus)` is the payload the marketplace would receive (JSON-ready dict, or file bytes).
-- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order` talk to the
-  marketplace through `niryat.core.http`; they raise `ChannelError` on failure and are only ever
-  called by the outbox (`niryat/channels/outbox.py`), which retries transient errors.
+- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order`,
+  `read_quantities` talk to the marketplace through `niryat.core.http`; they raise `ChannelError`
+  on failure and are only ever called by the outbox (`niryat/channels/outbox.py`), which retries
+  transient errors.
 """
 
 from __future__ import annotations
@@ -169,3 +170,9 @@ class Channel(ABC):
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         """Cancel an order we cannot fill (out of stock), with our reason."""
         raise ChannelError(f"{self.code}: no API to cancel orders", permanent=True)
+
+    def read_quantities(self, listings: Sequence[Listing]) -> dict[int, int]:
+        """The quantity the marketplace offers now for each of these listings (live or paused),
+        by listing pk. A listing the marketplace does not report, or whose quantity it counts
+        itself (its own warehouses), is left out."""
+        raise ChannelError(f"{self.code}: no API to read quantities", permanent=True)
