@@ -391,21 +391,24 @@ def record_sent(
 STOCK_AFTER = (Operation.SUBMIT, Operation.END, Operation.STOCK, Operation.CANCEL_ORDER)
 
 
-def unfinished_calls_touching(listing: Listing) -> QuerySet[OutboxEntry]:
-    """Calls decided earlier that touch the listing's SKU on its account and are not finished:
-    its own submission, end or stock push in flight, and cancellations of orders holding it."""
+def calls_touching(listing: Listing) -> QuerySet[OutboxEntry]:
+    """Calls that change what the marketplace offers of the listing's SKU on its account: its
+    own submissions, ends and stock pushes, and cancellations of orders holding the SKU."""
     own = Q(listing=listing)
     cancellations = Q(operation=Operation.CANCEL_ORDER, order__lines__sku=listing.sku_id)
     return (
         OutboxEntry.objects.filter(
-            own | cancellations,
-            account_id=listing.account_id,
-            operation__in=STOCK_AFTER,
-            state__in=outbox.UNFINISHED,
+            own | cancellations, account_id=listing.account_id, operation__in=STOCK_AFTER
         )
         .distinct()
         .order_by("pk")
     )
+
+
+def unfinished_calls_touching(listing: Listing) -> QuerySet[OutboxEntry]:
+    """The calls of `calls_touching` decided earlier and not finished: a stock push queued now
+    goes out after them."""
+    return calls_touching(listing).filter(state__in=outbox.UNFINISHED)
 
 
 def _queue_update(listing: Listing, operation: str) -> OutboxEntry:
@@ -617,8 +620,14 @@ def do_request_quantity_check(account: ChannelAccount, *, acting_user: User | No
     ).first()
     if waiting is not None:
         return waiting
+    # After any order fetch still to run: a sale the marketplace made and we have not heard of
+    # yet would look like drift, and "correcting" it would offer a sold unit again.
+    pulls = account.outbox.filter(operation=Operation.PULL_ORDERS, state__in=outbox.UNFINISHED)
     entry = outbox.enqueue(
-        account, Operation.RECONCILE, key=f"reconcile:{account.uuid}:{uuid.uuid4()}"
+        account,
+        Operation.RECONCILE,
+        key=f"reconcile:{account.uuid}:{uuid.uuid4()}",
+        after=list(pulls),
     )
     if acting_user is not None:
         record_audit(
@@ -638,11 +647,14 @@ def listings_to_check(account: ChannelAccount) -> QuerySet[Listing]:
     )
 
 
-def record_quantities(account: ChannelAccount, offered: dict[int, int]) -> list[Listing]:
-    """What the marketplace offers of each listing (by listing pk), read just now: where it is not
-    what we hold (0 while paused), send ours and note the drift on the listing. A listing with a
-    call still to finish that touches its SKU (a stock push, a cancellation) is left alone: the
-    marketplace has not heard everything yet. Returns the listings corrected."""
+def record_quantities(
+    account: ChannelAccount, offered: dict[int, int], *, read_since: datetime
+) -> list[Listing]:
+    """What the marketplace offers of each listing (by listing pk), read from `read_since` on:
+    where it is not what we hold (0 while paused), send ours and note the drift on the listing.
+    A listing with a call touching its SKU still to finish, or finished while we were reading (a
+    stock push, a cancellation), is left alone: what we read may be older than what the
+    marketplace has heard. Returns the listings corrected."""
     corrected = []
     for listing_id, quantity in sorted(offered.items()):
         with transaction.atomic():
@@ -652,7 +664,10 @@ def record_quantities(account: ChannelAccount, offered: dict[int, int]) -> list[
                 .filter(pk=listing_id, account=account, state__in=CHECKED_STATES)
                 .first()
             )
-            if listing is None or unfinished_calls_touching(listing).exists():
+            if listing is None:
+                continue
+            recent = Q(state__in=outbox.UNFINISHED) | Q(updated_at__gte=read_since)
+            if calls_touching(listing).filter(recent).exists():
                 continue
             held = quantity_for(listing)
             if quantity == held:

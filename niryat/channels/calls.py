@@ -44,9 +44,10 @@ def perform(entry: OutboxEntry) -> float | None:
         return None
     if entry.operation == Operation.RECONCILE:
         # Read first, outside any transaction; each listing is then compared under its lock.
+        started = timezone.now()
         listings = list(actions.listings_to_check(entry.account))
         offered = channel.read_quantities(listings) if listings else {}
-        actions.record_quantities(entry.account, offered)
+        actions.record_quantities(entry.account, offered, read_since=started)
         return None
     listing = Listing.objects.select_related("sku__product", "account").get(outbox=entry)
     if entry.operation == Operation.SUBMIT:

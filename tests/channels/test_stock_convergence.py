@@ -401,3 +401,21 @@ def test_channels_sync_queues_one_quantity_check_per_account(
     assert set(checks.values_list("state", flat=True)) == {"done"}
     assert offered_everywhere(fakes, horse) == {"amazon": 12, "flipkart": 12, "ebay": 12}
     assert [(e.offered, e.held) for e in ListingEvent.objects.exclude(offered=None)] == [(2, 12)]
+
+
+def test_a_sale_not_yet_fetched_is_not_taken_for_drift(
+    horse: Sku, accounts: dict[str, ChannelAccount], fakes: dict[str, Any]
+) -> None:
+    # given: a buyer takes 2 horses on Amazon (it offers 10) and we have not heard yet
+    fakes["amazon"].place_order("TERR-HORSE-01", 2)
+
+    # when: the order fetch and the quantity check are queued together, as channels_sync does
+    pull = do_request_orders(accounts["amazon"], acting_user=None)
+    check = do_request_quantity_check(accounts["amazon"], acting_user=None)
+    drain()
+
+    # then: the check waited for the fetch, so the sale is an order, not drift to "correct"
+    assert list(check.after.all()) == [pull]
+    assert stock(horse) == 10
+    assert ListingEvent.objects.exclude(offered=None).count() == 0
+    assert offered_everywhere(fakes, horse) == {"amazon": 10, "flipkart": 10, "ebay": 10}
