@@ -5,13 +5,16 @@
    payload serialised (orjson for JSON payloads; GeM and the files channel build .xlsx bytes
    themselves) — against reading the same rows and serialising a plain dict of their fields with
    orjson. Every SKU is built, ready or not, so each channel does the same amount of work.
-2. Fault soak: listing submissions, stock changes and orders against the fake Amazon, Flipkart and
-   eBay on loopback, a fifth of their API calls failing (429, 503 or a timeout) and every order
-   reported twice, the outbox driven with `outbox.run_due()` until nothing waits. Then what was
-   lost (a call never made, a listing not live, an order not recorded, stock on a marketplace not
-   ours) and what was duplicated (two listings of one SKU, an order recorded twice, stock taken
-   twice) are counted: both must be 0. The baseline is the same work with no faults. The channels'
-   own pacing (`calls_per_second`) is lifted for the soak, so that the figure is our own cost.
+2. Fault soak: listing submissions, stock changes, orders, shipments (courier and waybill),
+   staff cancellations, returns, SKU deletions and producers withdrawing consent, against the fake
+   Amazon, Flipkart and eBay on loopback, a fifth of their API calls failing (429, 503 or a timeout)
+   and every order reported twice, the outbox driven with `outbox.run_due()` until nothing waits.
+   Then what was lost (a call never made, a listing not live, an order not recorded, a shipment
+   not on the marketplace, an ended listing still on sale, stock on a marketplace not ours: drift)
+   and what was duplicated (two listings of one SKU, an order recorded twice, a shipment made
+   twice, stock taken twice) are counted: all must be 0. The baseline is the same work with no
+   faults. The channels' own pacing (`calls_per_second`) is lifted for the soak, so that the
+   figure is our own cost. BENCH_SOAK_OPERATIONS sets the soak's size whatever the scale.
 3. The last unit: three channels (Amazon, Flipkart, eBay accounts) each order the last unit of
    every SKU at the same moment, from three threads with their own database connections, through
    `actions.record_order`. Nothing may be oversold: one order per SKU taken, two cancelled. Only
@@ -70,8 +73,19 @@ RACE_SKUS, MIN_RACE_SKUS = 1_000, 100
 BATCH = 500
 # Seconds of timed repetitions per channel for the payloads (at least MIN_PASSES of each side).
 PAYLOAD_SECONDS, MIN_PASSES, MAX_PASSES = 4.0, 3, 15
-# How the soak's operations divide: submissions (one SKU to one account), stock changes, orders.
-SOAK_MIX = {"submissions": 0.4, "stock changes": 0.3, "orders": 0.3}
+# How the soak's operations divide: submissions (one SKU to one account), stock changes, orders
+# (the rest), and what staff and producers do after: ship, cancel, take back, delete, withdraw.
+SOAK_MIX = {
+    "submissions": 0.35,
+    "stock changes": 0.2,
+    "shipments": 0.08,
+    "cancellations": 0.05,
+    "returns": 0.03,
+    "deletions": 0.02,
+    "withdrawals": 0.02,
+}
+AFTER_ORDERS = ("shipments", "cancellations", "returns", "deletions", "withdrawals")
+COUNTED = ("submissions", "stock changes", "orders", *AFTER_ORDERS)
 # The fault-free baseline soak does this share of the operations (its rate is per operation).
 BASELINE_SHARE, MIN_BASELINE_OPERATIONS = 0.2, 100
 FAULT_RATIO = 0.2
@@ -325,6 +339,9 @@ class Soak:
     operations: Counter[str] = field(default_factory=Counter)
     placed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (order id, SKU)
     initial_stock: dict[int, int] = field(default_factory=dict)  # after the stock changes
+    shipped: list[Order] = field(default_factory=list)
+    restocked: Counter[str] = field(default_factory=Counter)  # units back by seller SKU
+    ended: set[str] = field(default_factory=set)  # seller SKUs deleted or withdrawn
     seconds: float = 0.0
     calls: int = 0
     drained: bool = True
@@ -490,11 +507,99 @@ def soak_run(
                     with transaction.atomic():
                         do_request_orders(account, acting_user=None)
                 drain(soak, deadline)
+            after_orders(soak, staff, plan, rng)
+            drain(soak, deadline)
             soak.seconds = time.perf_counter() - started
     finally:
         for fake in fakes.values():
             fake.stop()
     return soak
+
+
+def after_orders(soak: Soak, staff: User, plan: dict[str, int], rng: random.Random) -> None:
+    """What follows the orders, as staff and producers do it: ship (with courier and waybill),
+    cancel (with a reason), take returns, delete SKUs, withdraw consent."""
+    from niryat.catalog.actions import do_delete_sku
+    from niryat.channels.actions import do_set_order_state
+    from niryat.registry.actions import do_record_consent
+    from niryat.registry.models import Consent, Producer
+
+    orders = list(
+        Order.objects.filter(account__in=soak.accounts.values(), state=Order.State.NEW)
+        .select_related("account")
+        .prefetch_related("lines")
+        .order_by("pk")
+    )
+    rng.shuffle(orders)
+    to_ship, rest = orders[: plan["shipments"]], orders[plan["shipments"] :]
+    for number, order in enumerate(to_ship):
+        for state in (Order.State.ACCEPTED, Order.State.PACKED):
+            do_set_order_state(order, state, acting_user=staff)
+        do_set_order_state(
+            order,
+            Order.State.SHIPPED,
+            acting_user=staff,
+            carrier="India Post",
+            tracking_number=f"EM{number:09d}IN",
+        )
+        soak.shipped.append(order)
+        soak.operations["shipments"] += 1
+    for order in soak.shipped[: plan["returns"]]:
+        do_set_order_state(order, Order.State.RETURNED, acting_user=staff)
+        soak.restocked.update({line.seller_sku: line.quantity for line in order.lines.all()})
+        soak.operations["returns"] += 1
+    for order in rest[: plan["cancellations"]]:
+        do_set_order_state(
+            order, Order.State.CANCELLED, acting_user=staff, reason="Buyer called the centre"
+        )
+        soak.restocked.update({line.seller_sku: line.quantity for line in order.lines.all()})
+        soak.operations["cancellations"] += 1
+    remaining = list(soak.skus)
+    rng.shuffle(remaining)
+    for sku in remaining[: plan["deletions"]]:
+        do_delete_sku(sku, acting_user=staff)
+        soak.ended.add(sku.seller_sku)
+        soak.operations["deletions"] += 1
+    producers = sorted({sku.product.producer_id for sku in remaining[plan["deletions"] :]}, key=str)
+    rng.shuffle(producers)
+    for producer_id in producers[: plan["withdrawals"]]:
+        do_record_consent(
+            Producer.objects.get(pk=producer_id),
+            purpose=Consent.Purpose.LIST_ON_MARKETPLACES,
+            given=False,
+            on=datetime.now(UTC).date(),
+            method=Consent.Method.SELF,
+            acting_user=staff,
+        )
+        soak.ended.update(
+            sku.seller_sku for sku in soak.skus if sku.product.producer_id == producer_id
+        )
+        soak.operations["withdrawals"] += 1
+
+
+def on_sale(code: str, fake: Any, seller_sku: str) -> bool:
+    """Whether a fake marketplace offers the SKU to buyers."""
+    state = fake.state()
+    if code == "amazon":
+        return seller_sku in state["listings"]
+    if code == "flipkart":
+        return state["listings"].get(seller_sku, {}).get("requested_status") == "ACTIVE"
+    return any(o["sku"] == seller_sku and o["status"] == "PUBLISHED" for o in state["offers"])
+
+
+def shipments_on(code: str, fake: Any, order: Order) -> int:
+    """How many times the marketplace was told that the order shipped."""
+    state = fake.state()
+    if code == "amazon":
+        return len(state["shipments"].get(order.channel_order_id, []))
+    if code == "ebay":
+        return len(state["fulfillments"].get(order.channel_order_id, []))
+    ids = {
+        shipment["shipmentId"]
+        for shipment in state["shipments"]
+        if any(item["orderId"] == order.channel_order_id for item in shipment["orderItems"])
+    }
+    return sum(1 for shipment_id in state["dispatched"] if shipment_id in ids)
 
 
 def order_id(code: str, placed: dict[str, Any]) -> str:
@@ -544,8 +649,20 @@ def tally(soak: Soak) -> Tally:
     result.lost["calls not done"] = unfinished.count()
     for entry in unfinished[:3]:
         result.examples.append(f"{entry.idempotency_key} {entry.state}: {entry.last_error[:120]}")
-    listings = Listing.objects.filter(account__in=accounts)
+    listings = Listing.objects.filter(account__in=accounts).exclude(sku__seller_sku__in=soak.ended)
     result.lost["listings not live"] = listings.exclude(state=Listing.State.LIVE).count()
+    result.lost["deleted SKUs still held"] = Sku.objects.filter(
+        pk__in=[sku.pk for sku in soak.skus], deleting_since__isnull=False
+    ).count()
+    for order in soak.shipped:
+        made = shipments_on(order.account.channel, soak.fakes[order.account.channel], order)
+        if made == 0:
+            result.lost["shipments not on the marketplace"] += 1
+        elif made > 1:
+            result.duplicated["shipments made twice"] += 1
+    for code, fake in soak.fakes.items():
+        still = sum(on_sale(code, fake, seller_sku) for seller_sku in soak.ended)
+        result.lost[f"{code}: ended listings still on sale"] += still
     initial = soak.initial_stock
     ordered: Counter[str] = Counter()
     for code, placed in soak.placed.items():
@@ -569,7 +686,9 @@ def tally(soak: Soak) -> Tally:
     )
     by_code = {sku.seller_sku: sku.pk for sku in soak.skus}
     for code, expected_sku in by_code.items():
-        expected = initial[expected_sku] - ordered[code]
+        if code in soak.ended:
+            continue
+        expected = initial[expected_sku] - ordered[code] + soak.restocked[code]
         if ours_now[code] < expected:
             result.duplicated["stock taken twice (SKUs)"] += 1
         elif ours_now[code] > expected:
@@ -577,6 +696,8 @@ def tally(soak: Soak) -> Tally:
     for code, fake in soak.fakes.items():
         quantity, listed = fake_stock(code, fake)
         for seller_sku, stock in ours_now.items():
+            if seller_sku in soak.ended:
+                continue
             if listed.get(seller_sku, 0) > 1:
                 result.duplicated[f"{code}: listings per SKU > 1"] += 1
             if seller_sku not in quantity:
@@ -593,13 +714,12 @@ def tally(soak: Soak) -> Tally:
 def fault_soak(scale: float) -> list[Result]:
     district = the_district()
     staff = centre_staff(district)
-    total = max(MIN_SOAK_OPERATIONS, scaled(SOAK_OPERATIONS, scale))
+    wanted = os.environ.get("BENCH_SOAK_OPERATIONS")
+    total = max(MIN_SOAK_OPERATIONS, int(wanted) if wanted else scaled(SOAK_OPERATIONS, scale))
     per_account = math.ceil(total * SOAK_MIX["submissions"] / len(API_CHANNELS))
-    plan = {
-        "submissions": per_account * len(API_CHANNELS),
-        "stock changes": round(total * SOAK_MIX["stock changes"]),
-    }
-    plan["orders"] = max(0, total - plan["submissions"] - plan["stock changes"])
+    plan = {kind: round(total * share) for kind, share in SOAK_MIX.items()}
+    plan["submissions"] = per_account * len(API_CHANNELS)
+    plan["orders"] = max(0, total - sum(plan.values()))
     share = max(MIN_BASELINE_OPERATIONS / total, BASELINE_SHARE)
     base_plan = {kind: max(1, round(n * share)) for kind, n in plan.items()}
     base_skus = max(1, base_plan["submissions"] // len(API_CHANNELS))
@@ -615,14 +735,16 @@ def fault_soak(scale: float) -> list[Result]:
     faulty = soak_run(district, staff, found[split:], plan, faults=True, seed=2)
     base_tally, tallied = tally(base), tally(faulty)
     lost, duplicated = sum(tallied.lost.values()), sum(tallied.duplicated.values())
-    ops = sum(faulty.operations[kind] for kind in ("submissions", "stock changes", "orders"))
-    base_ops = sum(base.operations[kind] for kind in ("submissions", "stock changes", "orders"))
+    ops = sum(faulty.operations[kind] for kind in COUNTED)
+    base_ops = sum(base.operations[kind] for kind in COUNTED)
     requests = sum(len(fake.requests) for fake in faulty.fakes.values())
     verdict = "met" if lost == 0 and duplicated == 0 else "MISSED"
     note = (
         f"{faulty.operations['submissions']:,} submissions ({len(faulty.skus):,} SKUs × 3 "
         f"accounts), {faulty.operations['stock changes']:,} stock changes, "
-        f"{faulty.operations['orders']:,} orders (each reported twice); "
+        f"{faulty.operations['orders']:,} orders (each reported twice), "
+        + ", ".join(f"{faulty.operations[kind]:,} {kind}" for kind in AFTER_ORDERS)
+        + f"; {faulty.seconds:,.0f} s with faults, {base.seconds:,.0f} s without; "
         f"{faulty.calls:,} outbox calls, {requests:,} HTTP requests to the fakes, "
         f"{FAULT_RATIO:.0%} of them failed on purpose (429, 503, timeout at {HTTP_TIMEOUT} s); "
         f"calls_per_second lifted to 1,000,000 for the soak. "

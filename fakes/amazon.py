@@ -463,6 +463,11 @@ class FakeAmazon(FakeMarketplace):
             ]
             self.cancellations.append({"order_id": order_id, "items": items})
             order = self.orders[order_id]
+            if order["OrderStatus"] != "Canceled" and order["FulfillmentChannel"] == "MFN":
+                # A seller-fulfilled order holds its units until it ships; cancelled, they are
+                # offered again (Seller Central: a cancelled order's quantity is released).
+                for item in order["_items"]:
+                    self._add_back(item["SellerSKU"], int(item["QuantityOrdered"]))
             order["OrderStatus"] = "Canceled"
             order["LastUpdateDate"] = _iso(_now())
         return (
@@ -551,8 +556,37 @@ class FakeAmazon(FakeMarketplace):
 
     def buyer_cancels(self, order_id: str) -> None:
         with self.lock:
-            self.orders[order_id]["OrderStatus"] = "Canceled"
-            self.orders[order_id]["LastUpdateDate"] = _iso(_now())
+            order = self.orders[order_id]
+            if order["OrderStatus"] != "Canceled" and order["FulfillmentChannel"] == "MFN":
+                for item in order["_items"]:
+                    self._add_back(item["SellerSKU"], int(item["QuantityOrdered"]))
+            order["OrderStatus"] = "Canceled"
+            order["LastUpdateDate"] = _iso(_now())
+
+    def _add_back(self, sku: str, quantity: int) -> None:
+        listing = self.listings.get(sku)
+        if listing is None:
+            return
+        availability = listing["attributes"].get("fulfillment_availability")
+        if availability:
+            availability[0]["quantity"] = int(availability[0].get("quantity") or 0) + quantity
+
+    def offered(self, sku: str) -> int | None:
+        with self.lock:
+            listing = self.listings.get(sku)
+            if listing is None:
+                return None
+            return int(_first(listing["attributes"], "fulfillment_availability", "quantity") or 0)
+
+    def set_offered(self, sku: str, quantity: int) -> None:
+        with self.lock:
+            listing = self.listings.get(sku)
+            if listing is None:
+                raise ValueError(f"no listing for {sku}")
+            availability = listing["attributes"].setdefault(
+                "fulfillment_availability", [{"fulfillment_channel_code": "DEFAULT"}]
+            )
+            availability[0]["quantity"] = quantity
 
     def move_order(self, order_id: str, status: str) -> None:
         with self.lock:

@@ -11,6 +11,8 @@ with `Response`. Faults apply to the marketplace's own API, never to the `/_fake
     POST /_fake/orders   {"sku": "TERR-00042-01", "quantity": 1}   a buyer places an order
     POST /_fake/orders/<order id>/status   {"status": "delivered"}   the courier or the buyer moves
                          an order on: shipped, delivered, returned, or cancelled (by the buyer)
+    POST /_fake/quantity {"sku": "TERR-00042-01", "quantity": 6}   someone changes the quantity a
+                         listing offers in the seller portal, behind Niryat's back (drift)
     GET  /_fake/state    what the fake holds (listings, stock, orders), for tests and demos
     POST /_fake/reset    forget everything
 """
@@ -139,6 +141,14 @@ class FakeMarketplace:
         Raises KeyError for an unknown order, ValueError for a move that cannot happen."""
         raise NotImplementedError
 
+    def offered(self, sku: str) -> int | None:
+        """The quantity a listing offers buyers now (None: no such listing)."""
+        raise NotImplementedError
+
+    def set_offered(self, sku: str, quantity: int) -> None:
+        """Change a listing's quantity as a seller portal would, without our API (drift)."""
+        raise NotImplementedError
+
     # -- fault injection -----------------------------------------------------------------------
     def error_response(self, status: int, code: str, message: str) -> Response:
         """An error in this marketplace's documented error shape."""
@@ -210,6 +220,13 @@ class FakeMarketplace:
             except ValueError as exc:
                 return Response(409, {"error": str(exc)})
             return Response(200, {"order": moved["order"], "status": status})
+        if request.path == "/_fake/quantity" and request.method == "POST":
+            data = request.json()
+            try:
+                self.set_offered(data["sku"], int(data["quantity"]))
+            except (KeyError, ValueError) as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(200, {"sku": data["sku"], "quantity": self.offered(data["sku"])})
         if request.path == "/_fake/state":
             with self.lock:
                 return Response(200, self.state())

@@ -505,6 +505,27 @@ class FakeEbay(FakeMarketplace):
         return Response(200, {"responses": responses})
 
     # -- orders --------------------------------------------------------------------------------
+    def _add_back(self, sku: str, quantity: int) -> None:
+        self.set_offered(sku, (self.offered(sku) or 0) + quantity)
+
+    def offered(self, sku: str) -> int | None:
+        with self.lock:
+            item = self.items.get(sku)
+            if item is None:
+                return None
+            return int(item["availability"]["shipToLocationAvailability"]["quantity"])
+
+    def set_offered(self, sku: str, quantity: int) -> None:
+        """As Seller Hub's quantity edit does: the item's and its published offers' quantity."""
+        with self.lock:
+            item = self.items.get(sku)
+            if item is None:
+                raise ValueError(f"no inventory item {sku}")
+            item["availability"]["shipToLocationAvailability"]["quantity"] = quantity
+            for offer in self.offers.values():
+                if offer["sku"] == sku:
+                    offer["availableQuantity"] = quantity
+
     def place_order(self, sku: str, quantity: int) -> dict[str, Any]:
         with self.lock:
             offer = next(
@@ -761,5 +782,18 @@ class FakeEbay(FakeMarketplace):
                 ],
             }
             order["lastModifiedDate"] = _iso(_now())
+            # eBay puts units back on sale only when the seller asks (relistLineItem); otherwise
+            # the listing keeps the quantity it had after the sale.
+            for relist in body.get("relistLineItem") or []:
+                line = next(
+                    (
+                        li
+                        for li in order["lineItems"]
+                        if str(li["legacyItemId"]) == str(relist.get("itemId"))
+                    ),
+                    None,
+                )
+                if line is not None:
+                    self._add_back(line["sku"], min(int(relist["quantity"]), line["quantity"]))
             self.cancellations.append({"cancelId": cancel_id, **body})
         return Response(201, {"cancelId": cancel_id})

@@ -82,6 +82,20 @@ class FakeFlipkart(FakeMarketplace):
             "tokens": len(self.tokens),
         }
 
+    def offered(self, sku: str) -> int | None:
+        with self.lock:
+            listing = self.listings.get(sku)
+            if listing is None:
+                return None
+            return int(listing["locations"][0]["inventory"]) if listing["locations"] else 0
+
+    def set_offered(self, sku: str, quantity: int) -> None:
+        with self.lock:
+            listing = self.listings.get(sku)
+            if listing is None or not listing["locations"]:
+                raise ValueError(f"no listing with a location for {sku}")
+            listing["locations"][0]["inventory"] = quantity
+
     # Errors: gateway faults in the Listing API's error shape (severity, code, description).
     def error_response(self, status: int, code: str, message: str) -> Response:
         return Response(

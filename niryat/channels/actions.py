@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -416,17 +416,49 @@ def record_sent(
     Listing.objects.filter(pk=listing.pk).update(**values, updated_at=timezone.now())
 
 
-def _queue_update(listing: Listing, operation: str) -> None:
-    """Queue a stock or price call, replacing one still waiting: the newest value wins, and it
-    is read when the call is made."""
-    listing.outbox.filter(operation=operation, state=OutboxEntry.State.PENDING).update(
-        state=OutboxEntry.State.SUPERSEDED
+# Calls after which a stock push must go out, because the marketplace changes its quantity when
+# it makes them (a cancellation adds the units back, a submission or end sets it).
+STOCK_AFTER = (Operation.SUBMIT, Operation.END, Operation.STOCK, Operation.CANCEL_ORDER)
+
+
+def calls_touching(listing: Listing) -> QuerySet[OutboxEntry]:
+    """Calls that change what the marketplace offers of the listing's SKU on its account: its
+    own submissions, ends and stock pushes, and cancellations of orders holding the SKU."""
+    own = Q(listing=listing)
+    cancellations = Q(operation=Operation.CANCEL_ORDER, order__lines__sku=listing.sku_id)
+    return (
+        OutboxEntry.objects.filter(
+            own | cancellations, account_id=listing.account_id, operation__in=STOCK_AFTER
+        )
+        .distinct()
+        .order_by("pk")
     )
-    outbox.enqueue(
+
+
+def unfinished_calls_touching(listing: Listing) -> QuerySet[OutboxEntry]:
+    """The calls of `calls_touching` decided earlier and not finished: a stock push queued now
+    goes out after them."""
+    return calls_touching(listing).filter(state__in=outbox.UNFINISHED)
+
+
+def _queue_update(listing: Listing, operation: str) -> OutboxEntry:
+    """Queue a stock or price call, replacing one still waiting: the newest value wins, and it
+    is read when the call is made. A stock push waits for every earlier call that touches the
+    SKU on this account (see `unfinished_calls_touching`), so its absolute quantity comes last."""
+    superseded = list(
+        listing.outbox.filter(operation=operation, state=OutboxEntry.State.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    OutboxEntry.objects.filter(pk__in=superseded).update(state=OutboxEntry.State.SUPERSEDED)
+    outbox.release_successors(superseded)
+    after = list(unfinished_calls_touching(listing)) if operation == Operation.STOCK else []
+    return outbox.enqueue(
         listing.account,
         operation,
         key=f"{operation}:{listing.uuid}:{uuid.uuid4()}",
         listing=listing,
+        after=after,
     )
 
 
@@ -553,16 +585,22 @@ def end_listing(listing: Listing, *, note: str = "", actor: User | None = None) 
     if listing.state == State.ENDED:
         return
     reaches_marketplace = _on_marketplace(listing)
-    listing.outbox.filter(
-        state=OutboxEntry.State.PENDING,
-        operation__in=[Operation.STOCK, Operation.PRICE, Operation.SUBMIT, Operation.POLL],
-    ).update(state=OutboxEntry.State.SUPERSEDED)
+    dropped = list(
+        listing.outbox.filter(
+            state=OutboxEntry.State.PENDING,
+            operation__in=[Operation.STOCK, Operation.PRICE, Operation.SUBMIT, Operation.POLL],
+        ).values_list("pk", flat=True)
+    )
+    OutboxEntry.objects.filter(pk__in=dropped).update(state=OutboxEntry.State.SUPERSEDED)
+    outbox.release_successors(dropped)
     if reaches_marketplace:
+        # After a call already under way (a submission in flight): the end must come last.
         outbox.enqueue(
             listing.account,
             Operation.END,
             key=f"end:{listing.uuid}:{listing.submissions}",
             listing=listing,
+            after=list(unfinished_calls_touching(listing)),
         )
         if note:
             _event(listing, listing.state, note, actor=actor)
@@ -631,6 +669,10 @@ def do_retry_entry(entry: OutboxEntry, *, acting_user: User) -> OutboxEntry:
     entry.save(update_fields=["state", "attempts", "next_try_at", "updated_at"])
     if entry.operation == Operation.POLL and entry.listing_id:
         Listing.objects.filter(pk=entry.listing_id).update(polls=0)
+    if entry.operation == Operation.CANCEL_ORDER and entry.order is not None:
+        # The stock pushes made since it failed went out before it: send our quantity again,
+        # after it.
+        _push_stock_after_cancellation(entry.order)
     record_audit(
         actor=acting_user, action="outbox.retry", obj=entry, district=entry.account.district
     )
@@ -657,6 +699,92 @@ def do_request_orders(account: ChannelAccount, *, acting_user: User | None) -> O
 
 def record_orders_pulled(account: ChannelAccount, until: datetime) -> None:
     ChannelAccount.objects.filter(pk=account.pk).update(orders_pulled_until=until)
+
+
+# --- quantity checks (reconciliation) ----------------------------------------------------------
+
+# Listings whose quantity on the marketplace is ours to check: live ones, and paused ones (0).
+CHECKED_STATES = (State.LIVE, State.PAUSED)
+
+
+@transaction.atomic
+def do_request_quantity_check(account: ChannelAccount, *, acting_user: User | None) -> OutboxEntry:
+    """Read what the marketplace offers of each live listing and correct any drift (also run by
+    channels_sync). One check per account waits at a time."""
+    if acting_user is not None:
+        require_write(account.district, acting_user)
+    _require_connected(account)
+    if not channel_for(account).has_api:
+        raise ValidationError(_("This marketplace has no API to read quantities from."))
+    waiting = account.outbox.filter(
+        operation=Operation.RECONCILE, state=OutboxEntry.State.PENDING
+    ).first()
+    if waiting is not None:
+        return waiting
+    # After any order fetch still to run: a sale the marketplace made and we have not heard of
+    # yet would look like drift, and "correcting" it would offer a sold unit again.
+    pulls = account.outbox.filter(operation=Operation.PULL_ORDERS, state__in=outbox.UNFINISHED)
+    entry = outbox.enqueue(
+        account,
+        Operation.RECONCILE,
+        key=f"reconcile:{account.uuid}:{uuid.uuid4()}",
+        after=list(pulls),
+    )
+    if acting_user is not None:
+        record_audit(
+            actor=acting_user,
+            action="channel_account.check_quantities",
+            obj=account,
+            district=account.district,
+        )
+    return entry
+
+
+def listings_to_check(account: ChannelAccount) -> QuerySet[Listing]:
+    return (
+        Listing.objects.filter(account=account, state__in=CHECKED_STATES)
+        .select_related("sku__product", "account")
+        .order_by("pk")
+    )
+
+
+def record_quantities(
+    account: ChannelAccount, offered: dict[int, int], *, read_since: datetime
+) -> list[Listing]:
+    """What the marketplace offers of each listing (by listing pk), read from `read_since` on:
+    where it is not what we hold (0 while paused), send ours and note the drift on the listing.
+    A listing with a call touching its SKU still to finish, or finished while we were reading (a
+    stock push, a cancellation), is left alone: what we read may be older than what the
+    marketplace has heard. Returns the listings corrected."""
+    corrected = []
+    for listing_id, quantity in sorted(offered.items()):
+        with transaction.atomic():
+            listing = (
+                Listing.objects.select_for_update()
+                .select_related("account", "sku")
+                .filter(pk=listing_id, account=account, state__in=CHECKED_STATES)
+                .first()
+            )
+            if listing is None:
+                continue
+            recent = Q(state__in=outbox.UNFINISHED) | Q(updated_at__gte=read_since)
+            if calls_touching(listing).filter(recent).exists():
+                continue
+            held = quantity_for(listing)
+            if quantity == held:
+                continue
+            listing.quantity_corrected_at = timezone.now()
+            listing.save(update_fields=["quantity_corrected_at", "updated_at"])
+            ListingEvent.objects.create(
+                listing=listing,
+                state_from=listing.state,
+                state_to=listing.state,
+                offered=quantity,
+                held=held,
+            )
+            _queue_update(listing, Operation.STOCK)
+            corrected.append(listing)
+    return corrected
 
 
 # --- orders and stock ------------------------------------------------------------------------
@@ -834,7 +962,22 @@ def _cancel_back(order: Order, reason: str) -> Order:
         order=order,
         payload={"reason": order.cancel_reason},
     )
+    _push_stock_after_cancellation(order)
     return order
+
+
+def _push_stock_after_cancellation(order: Order) -> None:
+    """A marketplace may add a cancelled order's units back to what it offers: send our quantity
+    of each of its SKUs to that account again, after the cancellation (the push waits for it)."""
+    if not channel_for(order.account).has_api:
+        return
+    listings = Listing.objects.filter(
+        account=order.account,
+        sku__in=order.lines.exclude(sku=None).values("sku"),
+        state__in=[*ON_MARKETPLACE, State.PAUSED],
+    ).select_related("account")
+    for listing in listings.order_by("pk"):
+        _queue_update(listing, Operation.STOCK)
 
 
 def _restock(order: Order, reason: str, actor: User | None) -> None:
@@ -967,8 +1110,10 @@ def do_set_order_state(
     if state == Order.State.CANCELLED:
         if not reason.strip():
             raise ValidationError(_("Say why the order is cancelled."))
-        _restock(order, StockMove.Reason.CANCELLED, acting_user)
+        # The cancellation is decided first, so that every stock push the restock queues goes
+        # out after it (a marketplace adds the cancelled units back on top of what it offers).
         _cancel_back(order, reason.strip())
+        _restock(order, StockMove.Reason.CANCELLED, acting_user)
     elif state == Order.State.SHIPPED:
         carrier, tracking_number = carrier.strip()[:80], tracking_number.strip()[:80]
         _require_waybill(order, carrier, tracking_number)

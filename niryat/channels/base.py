@@ -8,9 +8,9 @@ The rest of Niryat (listings, outbox, orders, stock) speaks only the types below
   field to fix and a sentence in the user's language; they feed the catalogue's checklist.
 - `build(skus)` is the payload the marketplace would receive (JSON-ready dict, or file bytes).
 - `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order`, `pack`,
-  `ship` talk to the marketplace through `niryat.core.http`; they raise `ChannelError` on failure
-  and are only ever called by the outbox (`niryat/channels/outbox.py`), which retries transient
-  errors.
+  `ship`, `read_quantities` talk to the marketplace through `niryat.core.http`; they raise
+  `ChannelError` on failure and are only ever called by the outbox (`niryat/channels/outbox.py`),
+  which retries transient errors.
 """
 
 from __future__ import annotations
@@ -212,3 +212,9 @@ class Channel(ABC):
         as the marketplace holds it (Flipkart gives its own courier and tracking id). A retry
         with the same key after a lost answer must not ship twice."""
         raise ChannelError(f"{self.code}: no API to ship through", permanent=True)
+
+    def read_quantities(self, listings: Sequence[Listing]) -> dict[int, int]:
+        """The quantity the marketplace offers now for each of these listings (live or paused),
+        by listing pk. A listing the marketplace does not report, or whose quantity it counts
+        itself (its own warehouses), is left out."""
+        raise ChannelError(f"{self.code}: no API to read quantities", permanent=True)

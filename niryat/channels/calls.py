@@ -56,6 +56,13 @@ def perform(entry: OutboxEntry) -> float | None:
         )
         actions.record_shipment(order, channel.ship(order, asked, key=key))
         return None
+    if entry.operation == Operation.RECONCILE:
+        # Read first, outside any transaction; each listing is then compared under its lock.
+        started = timezone.now()
+        listings = list(actions.listings_to_check(entry.account))
+        offered = channel.read_quantities(listings) if listings else {}
+        actions.record_quantities(entry.account, offered, read_since=started)
+        return None
     listing = Listing.objects.select_related("sku__product", "account").get(outbox=entry)
     if entry.operation == Operation.SUBMIT:
         status = channel.submit(listing, key=key)
@@ -75,6 +82,8 @@ def perform(entry: OutboxEntry) -> float | None:
                 )
             return min(settings.CHANNEL_RETRY_CAP_SECONDS, settings.CHANNEL_POLL_SECONDS * 2**polls)
     elif entry.operation == Operation.STOCK:
+        if listing.state == Listing.State.ENDED:
+            return None  # ended after the push was queued: nothing is offered any more
         # The stock as it is now, not when the call was queued: a later change is never undone.
         quantity = actions.quantity_for(listing)
         channel.push_stock(listing, quantity, key=key)

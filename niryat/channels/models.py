@@ -116,6 +116,8 @@ class Listing(Timestamped):
     # How many times the listing was sent; part of each submission's idempotency key.
     submissions = models.PositiveIntegerField(default=0)
     polls = models.PositiveSmallIntegerField(default=0)
+    # When the marketplace was last found offering another quantity than ours (and corrected).
+    quantity_corrected_at = models.DateTimeField(null=True, blank=True)
 
     objects = ListingQuerySet.as_manager()
 
@@ -142,6 +144,10 @@ class ListingEvent(models.Model):
     note = models.CharField(max_length=500, blank=True)
     errors = models.JSONField(default=list, blank=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A quantity check found drift: what the marketplace offered and what we held. Kept as
+    # numbers, so the page says it in the reader's language.
+    offered = models.IntegerField(null=True, blank=True)
+    held = models.IntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -172,6 +178,7 @@ class OutboxEntry(Timestamped):
         CANCEL_ORDER = "cancel_order", _("cancel order")
         PACK = "pack", _("mark order packed")
         SHIP = "ship", _("send shipment")
+        RECONCILE = "reconcile", _("check quantities")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting")
@@ -195,6 +202,11 @@ class OutboxEntry(Timestamped):
     next_try_at = models.DateTimeField()
     last_error = models.TextField(blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Calls that must finish (done, failed for good or superseded) before this one may start:
+    # a stock push waits for earlier calls touching its SKU on the same account (a cancellation
+    # the marketplace answers by adding the units back, a submission, an end), so that the
+    # absolute quantity it sends is the last word. Finishing a call schedules its successors.
+    after = models.ManyToManyField("self", symmetrical=False, related_name="successors", blank=True)
 
     objects = OutboxQuerySet.as_manager()
 

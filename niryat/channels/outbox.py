@@ -9,6 +9,12 @@ Transient failures (429, 5xx, timeouts) retry with exponential backoff and jitte
 than the marketplace's Retry-After; a 429 also holds back every call to that account until then.
 Each account's calls are spaced by its channel's documented rate. Permanent failures, and entries
 out of attempts, wait in "needs attention" until staff retry them.
+
+Calls about one SKU on one account go out in the order they were decided: an entry may name
+others it comes `after` (a stock push after the cancellation of an order holding the SKU), and is
+claimed only once all of them are finished (done, failed for good or superseded). Finishing an
+entry schedules those waiting on it. Without this a marketplace that adds a cancelled unit back
+to its quantity could hear the cancellation after our new quantity, and offer one unit too many.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,8 +48,10 @@ def enqueue(
     order: Any = None,
     payload: dict[str, Any] | None = None,
     delay: float = 0.0,
+    after: Iterable[OutboxEntry] = (),
 ) -> OutboxEntry:
-    """Add a call to the outbox, in the caller's transaction. The same key twice adds it once."""
+    """Add a call to the outbox, in the caller's transaction. The same key twice adds it once.
+    `after`: unfinished calls this one must wait for."""
     entry, created = OutboxEntry.objects.get_or_create(
         idempotency_key=key,
         defaults={
@@ -55,8 +64,24 @@ def enqueue(
         },
     )
     if created:
+        predecessors = [other for other in after if other.pk != entry.pk]
+        if predecessors:
+            entry.after.add(*predecessors)
         schedule(entry)
     return entry
+
+
+UNFINISHED = (OutboxEntry.State.PENDING, OutboxEntry.State.RUNNING)
+
+
+def release_successors(entry_ids: Iterable[int]) -> None:
+    """Entries finished: schedule the calls that waited for them (a call still waiting for
+    another is simply not claimed when its task comes, and is scheduled again later)."""
+    waiting = OutboxEntry.objects.filter(
+        after__in=list(entry_ids), state=OutboxEntry.State.PENDING
+    ).distinct()
+    for successor in waiting:
+        schedule(successor)
 
 
 def schedule(entry: OutboxEntry) -> None:
@@ -86,6 +111,8 @@ def claim(entry_id: int, now: datetime) -> OutboxEntry | None:
     claimed = (
         OutboxEntry.objects.filter(due, pk=entry_id, next_try_at__lte=now)
         .exclude(account__status=ChannelAccount.Status.DISCONNECTED)
+        # Not before the calls it waits for are finished (they schedule it when they are).
+        .exclude(after__state__in=UNFINISHED)
         .update(state=OutboxEntry.State.RUNNING, next_try_at=lease_end, updated_at=now)
     )
     if not claimed:
@@ -143,6 +170,7 @@ def run(entry_id: int, now: datetime | None = None) -> bool:
         OutboxEntry.objects.filter(pk=entry.pk).update(
             state=OutboxEntry.State.DONE, last_error="", last_status=None, updated_at=timezone.now()
         )
+        release_successors([entry.pk])
     else:  # a poll that must look again later
         entry.state = OutboxEntry.State.PENDING
         entry.next_try_at = timezone.now() + timedelta(seconds=again_in)
@@ -166,6 +194,7 @@ def _failed(entry: OutboxEntry, exc: ChannelError | HttpError, now: datetime) ->
         entry.state = OutboxEntry.State.FAILED
         entry.save(update_fields=["state", "attempts", "last_error", "last_status", "updated_at"])
         calls.gave_up(entry, exc)
+        release_successors([entry.pk])
         return
     entry.state = OutboxEntry.State.PENDING
     entry.next_try_at = now + timedelta(seconds=backoff_seconds(entry.attempts, exc.retry_after))

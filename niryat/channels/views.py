@@ -293,6 +293,16 @@ def account_detail(request: HttpRequest, account_uuid: UUID) -> HttpResponse:
                 actions.do_request_orders(account, acting_user=user)
                 messages.success(request, _("New orders will be fetched in a moment."))
                 return redirect("account_detail", account_uuid=account.uuid)
+            if "check_quantities" in request.POST:
+                actions.do_request_quantity_check(account, acting_user=user)
+                messages.success(
+                    request,
+                    _(
+                        "The quantities on the marketplace will be checked in a moment; any that "
+                        "differ from our stock are corrected and noted on their listing."
+                    ),
+                )
+                return redirect("account_detail", account_uuid=account.uuid)
             if "upload_fsns" in request.POST:
                 recorded = _record_fsn_report(request, account, user)
                 messages.success(

@@ -423,6 +423,29 @@ class AmazonChannel(Channel):
             if exc.status != 404:  # already gone: what we wanted
                 raise
 
+    def read_quantities(self, listings: Sequence[Listing]) -> dict[int, int]:
+        """getListingsItem with includedData=fulfillmentAvailability, one listing at a time: the
+        quantity of the seller-fulfilled channel ("DEFAULT"). Amazon's own warehouses (FBA) count
+        their stock themselves and are left out, like a SKU Amazon no longer has (404)."""
+        api = self.api()
+        quantities: dict[int, int] = {}
+        for listing in listings:
+            try:
+                item = api.call(
+                    "GET",
+                    self._item_path(api, listing.sku),
+                    params=self._params(includedData="fulfillmentAvailability"),
+                    what="getListingsItem",
+                )
+            except ChannelError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            for availability in item.get("fulfillmentAvailability") or []:
+                if availability.get("fulfillmentChannelCode") == "DEFAULT":
+                    quantities[listing.pk] = int(availability.get("quantity") or 0)
+        return quantities
+
     # -- many listings at once: the JSON_LISTINGS_FEED ------------------------------------------
     def submit_feed(self, listings: Sequence[Listing], *, key: str) -> str:
         """Send the listings in one JSON_LISTINGS_FEED; the feed id to ask `feed_result` with.

@@ -424,6 +424,28 @@ class EbayChannel(Channel):
                 },
             )
 
+    def read_quantities(self, listings: Sequence[Listing]) -> dict[int, int]:
+        """Inventory API getInventoryItem for each SKU: the quantity it offers is
+        availability.shipToLocationAvailability.quantity. A SKU eBay does not know (404) is
+        left out."""
+        quantities: dict[int, int] = {}
+        with self._connect() as api:
+            for listing in listings:
+                try:
+                    item = api.call(
+                        "GET",
+                        f"{INVENTORY}/inventory_item/{quote(listing.sku.seller_sku, safe='')}",
+                    ).json()
+                except ChannelError as exc:
+                    if exc.status == 404:
+                        continue
+                    raise
+                availability = (item.get("availability") or {}).get(
+                    "shipToLocationAvailability"
+                ) or {}
+                quantities[listing.pk] = int(availability.get("quantity") or 0)
+        return quantities
+
     def push_price(self, listing: Listing, *, key: str) -> None:
         settings = self.settings()
         price = rules.price_amount(listing.sku, settings["currency"])

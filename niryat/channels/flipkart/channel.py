@@ -36,6 +36,8 @@ OPEN_STATES = ["APPROVED", "PACKING_IN_PROGRESS", "FORM_FAILED", "PACKED", "READ
 # Cancellations others made (ours are recorded when we make them).
 CANCELLATION_TYPES = ["buyerCancellation", "marketplaceCancellation"]
 PAGE_SIZE = 20
+# SKU ids in one listings GET (the API takes a short comma-separated list).
+READ_BATCH = 10
 # Flipkart's reasons for a seller's cancellation; anything else is sent as the first.
 CANCEL_REASONS = ("not_enough_inventory", "cannot_procure_item", "b2b_order")
 FLIPKART_FULFILLED = {"FBF", "Flipkart_Fulfilment"}
@@ -248,6 +250,33 @@ class FlipkartChannel(Channel):
             "locations": [{"id": self._location(), "inventory": max(0, quantity)}],
         }
         self._expect_success("/listings/v3/update/inventory", listing.sku.seller_sku, body)
+
+    def read_quantities(self, listings: Sequence[Listing]) -> dict[int, int]:
+        """Listings API v3 GET by SKU ids (comma-separated, a few at a time): the inventory at our
+        pickup location. With Flipkart's own warehouses it counts the stock itself: nothing."""
+        if rules.fulfilled_by_flipkart(self.settings):
+            return {}
+        location = self._location()
+        quantities: dict[int, int] = {}
+        with self._api() as client:
+            for start in range(0, len(listings), READ_BATCH):
+                batch = {
+                    listing.sku.seller_sku: listing
+                    for listing in listings[start : start + READ_BATCH]
+                }
+                answer = client.call("GET", f"/listings/v3/{','.join(batch)}")
+                available = answer.get("available") or {}
+                for sku_id, listing in batch.items():
+                    found = available.get(sku_id)
+                    if not isinstance(found, dict):
+                        continue
+                    held = [
+                        place
+                        for place in found.get("locations") or []
+                        if place.get("id") == location
+                    ]
+                    quantities[listing.pk] = int(held[0].get("inventory") or 0) if held else 0
+        return quantities
 
     def push_price(self, listing: Listing, *, key: str) -> None:
         body = {"product_id": self._fsn(listing), "price": rules.price_block(listing.sku)}

@@ -1,5 +1,6 @@
-"""Fetch new orders from every connected seller account, and make any marketplace call that is
-due (a safety net under the task queue). Run it from cron every few minutes, or with --every."""
+"""Fetch new orders from every connected seller account, check the quantities its listings offer
+(drift is corrected), and make any marketplace call that is due (a safety net under the task
+queue). Run it from cron every few minutes, or with --every."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from niryat.channels import outbox
-from niryat.channels.actions import do_request_orders
+from niryat.channels.actions import do_request_orders, do_request_quantity_check
 from niryat.channels.models import ChannelAccount
 from niryat.channels.registry import channel_for
 
@@ -20,12 +21,18 @@ def sync_once() -> tuple[int, int]:
     for account in accounts:
         if channel_for(account).has_api:
             do_request_orders(account, acting_user=None)
+            # Beside the orders: anything that changed a quantity without us (a seller portal
+            # edit, a cancellation heard late) is found and corrected. One check waits at most.
+            do_request_quantity_check(account, acting_user=None)
             requested += 1
     return requested, outbox.run_due()
 
 
 class Command(BaseCommand):
-    help = "Fetch orders from every connected marketplace account; make due marketplace calls."
+    help = (
+        "Fetch orders from every connected marketplace account, check its quantities; "
+        "make due marketplace calls."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
