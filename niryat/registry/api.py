@@ -164,9 +164,7 @@ def _action_input(
             OdopProduct.objects.filter(pk=product_id).first() if product_id is not None else None
         )
         if product_id is not None and values["odop_product"] is None:
-            errors["odop_product"] = [
-                _("There is no ODOP product with the id %(id)s.") % {"id": product_id}
-            ]
+            errors["odop_product"] = [_("There is no ODOP product %(id)s.") % {"id": product_id}]
     activities = None
     if "activities" in given:
         codes = given["activities"] or []
