@@ -285,6 +285,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/odop-products/{product_id}"): {"name_en": "changed", "verified": False},
     ("POST", "/api/districts/{lgd_code}/producers"): PRODUCER_BODY,
     ("PUT", "/api/producers/{producer_uuid}"): PRODUCER_BODY,
+    ("PATCH", "/api/producers/{producer_uuid}"): PRODUCER_BODY,
     ("POST", "/api/producers/{producer_uuid}/stage"): {"stage": "exporting", "reason": "walk"},
     ("POST", "/api/producers/{producer_uuid}/consents"): {
         "purpose": "list",

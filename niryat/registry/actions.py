@@ -14,6 +14,7 @@ from niryat.core.actions import do_create_user
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import AuditEntry, District, Role, User
 from niryat.core.scoping import require_write
+from niryat.registry import rules
 from niryat.registry.duplicates import flag_duplicates
 from niryat.registry.hooks import producer_hooks
 from niryat.registry.models import (
@@ -46,7 +47,8 @@ PERSONAL_FIELDS = (
     "udyam",
     "aadhaar_last4",
 )
-# Fields a form or an import row may set on a producer (already cleaned and validated).
+# The stored fields a registration or an import sets on a producer (as `rules.clean_producer`
+# returns them), and that a merge fills from the duplicate.
 PRODUCER_FIELDS = (
     "kind",
     "odop_product",
@@ -63,15 +65,6 @@ def producer_name_key(producer: Producer) -> str:
     return name_key(producer.name_latin or producer.name_hi)[: Producer.NAME_KEY_LENGTH]
 
 
-def _check_values(values: dict[str, Any], district: District, *, allowed: set[str]) -> None:
-    unknown = set(values) - allowed
-    if unknown:
-        raise ValueError(f"not producer fields: {sorted(unknown)}")
-    odop = values.get("odop_product")
-    if odop is not None and odop.district_id != district.pk:
-        raise ValidationError(_("That ODOP product belongs to another district."))
-
-
 def _locked(producer: Producer) -> Producer:
     return Producer.objects.select_for_update().get(pk=producer.pk)
 
@@ -84,10 +77,14 @@ def do_register_producer(
     activities: list[Activity] | None = None,
     acting_user: User,
 ) -> Producer:
-    """Register a producer in `district` and flag likely duplicates (returned on `.duplicates`)."""
+    """Register a producer in `district` and flag likely duplicates (returned on `.duplicates`).
+
+    `values` are as typed (see `rules.INPUT_FIELDS`, and "stage"): an Aadhaar or bank account
+    number given in full is stored masked. Raises ValidationError({field: [messages]}) naming the
+    fields as given, and saves nothing, when any value breaks the registry's rules."""
     require_write(district, acting_user)
-    _check_values(values, district, allowed={*PRODUCER_FIELDS, "stage"})
-    producer = Producer(district=district, created_by=acting_user, **values)
+    stored = rules.clean_producer(values, district)
+    producer = Producer(district=district, created_by=acting_user, **stored)
     producer.name_key = producer_name_key(producer)
     producer.full_clean(exclude=["name_key", "created_by", "user"])
     producer.save()
@@ -118,10 +115,14 @@ def do_update_producer(
     activities: list[Activity] | None = None,
     acting_user: User,
 ) -> dict[str, list[Any]]:
+    """Change the producer's details given in `values` (as typed, like `do_register_producer`'s;
+    the others stay) and, unless None, their activities. Returns the changes, as audited."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
-    _check_values(values, producer.district, allowed=set(PRODUCER_FIELDS))
-    changes = diff_fields(producer, values)
+    if "stage" in values:
+        raise ValueError("the stage moves with do_move_stage")
+    stored = rules.clean_producer(values, producer.district, current=producer)
+    changes = diff_fields(producer, stored)
     for field, (_old, new) in changes.items():
         setattr(producer, field, new)
     if "name_latin" in changes or "name_hi" in changes:

@@ -13,8 +13,7 @@ from ninja.pagination import paginate
 
 from niryat.core.models import District, OdopProduct
 from niryat.core.scoping import current_user, get_visible_or_404
-from niryat.registry import actions
-from niryat.registry.forms import ProducerForm
+from niryat.registry import actions, rules
 from niryat.registry.models import Activity, Consent, ImportJob, Kind, Producer, Stage
 
 router = Router(tags=["registry"])
@@ -54,7 +53,8 @@ class ProducerOut(Schema):
 
 
 class ProducerIn(Schema):
-    """The fields of the registration form; identifiers are validated as on the page."""
+    """A producer's details as typed; the registry's rules clean, mask and check them, as on the
+    page and in the sheet import."""
 
     kind: Kind
     name_hi: str
@@ -70,12 +70,44 @@ class ProducerIn(Schema):
     mobile: str = ""
     email: str = ""
     bank_ifsc: str = ""
-    bank_account: str = ""
+    bank_account: str = Field(
+        "", description="The number in full or not; only the last 4 digits are kept."
+    )
     gstin: str = ""
     pan: str = ""
     iec: str = ""
     udyam: str = ""
     aadhaar: str = Field("", description="Give 12 digits or the last 4; only the last 4 are kept.")
+
+
+class ProducerPatch(Schema):
+    """The details to change, as typed; the others stay. Aadhaar and bank account numbers given
+    empty are removed."""
+
+    kind: Kind | None = None
+    name_hi: str | None = None
+    name_latin: str | None = None
+    gender: str | None = None
+    women_led: bool | None = None
+    social_category: str | None = None
+    odop_product_id: int | None = None
+    activities: list[str] | None = None
+    village: str | None = None
+    tehsil: str | None = None
+    pin: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    bank_ifsc: str | None = None
+    bank_account: str | None = Field(
+        None, description="The number in full or not; only the last 4 digits are kept."
+    )
+    gstin: str | None = None
+    pan: str | None = None
+    iec: str | None = None
+    udyam: str | None = None
+    aadhaar: str | None = Field(
+        None, description="Give 12 digits or the last 4; only the last 4 are kept."
+    )
 
 
 class ProducerCreated(Schema):
@@ -118,32 +150,41 @@ class ImportJobOut(Schema):
     progress_id: UUID | None = Field(None, alias="progress.uuid")
 
 
-def _form_data(payload: ProducerIn) -> dict[str, Any]:
-    data = payload.dict()
-    data["odop_product"] = data.pop("odop_product_id") or ""
-    data["women_led"] = "on" if data["women_led"] else ""
-    return data
-
-
-def _validated(payload: ProducerIn, district: District, instance: Producer | None) -> ProducerForm:
-    """The page's form validates the API's input too, so both refuse exactly the same things."""
-    data = _form_data(payload)
-    codes = data.pop("activities")
-    offered = {
-        a.code: a.pk
-        for a in Activity.objects.all().for_products(list(district.odop_products.all()))
-    }
-    data["activities"] = [offered[code] for code in codes if code in offered]
-    form = ProducerForm(data, district=district, instance=instance)
-    errors = {} if form.is_valid() else {f: list(m) for f, m in form.errors.items()}
-    unknown = [code for code in codes if code not in offered]
-    if unknown:
-        errors["activities"] = [
-            _("Unknown activity for this district: %(codes)s") % {"codes": ", ".join(unknown)}
-        ]
+def _action_input(
+    given: dict[str, Any], district: District, *, current: Producer | None = None
+) -> tuple[dict[str, Any], list[Activity] | None]:
+    """The action's values and activities from the API's fields, which name the ODOP product by
+    its id and the activities by their codes. Raises the action's ValidationError, with the
+    unknown ids and codes named too, so that every error is reported at once."""
+    values = {name: value for name, value in given.items() if name != "activities"}
+    errors: dict[str, list[str]] = {}
+    if "odop_product_id" in values:
+        product_id = values.pop("odop_product_id")
+        values["odop_product"] = (
+            OdopProduct.objects.filter(pk=product_id).first() if product_id is not None else None
+        )
+        if product_id is not None and values["odop_product"] is None:
+            errors["odop_product"] = [_("There is no ODOP product %(id)s.") % {"id": product_id}]
+    activities = None
+    if "activities" in given:
+        codes = given["activities"] or []
+        offered = {
+            a.code: a
+            for a in Activity.objects.all().for_products(list(district.odop_products.all()))
+        }
+        activities = [offered[code] for code in codes if code in offered]
+        unknown = [code for code in codes if code not in offered]
+        if unknown:
+            errors["activities"] = [
+                _("Unknown activity for this district: %(codes)s") % {"codes": ", ".join(unknown)}
+            ]
     if errors:
+        try:
+            rules.clean_producer(values, district, current=current)
+        except ValidationError as refused:
+            errors = refused.message_dict | errors
         raise ValidationError(errors)
-    return form
+    return values, activities
 
 
 def _producer(request: HttpRequest, producer_uuid: UUID) -> Producer:
@@ -179,34 +220,55 @@ def register_producer(request: HttpRequest, lgd_code: int, payload: ProducerIn):
     user = current_user(request)
     district = get_visible_or_404(District.objects.select_related("state"), user, lgd_code=lgd_code)
     actions.require_write(district, user)
-    form = _validated(payload, district, None)
+    values, activities = _action_input(payload.dict(), district)
     producer = actions.do_register_producer(
-        district,
-        form.producer_values(),
-        activities=list(form.cleaned_data["activities"]),
-        acting_user=user,
+        district, values, activities=activities, acting_user=user
     )
     duplicates = [
         {"uuid": m.producer.uuid, "name": str(m.producer), "reasons": [_(r) for r in m.reasons]}
         for m in producer.duplicates  # type: ignore[attr-defined]
     ]
     return Status(
-        201, {"producer": producer, "warnings": form.warnings, "possible_duplicates": duplicates}
+        201,
+        {
+            "producer": producer,
+            "warnings": rules.warnings(district, gstin=producer.gstin),
+            "possible_duplicates": duplicates,
+        },
     )
 
 
 @router.put("/producers/{producer_uuid}", response=ProducerOut, summary="Update a producer")
 def update_producer(request: HttpRequest, producer_uuid: UUID, payload: ProducerIn) -> Producer:
+    """Every detail is replaced, except Aadhaar and bank account numbers sent empty: those stay
+    (they are never read back in full)."""
     user = current_user(request)
     producer = _producer(request, producer_uuid)
     actions.require_write(producer.district, user)
-    form = _validated(payload, producer.district, Producer.objects.get(pk=producer.pk))
-    actions.do_update_producer(
-        producer,
-        form.producer_values(),
-        activities=list(form.cleaned_data["activities"]),
-        acting_user=user,
-    )
+    given = payload.dict()
+    for name in rules.KEPT_WHEN_EMPTY:
+        if not given[name]:
+            del given[name]
+    values, activities = _action_input(given, producer.district, current=producer)
+    actions.do_update_producer(producer, values, activities=activities, acting_user=user)
+    return _producer(request, producer_uuid)
+
+
+@router.patch(
+    "/producers/{producer_uuid}", response=ProducerOut, summary="Change some details of a producer"
+)
+def patch_producer(request: HttpRequest, producer_uuid: UUID, payload: ProducerPatch) -> Producer:
+    user = current_user(request)
+    producer = _producer(request, producer_uuid)
+    actions.require_write(producer.district, user)
+    given = payload.dict(exclude_unset=True)
+    for name, value in list(given.items()):
+        if value is None and name in {"kind", "women_led"}:
+            del given[name]  # neither can be empty: null leaves them as they are
+        elif value is None and name not in {"odop_product_id", "activities"}:
+            given[name] = ""  # null empties a text field, as "" does
+    values, activities = _action_input(given, producer.district, current=producer)
+    actions.do_update_producer(producer, values, activities=activities, acting_user=user)
     return _producer(request, producer_uuid)
 
 

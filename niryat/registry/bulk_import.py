@@ -10,8 +10,9 @@ names the most known columns; headers may be in Hindi, English or both, in any c
 Empty rows are skipped. Every refusal (too big, not a spreadsheet, wrong headers...) is a
 `SheetError` whose message names what is wrong; no bad file gets as far as a server error.
 
-Checking (`RowChecker`). Every row goes through ProducerForm bound to the importing district: the
-same fields, clean methods and messages as the page, in the user's language.
+Checking (`RowChecker`). Every row goes through the registry's rules (`rules.clean_producer`), the
+function `do_register_producer` applies for the page and the API: the same checks, masking and
+messages, in the user's language.
 
 Saving (`import_rows`). Nothing is saved while any row has an error, unless the user chose to import
 the valid rows. Then one transaction per file creates every new producer. A row whose producer is
@@ -20,11 +21,12 @@ them, the same name key and PIN code) is counted as unchanged and left alone, so
 file twice changes nothing.
 
 Why a bulk path and not `do_register_producer` per row: that action costs about ten queries per
-row (the form's own five, a uniqueness check, the insert, the funnel history, the audit entry, the
-duplicate search), some 5 ms a row here, and a district's 100,000-row sheet must import within three
-times a bare `bulk_create` of the same rows. So `import_rows` keeps the action's rules and does the
-work in bulk:
-- validation: one ProducerForm for the district, re-bound to each row (see `_RowForm`);
+row (the ODOP product's check, the insert, the activities, the funnel history, the audit entry,
+the duplicate search), some 5 ms a row here, and a district's 100,000-row sheet must import
+within three times a bare `bulk_create` of the same rows. So `import_rows` applies the action's
+rules and does the work in bulk:
+- validation: the action's own rule function on each row, with the district's ODOP products and
+  activities fetched once (see `RowChecker`);
 - the producers, their activities and their first funnel entry ("Registered", as the action writes)
   are bulk-inserted;
 - audit: one "producer.import" entry per file with the counts, instead of one per producer;
@@ -68,9 +70,9 @@ from niryat.core.audit import record_audit
 from niryat.core.models import District, OdopProduct, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
+from niryat.registry import rules
 from niryat.registry.actions import PRODUCER_FIELDS
 from niryat.registry.duplicates import SAME_GSTIN, SAME_MOBILE, SAME_UDYAM, SIMILAR_NAME
-from niryat.registry.forms import ProducerForm
 from niryat.registry.models import (
     Activity,
     DuplicateFlag,
@@ -622,6 +624,11 @@ CATEGORY_WORDS = {
 }
 YES_WORDS = frozenset(map(norm, ("yes", "y", "true", "1", "हाँ", "हां", "haan")))
 NO_WORDS = frozenset(map(norm, ("no", "n", "false", "0", "नहीं", "ना", "nahi")))
+# The columns read as text, for the rules to check (the ODOP product, the activities and the
+# women-led column are read by `RowChecker` first).
+SHEET_TEXT_FIELDS = tuple(
+    name for name in rules.INPUT_FIELDS if name not in {"odop_product", "women_led"}
+)
 _LIST_SEPARATORS = re.compile(r"[,;\n|،]")
 _SPACES = re.compile(r"(\s+)")
 
@@ -643,49 +650,6 @@ def _text(value: object) -> str:
     return _cell_text(value) if not isinstance(value, str) else value.strip()
 
 
-def _labels(choices: Any) -> str:
-    return ", ".join(str(label) for _code, label in choices.choices)
-
-
-class _RowForm(ProducerForm):
-    """ProducerForm for one district, built once and re-bound to each row of a sheet.
-
-    A new ProducerForm per row costs five queries and a deep copy of twenty fields (4 ms a row);
-    this one keeps the page's fields, clean methods and messages, and builds them once. The ODOP
-    product and activities are written by name in a sheet, so they are matched by `RowChecker`
-    against this form's own choices, fetched once. The model's field checks (`_post_clean`) are
-    left out: they repeat the form fields' checks (length, choices, email), and look up the ODOP
-    product in the database for every row. tests/registry/test_bulk_import.py holds rows to the
-    page form's errors and values.
-    """
-
-    def __init__(self, district: District) -> None:
-        super().__init__({}, district=district)
-        self.odop_choices: list[OdopProduct] = list(self.fields.pop("odop_product").queryset)  # type: ignore[attr-defined]
-        self.activity_choices: list[Activity] = list(self.fields.pop("activities").queryset)  # type: ignore[attr-defined]
-
-    def _clean_fields(self) -> None:
-        """The form's own loop over its fields and clean methods, without going through bound
-        fields and widgets: a row's values come as the fields take them (text, and a boolean
-        for the women-led checkbox), so the widgets would hand them over unchanged."""
-        for name, form_field in self.fields.items():
-            try:
-                self.cleaned_data[name] = form_field.clean(self.data[name])
-                clean = getattr(self, f"clean_{name}", None)
-                if clean is not None:
-                    self.cleaned_data[name] = clean()
-            except ValidationError as error:
-                self.add_error(name, error)
-
-    def _post_clean(self) -> None:
-        """Left out; see the class docstring."""
-
-    def check(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.warnings = []
-        self.full_clean()
-
-
 @dataclass
 class CheckedRow:
     number: int
@@ -698,28 +662,32 @@ class CheckedRow:
 
 
 class RowChecker:
-    """Checks sheet rows for one district as the registration page checks its form."""
+    """Checks sheet rows for one district with the registry's rules (`rules.clean_producer`, as
+    `do_register_producer` applies them), after reading what only a sheet writes: choices in
+    words, the ODOP product and activities by name, yes or no."""
 
     def __init__(self, district: District) -> None:
         self.district = district
-        self.form = _RowForm(district)
+        # The page's choices, fetched once for the whole sheet.
+        self.odop_choices = list(OdopProduct.objects.filter(district=district))
+        self.activity_choices = Activity.objects.all().for_products(self.odop_choices)
         self.kinds = _choice_words(Kind, KIND_WORDS)
         self.genders = _choice_words(Gender, GENDER_WORDS)
         self.categories = _choice_words(SocialCategory, CATEGORY_WORDS)
         self.odop: dict[str, OdopProduct] = {}
-        for product in self.form.odop_choices:
+        for product in self.odop_choices:
             self.odop[norm(product.name_en)] = self.odop[norm(product.name_hi)] = product
         self.activities: dict[str, Activity] = {}
-        for activity in self.form.activity_choices:
+        for activity in self.activity_choices:
             for text in (activity.code, activity.name_en, activity.name_hi):
                 self.activities[norm(text)] = activity
         self._keys: dict[str, str] = {}
         self._latin: dict[str, str] = {}
 
     def to_latin(self, name: str) -> str:
-        """`to_latin(name)`, as ProducerForm.clean spells an empty Latin name. It spells each run
-        of Devanagari on its own, and no run spans a space, so the words, which repeat across
-        a district, are spelt once each here."""
+        """`to_latin(name)`, as the rules spell an empty Latin name. It spells each run of
+        Devanagari on its own, and no run spans a space, so the words, which repeat across a
+        district, are spelt once each here."""
         parts = _SPACES.split(name)
         for index in range(0, len(parts), 2):  # the words; the spaces between stay as they are
             word = parts[index]
@@ -736,44 +704,39 @@ class RowChecker:
 
     def check(self, values: Mapping[str, Any], number: int) -> CheckedRow:
         row = CheckedRow(number)
-        data: dict[str, Any] = {name: _text(values.get(name)) for name in self.form.fields}
-        if not data["name_latin"] and data["name_hi"]:
-            data["name_latin"] = self.to_latin(data["name_hi"])
-            row.spelt = True
-        own: dict[str, str] = {}
-        for name, words, choices in (
-            ("kind", self.kinds, Kind),
-            ("gender", self.genders, Gender),
-            ("social_category", self.categories, SocialCategory),
+        data: dict[str, Any] = {name: _text(values.get(name)) for name in SHEET_TEXT_FIELDS}
+        # A choice written in words becomes its code; anything else is left for the rules to
+        # refuse, with the same sentence as on the page and in the API.
+        for name, words in (
+            ("kind", self.kinds),
+            ("gender", self.genders),
+            ("social_category", self.categories),
         ):
             if data[name]:
-                code = words.get(norm(data[name]))
-                if code is not None:
-                    data[name] = code
-                else:
-                    own[name] = _("«%(value)s» is not one of: %(choices)s.") % {
-                        "value": data[name],
-                        "choices": _labels(choices),
-                    }
-        women_led = data["women_led"]
+                data[name] = words.get(norm(data[name]), data[name])
+        own: dict[str, str] = {}
+        women_led = _text(values.get("women_led"))
         data["women_led"] = norm(women_led) in YES_WORDS
         if women_led and norm(women_led) not in YES_WORDS | NO_WORDS:
             own["women_led"] = _("Write yes or no, not «%(value)s».") % {"value": women_led}
-        odop = self._odop(values.get("odop_product"), own)
+        data["odop_product"] = self._odop(values.get("odop_product"), own)
         activities = self._activities(values.get("activities"), own)
-        self.form.check(data)
-        errors = {name: list(messages) for name, messages in self.form.errors.items()}
+        row.spelt = bool(data["name_hi"]) and not data["name_latin"]
+        errors: dict[str, list[str]] = {}
+        try:
+            stored = rules.clean_producer(data, self.district, spell=self.to_latin)
+        except ValidationError as refused:
+            errors = refused.message_dict
         errors.update({name: [message] for name, message in own.items()})
         if errors:
             row.errors = [
-                (name, str(message)) for name, messages in errors.items() for message in messages
+                (name, message) for name, messages in errors.items() for message in messages
             ]
             return row
-        row.values = self.form.producer_values()
-        row.values["odop_product"] = odop
+        row.values = stored
         row.activities = activities
-        row.warnings = list(self.form.warnings)
-        row.key = self.name_key(row.values["name_latin"] or row.values["name_hi"])
+        row.warnings = rules.warnings(self.district, gstin=stored.get("gstin", ""))
+        row.key = self.name_key(stored["name_latin"] or stored["name_hi"])
         return row
 
     def _odop(self, value: object, errors: dict[str, str]) -> OdopProduct | None:
@@ -789,7 +752,7 @@ class RowChecker:
             ) % {
                 "value": text,
                 "district": self.district.name,
-                "choices": ", ".join(p.name for p in self.form.odop_choices),
+                "choices": ", ".join(p.name for p in self.odop_choices),
             }
         return product
 
@@ -812,7 +775,7 @@ class RowChecker:
             ) % {
                 "district": self.district.name,
                 "names": ", ".join(unknown),
-                "choices": ", ".join(str(a) for a in self.form.activity_choices),
+                "choices": ", ".join(str(a) for a in self.activity_choices),
             }
         return found
 

@@ -1,33 +1,29 @@
-"""The producer form: every field validated once, for the page, the API and the bulk import."""
+"""The registry's forms: the fields, labels and widgets of its pages.
+
+The producer form checks nothing itself: the registry's rules (`niryat/registry/rules.py`) are
+applied by `do_register_producer` and `do_update_producer`, for this page as for the API and the
+sheet import, and the form shows their refusals next to its fields (`add_action_errors`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, OdopProduct
-from niryat.registry import identifiers
-from niryat.registry.models import Activity, Consent, Gender, Kind, Membership, Producer, Stage
-from niryat.registry.transliterate import is_devanagari, to_latin
-
-IDENTIFIER_CLEANERS: dict[str, Callable[[str], str]] = {
-    "mobile": identifiers.clean_mobile,
-    "pin": identifiers.clean_pin,
-    "bank_ifsc": identifiers.clean_ifsc,
-    "gstin": identifiers.clean_gstin,
-    "pan": identifiers.clean_pan,
-    "iec": identifiers.clean_iec,
-    "udyam": identifiers.clean_udyam,
-}
+from niryat.registry import rules
+from niryat.registry.models import Activity, Consent, Membership, Producer, Stage
 
 
 class ProducerForm(forms.ModelForm):
-    """Bound to one district: its ODOP products and their activities are the choices."""
+    """Bound to one district: its ODOP products and their activities are the choices.
+
+    `is_valid()` only turns what was posted into values (an ODOP product from its id, the
+    activities ticked, the women-led box); `action_values()` hands them, as typed, to the action.
+    """
 
     bank_account = forms.CharField(
         label=_("Bank account number"),
@@ -67,7 +63,6 @@ class ProducerForm(forms.ModelForm):
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.district = district
-        self.warnings: list[str] = []
         odop = self.fields["odop_product"]
         odop.queryset = OdopProduct.objects.filter(district=district)  # type: ignore[attr-defined]
         offered = Activity.objects.all().for_products(
@@ -77,80 +72,45 @@ class ProducerForm(forms.ModelForm):
         activities.queryset = Activity.objects.filter(  # type: ignore[attr-defined]
             pk__in=[a.pk for a in offered]
         )
-        activities.required = False
         self.fields["name_latin"].required = False
         self.fields["name_latin"].help_text = _(
             "Leave empty to have it suggested from the Devanagari name."
         )
+        for name in ("kind", "gender", "social_category"):
+            # A select of the choices; whether a value is one of them is the rules' to say.
+            choice = self.fields[name]
+            self.fields[name] = forms.CharField(
+                label=choice.label,
+                widget=forms.Select(choices=choice.choices),  # type: ignore[attr-defined]
+                required=choice.required,
+            )
+        for field in self.fields.values():
+            # The browser still marks required fields and limits lengths (HTML attributes); the
+            # checks themselves are the action's, so that every way in keeps the same rules.
+            if field.required:
+                field.widget.attrs["required"] = True
+            field.required = False
+            field.validators = []
 
-    def clean_name_hi(self) -> str:
-        name = self.cleaned_data["name_hi"].strip()
-        if name and not is_devanagari(name):
-            raise ValidationError(_("Write this name in Devanagari (Hindi) letters."))
-        return name
+    def _post_clean(self) -> None:
+        """The model's checks are the action's too: nothing is copied onto the instance here."""
 
-    def clean_name_latin(self) -> str:
-        name = self.cleaned_data.get("name_latin", "").strip()
-        if name and is_devanagari(name):
-            raise ValidationError(_("Write this name in Latin (English) letters."))
-        return name
+    def action_values(self) -> dict[str, Any]:
+        """What was typed, as `do_register_producer` / `do_update_producer` take it."""
+        values = {name: value for name, value in self.cleaned_data.items() if name != "activities"}
+        for name in rules.KEPT_WHEN_EMPTY:
+            if not values.get(name):
+                values.pop(name, None)
+        return values
 
-    def clean_aadhaar(self) -> str:
-        value = self.cleaned_data.get("aadhaar", "")
-        return identifiers.aadhaar_last4(value) if value else ""
-
-    def clean_bank_account(self) -> str:
-        value = self.cleaned_data.get("bank_account", "")
-        return identifiers.mask_account(value) if value else ""
-
-    def _clean_identifier(self, field: str) -> str:
-        value = self.cleaned_data.get(field, "")
-        return IDENTIFIER_CLEANERS[field](value) if value else ""
-
-    def clean_mobile(self) -> str:
-        return self._clean_identifier("mobile")
-
-    def clean_pin(self) -> str:
-        return self._clean_identifier("pin")
-
-    def clean_bank_ifsc(self) -> str:
-        return self._clean_identifier("bank_ifsc")
-
-    def clean_gstin(self) -> str:
-        gstin = self._clean_identifier("gstin")
-        warning = identifiers.gstin_state_warning(gstin, self.district.state.gst_code)
-        if warning:
-            self.warnings.append(warning)
-        return gstin
-
-    def clean_pan(self) -> str:
-        return self._clean_identifier("pan")
-
-    def clean_iec(self) -> str:
-        return self._clean_identifier("iec")
-
-    def clean_udyam(self) -> str:
-        return self._clean_identifier("udyam")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("name_hi") and not data.get("name_latin"):
-            data["name_latin"] = to_latin(data["name_hi"])
-        if data.get("kind") == Kind.ARTISAN and data.get("gender") == Gender.FEMALE:
-            data["women_led"] = True
-        return data
-
-    def producer_values(self) -> dict[str, Any]:
-        """The cleaned values as `do_register_producer` / `do_update_producer` take them."""
-        data = dict(self.cleaned_data)
-        data.pop("activities", None)
-        account = data.pop("bank_account", "")
-        aadhaar = data.pop("aadhaar", "")
-        if account:
-            data["bank_account_masked"] = account
-        if aadhaar:
-            data["aadhaar_last4"] = aadhaar
-        return data
+    def add_action_errors(self, error: ValidationError) -> None:
+        """Show the action's refusal: each message next to the field it names, others on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field = name if name in self.fields and name != NON_FIELD_ERRORS else None
+            self.add_error(field, errors)
 
 
 # Staff record consent given on paper, verbally or by SMS; "self" is the producer's own portal.

@@ -48,7 +48,7 @@ class Column:
         return f"{self.hindi} / {self.english}"
 
 
-# One column per ProducerForm field a centre keeps, in the form's order.
+# One column per producer field a centre keeps, in the order of the registration form.
 COLUMNS: tuple[Column, ...] = (
     Column("kind", "प्रकार", "Kind", ("type", "producer type", "उत्पादक का प्रकार"), 16),
     Column(

@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from niryat.core.access import staff_only
 from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.registry import actions
+from niryat.registry import actions, rules
 from niryat.registry.forms import (
     ConsentForm,
     MemberForm,
@@ -144,7 +144,7 @@ def producer_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 producer = actions.do_register_producer(
                     district,
-                    form.producer_values(),
+                    form.action_values(),
                     activities=list(form.cleaned_data["activities"]),
                     acting_user=user,
                 )
@@ -158,10 +158,10 @@ def producer_create(request: HttpRequest) -> HttpResponse:
                         acting_user=user,
                     )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            form.add_action_errors(exc)
         else:
             messages.success(request, _("Registered %(name)s.") % {"name": producer})
-            for warning in form.warnings:
+            for warning in rules.warnings(district, gstin=producer.gstin):
                 messages.warning(request, warning)
             if producer.duplicates:  # type: ignore[attr-defined]
                 messages.warning(
@@ -197,15 +197,16 @@ def producer_edit(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
         try:
             changes = actions.do_update_producer(
                 producer,
-                form.producer_values(),
+                form.action_values(),
                 activities=list(form.cleaned_data["activities"]),
                 acting_user=user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            form.add_action_errors(exc)
         else:
             messages.success(request, _("Saved.") if changes else _("Nothing was changed."))
-            for warning in form.warnings:
+            saved = Producer.objects.only("gstin").get(pk=producer.pk)
+            for warning in rules.warnings(producer.district, gstin=saved.gstin):
                 messages.warning(request, warning)
             return redirect("producer_detail", producer_uuid=producer.uuid)
     return render(

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from niryat.core.models import AuditEntry
 from niryat.registry.actions import (
@@ -15,6 +16,7 @@ from niryat.registry.actions import (
     do_move_stage,
     do_record_consent,
     do_record_outreach_visit,
+    do_register_producer,
     do_update_producer,
 )
 from niryat.registry.models import (
@@ -27,7 +29,19 @@ from niryat.registry.models import (
     Stage,
     StageChange,
 )
+from tests.conftest import hindi
 from tests.registry.factories import register
+from tests.registry.rule_cases import (
+    AADHAAR_LAST4,
+    ACCOUNT_MASKED,
+    FULL_AADHAAR,
+    FULL_ACCOUNT,
+    REFUSED,
+    REFUSED_IDS,
+    SECRET_PARTS,
+    VALID,
+    assert_not_stored,
+)
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -178,7 +192,7 @@ def test_erasure_keeps_only_anonymised_counts(gorakhpur, ganesh):
         ganesh,
         name_hi="सुनीता देवी",
         mobile="+919876543210",
-        aadhaar_last4="0123",
+        aadhaar="0123",
         gender="female",
     )
     do_erase_producer(producer, acting_user=ganesh)
@@ -199,3 +213,129 @@ def test_an_odop_product_of_another_district_is_refused(gorakhpur, ganesh, banar
     producer.refresh_from_db()
     assert producer.odop_product.district == gorakhpur
     assert Producer.objects.count() == 1
+
+
+# --- The registry's rules, applied by the actions for every way in ----------------------------
+
+
+@pytest.mark.parametrize(("field", "typed", "sentence"), REFUSED, ids=REFUSED_IDS)
+def test_register_refuses_a_value_against_the_rules_naming_its_field(
+    gorakhpur, ganesh, field, typed, sentence
+):
+    audits = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        do_register_producer(gorakhpur, {**VALID, field: typed}, acting_user=ganesh)
+    assert refused.value.message_dict == {field: [sentence]}
+    assert not Producer.objects.exists()
+    assert AuditEntry.objects.count() == audits
+
+
+@pytest.mark.parametrize(("field", "typed", "sentence"), REFUSED, ids=REFUSED_IDS)
+def test_update_refuses_a_value_against_the_rules_naming_its_field(
+    gorakhpur, ganesh, field, typed, sentence
+):
+    producer = register(gorakhpur, ganesh, mobile="+919876543210")
+    before = list(Producer.objects.values())
+    with pytest.raises(ValidationError) as refused:
+        do_update_producer(producer, {"tehsil": "Sadar", field: typed}, acting_user=ganesh)
+    assert refused.value.message_dict == {field: [sentence]}
+    assert list(Producer.objects.values()) == before
+    assert not AuditEntry.objects.filter(action="producer.update").exists()
+
+
+def test_every_refusal_is_given_at_once_in_the_users_language(gorakhpur, ganesh):
+    with translation.override("hi"), pytest.raises(ValidationError) as refused:
+        do_register_producer(
+            gorakhpur,
+            {**VALID, "pin": "12", "mobile": "12345", "aadhaar": "12345"},
+            acting_user=ganesh,
+        )
+    assert refused.value.message_dict == {
+        "pin": [hindi("PIN code must be 6 digits; %(value)s is not.") % {"value": "12"}],
+        "mobile": [
+            hindi("%(value)s is not a valid mobile number. Give 10 digits, like 98765 43210.")
+            % {"value": "12345"}
+        ],
+        "aadhaar": [
+            hindi(
+                "Give the last 4 digits of the Aadhaar number (or all 12; only the last 4 are "
+                "kept)."
+            )
+        ],
+    }
+
+
+def test_raw_values_are_stored_cleaned_and_masked(gorakhpur, ganesh):
+    producer = do_register_producer(
+        gorakhpur,
+        {
+            "kind": "artisan",
+            "name_hi": " सीता देवी ",
+            "gender": "female",
+            "mobile": "+91 98390 12345",
+            "aadhaar": FULL_AADHAAR,
+            "bank_account": FULL_ACCOUNT,
+            "bank_ifsc": "sbin0001234",
+            "gstin": "09aaach7409r1zz",
+            "pan": "abcpe1234f",
+            "udyam": "udyam-up-29-0012345",
+            "pin": "273 001",
+        },
+        acting_user=ganesh,
+    )
+    producer.refresh_from_db()
+    assert (producer.name_hi, producer.name_latin, producer.women_led) == (
+        "सीता देवी",
+        "Sita Devi",
+        True,  # a woman artisan's enterprise is women-led
+    )
+    assert (producer.mobile, producer.aadhaar_last4, producer.bank_account_masked) == (
+        "+919839012345",
+        AADHAAR_LAST4,
+        ACCOUNT_MASKED,
+    )
+    assert (producer.bank_ifsc, producer.gstin, producer.pan, producer.udyam, producer.pin) == (
+        "SBIN0001234",
+        "09AAACH7409R1ZZ",
+        "ABCPE1234F",
+        "UDYAM-UP-29-0012345",
+        "273001",
+    )
+    do_update_producer(
+        producer, {"aadhaar": "9876 5432 1098", "bank_account": "98765432109"}, acting_user=ganesh
+    )
+    producer.refresh_from_db()
+    assert (producer.aadhaar_last4, producer.bank_account_masked) == ("1098", "XXXXXXX2109")
+    audit = AuditEntry.objects.get(action="producer.update")
+    assert audit.changes == {
+        "aadhaar_last4": ["0123", "1098"],
+        "bank_account_masked": [ACCOUNT_MASKED, "XXXXXXX2109"],
+    }
+    assert_not_stored(*SECRET_PARTS, "98765432", "9876543210")
+
+
+def test_stored_names_cannot_bypass_the_masking(gorakhpur, ganesh):
+    producer = register(gorakhpur, ganesh)
+    for stored in ({"aadhaar_last4": "234567890123"}, {"bank_account_masked": FULL_ACCOUNT}):
+        with pytest.raises(ValueError, match="not producer fields"):
+            do_register_producer(gorakhpur, {**VALID, **stored}, acting_user=ganesh)
+        with pytest.raises(ValueError, match="not producer fields"):
+            do_update_producer(producer, stored, acting_user=ganesh)
+    assert Producer.objects.count() == 1
+    assert_not_stored(*SECRET_PARTS, "234567890123")
+
+
+def test_an_update_checks_and_joins_only_what_it_changes(gorakhpur, ganesh):
+    sita = register(gorakhpur, ganesh, name_hi="सीता देवी", gender="", aadhaar="0123")
+    assert sita.women_led is False
+    # the gender alone: the kind is read from the record, and a woman artisan is women-led
+    do_update_producer(sita, {"gender": "female"}, acting_user=ganesh)
+    sita.refresh_from_db()
+    assert (sita.gender, sita.women_led, sita.aadhaar_last4) == ("female", True, "0123")
+    # a new Devanagari name keeps the Latin name; an emptied Latin name is spelt again
+    do_update_producer(sita, {"name_hi": "सीता प्रजापति"}, acting_user=ganesh)
+    sita.refresh_from_db()
+    assert (sita.name_hi, sita.name_latin) == ("सीता प्रजापति", "Sita Devi")
+    do_update_producer(sita, {"name_latin": ""}, acting_user=ganesh)
+    sita.refresh_from_db()
+    assert sita.name_latin == "Sita Prajapati"

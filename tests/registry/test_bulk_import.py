@@ -11,12 +11,12 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from niryat.core.models import AuditEntry, OdopProduct, TaskProgress
-from niryat.registry import bulk_import
+from niryat.registry import bulk_import, rules
 from niryat.registry.actions import do_register_producer
 from niryat.registry.bulk_import import (
     RowChecker,
@@ -25,7 +25,6 @@ from niryat.registry.bulk_import import (
     read_sheet,
 )
 from niryat.registry.duplicates import find_duplicates
-from niryat.registry.forms import ProducerForm
 from niryat.registry.models import (
     DuplicateFlag,
     Gender,
@@ -36,7 +35,8 @@ from niryat.registry.models import (
     Stage,
     StageChange,
 )
-from tests.conftest import client_for
+from niryat.registry.spreadsheets import COLUMNS
+from tests.conftest import client_for, hindi
 from tests.registry.factories import register
 from tests.registry.fixtures.sheets import (
     HEADER,
@@ -50,6 +50,17 @@ from tests.registry.fixtures.sheets import (
     sample,
     upload,
     xlsx_bytes,
+)
+from tests.registry.rule_cases import (
+    AADHAAR_LAST4,
+    ACCOUNT_MASKED,
+    FULL_AADHAAR,
+    FULL_ACCOUNT,
+    REFUSED,
+    REFUSED_IDS,
+    SECRET_PARTS,
+    VALID,
+    assert_not_stored,
 )
 
 
@@ -703,45 +714,70 @@ def test_formula_escaped_cells_of_an_export_read_back(ganesh):
     assert (values["mobile"], values["village"]) == ("+919800000001", "=Gaon")
 
 
-# --- Rows: the page's validation, in the user's language --------------------------------------
+# --- Rows: the registration action's rules, in the user's language ------------------------------
 
 
-def form_data(values: dict[str, str]) -> dict[str, object]:
-    data: dict[str, object] = {k: v for k, v in values.items() if k not in {"odop_product"}}
-    return data
+def refused_by_the_action(district, user, values):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as refused:
+        do_register_producer(district, values, acting_user=user)
+    return [
+        (name, message)
+        for name, messages in refused.value.message_dict.items()
+        for message in messages
+    ]
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [
-        {"mobile": "12345"},
-        {"pin": "073001"},
-        {"gstin": "09AAACH7409R1ZA"},
-        {"pan": "ABC1234"},
-        {"iec": "12345"},
-        {"udyam": "UDYAM-UP-2-12345"},
-        {"bank_ifsc": "SBIN1001234"},
-        {"bank_account": "123"},
-        {"aadhaar": "12345"},
-        {"email": "ramu@"},
-        {"name_hi": "Ramu"},
-        {"name_latin": "रामू"},
-        {"name_hi": ""},
-        {"kind": ""},
-        {"village": "x" * 101},
-    ],
-)
-def test_row_errors_are_the_registration_forms_own(gorakhpur, bad):
-    values = {"kind": "artisan", "name_hi": "रामू प्रजापति", "gender": "male", **bad}
-    form = ProducerForm(form_data(values), district=gorakhpur)
-    assert not form.is_valid()
-    expected = [(name, message) for name, messages in form.errors.items() for message in messages]
+@pytest.mark.parametrize(("field", "typed", "sentence"), REFUSED, ids=REFUSED_IDS)
+def test_a_row_is_refused_as_the_action_refuses_it(ganesh, gorakhpur, field, typed, sentence):
+    values = {**VALID, field: typed}
     checked = RowChecker(gorakhpur).check(values, 2)
     assert checked.values is None
-    assert checked.errors == expected
+    assert checked.errors == [(field, sentence)]
+    assert checked.errors == refused_by_the_action(gorakhpur, ganesh, values)
+    # and the import reports it on the row, under the sheet's header of the column
+    valid = {**VALID, "name_hi": "सीता देवी", "gender": "female", "pin": "273009"}
+    report = import_rows(gorakhpur, [valid, values], acting_user=ganesh)
+    header = next(column.header for column in COLUMNS if column.field == field)
+    assert [(p.row, p.column, p.message) for p in report.problems] == [(3, header, sentence)]
+    assert (report.saved, report.error_rows, report.created) == (False, 1, 0)
+    assert snapshot() == (0, 0, 0, 0)
 
 
-def test_a_valid_row_gives_what_the_registration_form_gives(gorakhpur, terracotta):
+def test_full_aadhaar_and_account_numbers_in_a_sheet_are_stored_masked_on_every_import(ganesh):
+    client = client_for(ganesh)
+    # given a sheet whose rows give the Aadhaar and bank account numbers in full, one row with
+    # a wrong mobile
+    rows = [
+        artisan(1, aadhaar=FULL_AADHAAR, bank_account=FULL_ACCOUNT, bank_ifsc="SBIN0001234"),
+        artisan(2, aadhaar="234567890124", mobile="12345"),
+        artisan(3, aadhaar="2345-6789-0125", bank_account="00 1234 5678 9012"),
+    ]
+    data = xlsx_bytes(rows)
+    # when it is checked, then imported without its bad row, then imported again
+    job = import_file(client, "kumhar.xlsx", data)
+    assert job.status == ImportJob.Status.HAS_ERRORS
+    assert_not_stored(*SECRET_PARTS, "234567890124", "234567890125")
+    client.post(f"/producers/import/{job.uuid}/import-valid-rows/")
+    run_worker()
+    again = import_file(client, "kumhar.xlsx", data)
+    # then only the last four digits are kept, by the rule the action applies, and nothing twice
+    assert (again.created_count, again.unchanged_count, again.error_rows) == (0, 2, 1)
+    kept = {
+        p.mobile: (p.aadhaar_last4, p.bank_account_masked)
+        for p in Producer.objects.order_by("mobile")
+    }
+    assert kept == {
+        "+919800000001": (AADHAAR_LAST4, ACCOUNT_MASKED),
+        "+919800000003": ("0125", "XXXXXXXXXX9012"),
+    }
+    stored = rules.clean_producer(
+        {**VALID, "aadhaar": FULL_AADHAAR, "bank_account": FULL_ACCOUNT}, ganesh.district
+    )
+    assert (stored["aadhaar_last4"], stored["bank_account_masked"]) == kept["+919800000001"]
+    assert_not_stored(*SECRET_PARTS, "234567890124", "234567890125", "12345678901")
+
+
+def test_a_valid_row_gives_what_the_action_stores(gorakhpur, terracotta):
     values = {
         "kind": "artisan",
         "name_hi": "सीता देवी",
@@ -754,16 +790,22 @@ def test_a_valid_row_gives_what_the_registration_form_gives(gorakhpur, terracott
         "gstin": "27AAPFU0939F1ZV",
         "aadhaar": "2345 6789 0123",
     }
-    form = ProducerForm({**values, "odop_product": terracotta.pk}, district=gorakhpur)
-    assert form.is_valid(), form.errors
     checked = RowChecker(gorakhpur).check({**values, "odop_product": "टेराकोटा"}, 2)
-    assert checked.values == form.producer_values()
-    assert checked.values["women_led"] is True  # a woman artisan
-    assert (
-        checked.warnings
-        == form.warnings
-        == ["GSTIN 27AAPFU0939F1ZV is registered in state code 27, not 09 of this district."]
+    # a sheet has every column, empty where nothing was written
+    blank = dict.fromkeys(bulk_import.SHEET_TEXT_FIELDS, "")
+    assert checked.values == rules.clean_producer(
+        {**blank, **values, "women_led": False, "odop_product": terracotta}, gorakhpur
     )
+    assert checked.values["women_led"] is True  # a woman artisan
+    assert (checked.values["aadhaar_last4"], checked.values["bank_account_masked"]) == (
+        "0123",
+        "XXXXXXXX9012",
+    )
+    assert "aadhaar" not in checked.values
+    assert "bank_account" not in checked.values
+    assert checked.warnings == [
+        "GSTIN 27AAPFU0939F1ZV is registered in state code 27, not 09 of this district."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -828,14 +870,13 @@ def test_a_producer_of_another_district_is_refused_in_its_row(ganesh):
 
 
 def test_errors_are_in_the_language_of_the_upload(gorakhpur, ganesh):
+    values = {"kind": "artisan", "name_hi": "रामू", "pin": "12"}
     with translation.override("hi"):
-        checked = RowChecker(gorakhpur).check({"kind": "artisan", "name_hi": "रामू", "pin": "12"}, 2)
-    with translation.override("hi"):
-        expected = ProducerForm(
-            {"kind": "artisan", "name_hi": "रामू", "pin": "12"}, district=gorakhpur
-        )
-        assert not expected.is_valid()
-        assert checked.errors == [("pin", expected.errors["pin"][0])]
+        checked = RowChecker(gorakhpur).check(values, 2)
+        assert checked.errors == refused_by_the_action(gorakhpur, ganesh, values)
+    assert checked.errors == [
+        ("pin", hindi("PIN code must be 6 digits; %(value)s is not.") % {"value": "12"})
+    ]
 
 
 # --- Idempotence -----------------------------------------------------------------------------
@@ -980,11 +1021,11 @@ def test_an_imported_producer_is_stored_as_the_registration_page_stores_it(
     imported = import_rows(
         gorakhpur, [{**values, "odop_product": "Terracotta"}], acting_user=ganesh
     ).producers[0]
-    form = ProducerForm(
-        {**values, "odop_product": terracotta.pk, "mobile": "9800000002"}, district=gorakhpur
+    registered = do_register_producer(
+        gorakhpur,
+        {**values, "odop_product": terracotta, "mobile": "9800000002"},
+        acting_user=ganesh,
     )
-    assert form.is_valid()
-    registered = do_register_producer(gorakhpur, form.producer_values(), acting_user=ganesh)
     imported.refresh_from_db()
     skip = {"id", "uuid", "mobile", "created_at", "updated_at"}
     fields = [f.attname for f in Producer._meta.concrete_fields if f.attname not in skip]

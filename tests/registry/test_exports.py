@@ -41,8 +41,8 @@ def producers(gorakhpur, ganesh, varanasi, vani):  # type: ignore[no-untyped-def
         mobile="+919800000001",
         gender="male",
         social_category="obc",
-        bank_account_masked="XXXXXXXX9012",
-        aadhaar_last4="0123",
+        bank_account="123456789012",
+        aadhaar="0123",
     )
     ramu.activities.set(Activity.objects.filter(code__in=["pottery", "firing"]))
     register(

@@ -415,7 +415,7 @@ def test_checklist_follows_the_record(gorakhpur, ganesh):
         msme,
         {
             "bank_ifsc": "SBIN0001234",
-            "bank_account_masked": "XXXXXX1234",
+            "bank_account": "0012341234",
             "udyam": "UDYAM-UP-29-0000001",
         },
         acting_user=ganesh,

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -33,8 +32,18 @@ from niryat.registry.models import (
     StageChange,
 )
 from niryat.registry.name_matching import name_key
-from tests.conftest import client_for
+from tests.conftest import client_for, hindi
 from tests.registry.factories import register
+from tests.registry.rule_cases import (
+    AADHAAR_LAST4,
+    ACCOUNT_MASKED,
+    FULL_AADHAAR,
+    FULL_ACCOUNT,
+    REFUSED,
+    REFUSED_IDS,
+    SECRET_PARTS,
+    assert_not_stored,
+)
 
 TODAY = timezone.localdate()
 # session, user, the producer, the write check, members, groups joined, duplicates, audit trail,
@@ -260,13 +269,84 @@ def test_aadhaar_given_in_full_is_stored_as_its_last_four_digits_only(
     producer.refresh_from_db()
     assert (producer.aadhaar_last4, producer.village) == ("0123", "Jungle Kauriya")
     # no row of any table holds the full number, or its first eight digits
-    for model in apps.get_models():
-        for row in model._default_manager.values_list():
-            text = " ".join(str(value) for value in row)
-            assert "23456789" not in text, model
-            assert "2345 6789" not in text, model
+    assert_not_stored("23456789", "2345 6789")
     detail = client.get(f"/producers/{producer.uuid}/").content.decode()
     assert "XXXX XXXX 0123" in detail
+
+
+def test_a_bank_account_typed_in_full_is_stored_masked_and_kept_by_an_empty_field(
+    ganesh: User, terracotta: OdopProduct, pottery: Activity
+) -> None:
+    client = client_for(ganesh)
+    form = artisan_form(terracotta, pottery, aadhaar=FULL_AADHAAR, bank_account=FULL_ACCOUNT)
+    client.post("/producers/new/", form)
+    producer = Producer.objects.get()
+    assert (producer.aadhaar_last4, producer.bank_account_masked) == (
+        AADHAAR_LAST4,
+        ACCOUNT_MASKED,
+    )
+    # the edit page never shows the numbers again; left empty, they are kept
+    edit = client.get(f"/producers/{producer.uuid}/edit/").content.decode()
+    assert "8901" not in edit
+    client.post(
+        f"/producers/{producer.uuid}/edit/",
+        artisan_form(terracotta, pottery, aadhaar="", bank_account="", tehsil="Campierganj"),
+    )
+    producer.refresh_from_db()
+    assert (producer.aadhaar_last4, producer.bank_account_masked, producer.tehsil) == (
+        AADHAAR_LAST4,
+        ACCOUNT_MASKED,
+        "Campierganj",
+    )
+    assert_not_stored(*SECRET_PARTS)
+
+
+@pytest.mark.parametrize(("field", "typed", "sentence"), REFUSED, ids=REFUSED_IDS)
+def test_the_page_refuses_as_the_action_does_next_to_the_field(
+    ganesh: User,
+    gorakhpur: District,
+    terracotta: OdopProduct,
+    pottery: Activity,
+    field: str,
+    typed: str,
+    sentence: str,
+) -> None:
+    client = client_for(ganesh)
+    before = db_snapshot()
+    response = client.post("/producers/new/", artisan_form(terracotta, pottery, **{field: typed}))
+    assert field_errors(response.content.decode(), field) == [sentence]
+    assert db_snapshot() == before
+    # and the edit page, with the same sentence
+    ramu = register(gorakhpur, ganesh)
+    before = db_snapshot()
+    response = client.post(
+        f"/producers/{ramu.uuid}/edit/", artisan_form(terracotta, pottery, **{field: typed})
+    )
+    assert field_errors(response.content.decode(), field) == [sentence]
+    assert db_snapshot() == before
+
+
+def test_the_page_shows_the_rules_in_hindi(
+    ganesh: User, terracotta: OdopProduct, pottery: Activity
+) -> None:
+    client = client_for(ganesh, **{"Accept-Language": "hi"})
+    response = client.post(
+        "/producers/new/", artisan_form(terracotta, pottery, name_hi="", gstin="09AAACH7409")
+    )
+    content = response.content.decode()
+    assert field_errors(content, "name_hi") == [hindi("This field is required.")]
+    assert field_errors(content, "gstin") == [
+        hindi("GSTIN must be 15 characters, like 09AAACH7409R1ZZ; %(value)s is not.")
+        % {"value": "09AAACH7409"}
+    ]
+    assert not Producer.objects.exists()
+
+
+def test_the_page_keeps_the_browsers_own_checks(ganesh: User, gorakhpur: District) -> None:
+    page = client_for(ganesh).get("/producers/new/").content.decode()
+    assert re.search(r'<select name="kind"[^>]* required', page)
+    assert re.search(r'<input type="text" name="name_hi"[^>]*maxlength="200"[^>]* required', page)
+    assert re.search(r'<input type="email" name="email"', page)
 
 
 def test_registering_a_likely_duplicate_shows_it_with_the_reason(
