@@ -468,7 +468,7 @@ def test_producer_gives_and_withdraws_listing_consent(producer):
     assert client.post(CONSENT, {"given": "no"})["Location"] == "/producer/consent/withdraw/"
     assert producer in Producer.objects.listable()
     confirm = page(client.get("/producer/consent/withdraw/"))
-    assert "Nothing of yours is listed on a marketplace now." in confirm
+    assert hindi("Nothing of yours is listed on a marketplace now.") in confirm
     assert client.post("/producer/consent/withdraw/")["Location"] == "/"
     assert producer not in Producer.objects.listable()
     latest = Consent.objects.filter(producer=producer).first()
