@@ -565,16 +565,17 @@ def do_resume_listing(listing: Listing, *, acting_user: User) -> Listing:
 
 
 def _on_marketplace(listing: Listing) -> bool:
-    """Whether the marketplace may have the listing: on sale, paused, or a submission queued or
-    under way (it may go live yet)."""
+    """Whether the marketplace may have the listing: on sale, paused, live once (a rejected
+    update leaves the old version on sale), or a submission under way (it may go live yet; one
+    still waiting is dropped instead)."""
     if not channel_for(listing.account).has_api:
         return False
     if listing.account.status == ChannelAccount.Status.DISCONNECTED:
         return False  # nothing reaches it; staff end the listing on the marketplace themselves
-    if listing.state in (*ON_MARKETPLACE, State.PAUSED):
+    if listing.state in (*ON_MARKETPLACE, State.PAUSED) or listing.live_at is not None:
         return True
     return listing.outbox.filter(
-        operation=Operation.SUBMIT, state__in=[OutboxEntry.State.PENDING, OutboxEntry.State.RUNNING]
+        operation=Operation.SUBMIT, state=OutboxEntry.State.RUNNING
     ).exists()
 
 
@@ -620,7 +621,8 @@ def listing_ended(listing: Listing) -> None:
     purge_deleted(sku.pk)
 
 
-def listings_being_ended(skus: Sequence[Sku]) -> Any:
+def listings_being_ended(skus: Sequence[Sku]) -> QuerySet[Listing]:
+    """Listings of these SKUs whose end call is still to be made."""
     return Listing.objects.filter(
         sku__in=skus,
         outbox__operation=Operation.END,
