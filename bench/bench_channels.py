@@ -726,7 +726,13 @@ def fault_soak(scale: float) -> list[Result]:
     found = ready_skus(district, per_account + base_skus, set())
     if len(found) < 2:
         raise AssertionError("no SKU in the dataset is ready for Amazon, Flipkart and eBay")
+    # The two runs share no producer: a withdrawal in one must not end the other's listings.
+    found.sort(key=lambda sku: (sku.product.producer_id, sku.pk))
     split = max(1, len(found) * base_skus // (per_account + base_skus))
+    while 0 < split < len(found) - 1 and (
+        found[split].product.producer_id == found[split - 1].product.producer_id
+    ):
+        split += 1
     # Stock enough for every order.
     Sku.objects.filter(pk__in=[sku.pk for sku in found]).update(stock=300)
     for sku in found:

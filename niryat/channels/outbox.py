@@ -215,7 +215,10 @@ def run_due(now: datetime | None = None, limit: int = 1000) -> int:
     """Make every call that is due now (tests, benches, and the `channels_sync` command, which
     catches anything a lost task missed). Returns how many calls were made."""
     now = now or timezone.now()
-    due = OutboxEntry.objects.filter(
-        state__in=[OutboxEntry.State.PENDING, OutboxEntry.State.RUNNING], next_try_at__lte=now
-    ).values_list("pk", flat=True)[:limit]
+    due = (
+        OutboxEntry.objects.filter(state__in=UNFINISHED, next_try_at__lte=now)
+        .exclude(after__state__in=UNFINISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     return sum(run(entry_id, now) for entry_id in list(due))
