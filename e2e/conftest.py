@@ -84,13 +84,26 @@ def login(page: Page, live_server: Any, username: str, password: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
+def open_menu(page: Page) -> None:
+    """On a phone the header's menu is folded behind its button: open it, as a person would.
+    On a wide screen it is always open (and its button hidden)."""
+    menu = page.locator("details.site-menu")
+    if menu.count() and not menu.evaluate("details => details.open"):
+        summary = menu.locator("summary")
+        if summary.is_visible():
+            summary.click()
+            expect(menu).to_have_attribute("open", "")
+
+
 def logout(page: Page) -> None:
+    open_menu(page)
     page.locator(".who form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
 
 
 def switch_language(page: Page, code: str) -> None:
     """Use the language switch in the header, as a person would."""
+    open_menu(page)
     page.locator("#language-select").select_option(code)
     page.locator("form:has(#language-select) button[type=submit]").click()
     expect(page.locator("html")).to_have_attribute("lang", code)

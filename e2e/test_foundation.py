@@ -18,6 +18,7 @@ from e2e.conftest import (
     login,
     logout,
     odop_product,
+    open_menu,
     switch_language,
 )
 from niryat.core.models import AuditEntry, OdopProduct, TaskProgress, User
@@ -170,6 +171,7 @@ def test_pages_fit_a_phone_screen(
     for path in pages_of(persona, odop_product(GORAKHPUR, "Terracotta")):
         page.goto(path)
         assert_fits_a_phone(page)
+        open_menu(page)
         links = page.get_by_role("navigation").get_by_role("link")
         expect(links.first).to_be_visible()
         for link in links.all():

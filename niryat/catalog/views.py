@@ -29,9 +29,9 @@ from niryat.catalog.models import Category, GlossaryTerm, Product, ProductImage,
 from niryat.catalog.text_help import draft_english_title, glossary_suggestions, latin_suggestion
 from niryat.catalog.text_limits import LIMITS
 from niryat.core import hs_codes
-from niryat.core.access import staff_only
+from niryat.core.access import signed_in, staff_only
 from niryat.core.imaging import ImagingError
-from niryat.core.models import OdopProduct, User
+from niryat.core.models import OdopProduct, Role, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.registry.models import Producer
 
@@ -98,9 +98,11 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 
 
 @require_safe
-@staff_only
+@signed_in
 def product_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
+    if user.role == Role.PRODUCER:
+        return _producer_products(request, user)
     params = {key: request.GET.get(key, "") for key in ("q", "odop_product", "category")}
     params |= {key: request.GET.get(key, "") for key in ("readiness", "lacks", "producer")}
     products = (
@@ -142,6 +144,26 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "can_write": user.can_write,
         },
     )
+
+
+def _producer_products(request: HttpRequest, user: User) -> HttpResponse:
+    """A producer's own products, read-only: what the centre lists for them, with prices and
+    stock, on a phone."""
+    products = (
+        Product.objects.visible_to(user)
+        .prefetch_related("skus")
+        .annotate(
+            main_image=Subquery(
+                ProductImage.objects.filter(
+                    product=OuterRef("pk"), status=ProductImage.Status.READY
+                )
+                .order_by("position", "id")
+                .values("uuid")[:1]
+            )
+        )
+        .order_by("-updated_at", "-id")
+    )
+    return render(request, "catalog/producer_products.html", {"products": products})
 
 
 # --- products --------------------------------------------------------------------------------
@@ -250,7 +272,7 @@ def product_edit(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
 
 
 @require_safe
-@staff_only
+@signed_in
 def product_detail(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
     user = current_user(request)
     # The checklist reads the SKUs and photos through the product: fetch them once.
@@ -438,7 +460,7 @@ def image_upload(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
 
 
 @require_safe
-@staff_only
+@signed_in
 def product_images(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
     """The photos section alone, polled by htmx while photos are being processed."""
     user = current_user(request)
@@ -457,7 +479,7 @@ def product_images(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
 
 
 @require_safe
-@staff_only
+@signed_in
 def catalogue_image(request: HttpRequest, image_uuid: UUID, variant: str) -> FileResponse:
     """A photo file, to those who may read its product (marketplaces get public copies)."""
     if variant not in IMAGE_VARIANTS:

@@ -83,6 +83,13 @@ class ListingQuerySet(ProducerOwnedQuerySet["Listing"]):
     district_field = "account__district"
     producer_field = "sku__product__producer"
 
+    def waiting_for_fsn(self) -> ListingQuerySet:
+        """Flipkart listings not yet on the marketplace for want of the FSN that staff record
+        after uploading the catalogue sheet in Seller Hub (niryat/channels/flipkart)."""
+        return self.filter(
+            account__channel=ChannelCode.FLIPKART, state=Listing.State.DRAFT, external_id=""
+        )
+
 
 class Listing(Timestamped):
     """One SKU on one seller account."""
@@ -221,7 +228,9 @@ class OutboxEntry(Timestamped):
 
 
 class OrderQuerySet(ProducerOwnedQuerySet["Order"]):
-    pass
+    def to_pack(self) -> OrderQuerySet:
+        """Orders still to pack and ship (new, accepted or packed)."""
+        return self.filter(state__in=[Order.State.NEW, Order.State.ACCEPTED, Order.State.PACKED])
 
 
 class Order(Timestamped):

@@ -20,7 +20,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,6 +58,7 @@ from niryat.channels.models import (
     WarehouseStock,
 )
 from niryat.channels.registry import channel_class, channel_for
+from niryat.channels.urgency import OPEN_ORDER_STATES, mark_urgency
 from niryat.core.access import staff_only
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.money import rupees
@@ -68,7 +68,6 @@ from niryat.registry.models import Producer
 PAGE_SIZE = 50
 PRODUCER_CHOICES = 20
 # Orders that still have to leave the producer.
-OPEN_ORDER_STATES = (Order.State.NEW, Order.State.ACCEPTED, Order.State.PACKED)
 CHANNELS = ChannelCode.choices
 # Problems with these fields are fixed on the variant's form (the rest on the product's page).
 SKU_FIX_FIELDS = frozenset(SKU_FIELDS)
@@ -803,20 +802,6 @@ def entry_retry(request: HttpRequest, entry_id: int) -> HttpResponse:
 # --- orders ------------------------------------------------------------------------------------
 
 
-def _mark_urgency(orders: Iterable[Order]) -> None:
-    """ "Pack and ship by": overdue, today, or later, for open orders."""
-    now = timezone.now()
-    today = timezone.localdate()
-    for order in orders:
-        order.urgency = ""  # type: ignore[attr-defined]
-        if order.ship_by is None or order.state not in OPEN_ORDER_STATES:
-            continue
-        if order.ship_by < now:
-            order.urgency = "overdue"  # type: ignore[attr-defined]
-        elif timezone.localdate(order.ship_by) == today:
-            order.urgency = "today"  # type: ignore[attr-defined]
-
-
 def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku"))
@@ -855,7 +840,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         orders = orders.filter(producer__uuid=producer_uuid)
         producer = Producer.objects.visible_to(user).filter(uuid=producer_uuid).first()
     page = Paginator(_with_lines(orders), PAGE_SIZE).get_page(request.GET.get("page"))
-    _mark_urgency(page)
+    mark_urgency(page)
     return render(
         request,
         "channels/order_list.html",
@@ -885,7 +870,7 @@ def _producer_orders(request: HttpRequest) -> HttpResponse:
         )
     )
     to_pack = list(orders.filter(state__in=OPEN_ORDER_STATES).order_by("ship_by", "ordered_at"))
-    _mark_urgency(to_pack)
+    mark_urgency(to_pack)
     earlier = orders.exclude(state__in=OPEN_ORDER_STATES).order_by("-ordered_at")[:20]
     return render(
         request, "channels/producer_orders.html", {"to_pack": to_pack, "earlier": earlier}
@@ -938,7 +923,7 @@ def order_detail(request: HttpRequest, order_uuid: UUID) -> HttpResponse:
             )
         return redirect("order_detail", order_uuid=order.uuid)
     can_write = Order.objects.changeable_by(user).filter(pk=order.pk).exists()
-    _mark_urgency([order])
+    mark_urgency([order])
     next_states = actions.ORDER_NEXT_STATES.get(order.state, ())
     channel = channel_class(order.account.channel)
     return render(

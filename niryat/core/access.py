@@ -31,3 +31,7 @@ def role_required(*roles: Role) -> Any:
 staff_only = role_required(
     Role.STATE_ADMIN, Role.STATE_VIEWER, Role.DISTRICT_OFFICER, Role.CENTRE_STAFF
 )
+
+# Every role, producers too: for pages whose reads are scoped by `visible_to`, where a producer
+# sees only their own records (their products, read-only).
+signed_in = role_required(*Role)

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,6 +78,9 @@ def centre_edit(request: HttpRequest, lgd_code: int) -> HttpResponse:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
+    if request.method == "POST" and user.role == Role.PRODUCER:
+        # Producers use their pages on the phone; API tokens are for the centre's integrations.
+        raise PermissionDenied(_("Your role cannot open this page."))
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():

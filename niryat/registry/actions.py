@@ -24,6 +24,7 @@ from niryat.registry.models import (
     DuplicateFlag,
     Kind,
     Membership,
+    MergedProducer,
     OutreachVisit,
     Producer,
     Stage,
@@ -402,8 +403,17 @@ def do_merge_producers(survivor: Producer, duplicate: Producer, *, acting_user: 
     AuditEntry.objects.filter(object_type="registry.producer", object_id=str(duplicate.pk)).update(
         object_id=str(survivor.pk)
     )
+    record_merged_address(duplicate, survivor)
     duplicate.delete()
     return survivor
+
+
+def record_merged_address(duplicate: Producer, survivor: Producer) -> None:
+    """Remember that `duplicate`'s address now leads to `survivor`, and so do the addresses of
+    records merged into `duplicate` earlier: one hop, however many merges came before. Called by
+    do_merge_producers inside its transaction, before the duplicate is deleted."""
+    MergedProducer.objects.filter(survivor=duplicate).update(survivor=survivor)
+    MergedProducer.objects.create(merged_uuid=duplicate.uuid, survivor=survivor)
 
 
 @transaction.atomic
@@ -445,27 +455,26 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
 @transaction.atomic
 def do_enable_producer_sign_in(producer: Producer, *, acting_user: User) -> User:
     """Let a producer sign in with their mobile number and a code by SMS (niryat/registry/otp.py).
-    Creates their user (role producer, no password, Hindi pages) unless they have one."""
+    Creates their user (role producer, no password, Hindi pages) unless they have one, and
+    activates it again if sign-in was disabled. The view then texts them the address."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
     if producer.erased_at is not None:
         raise ValidationError(_("This producer's data has been erased."))
     if producer.user is not None:
-        return producer.user
-    if not producer.mobile:
-        raise ValidationError(_("Add the producer's mobile number first: they sign in with it."))
-    if (
-        Producer.objects.active()
-        .filter(mobile=producer.mobile, user__isnull=False)
-        .exclude(pk=producer.pk)
-        .exists()
-    ):
-        raise ValidationError(
-            _(
-                "Another producer already signs in with this mobile number. Merge the two records "
-                "if they are the same, or correct one of the numbers."
+        if not producer.user.is_active:
+            _check_mobile_free(producer)
+            producer.user.is_active = True
+            producer.user.save(update_fields=["is_active"])
+            record_audit(
+                actor=acting_user,
+                action="producer.enable_sign_in",
+                obj=producer,
+                district=producer.district,
+                changes={"user": producer.user.username},
             )
-        )
+        return producer.user
+    _check_mobile_free(producer)
     # The user name only has to be unique: sign-in looks producers up by their current mobile.
     username, n = producer.mobile, 1
     while User.objects.filter(username=username).exists():
@@ -492,3 +501,41 @@ def do_enable_producer_sign_in(producer: Producer, *, acting_user: User) -> User
         changes={"user": username},
     )
     return user
+
+
+def _check_mobile_free(producer: Producer) -> None:
+    """A producer signs in with their mobile number, which must be theirs alone."""
+    if not producer.mobile:
+        raise ValidationError(_("Add the producer's mobile number first: they sign in with it."))
+    if (
+        Producer.objects.active()
+        .filter(mobile=producer.mobile, user__is_active=True)
+        .exclude(pk=producer.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "Another producer already signs in with this mobile number. Merge the two records "
+                "if they are the same, or correct one of the numbers."
+            )
+        )
+
+
+@transaction.atomic
+def do_disable_producer_sign_in(producer: Producer, *, acting_user: User) -> None:
+    """Stop a producer signing in: their user is deactivated (kept, with its history and language,
+    so that enabling it again brings the same account back). Does nothing if sign-in is off."""
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    user = producer.user
+    if user is None or not user.is_active:
+        return
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record_audit(
+        actor=acting_user,
+        action="producer.disable_sign_in",
+        obj=producer,
+        district=producer.district,
+        changes={"user": user.username},
+    )

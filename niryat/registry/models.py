@@ -149,9 +149,25 @@ class ProducerQuerySet(ScopedQuerySet["Producer"]):
             records = records.filter(women_led=params["women_led"] == "yes")
         if params.get("activity"):
             records = records.filter(activities__code=params["activity"])
+        if params.get("next_step"):
+            from niryat.registry.next_steps import STEP_QUERIES
+
+            step = STEP_QUERIES.get(params["next_step"])
+            if step is not None:
+                records = records.filter(step)
         if params.get("q"):
             records = records.search(params["q"])
         return records
+
+    def next_step_counts(self) -> dict[str, int]:
+        """How many of these producers wait for each next step (niryat/registry/next_steps.py),
+        in one query."""
+        from niryat.registry.next_steps import STEP_QUERIES
+
+        counts: dict[str, int] = self.order_by().aggregate(
+            **{code: models.Count("pk", filter=query) for code, query in STEP_QUERIES.items()}
+        )
+        return counts
 
 
 class Producer(Timestamped):
@@ -426,6 +442,21 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mobile} {self.created_at}"
+
+
+class MergedProducer(models.Model):
+    """The address of a producer record merged away: /producers/<uuid>/ of the duplicate leads to
+    the record that was kept, so bookmarks, links in messages and the audit trail keep working."""
+
+    merged_uuid = models.UUIDField(unique=True, editable=False)
+    survivor = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="merged_away")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_uuid} → {self.survivor_id}"
 
 
 def producer_values(producer: Producer) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -72,3 +73,28 @@ def next_steps(producer: Producer) -> list[NextStep]:
             )
         )
     return steps
+
+
+# The same steps as database conditions, for the staff's lists and counts (one query for a whole
+# district, where next_steps() reads one producer). tests/registry/test_next_steps.py keeps the two
+# in agreement.
+STEP_QUERIES: dict[str, Q] = {
+    "listing_consent": Q(listing_consent=False),
+    "bank": Q(bank_ifsc="") | Q(bank_account_masked=""),
+    "sensitisation": Q(stage=Stage.CONTACTED),
+    "training": Q(stage__in=[Stage.SENSITISED, Stage.REGISTERED]),
+    "catalogue": Q(stage=Stage.TRAINED),
+    "udyam": Q(kind=Kind.MSME, udyam=""),
+    "iec": Q(stage__in=[Stage.SOLD, Stage.EXPORTING], iec=""),
+}
+
+# What each step asks of the centre, as the staff read it.
+STAFF_LABELS: dict[str, str | Promise] = {
+    "listing_consent": _("Consent to be listed not yet given"),
+    "bank": _("Bank details missing"),
+    "sensitisation": _("To invite to an awareness meeting"),
+    "training": _("To train"),
+    "catalogue": _("Trained: products to photograph and catalogue"),
+    "udyam": _("MSME without a Udyam number"),
+    "iec": _("Selling without an IEC"),
+}

@@ -21,7 +21,8 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -89,6 +90,27 @@ def sms_text(code: str) -> str:
         "code": code,
         "minutes": settings.OTP_VALID_MINUTES,
     }
+
+
+def sign_in_address() -> str:
+    """Where producers sign in, as they type it on their phone."""
+    return settings.SITE_URL.rstrip("/") + reverse("producer_sign_in")
+
+
+def sign_in_address_text() -> str:
+    """The SMS that tells a producer their sign-in is on: in Hindi, whoever enabled it."""
+    address = sign_in_address()
+    with translation.override("hi"):
+        return _(
+            "Niryat: you can now see your orders and products on your phone. Open %(address)s "
+            "and sign in with this mobile number."
+        ) % {"address": address}
+
+
+def send_sign_in_address(mobile: str) -> None:
+    """Text the producer the sign-in address (after do_enable_producer_sign_in). Raises SmsError
+    if the gateway refuses."""
+    send_sms(mobile, sign_in_address_text())
 
 
 def issue_code(mobile: str) -> None:

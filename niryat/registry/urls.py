@@ -40,5 +40,10 @@ urlpatterns = [
         views.producer_data_xlsx,
         name="producer_data_xlsx",
     ),
+    path(
+        "producers/<uuid:producer_uuid>/sign-in/",
+        views.producer_sign_in,
+        name="producer_sign_in_switch",
+    ),
     path("producers/<uuid:producer_uuid>/erase/", views.producer_erase, name="producer_erase"),
 ]

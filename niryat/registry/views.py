@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +31,8 @@ from openpyxl import Workbook
 from niryat.core.access import staff_only
 from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.registry import actions, rules
+from niryat.core.sms import SmsError
+from niryat.registry import actions, otp, rules
 from niryat.registry.forms import (
     ConsentForm,
     MemberForm,
@@ -46,13 +48,17 @@ from niryat.registry.models import (
     Gender,
     Kind,
     Membership,
+    MergedProducer,
     Producer,
     ProducerQuerySet,
     SocialCategory,
     Stage,
 )
+from niryat.registry.next_steps import STAFF_LABELS
 from niryat.registry.personal_data import held_data
 from niryat.registry.transliterate import is_devanagari, to_latin
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 # How many producers the "add a member" search offers before asking for more of the name.
@@ -78,6 +84,8 @@ AUDIT_ACTIONS = {
     "producer.consent": gettext_lazy("Consent recorded"),
     "producer.merge": gettext_lazy("Merged with a duplicate record"),
     "producer.erase": gettext_lazy("Personal data erased"),
+    "producer.enable_sign_in": gettext_lazy("Sign-in enabled"),
+    "producer.disable_sign_in": gettext_lazy("Sign-in disabled"),
     "group.add_member": gettext_lazy("Member added"),
     "group.remove_member": gettext_lazy("Member removed"),
 }
@@ -294,6 +302,7 @@ def producer_list(request: HttpRequest) -> HttpResponse:
             "kinds": Kind.choices,
             "stages": Stage.choices,
             "can_register": user.can_write,
+            "next_step_label": STAFF_LABELS.get(params.get("next_step", "")),
         },
     )
 
@@ -324,6 +333,7 @@ AUDIT_LABELS = {
     "name": gettext_lazy("Name"),
     "merged": gettext_lazy("Merged with"),
     "filled": gettext_lazy("Taken from the merged record"),
+    "user": gettext_lazy("Sign-in name"),
 }
 
 
@@ -446,6 +456,8 @@ def _render_detail(
         "duplicates": _duplicate_flags(producer, user),
         "audit_trail": _audit_trail(producer),
         "can_change": can_change,
+        "sign_in_on": producer.user is not None and producer.user.is_active,
+        "sign_in_address": otp.sign_in_address(),
     }
     if can_change:
         context.update(
@@ -459,8 +471,63 @@ def _render_detail(
 @require_safe
 @staff_only
 def producer_detail(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_visible_or_404(_producers(), current_user(request), uuid=producer_uuid)
+    user = current_user(request)
+    try:
+        producer = get_visible_or_404(_producers(), user, uuid=producer_uuid)
+    except Http404:
+        # A record merged away: its address leads to the record that was kept.
+        kept = (
+            MergedProducer.objects.filter(merged_uuid=producer_uuid)
+            .values_list("survivor__uuid", flat=True)
+            .first()
+        )
+        if kept is None or not Producer.objects.visible_to(user).filter(uuid=kept).exists():
+            raise
+        return redirect("producer_detail", producer_uuid=kept)
     return _render_detail(request, producer)
+
+
+@require_POST
+@staff_only
+def producer_sign_in(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
+    """Turn the producer's own sign-in (by SMS code) on or off; on, they get the address by SMS."""
+    user = current_user(request)
+    producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
+    if request.POST.get("sign_in") == "off":
+        actions.do_disable_producer_sign_in(producer, acting_user=user)
+        messages.success(request, _("%(name)s can no longer sign in.") % {"name": producer})
+        return redirect("producer_detail", producer_uuid=producer.uuid)
+    was_on = producer.user is not None and producer.user.is_active
+    try:
+        actions.do_enable_producer_sign_in(producer, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("producer_detail", producer_uuid=producer.uuid)
+    if was_on:
+        return redirect("producer_detail", producer_uuid=producer.uuid)
+    address = otp.sign_in_address()
+    try:
+        otp.send_sign_in_address(producer.mobile)
+    except SmsError:
+        logger.warning("SMS gateway failed for a sign-in address", exc_info=True)
+        messages.warning(
+            request,
+            _(
+                "%(name)s can now sign in, but the SMS could not be sent. Tell them to open "
+                "%(address)s and sign in with their mobile number."
+            )
+            % {"name": producer, "address": address},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "%(name)s can now sign in with their mobile number. "
+                "They got an SMS with the address."
+            )
+            % {"name": producer},
+        )
+    return redirect("producer_detail", producer_uuid=producer.uuid)
 
 
 @require_POST

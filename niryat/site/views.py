@@ -14,6 +14,7 @@ from niryat.core.scoping import current_user, get_visible_or_404
 from niryat.core.views import districts_with_counts
 from niryat.registry.funnel import district_funnel, state_funnel
 from niryat.registry.portal_views import producer_home
+from niryat.site.today import staff_today
 
 
 def state_home_context(user: User) -> dict[str, Any]:
@@ -37,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "centre": Centre.objects.filter(district=district).first(),
         "odop_products": OdopProduct.objects.visible_to(user),
         "tasks": TaskProgress.objects.filter(owner=user)[:5],
+        "today": staff_today(user),
+        "can_change_centre": user.can_write,
     }
     return render(request, "core/home_staff.html", context)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from niryat.catalog.models import GlossaryTerm, Product, ProductImage, Sku
+from niryat.registry.actions import do_enable_producer_sign_in
 from tests.catalog.factories import COMPLETE_SKU, add_sku, make_product, run_tasks
 from tests.conftest import client_for, hindi
 from tests.test_imaging import a_phone_upload, a_photo, jpeg
@@ -259,7 +260,29 @@ def test_read_only_roles_see_no_forms_and_cannot_write(sam, gita, ganesh, horse)
     assert Sku.objects.filter(pk=sku.pk).exists()
 
 
-def test_producer_cannot_open_catalogue_pages(prem, horse) -> None:
-    client = client_for(prem)
-    assert client.get(reverse("product_list")).status_code == 403
-    assert client.get(reverse("product_detail", args=[horse.uuid])).status_code == 403
+def test_a_producer_reads_only_their_own_products_and_changes_nothing(
+    prem, ramu, ganesh, horse
+) -> None:
+    # given Prem, a producer with no products, and Ramu, whose sign-in is on
+    others = client_for(prem)
+    mine = client_for(do_enable_producer_sign_in(ramu, acting_user=ganesh))
+    add_sku(horse, ganesh, price=Decimal("450.00"), stock=7)
+
+    # then Prem sees no product, and not Ramu's horse
+    listing = others.get(reverse("product_list")).content.decode()
+    assert "No products yet." in listing
+    assert "Terracotta horse" not in listing
+    assert others.get(reverse("product_detail", args=[horse.uuid])).status_code == 404
+
+    # and Ramu sees his horse, its price and stock (in Hindi, his account's language), without
+    # a button to change anything
+    listing = mine.get(reverse("product_list")).content.decode()
+    assert horse.name_hi in listing
+    assert "₹450.00" in listing
+    assert "7 स्टॉक में" in listing
+    detail = mine.get(reverse("product_detail", args=[horse.uuid])).content.decode()
+    assert horse.name_hi in detail
+    assert hindi("Edit the product") not in detail
+    assert hindi("Print labels (PDF)") not in detail
+    assert mine.get(reverse("product_edit", args=[horse.uuid])).status_code == 403
+    assert mine.get(reverse("product_create")).status_code == 403
