@@ -246,6 +246,8 @@ REFERENCE_DATA_DIR = Path(
 )
 
 NINJA_PAGINATION_PER_PAGE = 100
+# Every list route's limit and offset bounded in one place (a 422, not a database overflow).
+NINJA_PAGINATION_CLASS = "niryat.core.pagination.BoundedLimitOffsetPagination"
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
