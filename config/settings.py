@@ -161,10 +161,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failures (django-axes): per user name and address, for a cool-off period.
+# Lockout after repeated failures (django-axes): per user name and address combined, so that one
+# person's mistakes never lock out the colleagues who share the centre's connection or proxy, for
+# a cool-off period that tries during the lockout do not extend.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The request header in which the proxy in front of the site (nginx) puts the client's address,
+# e.g. X-Real-IP; empty: the connection's own address (REMOTE_ADDR), when nothing is in front.
+# Set it only behind such a proxy: a client could otherwise write the header itself.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "niryat.core.client_address.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
