@@ -595,7 +595,9 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
 @require_safe
 @staff_only
 def producer_data_json(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
+    user = current_user(request)
+    producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
+    actions.do_record_producer_data_export(producer, fmt="json", acting_user=user)
     sections = {section.key: section.rows for section in held_data(producer)}
     body = json.dumps(sections, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -612,7 +614,9 @@ def _cell(value: Any) -> Any:
 @require_safe
 @staff_only
 def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
+    user = current_user(request)
+    producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
+    actions.do_record_producer_data_export(producer, fmt="xlsx", acting_user=user)
     book = Workbook()
     book.remove(book.active)
     for section in held_data(producer):

@@ -914,3 +914,25 @@ def test_a_state_admin_extends_the_activities_in_the_admin(
     client.post(f"/admin/registry/producer/{ramu.pk}/change/", {"name_latin": "Changed"})
     ramu.refresh_from_db()
     assert ramu.name_latin == "Ramu Prajapati"
+
+
+def test_each_download_of_a_producers_data_is_audited(ganesh: User, ramu: Producer) -> None:
+    # given no export yet
+    assert not AuditEntry.objects.filter(action="producer.data_export").exists()
+    # when centre staff download Ramu's data as JSON, then as Excel
+    client = client_for(ganesh)
+    assert client.get(f"/producers/{ramu.uuid}/data.json").status_code == 200
+    assert client.get(f"/producers/{ramu.uuid}/data.xlsx").status_code == 200
+    # then the trail says who took whose data, when, in which format
+    entries = AuditEntry.objects.filter(action="producer.data_export").order_by("id")
+    assert [(e.actor, e.object_type, e.object_id, e.district_id, e.changes) for e in entries] == [
+        (ganesh, "registry.producer", str(ramu.pk), ramu.district_id, {"format": "json"}),
+        (ganesh, "registry.producer", str(ramu.pk), ramu.district_id, {"format": "xlsx"}),
+    ]
+    assert all(timezone.now() - e.created_at < datetime.timedelta(minutes=1) for e in entries)
+
+
+def test_a_refused_data_download_leaves_no_audit_entry(gita: User, ramu: Producer) -> None:
+    # A district officer reads Ramu's page but may not take his data.
+    assert client_for(gita).get(f"/producers/{ramu.uuid}/data.json").status_code == 403
+    assert not AuditEntry.objects.filter(action="producer.data_export").exists()
