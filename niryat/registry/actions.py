@@ -14,6 +14,7 @@ from niryat.core.actions import do_create_user
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import AuditEntry, District, Role, User
 from niryat.core.scoping import require_write
+from niryat.core.text import clean_text_values
 from niryat.registry.duplicates import flag_duplicates
 from niryat.registry.hooks import producer_hooks
 from niryat.registry.models import (
@@ -86,6 +87,7 @@ def do_register_producer(
 ) -> Producer:
     """Register a producer in `district` and flag likely duplicates (returned on `.duplicates`)."""
     require_write(district, acting_user)
+    values = clean_text_values(Producer, values)
     _check_values(values, district, allowed={*PRODUCER_FIELDS, "stage"})
     producer = Producer(district=district, created_by=acting_user, **values)
     producer.name_key = producer_name_key(producer)
@@ -120,6 +122,7 @@ def do_update_producer(
 ) -> dict[str, list[Any]]:
     producer = _locked(producer)
     require_write(producer.district, acting_user)
+    values = clean_text_values(Producer, values)
     _check_values(values, producer.district, allowed=set(PRODUCER_FIELDS))
     changes = diff_fields(producer, values)
     for field, (_old, new) in changes.items():

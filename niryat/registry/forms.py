@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, OdopProduct
+from niryat.core.text import clean_text_values
 from niryat.registry import identifiers
 from niryat.registry.models import Activity, Consent, Gender, Kind, Membership, Producer, Stage
 from niryat.registry.transliterate import is_devanagari, to_latin
@@ -142,7 +143,9 @@ class ProducerForm(forms.ModelForm):
 
     def producer_values(self) -> dict[str, Any]:
         """The cleaned values as `do_register_producer` / `do_update_producer` take them."""
-        data = dict(self.cleaned_data)
+        # Cleaned here as well as in the actions: the import writes rows without them (see
+        # bulk_import), and the duplicate check reads the names first.
+        data = clean_text_values(Producer, self.cleaned_data)
         data.pop("activities", None)
         account = data.pop("bank_account", "")
         aadhaar = data.pop("aadhaar", "")

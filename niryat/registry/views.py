@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from niryat.core.access import staff_only
 from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
+from niryat.core.text import xlsx_safe
 from niryat.registry import actions
 from niryat.registry.forms import (
     ConsentForm,
@@ -607,8 +608,8 @@ def producer_data_json(request: HttpRequest, producer_uuid: UUID) -> HttpRespons
 def _cell(value: Any) -> Any:
     # A spreadsheet runs text starting with = + - @ as a formula; a leading quote keeps it text.
     if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
+        value = "'" + value
+    return xlsx_safe(value)
 
 
 @require_safe
@@ -625,11 +626,11 @@ def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpRespons
         if section.key == "profile":
             # One producer: a field per row reads better than one very wide row.
             for field, value in rows[0].items():
-                sheet.append([field, _cell(value)])
+                sheet.append([xlsx_safe(field), _cell(value)])
             continue
         if not rows:
             continue
-        sheet.append(list(rows[0]))
+        sheet.append([xlsx_safe(field) for field in rows[0]])
         for row in rows:
             sheet.append([_cell(value) for value in row.values()])
     out = io.BytesIO()
