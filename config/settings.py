@@ -293,7 +293,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Permissions-Policy (niryat.core.middleware): the site uses no browser feature beyond plain pages
 # and file uploads; nothing on it, nor anything injected into it, may ask for them.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     "camera": [],
     "microphone": [],
     "geolocation": [],

@@ -64,5 +64,5 @@ class ApiTokenForm(forms.Form):
         coerce=int,
         initial=TOKEN_DEFAULT_DAYS,
         required=False,
-        empty_value=TOKEN_DEFAULT_DAYS,
+        empty_value=TOKEN_DEFAULT_DAYS,  # type: ignore[arg-type]  # coerced values are ints
     )
