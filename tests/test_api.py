@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry
@@ -121,3 +127,71 @@ def test_openapi_docs_are_served(db):
     assert Client().get("/api/docs").status_code == 200
     schema = Client().get("/api/openapi.json").json()
     assert "/api/districts/{lgd_code}/odop-products" in schema["paths"]
+
+
+def test_a_token_expires_after_the_days_chosen_on_my_account(ganesh):
+    # given a token made on "My account" for 30 days
+    page = client_for(ganesh).post("/account/", {"name": "laptop", "valid_days": "30"})
+    token = page.context["new_token"]
+    record = ApiToken.objects.get(user=ganesh, name="laptop")
+    assert round((record.expires_at - record.created_at) / timedelta(days=1)) == 30
+    listing = client_for(ganesh).get("/account/").content.decode()
+    assert "Expires" in listing
+    assert date_format(timezone.localtime(record.expires_at), "DATE_FORMAT") in listing
+    client = Client(headers={"authorization": f"Bearer {token}"})
+    assert client.get("/api/me").status_code == 200
+    # when its day has passed
+    ApiToken.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    # then it is refused, saying why
+    response = client.get("/api/me")
+    assert response.status_code == 401
+    record.refresh_from_db()
+    expired_on = date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")
+    assert response.json() == {
+        "detail": f"This API token expired on {expired_on}. Create a new one on your account page."
+    }
+    assert "(expired)" in client_for(ganesh).get("/account/").content.decode()
+
+
+def test_a_token_lasts_ninety_days_unless_chosen(ganesh):
+    record, _token = do_create_api_token(name="default", acting_user=ganesh)
+    assert round((record.expires_at - record.created_at) / timedelta(days=1)) == 90
+    page = client_for(ganesh).get("/account/")
+    assert page.context["form"]["valid_days"].value() == 90
+
+
+def test_a_token_lives_one_day_to_a_year(ganesh):
+    for days in (0, 366):
+        with pytest.raises(ValidationError):
+            do_create_api_token(name="bad", valid_days=days, acting_user=ganesh)
+    assert not ApiToken.objects.filter(user=ganesh).exists()
+
+
+def test_revoking_a_token_is_audited_and_refused_by_every_route(ganesh, ramu):
+    record, token = do_create_api_token(name="old", acting_user=ganesh)
+    client = Client(headers={"authorization": f"Bearer {token}"})
+    assert client.get("/api/producers").status_code == 200
+    client_for(ganesh).post(f"/account/tokens/{record.pk}/revoke/")
+    assert AuditEntry.objects.filter(action="api_token.revoke", actor=ganesh).count() == 1
+    for url in ["/api/me", "/api/districts", "/api/producers", "/api/products"]:
+        assert client.get(url).status_code == 401, url
+
+
+@pytest.mark.parametrize("route", ["/api/districts", "/api/producers", "/api/products"])
+@pytest.mark.parametrize(
+    "query", ["limit=9223372036854775808", "offset=9223372036854775808", "limit=1001", "limit=0"]
+)
+def test_list_routes_refuse_limits_and_offsets_out_of_bounds(ganesh, route, query):
+    response = bearer(ganesh).get(f"{route}?{query}")
+    assert response.status_code == 422
+    field = query.split("=")[0]
+    assert [error["loc"][-1] for error in response.json()["detail"]] == [field]
+
+
+@pytest.mark.parametrize("route", ["/api/districts", "/api/producers", "/api/products"])
+def test_list_routes_page_within_bounds(ganesh, ramu, route):
+    client = bearer(ganesh)
+    response = client.get(f"{route}?limit=1000&offset=1000000000000")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    assert response.json()["count"] == client.get(route).json()["count"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from niryat.core.actions import do_create_user
 from niryat.core.demo import seed_demo
@@ -137,3 +140,65 @@ def test_demo_people_are_created_once(db):
     assert any(re.search("[\u0900-\u097f]", name) for name in names), "some names in Devanagari"
     assert any(re.fullmatch("[A-Za-z .]+", name) for name in names), "some in Latin letters"
     assert seed_demo() is None
+
+
+def sign_in(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def behind_proxy(client_address: str) -> Client:
+    """A browser behind the README's nginx: every request comes from nginx's own address."""
+    return Client(REMOTE_ADDR="127.0.0.1", headers={"x-real-ip": client_address})
+
+
+def test_behind_a_proxy_one_locked_user_does_not_lock_out_the_others(ganesh, vani, settings):
+    settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
+    # given ganesh locked out after failures from one office
+    office = behind_proxy("203.0.113.7")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(office, "ganesh", "wrong")
+    assert sign_in(office, "ganesh", PASSWORD).status_code == 429
+    # then the failures were counted against the client's address, not the proxy's
+    attempt = AccessAttempt.objects.get(username="ganesh")
+    assert attempt.ip_address == "203.0.113.7"
+    # and vani, behind the same proxy (and even in the same office), still signs in
+    colleague = behind_proxy("203.0.113.7")
+    assert sign_in(colleague, "vani", PASSWORD).status_code == 302
+    elsewhere = behind_proxy("198.51.100.20")
+    assert sign_in(elsewhere, "vani", PASSWORD).status_code == 302
+
+
+def test_without_a_trusted_proxy_header_the_connection_address_counts(ganesh, settings):
+    settings.TRUSTED_PROXY_HEADER = ""
+    # A header the client wrote itself is ignored: it cannot dodge its own lockout with it.
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(behind_proxy(f"203.0.113.{number}"), "ganesh", "wrong")
+    assert AccessAttempt.objects.get(username="ganesh").ip_address == "127.0.0.1"
+    assert sign_in(behind_proxy("203.0.113.99"), "ganesh", PASSWORD).status_code == 429
+
+
+def test_a_malformed_proxy_header_falls_back_to_the_connection_address(ganesh, settings):
+    settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
+    sign_in(behind_proxy("not-an-address"), "ganesh", "wrong")
+    assert AccessAttempt.objects.get(username="ganesh").ip_address == "127.0.0.1"
+
+
+def test_tries_during_a_lockout_do_not_extend_it(ganesh, settings):
+    client = Client()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "ganesh", "wrong")
+    # given a lockout that started ten minutes ago (of a 15-minute cool-off)
+    started = timezone.now() - timedelta(minutes=10)
+    AccessAttempt.objects.filter(username="ganesh").update(attempt_time=started)
+    # when more tries come during it
+    assert sign_in(client, "ganesh", "wrong").status_code == 429
+    assert sign_in(client, "ganesh", PASSWORD).status_code == 429
+    # then the lockout still ends when it would have
+    attempt = AccessAttempt.objects.get(username="ganesh")
+    assert attempt.attempt_time == started
+    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
+    cool_off = timedelta(hours=settings.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.filter(username="ganesh").update(
+        attempt_time=timezone.now() - cool_off - timedelta(seconds=1)
+    )
+    assert sign_in(client, "ganesh", PASSWORD).status_code == 302

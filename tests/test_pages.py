@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.test import Client
 
 from niryat.core.models import AuditEntry, Centre
@@ -96,3 +99,36 @@ def test_api_token_is_shown_once(ganesh):
     again = client.get("/account/").content.decode()
     assert "laptop" in again
     assert token not in again
+
+
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(ganesh):
+    response = client_for(ganesh).get("/")
+    assert response.status_code == 200
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert response["Permissions-Policy"].startswith("camera=(), microphone=(), geolocation=()")
+    # The sign-in page, seen before anyone is signed in, carries them too.
+    login = Client().get("/login/")
+    assert login["Content-Security-Policy"] == response["Content-Security-Policy"]
+    assert login["Permissions-Policy"] == response["Permissions-Policy"]
+
+
+def test_no_page_template_holds_an_inline_script_or_style():
+    """The policy refuses them: a new one would silently not work in the browser."""
+    inline = re.compile(
+        r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE
+    )
+    # Label PDFs are drawn by WeasyPrint, not a browser: their template may style itself.
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (settings.BASE_DIR / "templates").rglob("*.html")
+        if path.name != "labels.html" and inline.search(path.read_text())
+    ]
+    assert offenders == []

@@ -24,6 +24,7 @@ from niryat.core import hs_codes, imaging
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import User
 from niryat.core.scoping import require_write, require_write_access
+from niryat.core.text import clean_text_values
 from niryat.registry.models import Producer
 
 PRODUCT_FIELDS = (
@@ -113,6 +114,7 @@ def do_create_product(producer: Producer, *, acting_user: User, **values: Any) -
     require_write(producer.district, acting_user)
     if producer.erased_at is not None:
         raise ValidationError(_("This producer's record has been erased."))
+    values = clean_text_values(Product, values)
     values.setdefault("odop_product", producer.odop_product)
     check_product_values(values, producer)
     product = Product.objects.create(
@@ -133,6 +135,7 @@ def do_create_product(producer: Producer, *, acting_user: User, **values: Any) -
 def do_update_product(product: Product, *, acting_user: User, **values: Any) -> Product:
     require_write(product.district, acting_user)
     product = Product.objects.select_for_update().get(pk=product.pk)
+    values = clean_text_values(Product, values)
     check_product_values(
         {**{field: getattr(product, field) for field in PRODUCT_FIELDS}, **values},
         product.producer,
@@ -268,6 +271,7 @@ def _bullet_problem(text: str) -> str | None:
 def do_add_sku(product: Product, *, acting_user: User, **values: Any) -> Sku:
     require_write(product.district, acting_user)
     product = Product.objects.select_for_update().get(pk=product.pk)
+    values = clean_text_values(Sku, values)
     if not values.get("seller_sku"):
         values["seller_sku"] = suggest_seller_sku(product)
     values.setdefault("attributes", {})
@@ -299,6 +303,7 @@ def do_update_sku(sku: Sku, *, acting_user: User, **values: Any) -> Sku:
     require_write(product.district, acting_user)
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
     _refuse_deleting(sku)
+    values = clean_text_values(Sku, values)
     check_sku_values({**{f: getattr(sku, f) for f in SKU_FIELDS}, **values}, product, sku)
     changes = diff_fields(sku, values)
     if not changes:

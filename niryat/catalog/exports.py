@@ -19,12 +19,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from niryat.catalog.completeness import all_check_labels
 from niryat.catalog.models import Product, Sku
+from niryat.core.text import xlsx_safe
 from niryat.registry.spreadsheets import escape_cell
 
 Cell = str | int | Decimal | None
@@ -110,8 +110,7 @@ def export_rows(products: Iterable[Product]) -> Iterator[list[Cell]]:
 def _xlsx_value(value: Cell) -> Cell:
     if value is None or isinstance(value, int | Decimal):
         return value
-    # XML cannot hold most control characters; openpyxl raises on them rather than drop them.
-    return ILLEGAL_CHARACTERS_RE.sub("", escape_cell(value)) or None
+    return xlsx_safe(escape_cell(value)) or None
 
 
 def write_products_xlsx(products: Iterable[Product], title: str, target: IO[bytes]) -> None:

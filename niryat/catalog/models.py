@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
-from niryat.core.scoping import M, ScopedQuerySet
+from niryat.core.scoping import DistrictWorkQuerySet, M, ScopedQuerySet
 from niryat.registry.models import Producer
 
 
@@ -374,7 +374,7 @@ class GlossaryTerm(Timestamped):
         return f"{self.hindi} → {self.english}"
 
 
-class CatalogImportJobQuerySet(ScopedQuerySet["CatalogImportJob"]):
+class CatalogImportJobQuerySet(DistrictWorkQuerySet["CatalogImportJob"]):
     district_field = "district"
 
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import ApiToken, Centre, District, OdopProduct, PartnerOrg, Role, User
 
 TOKEN_PREFIX = "nyt_"  # noqa: S105 (a public prefix, not a secret)
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
 
 
 def _require_change(queryset: Any, record: Any, acting_user: User) -> None:
@@ -134,13 +138,24 @@ def token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def do_create_api_token(*, name: str, acting_user: User) -> tuple[ApiToken, str]:
-    """A new personal API token. Returns the record and the token, which is never shown again."""
+def do_create_api_token(
+    *, name: str, acting_user: User, valid_days: int = TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """A new personal API token, valid for `valid_days` (1 to a year). Returns the record and
+    the token, which is never shown again."""
     if not name.strip():
         raise ValidationError(_("Give the token a name."))
+    if not 1 <= valid_days <= TOKEN_MAX_DAYS:
+        raise ValidationError(
+            _("A token is valid for 1 to %(days)d days.") % {"days": TOKEN_MAX_DAYS}
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
-        user=acting_user, name=name.strip(), prefix=token[:8], digest=token_digest(token)
+        user=acting_user,
+        name=name.strip(),
+        prefix=token[:8],
+        digest=token_digest(token),
+        expires_at=timezone.now() + timedelta(days=valid_days),
     )
     record_audit(
         actor=acting_user, action="api_token.create", obj=record, district=acting_user.district

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -14,6 +17,16 @@ from niryat.core.actions import TOKEN_PREFIX, token_digest
 from niryat.core.models import ApiToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class TokenExpired(AuthenticationError):
+    """A 401 that says why: the integration's owner must make a new token, not debug theirs."""
+
+    def __init__(self, record: ApiToken) -> None:
+        super().__init__(
+            message=_("This API token expired on %(date)s. Create a new one on your account page.")
+            % {"date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")}
+        )
 
 
 class TokenAuth(HttpBearer):
@@ -28,6 +41,8 @@ class TokenAuth(HttpBearer):
         )
         if record is None:
             return None
+        if record.expired:
+            raise TokenExpired(record)
         # Record use at most every few minutes: a write per API call would queue every request
         # behind SQLite's single writer.
         now = timezone.now()

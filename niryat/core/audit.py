@@ -13,16 +13,18 @@ def record_audit(
     *,
     actor: User | None,
     action: str,
-    obj: models.Model,
+    obj: models.Model | type[models.Model],
     district: District | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
+    """An entry about one record, or about many of a kind when `obj` is a model class (a list
+    exported, for instance: then `changes` says which)."""
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         district=district,
         action=action,
         object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_id="" if isinstance(obj, type) else str(obj.pk),
         changes=changes or {},
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from niryat.core.actions import TOKEN_DEFAULT_DAYS
 from niryat.core.models import Centre, OdopProduct
 
 HS_CODE = re.compile(r"^\d{4}(\d{2}){0,2}$")
@@ -49,4 +50,19 @@ class CentreForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
+    VALIDITY_CHOICES = [
+        (30, _("30 days")),
+        (90, _("90 days")),
+        (180, _("180 days")),
+        (365, _("1 year")),
+    ]
+
     name = forms.CharField(label=_("Token name"), max_length=100)
+    valid_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        choices=VALIDITY_CHOICES,
+        coerce=int,
+        initial=TOKEN_DEFAULT_DAYS,
+        required=False,
+        empty_value=TOKEN_DEFAULT_DAYS,  # type: ignore[arg-type]  # coerced values are ints
+    )

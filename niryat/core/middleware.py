@@ -1,4 +1,5 @@
-"""Request middleware: the signed-in person's language, and a clear word when a session expired."""
+"""Request middleware: the signed-in person's language, a clear word when a session expired, and
+the Permissions-Policy header."""
 
 from __future__ import annotations
 
@@ -57,3 +58,25 @@ class SessionExpiredMiddleware:
         ):
             messages.warning(request, _("Your session has expired. Please sign in again."))
         return self.get_response(request)
+
+
+def permissions_policy(features: dict[str, list[str]]) -> str:
+    """`{"camera": [], "fullscreen": ["self"]}` -> `camera=(), fullscreen=(self)`."""
+    return ", ".join(f"{name}=({' '.join(origins)})" for name, origins in features.items())
+
+
+class PermissionsPolicyMiddleware:
+    """Every answer says which browser features its page may use (settings.PERMISSIONS_POLICY).
+
+    Too small a job for another dependency: one header, computed once.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.header = permissions_policy(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

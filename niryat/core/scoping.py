@@ -48,6 +48,18 @@ class ScopedQuerySet(models.QuerySet[M]):
         return self.visible_to(user)
 
 
+class DistrictWorkQuerySet(ScopedQuerySet[M]):
+    """The centre's own work (import jobs and their sheets of other people's data): scoped like
+    any district record, and never shown to producers, who share the district but not its work."""
+
+    def visible_to(self, user: User) -> Self:
+        from niryat.core.models import Role
+
+        if user.is_authenticated and user.role == Role.PRODUCER:
+            return self.none()
+        return super().visible_to(user)
+
+
 Records = models.QuerySet[M] | models.Manager[M]
 
 

@@ -85,7 +85,9 @@ def account(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         _record, new_token = actions.do_create_api_token(
-            name=form.cleaned_data["name"], acting_user=user
+            name=form.cleaned_data["name"],
+            valid_days=form.cleaned_data["valid_days"],
+            acting_user=user,
         )
         form = ApiTokenForm()
     return render(

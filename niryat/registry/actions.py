@@ -539,3 +539,35 @@ def do_disable_producer_sign_in(producer: Producer, *, acting_user: User) -> Non
         district=producer.district,
         changes={"user": user.username},
     )
+
+
+@transaction.atomic
+def do_record_producer_data_export(producer: Producer, *, fmt: str, acting_user: User) -> None:
+    """Note that `acting_user` downloaded everything held about `producer` (JSON or XLSX): a
+    copy of personal data left the system, and the producer may ask who took one."""
+    require_write(producer.district, acting_user)
+    record_audit(
+        actor=acting_user,
+        action="producer.data_export",
+        obj=producer,
+        district=producer.district,
+        changes={"format": fmt},
+    )
+
+
+@transaction.atomic
+def do_record_producer_list_export(
+    *, fmt: str, filters: dict[str, str], count: int, acting_user: User
+) -> None:
+    """Note that `acting_user` downloaded the producer list (names, mobiles, addresses) with
+    these filters: which producers it held is what the filters chose, `count` of them."""
+    district = None
+    if filters.get("district", "").isdigit():
+        district = District.objects.filter(lgd_code=int(filters["district"])).first()
+    record_audit(
+        actor=acting_user,
+        action="producer.list_export",
+        obj=Producer,
+        district=district or acting_user.district,
+        changes={"format": fmt, "filters": filters, "count": count},
+    )

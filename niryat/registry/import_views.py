@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from niryat.core.models import District, Role, User
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.registry.actions import do_record_producer_list_export
 from niryat.registry.bulk_import import (
     MAX_FILE_BYTES,
     SheetError,
@@ -238,9 +239,13 @@ def producer_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     )
     stem = f"producers-{timezone.localdate():%Y-%m-%d}"
     rows = _export_rows(records.iterator(chunk_size=2000), translation.get_language())
+    count = records.count()
+    if fmt == "csv" or count <= XLSX_EXPORT_MAX_ROWS:
+        do_record_producer_list_export(
+            fmt=fmt, filters=request.GET.dict(), count=count, acting_user=user
+        )
     if fmt == "csv":
         return csv_response(f"{stem}.csv", export_header(), rows)
-    count = records.count()
     if count > XLSX_EXPORT_MAX_ROWS:
         return render(
             request,

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
-from niryat.core.scoping import ScopedQuerySet
+from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 
 
 class Kind(models.TextChoices):
@@ -384,7 +384,7 @@ class DuplicateFlag(Timestamped):
         return f"{self.first} ≈ {self.second}"
 
 
-class ImportJobQuerySet(ScopedQuerySet["ImportJob"]):
+class ImportJobQuerySet(DistrictWorkQuerySet["ImportJob"]):
     district_field = "district"
 
 

@@ -20,6 +20,7 @@ from django.db.models import Field, TextChoices
 from django.utils.translation import gettext as _
 
 from niryat.core.models import District, OdopProduct
+from niryat.core.text import clean_text_values
 from niryat.registry import identifiers
 from niryat.registry.models import Gender, Kind, Producer, SocialCategory, Stage
 from niryat.registry.transliterate import is_devanagari, to_latin
@@ -96,6 +97,8 @@ def clean_producer(
     unknown = set(values) - set(INPUT_FIELDS) - {"stage"}
     if unknown:
         raise ValueError(f"not producer fields: {sorted(unknown)}")
+    # Control characters pasted from other software go first, for every way in.
+    values = clean_text_values(Producer, dict(values))
     given = values if current is not None else {name: "" for name in REQUIRED} | dict(values)
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}

@@ -26,10 +26,10 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from niryat.core.models import District, OdopProduct
+from niryat.core.text import xlsx_safe
 from niryat.registry.models import Activity, Gender, Kind, Producer, SocialCategory
 
 
@@ -230,8 +230,7 @@ def write_xlsx(sheets: Sequence[Sheet], target: IO[bytes]) -> None:
 
 
 def _xlsx_text(value: object) -> str:
-    # XML cannot hold most control characters; openpyxl raises on them rather than drop them.
-    return ILLEGAL_CHARACTERS_RE.sub("", escape_cell(value))
+    return str(xlsx_safe(escape_cell(value)))
 
 
 def _column_letter(index: int) -> str:

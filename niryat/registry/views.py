@@ -32,6 +32,7 @@ from niryat.core.access import staff_only
 from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.sms import SmsError
+from niryat.core.text import xlsx_safe
 from niryat.registry import actions, otp, rules
 from niryat.registry.forms import (
     ConsentForm,
@@ -663,7 +664,9 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
 @require_safe
 @staff_only
 def producer_data_json(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
+    user = current_user(request)
+    producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
+    actions.do_record_producer_data_export(producer, fmt="json", acting_user=user)
     sections = {section.key: section.rows for section in held_data(producer)}
     body = json.dumps(sections, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -673,14 +676,16 @@ def producer_data_json(request: HttpRequest, producer_uuid: UUID) -> HttpRespons
 def _cell(value: Any) -> Any:
     # A spreadsheet runs text starting with = + - @ as a formula; a leading quote keeps it text.
     if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
+        value = "'" + value
+    return xlsx_safe(value)
 
 
 @require_safe
 @staff_only
 def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
-    producer = get_changeable_or_deny(_producers(), current_user(request), uuid=producer_uuid)
+    user = current_user(request)
+    producer = get_changeable_or_deny(_producers(), user, uuid=producer_uuid)
+    actions.do_record_producer_data_export(producer, fmt="xlsx", acting_user=user)
     book = Workbook()
     book.remove(book.active)
     for section in held_data(producer):
@@ -689,11 +694,11 @@ def producer_data_xlsx(request: HttpRequest, producer_uuid: UUID) -> HttpRespons
         if section.key == "profile":
             # One producer: a field per row reads better than one very wide row.
             for field, value in rows[0].items():
-                sheet.append([field, _cell(value)])
+                sheet.append([xlsx_safe(field), _cell(value)])
             continue
         if not rows:
             continue
-        sheet.append(list(rows[0]))
+        sheet.append([xlsx_safe(field) for field in rows[0]])
         for row in rows:
             sheet.append([_cell(value) for value in row.values()])
     out = io.BytesIO()

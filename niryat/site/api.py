@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError
 
 from niryat.catalog.api import router as catalog_router
 from niryat.core.api import router as core_router
-from niryat.core.api_auth import SessionAuth, TokenAuth
+from niryat.core.api_auth import SessionAuth, TokenAuth, TokenExpired
 from niryat.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -30,11 +30,11 @@ api.add_router("/", catalog_router)
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {"detail": _("Sign in, or send a valid API token: Authorization: Bearer <token>.")},
-        status=401,
-    )
+    if isinstance(exc, TokenExpired):
+        detail = exc.message
+    else:
+        detail = _("Sign in, or send a valid API token: Authorization: Bearer <token>.")
+    return api.create_response(request, {"detail": detail}, status=401)
 
 
 @api.exception_handler(Http404)

@@ -858,3 +858,25 @@ def test_an_error_while_saving_saves_nothing_and_keeps_no_photo_files(
     ]
     assert snapshot() == (0, 0, 0, 0)
     assert not list((media / "catalogue").rglob("*.jpg"))
+
+
+def test_a_producer_reads_none_of_the_districts_catalogue_imports(ramu, ganesh, prem):
+    job = import_file(client_for(ganesh), "ramu.xlsx", xlsx_bytes(two_products(), HEADER))
+    assert job.progress is not None
+    client = client_for(prem)
+    pages = {
+        "/catalogue/import/": 403,
+        "/catalogue/import/template.xlsx": 403,
+        f"/catalogue/import/{job.uuid}/": 403,
+        f"/catalogue/import/{job.uuid}/status/": 403,
+        f"/catalogue/import/{job.uuid}/errors/": 403,
+        f"/progress/{job.progress.uuid}/": 404,
+        f"/api/progress/{job.progress.uuid}": 404,
+    }
+    for url, status in pages.items():
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert "ramu.xlsx" not in response.content.decode(), url
+    assert client.post(f"/catalogue/import/{job.uuid}/import-valid-rows/").status_code == 403
+    assert not CatalogImportJob.objects.visible_to(prem).exists()
+    assert CatalogImportJob.objects.visible_to(ganesh).get() == job

@@ -216,3 +216,21 @@ def test_too_many_rows_for_one_sheet_says_what_to_do(ganesh, skus: list[Sku], mo
         "2 SKUs match; an Excel export holds up to 1. "
         "Choose a producer, an ODOP product or other filters."
     ) in response.content.decode()
+
+
+def test_control_characters_are_removed_on_input_and_on_export(ganesh, horse: Product) -> None:
+    # given a SKU whose text was pasted with control characters; multi-line text keeps its lines
+    sku = add_sku(
+        horse,
+        ganesh,
+        seller_sku="GKP-1",
+        title_en="Terracotta\x0b horse",
+        bullets_en="Hand made\nFired\tin a kiln\x0c",
+    )
+    # then the catalogue holds it clean
+    assert (sku.title_en, sku.bullets_en) == ("Terracotta horse", "Hand made\nFired\tin a kiln")
+    # and a record saved before this cleaning still exports, without them
+    Sku.objects.filter(pk=sku.pk).update(title_hi="टेराकोटा\x0b घोड़ा")
+    Product.objects.filter(pk=horse.pk).update(name_en="Horse\x01")
+    row = dict(zip(HEADER, export(ganesh)[1], strict=True))
+    assert (row["Title (Hindi)"], row["Product (English)"]) == ("टेराकोटा घोड़ा", "Horse")

@@ -1082,3 +1082,28 @@ def test_a_namesake_with_another_mobile_is_a_new_producer(ganesh, gorakhpur):
         "+919800000002",
     ]
     assert DuplicateFlag.objects.get().reasons == ["similar name in the same village or PIN code"]
+
+
+def test_a_producer_reads_none_of_the_districts_imports(ganesh, prem):
+    # given a Gorakhpur import holding other producers' personal data
+    job = import_file(client_for(ganesh), "gorakhpur.csv", csv_bytes([artisan(1)]))
+    assert job.progress is not None
+    # when Prem, a Gorakhpur producer, asks for it by page, sheet, progress or API
+    client = client_for(prem)
+    pages = {
+        "/producers/import/": 403,
+        f"/producers/import/{job.uuid}/": 403,
+        f"/producers/import/{job.uuid}/errors/": 403,
+        f"/progress/{job.progress.uuid}/": 404,
+        f"/api/imports/{job.uuid}": 404,
+        f"/api/progress/{job.progress.uuid}": 404,
+    }
+    # then every one is refused and says nothing of the sheet
+    for url, status in pages.items():
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert "gorakhpur.csv" not in response.content.decode(), url
+    assert client.post(f"/producers/import/{job.uuid}/import-valid-rows/").status_code == 403
+    assert not ImportJob.objects.visible_to(prem).exists()
+    # while the centre staff who imported still read it
+    assert client_for(ganesh).get(f"/api/imports/{job.uuid}").status_code == 200

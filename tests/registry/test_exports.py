@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from niryat.core.models import AuditEntry
 from niryat.registry import import_views
 from niryat.registry.actions import do_erase_producer
 from niryat.registry.models import Activity, ImportJob, Kind, Producer
@@ -264,3 +265,21 @@ def test_an_export_too_big_for_excel_points_to_csv(ganesh, producers, monkeypatc
         "or download CSV."
     ) in response.content.decode()
     assert client_for(ganesh).get("/producers/export.csv").status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_each_download_of_the_producer_list_is_audited(ganesh, gorakhpur, producers, fmt):
+    download(client_for(ganesh), f"/producers/export.{fmt}?district=148&kind=artisan&q=")
+    entry = AuditEntry.objects.get(action="producer.list_export")
+    assert (entry.actor, entry.district, entry.object_type, entry.object_id) == (
+        ganesh,
+        gorakhpur,
+        "registry.producer",
+        "",
+    )
+    expected = Producer.objects.filter(district=gorakhpur, kind="artisan").count()
+    assert entry.changes == {
+        "format": fmt,
+        "filters": {"district": "148", "kind": "artisan", "q": ""},
+        "count": expected,
+    }

@@ -994,3 +994,68 @@ def test_a_state_admin_extends_the_activities_in_the_admin(
     client.post(f"/admin/registry/producer/{ramu.pk}/change/", {"name_latin": "Changed"})
     ramu.refresh_from_db()
     assert ramu.name_latin == "Ramu Prajapati"
+
+
+def test_each_download_of_a_producers_data_is_audited(ganesh: User, ramu: Producer) -> None:
+    # given no export yet
+    assert not AuditEntry.objects.filter(action="producer.data_export").exists()
+    # when centre staff download Ramu's data as JSON, then as Excel
+    client = client_for(ganesh)
+    assert client.get(f"/producers/{ramu.uuid}/data.json").status_code == 200
+    assert client.get(f"/producers/{ramu.uuid}/data.xlsx").status_code == 200
+    # then the trail says who took whose data, when, in which format
+    entries = AuditEntry.objects.filter(action="producer.data_export").order_by("id")
+    assert [(e.actor, e.object_type, e.object_id, e.district_id, e.changes) for e in entries] == [
+        (ganesh, "registry.producer", str(ramu.pk), ramu.district_id, {"format": "json"}),
+        (ganesh, "registry.producer", str(ramu.pk), ramu.district_id, {"format": "xlsx"}),
+    ]
+    assert all(timezone.now() - e.created_at < datetime.timedelta(minutes=1) for e in entries)
+
+
+def test_a_refused_data_download_leaves_no_audit_entry(gita: User, ramu: Producer) -> None:
+    # A district officer reads Ramu's page but may not take his data.
+    assert client_for(gita).get(f"/producers/{ramu.uuid}/data.json").status_code == 403
+    assert not AuditEntry.objects.filter(action="producer.data_export").exists()
+
+
+def test_control_characters_typed_into_the_page_are_removed(
+    ganesh: User, terracotta: OdopProduct, pottery: Activity
+) -> None:
+    # given a village pasted with a vertical tab (U+000B) and a name with a form feed
+    form = artisan_form(
+        terracotta, pottery, village="Aurang\x0babad", name_latin="Ramu\x0c Prajapati"
+    )
+    # when staff save the producer through the register page
+    response = client_for(ganesh).post("/producers/new/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # then the record holds the text without them
+    producer = Producer.objects.get()
+    assert (producer.village, producer.name_latin) == ("Aurangabad", "Ramu Prajapati")
+    # and the producer's data exports
+    assert client_for(ganesh).get(f"/producers/{producer.uuid}/data.xlsx").status_code == 200
+
+
+def test_a_record_saved_with_a_control_character_still_exports(
+    ganesh: User, ramu_with_history: Producer
+) -> None:
+    # given a record saved before input was cleaned
+    ramu = ramu_with_history
+    Producer.objects.filter(pk=ramu.pk).update(tehsil="Sa\x0bdar\x1f", village="Aurangabad\x00")
+    client = client_for(ganesh)
+    # then the producer's own Excel export opens, without the characters
+    response = client.get(f"/producers/{ramu.uuid}/data.xlsx")
+    assert response.status_code == 200
+    profile = {
+        row[0]: row[1]
+        for row in load_workbook(io.BytesIO(response.content))["Profile"].iter_rows(
+            values_only=True
+        )
+    }
+    assert (profile["tehsil"], profile["village"]) == ("Sadar", "Aurangabad")
+    # and so does the registry's list export
+    listing = client.get("/producers/export.xlsx")
+    assert listing.status_code == 200
+    rows = load_workbook(io.BytesIO(b"".join(listing.streaming_content))).active.iter_rows(
+        values_only=True
+    )
+    assert any("Sadar" in row for row in rows)

@@ -11,10 +11,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from niryat.core.text import xlsx_safe
 from niryat.registry.spreadsheets import escape_cell
 
 Cell = str | int | float | Decimal | None
@@ -30,7 +30,7 @@ def cell(value: Any) -> Cell:
         return "Yes" if value else "No"
     if isinstance(value, int | float | Decimal):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", escape_cell(value)) or None
+    return xlsx_safe(escape_cell(value)) or None
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

@@ -35,6 +35,7 @@ from niryat.channels.flipkart.listing import (
     weight_kg,
 )
 from niryat.channels.media import public_image_urls
+from niryat.core.text import xlsx_safe
 
 HEADER_ROW = 1  # Flipkart's attribute names
 HELP_ROW = 2  # mandatory or optional, and the unit
@@ -164,7 +165,7 @@ def catalogue_sheet(skus: Iterable[Sku], settings: dict[str, Any] | None = None)
                 "images": public_image_urls(sku),
             }
             for index, column in enumerate(columns, start=1):
-                sheet.cell(row, index, column.value(sku, context))
+                sheet.cell(row, index, xlsx_safe(column.value(sku, context)))
         sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 2)
     if not workbook.sheetnames:
         workbook.create_sheet("empty")
