@@ -17,7 +17,7 @@ VARIETY = [
         "kind": Kind.MSME,
         "stage": Stage.TRAINED,
         "bank_ifsc": "SBIN0001234",
-        "bank_account_masked": "XXXX1234",
+        "bank_account": "001234561234",
         "listing_consent": True,
     },
     {"kind": Kind.MSME, "stage": Stage.SOLD, "udyam": "UDYAM-UP-52-0012345"},
