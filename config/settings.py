@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "niryat.registry",
     "niryat.catalog",
     "niryat.channels",
+    # The composition root: its commands (seed_demo) reach every app.
+    "niryat.site",
 ]
 
 MIDDLEWARE = [
