@@ -28,7 +28,13 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from niryat.catalog.actions import do_add_image, do_add_sku, do_create_product, process_image_now
+from niryat.catalog.actions import (
+    do_add_image,
+    do_add_sku,
+    do_create_product,
+    do_update_sku,
+    process_image_now,
+)
 from niryat.catalog.models import Category, Product, Sku
 from niryat.channels import outbox
 from niryat.channels.actions import (
@@ -72,7 +78,7 @@ WAITING_FOR_FSN = "GKP-DIYA-12"
 TERRACOTTA = (176, 84, 52)
 BRASS = (196, 150, 60)
 SILK = (150, 30, 60)
-CHIKAN = (225, 215, 190)
+CHIKAN = (110, 160, 200)  # white thread on powder-blue cotton
 PINK = (210, 100, 140)
 
 
@@ -656,7 +662,7 @@ def _orders(accounts: dict[tuple[int, str], ChannelAccount]) -> int:
 
 
 def _consignment(districts: dict[int, District]) -> None:
-    """Stock sent to an Amazon warehouse (every channel hears of the lower stock)."""
+    """Stock sent to an Amazon warehouse and a new batch counted in: every channel hears."""
     gorakhpur = districts[GORAKHPUR]
     staff = _staff(gorakhpur)
     warehouse = Warehouse.objects.filter(channel="amazon", code="LKO1").first()
@@ -673,6 +679,9 @@ def _consignment(districts: dict[int, District]) -> None:
         reference="GKP-FBA-0001",
         acting_user=staff,
     )
+    # A new batch out of the kiln: staff raise the stock, and every marketplace hears of it.
+    lamp = Sku.objects.get(seller_sku="GKP-LAMP-01", product__district=gorakhpur)
+    do_update_sku(lamp, stock=(lamp.stock or 0) + 6, acting_user=staff)
     drain_outbox()
 
 
