@@ -271,4 +271,3 @@ def test_the_command_prints_the_password_once_then_that_the_demo_exists(
     second = capsys.readouterr().out
     assert PASSWORD not in second
     assert "The demo exists already (producers and products)." in second
-
