@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -47,6 +48,7 @@ from niryat.channels.actions import (
     do_set_exchange_rate,
     do_set_order_state,
 )
+from niryat.channels.base import ChannelError
 from niryat.channels.models import (
     ChannelAccount,
     ExchangeRate,
@@ -564,15 +566,18 @@ def _accounts(districts: dict[int, District]) -> dict[tuple[int, str], ChannelAc
             ).first()
             if account is None:
                 credentials, account_settings = CONNECT[channel]
-                account = do_connect_account(
-                    district=district,
-                    channel=channel,
-                    name=name,
-                    credentials=credentials,
-                    settings=account_settings,
-                    producer=None,
-                    acting_user=_staff(district),
-                )
+                try:
+                    account = do_connect_account(
+                        district=district,
+                        channel=channel,
+                        name=name,
+                        credentials=credentials,
+                        settings=account_settings,
+                        producer=None,
+                        acting_user=_staff(district),
+                    )
+                except ValidationError as exc:  # the fake is not listening, most likely
+                    raise DemoError(f"{channel}: {' '.join(exc.messages)}") from exc
             accounts[(lgd, channel)] = account
     return accounts
 
@@ -621,7 +626,10 @@ def restore_listings(accounts: dict[tuple[int, str], ChannelAccount]) -> int:
         if not live:
             continue
         # A read, made here rather than queued: the demo must know now what to push again.
-        shown = channel_for(account).read_quantities(live)
+        try:
+            shown = channel_for(account).read_quantities(live)
+        except ChannelError as exc:
+            raise DemoError(f"{account.channel}: {exc}") from exc
         missing = [listing.sku for listing in live if listing.pk not in shown]
         if missing:
             do_push(missing, account, acting_user=_staff(account.district))
