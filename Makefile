@@ -33,17 +33,23 @@ setup: translations
 	$(PY) manage.py seed_demo
 
 # Demo mode: the marketplaces are the local fakes (fakes/), unless these are set already.
+# Amazon takes photo addresses in https only; the fakes never fetch them.
 DEMO_MARKETPLACES := AMAZON_SP_API_URL=$${AMAZON_SP_API_URL:-http://127.0.0.1:8701} \
 	AMAZON_LWA_URL=$${AMAZON_LWA_URL:-http://127.0.0.1:8701} \
 	FLIPKART_API_URL=$${FLIPKART_API_URL:-http://127.0.0.1:8702} \
 	EBAY_API_URL=$${EBAY_API_URL:-http://127.0.0.1:8703} \
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+	SITE_URL=$${SITE_URL:-https://$(HOST):$(PORT)} \
+	DEMO_MODE=$${DEMO_MODE:-1}
 
-# The web server, a task worker, the fake marketplaces and an order fetch every minute beside
-# it; Ctrl-C stops them all.
+# The fake marketplaces, the demo's listings and orders on them (pushed again: the fakes forget
+# everything when they stop), then the web server, a task worker and an order fetch every minute
+# beside it; Ctrl-C stops them all.
 run: setup
 	$(PY) -m fakes & fakes=$$!; \
+	trap 'kill $$fakes 2>/dev/null' EXIT INT TERM; \
 	export $(DEMO_MARKETPLACES); \
+	$(PY) -m fakes --wait 30 && \
+	$(PY) manage.py seed_demo --marketplaces || exit 1; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(PY) manage.py channels_sync --every 60 > /dev/null & sync=$$!; \
 	trap 'kill $$worker $$sync $$fakes 2>/dev/null' EXIT INT TERM; \

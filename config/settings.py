@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "niryat.registry",
     "niryat.catalog",
     "niryat.channels",
+    # The composition root: its commands (seed_demo) reach every app.
+    "niryat.site",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +347,9 @@ CHANNEL_ENDPOINTS = {
     "flipkart": env_str("FLIPKART_API_URL", "https://api.flipkart.net"),
     "ebay": env_str("EBAY_API_URL", "https://api.ebay.com"),
 }
+# Demo mode (`make run`): the marketplaces are the fakes, and pages say what to type where a
+# real marketplace would give it (the FSN of Flipkart's Seller Hub).
+DEMO_MODE = env_bool("DEMO_MODE", False)
 CHANNEL_HTTP_TIMEOUT = float(env_str("CHANNEL_HTTP_TIMEOUT", "20"))
 # Fernet keys (urlsafe base64, 32 bytes) that encrypt marketplace credentials, newest first:
 # add a new key in front, run `manage.py rotate_channel_keys`, then drop the old one. Outside

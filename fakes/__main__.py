@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
+import sys
 import threading
+import time
 
 from fakes.amazon import FakeAmazon
 from fakes.ebay import FakeEbay
@@ -20,7 +23,15 @@ PORTS = {"amazon": 8701, "flipkart": 8702, "ebay": 8703}
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m fakes", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="start nothing: wait until the fakes (started elsewhere) listen, then exit",
+    )
     args = parser.parse_args()
+    if args.wait is not None:
+        sys.exit(wait_for(args.host, args.wait))
     fakes = {"amazon": FakeAmazon(), "flipkart": FakeFlipkart(), "ebay": FakeEbay()}
     for name, fake in fakes.items():
         url = fake.start(PORTS[name], args.host)
@@ -33,6 +44,25 @@ def main() -> None:
         pass
     for fake in fakes.values():
         fake.stop()
+
+
+def wait_for(host: str, seconds: float) -> int:
+    """0 once every fake's port takes connections, 1 if one does not within `seconds`."""
+    deadline = time.monotonic() + seconds
+    waiting = sorted(PORTS.values())
+    while waiting:
+        waiting = [port for port in waiting if not _listening(host, port)]
+        if waiting and time.monotonic() > deadline:
+            print(f"fake marketplaces not listening on {host}: {waiting}", file=sys.stderr)  # noqa: T201
+            return 1
+        if waiting:
+            time.sleep(0.1)
+    return 0
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0
 
 
 if __name__ == "__main__":

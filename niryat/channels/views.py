@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -708,6 +709,8 @@ def listing_detail(request: HttpRequest, listing_uuid: UUID) -> HttpResponse:
             "needs_fsn": listing.account.channel == ChannelCode.FLIPKART
             and not listing.external_id,
             "fsn_form": fsn_form,
+            # Any 16 letters and digits will do for the fake Flipkart: one made from the listing.
+            "demo_fsn": f"DEMO{listing.uuid.hex[:12].upper()}" if settings.DEMO_MODE else "",
             "is_gem": is_gem,
             "gem_documents": _gem_documents(sku.product.producer) if is_gem else [],
         },

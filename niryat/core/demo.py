@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
@@ -37,6 +38,9 @@ def seed_demo(
     if User.objects.filter(username=DEMO_ADMIN).exists():
         return None
     password = password or secrets.token_urlsafe(12)
+    # Hashed once for all the demo people (they share the password anyway): Argon2 takes a good
+    # second per hash on a small machine, and the demo should be ready in seconds.
+    hashed = make_password(password)
     fakers = [Faker("hi_IN"), Faker("en_IN")]
     for number, faker in enumerate(fakers):
         faker.seed_instance(seed + number)
@@ -44,9 +48,9 @@ def seed_demo(
     logins: list[DemoLogin] = []
 
     def add(username: str, role: Role, district: District | None, org: str | None, i: int) -> None:
-        do_create_user(
+        user = do_create_user(
             username=username,
-            password=password,
+            password=None,
             role=role,
             district=district,
             full_name=_name(fakers, i),
@@ -54,6 +58,8 @@ def seed_demo(
             partner_org=partners.get(org) if org else None,
             acting_user=None,
         )
+        user.password = hashed
+        user.save(update_fields=["password"])
         logins.append(DemoLogin(username, str(role.label), district.name_en if district else "—"))
 
     add(DEMO_ADMIN, Role.STATE_ADMIN, None, None, 1)

@@ -453,10 +453,14 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
 
 
 @transaction.atomic
-def do_enable_producer_sign_in(producer: Producer, *, acting_user: User) -> User:
+def do_enable_producer_sign_in(
+    producer: Producer, *, acting_user: User, user: User | None = None
+) -> User:
     """Let a producer sign in with their mobile number and a code by SMS (niryat/registry/otp.py).
     Creates their user (role producer, no password, Hindi pages) unless they have one, and
-    activates it again if sign-in was disabled. The view then texts them the address."""
+    activates it again if sign-in was disabled; or links `user`: a producer account of the same
+    district that belongs to no producer yet (the demo's `<district>.producer`, who also has a
+    password). The view then texts them the address."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
     if producer.erased_at is not None:
@@ -475,19 +479,30 @@ def do_enable_producer_sign_in(producer: Producer, *, acting_user: User) -> User
             )
         return producer.user
     _check_mobile_free(producer)
-    # The user name only has to be unique: sign-in looks producers up by their current mobile.
-    username, n = producer.mobile, 1
-    while User.objects.filter(username=username).exists():
-        n += 1
-        username = f"{producer.mobile}-{n}"
-    user = do_create_user(
-        username=username,
-        password=None,
-        role=Role.PRODUCER,
-        district=producer.district,
-        full_name=producer.name_hi or producer.name_latin,
-        acting_user=acting_user,
-    )
+    if user is not None:
+        if (
+            user.role != Role.PRODUCER
+            or user.district_id != producer.district_id
+            or Producer.objects.filter(user=user).exists()
+        ):
+            raise ValidationError(
+                _("This account is not a producer account of the district, or has a producer.")
+            )
+        username = user.username
+    else:
+        # The user name only has to be unique: sign-in looks producers up by their current mobile.
+        username, n = producer.mobile, 1
+        while User.objects.filter(username=username).exists():
+            n += 1
+            username = f"{producer.mobile}-{n}"
+        user = do_create_user(
+            username=username,
+            password=None,
+            role=Role.PRODUCER,
+            district=producer.district,
+            full_name=producer.name_hi or producer.name_latin,
+            acting_user=acting_user,
+        )
     # Hindi first for producers; they can switch, and their choice is then kept on the account.
     user.language = "hi"
     user.save(update_fields=["language"])

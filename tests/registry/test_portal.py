@@ -376,6 +376,26 @@ def test_enabling_sign_in_needs_a_mobile_and_a_writer(gorakhpur, ganesh, gita):
     assert User.objects.filter(role=Role.PRODUCER).count() == 0
 
 
+def test_enabling_sign_in_can_link_a_producer_account_of_the_district(
+    gorakhpur, ganesh, prem, vani
+):
+    # given: Prem's producer account (the demo's <district>.producer has a password too)
+    sita = register(gorakhpur, ganesh, name_hi="सीता देवी", mobile=MOBILE)
+    # a staff account, or one linked to another producer, is refused
+    with pytest.raises(ValidationError):
+        do_enable_producer_sign_in(sita, user=vani, acting_user=ganesh)
+    # when
+    assert do_enable_producer_sign_in(sita, user=prem, acting_user=ganesh) == prem
+    # then
+    sita.refresh_from_db()
+    assert sita.user == prem
+    assert Producer.objects.visible_to(prem).get() == sita
+    assert User.objects.filter(role=Role.PRODUCER).count() == 1
+    other = register(gorakhpur, ganesh, name_hi="गीता देवी", mobile="+919839011111")
+    with pytest.raises(ValidationError):
+        do_enable_producer_sign_in(other, user=prem, acting_user=ganesh)
+
+
 def test_two_producers_cannot_sign_in_with_one_number(producer, gorakhpur, ganesh):
     other = register(gorakhpur, ganesh, name_hi="सीता देवी", mobile=MOBILE)
     with pytest.raises(ValidationError):

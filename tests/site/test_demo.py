@@ -1,0 +1,273 @@
+"""The living demo (`manage.py seed_demo --marketplaces`), seeded against the real fake marketplaces
+over HTTP: producers at every funnel stage, listings live on every fake, orders in every state;
+a second run changes nothing, and a run after the fakes forgot everything restores the listings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from fakes.amazon import FakeAmazon
+from fakes.ebay import FakeEbay
+from fakes.flipkart import FakeFlipkart
+from niryat.catalog.models import Product, ProductImage, Sku
+from niryat.channels.ebay.api import forget_tokens as forget_ebay_tokens
+from niryat.channels.flipkart.api import forget_tokens as forget_flipkart_tokens
+from niryat.channels.models import (
+    ChannelAccount,
+    Consignment,
+    Listing,
+    ListingEvent,
+    Order,
+    OutboxEntry,
+    StockMove,
+)
+from niryat.core.demo import seed_demo
+from niryat.core.models import AuditEntry, User
+from niryat.registry.models import Consent, Membership, Producer, Stage
+from niryat.site.demo import Seeded, demo_producers, drain_outbox, seed
+from tests.conftest import client_for
+
+PASSWORD = "demo password 123"
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture(scope="module")
+def marketplaces() -> Iterator[dict[str, Any]]:
+    fakes = {"amazon": FakeAmazon(), "flipkart": FakeFlipkart(), "ebay": FakeEbay()}
+    for fake in fakes.values():
+        fake.start()
+    yield fakes
+    for fake in fakes.values():
+        fake.stop()
+
+
+def forget(fakes: dict[str, Any]) -> None:
+    """The fakes restarted: they hold nothing, and know none of the tokens we hold."""
+    for fake in fakes.values():
+        fake.reset()
+    forget_ebay_tokens()
+    forget_flipkart_tokens()
+
+
+@pytest.fixture
+def fakes(marketplaces: dict[str, Any], settings: Any, tmp_path: Path, db: None) -> dict[str, Any]:
+    forget(marketplaces)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Amazon takes photo addresses in https only (make run sets the same).
+    settings.SITE_URL = "https://niryat.example.org"
+    settings.CHANNEL_ENDPOINTS = {
+        **settings.CHANNEL_ENDPOINTS,
+        "amazon": marketplaces["amazon"].url,
+        "amazon_auth": marketplaces["amazon"].url,
+        "flipkart": marketplaces["flipkart"].url,
+        "ebay": marketplaces["ebay"].url,
+    }
+    return marketplaces
+
+
+def on_sale(fakes: dict[str, Any]) -> dict[str, list[str]]:
+    """The seller SKUs each fake offers to buyers."""
+    amazon = fakes["amazon"].state()["listings"]
+    flipkart = fakes["flipkart"].state()["listings"]
+    ebay = fakes["ebay"].state()["offers"]
+    return {
+        "amazon": sorted(amazon),
+        "flipkart": sorted(
+            code for code, item in flipkart.items() if item.get("requested_status") == "ACTIVE"
+        ),
+        "ebay": sorted(o["sku"] for o in ebay if o["status"] == "PUBLISHED"),
+    }
+
+
+LIVE_ON_FAKES = {
+    "amazon": [
+        "GKP-DIYA-12",
+        "GKP-HORSE-30",
+        "GKP-HORSE-45",
+        "GKP-LAMP-01",
+        "GKP-VASE-01",
+        "MBD-POT-01",
+        "VNS-DUPATTA-01",
+    ],
+    "flipkart": ["GKP-HORSE-30", "GKP-LAMP-01", "LKO-CHIKAN-01"],
+    "ebay": ["GKP-HORSE-30", "GKP-LAMP-01", "GKP-VASE-01", "MBD-POT-01"],
+}
+
+
+def seed_everything() -> Seeded:
+    seed_demo(PASSWORD)
+    return seed(marketplaces=True)
+
+
+def rows() -> dict[str, int]:
+    """How many records the demo touches, table by table."""
+    models = (
+        User,
+        Producer,
+        Consent,
+        Membership,
+        Product,
+        Sku,
+        ProductImage,
+        ChannelAccount,
+        Listing,
+        ListingEvent,
+        OutboxEntry,
+        Order,
+        StockMove,
+        Consignment,
+        AuditEntry,
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def writes(fakes: dict[str, Any]) -> dict[str, int]:
+    return {
+        name: sum(1 for r in fake.requests if r.method in WRITES) for name, fake in fakes.items()
+    }
+
+
+def test_the_demo_shows_every_stage_live_listings_and_orders_in_every_state(
+    fakes: dict[str, Any],
+) -> None:
+    # when
+    report = seed_everything()
+
+    # then: producers at every stage of the funnel, moved there by the events that prove them
+    stages = {key: producer.stage for key, producer in demo_producers().items()}
+    assert set(stages.values()) == set(Stage.values)
+    assert stages["mohan"] == Stage.CONTACTED
+    assert stages["kamla"] == Stage.SENSITISED
+    assert stages["geeta"] == Stage.REGISTERED
+    assert stages["sunita"] == Stage.TRAINED
+    assert stages["kashi"] == Stage.CATALOGUED  # ready, but no consent to be listed
+    assert stages["laxmi"] == Stage.LISTED
+    assert stages["ramu"] == Stage.SOLD
+    assert stages["matikala"] == Stage.EXPORTING
+    # every listed producer agreed to it
+    listed = Producer.objects.filter(products__skus__listings__state="live").distinct()
+    assert listed.count() == 6
+    assert all(p.listing_consent for p in listed)
+    # an SHG with its three members
+    assert demo_producers()["laxmi"].memberships.count() == 3
+    # photos through the imaging pipeline: complete products, and one left incomplete
+    completeness = dict(Product.objects.values_list("name_en", "completeness"))
+    assert completeness["Terracotta horse"] == 100
+    assert completeness["Terracotta wall plate"] < 100
+    assert ProductImage.objects.filter(status="ready", quality_score__gte=90).count() == 8
+
+    # listings live on every fake, and the Flipkart one waiting for its FSN
+    assert on_sale(fakes) == LIVE_ON_FAKES
+    assert Listing.objects.filter(state="live").count() == 14
+    waiting = Listing.objects.get(sku__seller_sku="GKP-DIYA-12", account__channel="flipkart")
+    assert (waiting.state, waiting.external_id) == ("draft", "")
+    refused = Listing.objects.get(sku__seller_sku="GKP-PLATE-01")
+    assert refused.state == "draft"
+
+    # orders in every state, the shipped one with its waybill
+    assert sorted(Order.objects.values_list("state", flat=True)) == [
+        "accepted",
+        "cancelled",
+        "delivered",
+        "delivered",
+        "new",
+        "packed",
+        "returned",
+        "shipped",
+    ]
+    shipped = Order.objects.get(state="shipped")
+    assert (shipped.carrier, shipped.tracking_number) == ("India Post", "EM123456785IN")
+    assert set(StockMove.objects.values_list("reason", flat=True)) == {
+        "order",
+        "cancelled",
+        "returned",
+        "consignment",
+        "edit",
+    }
+    assert Consignment.objects.get().lines.get().quantity == 4
+    # every call reached the marketplaces (or gave way to a later one with the same news)
+    assert not OutboxEntry.objects.exclude(state__in=["done", "superseded"]).exists()
+
+    # the demo producer account is Ramu, and sees Ramu's orders
+    producer_user = User.objects.get(username="gorakhpur.producer")
+    assert demo_producers()["ramu"].user == producer_user
+    ramu_orders = Order.objects.filter(producer=demo_producers()["ramu"])
+    assert ramu_orders.count() == 7
+    page = client_for(producer_user).get("/channels/orders/").content.decode()
+    assert all(order.channel_order_id in page for order in ramu_orders)
+    assert report.created[0] == "created 15 producers and 9 products with 10 SKUs"
+
+    # when: seeded again, with the fakes as they are
+    before, calls = rows(), writes(fakes)
+    again = seed_everything()
+
+    # then: nothing changed, here or on the marketplaces, and it says the demo exists
+    assert again.created == []
+    assert again.existed == [
+        "producers and products",
+        "14 live listings, all shown on the fakes",
+        "orders",
+    ]
+    assert rows() == before
+    assert writes(fakes) == calls
+    assert on_sale(fakes) == LIVE_ON_FAKES
+
+
+def test_a_run_after_the_fakes_forgot_everything_lists_again(fakes: dict[str, Any]) -> None:
+    # given: the demo, then the fakes restarted (as on every make run)
+    seed_everything()
+    forget(fakes)
+    assert on_sale(fakes) == {"amazon": [], "flipkart": [], "ebay": []}
+    orders = Order.objects.count()
+
+    # when
+    report = seed_everything()
+
+    # then: every live listing is on sale again, and nothing else was made twice
+    assert report.created == ["pushed 14 live listings again: their fake had forgotten them"]
+    assert on_sale(fakes) == LIVE_ON_FAKES
+    assert Listing.objects.filter(state="live").count() == 14
+    assert Order.objects.count() == orders
+
+
+def test_demo_mode_says_what_fsn_to_type_and_the_listing_goes_live(
+    fakes: dict[str, Any], settings: Any
+) -> None:
+    seed_everything()
+    staff = User.objects.get(username="gorakhpur.staff")
+    waiting = Listing.objects.get(sku__seller_sku="GKP-DIYA-12", account__channel="flipkart")
+    address = f"/channels/listings/{waiting.uuid}/"
+    fsn = f"DEMO{waiting.uuid.hex[:12].upper()}"
+    hint = f"Demo mode: Flipkart here is the local fake, which accepts any FSN of 16 letters and digits. Type {fsn} and save"  # noqa: E501
+
+    # outside demo mode, nothing is said
+    settings.DEMO_MODE = False
+    assert hint not in client_for(staff).get(address).content.decode()
+
+    # in demo mode the page says what to type; typed, the listing goes live on the fake
+    settings.DEMO_MODE = True
+    assert hint in client_for(staff).get(address).content.decode()
+    client_for(staff).post(address, {"record_fsn": "1", "fsn": fsn})
+    drain_outbox()
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.external_id) == ("live", fsn)
+    assert "GKP-DIYA-12" in on_sale(fakes)["flipkart"]
+
+
+def test_the_command_prints_the_password_once_then_that_the_demo_exists(
+    fakes: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("seed_demo", password=PASSWORD)
+    first = capsys.readouterr().out
+    assert f"    password: {PASSWORD}" in first
+    assert "Demo: created 15 producers and 9 products with 10 SKUs." in first
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+    assert PASSWORD not in second
+    assert "The demo exists already (producers and products)." in second
