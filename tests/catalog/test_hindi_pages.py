@@ -31,7 +31,9 @@ def english_phrases(html: str) -> list[str]:
 def items(page: str, list_class: str) -> list[str]:
     block = re.search(rf'<ul class="{list_class}">(.*?)</ul>', page, re.S)
     assert block is not None, f"no list {list_class}"
-    return [re.sub(r"<[^>]+>|\s+", " ", li).strip() for li in re.findall(r"<li.*?</li>", block[1], re.S)]
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", li).strip() for li in re.findall(r"<li.*?</li>", block[1], re.S)
+    ]
 
 
 @pytest.fixture
@@ -65,9 +67,7 @@ def test_photo_quality_lines_are_in_the_readers_language(
         client_for(hindi_ganesh).get(reverse("product_detail", args=[horse.uuid])).content.decode(),
         "quality-checks",
     )
-    assert [line.lstrip("✔✘ ") for line in english] == [
-        check["reason"] for check in image.quality
-    ]
+    assert [line.lstrip("✔✘ ") for line in english] == [check["reason"] for check in image.quality]
 
 
 def test_hs_descriptions_are_glossed_in_hindi(hindi_ganesh: User) -> None:
