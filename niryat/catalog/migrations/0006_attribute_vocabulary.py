@@ -47,17 +47,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='sku',
             name='colour_en',
-            field=models.CharField(blank=True, max_length=40, verbose_name='colour in English'),
+            field=models.CharField(blank=True, max_length=40, verbose_name='English colour'),
         ),
         migrations.AddField(
             model_name='sku',
             name='material_en',
-            field=models.CharField(blank=True, max_length=80, verbose_name='material in English'),
+            field=models.CharField(blank=True, max_length=80, verbose_name='English material'),
         ),
         migrations.AddField(
             model_name='sku',
             name='size_en',
-            field=models.CharField(blank=True, max_length=40, verbose_name='size in English'),
+            field=models.CharField(blank=True, max_length=40, verbose_name='English size'),
         ),
         migrations.CreateModel(
             name='AttributeTerm',
