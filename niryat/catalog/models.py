@@ -292,8 +292,10 @@ class Sku(Timestamped):
 
     def in_english(self, field: str) -> str:
         """Size, colour or material as an English-only marketplace gets it: the English value,
-        else the value as written (which `validate` refuses if it is in Devanagari)."""
-        return (getattr(self, f"{field}_en") or getattr(self, field)).strip()
+        else the value as written (which `validate` refuses if it is in Devanagari); nothing
+        when there is no value (the English is that of the value, never a value by itself)."""
+        written = getattr(self, field).strip()
+        return (getattr(self, f"{field}_en").strip() or written) if written else ""
 
     def bullet_list(self, language: str) -> list[str]:
         text = self.bullets_hi if language == "hi" else self.bullets_en
