@@ -4,6 +4,7 @@ and labels printed."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 from pathlib import Path
@@ -35,6 +36,19 @@ pytestmark = pytest.mark.e2e
 def run_tasks() -> None:
     """The task worker, once through the queue (the live server only queues the photo)."""
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@pytest.fixture
+def catalogue_words(live_server: Any) -> None:
+    """The craft glossary and the vocabulary of materials, which migrations seed and the live
+    server's emptied database has lost: they gloss the HS descriptions in Hindi."""
+    from django.apps import apps
+
+    for module, loader in (
+        ("niryat.catalog.migrations.0002_load_glossary", "load"),
+        ("niryat.catalog.migrations.0006_attribute_vocabulary", "seed"),
+    ):
+        getattr(importlib.import_module(module), loader)(apps, None)
 
 
 def english_phrase(text: str) -> bool:
@@ -217,6 +231,7 @@ def test_every_catalogue_page_meets_wcag_21_aa_and_fits_a_phone(
     ramu: Producer,
     media_root: Path,
     language: str,
+    catalogue_words: None,
 ) -> None:
     from niryat.catalog.actions import do_add_image, do_add_sku, do_create_product
     from tests.catalog.factories import COMPLETE_PRODUCT, COMPLETE_SKU
