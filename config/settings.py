@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "niryat.site.context_processors.navigation",
             ],
+            # Dates and money are written one way on every page (niryat/core/dates.py, money.py).
+            "builtins": ["niryat.core.templatetags.niryat_format"],
         },
     },
 ]
@@ -193,6 +195,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
 USE_TZ = True
+# One date style per language (niryat/core/dates.py); replaces Django's "N j, Y" and "d-m-Y".
+FORMAT_MODULE_PATH = ["niryat.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -16,10 +16,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from niryat.catalog import text_limits
+from niryat.catalog import text_limits, vocabulary
 from niryat.catalog.completeness import refresh_completeness
 from niryat.catalog.hooks import sku_hooks
-from niryat.catalog.models import GlossaryTerm, Product, ProductImage, Sku
+from niryat.catalog.models import AttributeTerm, GlossaryTerm, Product, ProductImage, Sku
 from niryat.core import hs_codes, imaging
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.models import User
@@ -48,6 +48,9 @@ SKU_FIELDS = (
     "size",
     "colour",
     "material",
+    "size_en",
+    "colour_en",
+    "material_en",
     "design",
     "title_en",
     "title_hi",
@@ -234,6 +237,9 @@ def check_sku_values(values: dict[str, Any], product: Product, sku: Sku | None =
         errors["seller_sku"] = _("This producer already has a SKU with the code %(code)s.") % {
             "code": code
         }
+    for field in vocabulary.FIELDS:
+        if vocabulary.has_devanagari(str(values.get(f"{field}_en") or "")):
+            errors[f"{field}_en"] = _("Write this in English (Roman letters).")
     mrp, price = values.get("mrp"), values.get("price")
     for field, amount in (("mrp", mrp), ("price", price)):
         if amount is not None and Decimal(amount) < 0:
@@ -260,10 +266,7 @@ def _bullet_problem(text: str) -> str | None:
     limit = text_limits.LIMITS["bullet"]
     for line in lines:
         if limit.measure(line) > limit.maximum:
-            return _("A bullet point is %(length)d bytes in UTF-8, at most %(maximum)d.") % {
-                "length": limit.measure(line),
-                "maximum": limit.maximum,
-            }
+            return str(text_limits.too_long(limit, line))
     return None
 
 
@@ -275,6 +278,7 @@ def do_add_sku(product: Product, *, acting_user: User, **values: Any) -> Sku:
     if not values.get("seller_sku"):
         values["seller_sku"] = suggest_seller_sku(product)
     values.setdefault("attributes", {})
+    vocabulary.fill_english(values)
     check_sku_values(values, product)
     sku = Sku.objects.create(product=product, producer_id=product.producer_id, **values)
     record_audit(
@@ -304,6 +308,7 @@ def do_update_sku(sku: Sku, *, acting_user: User, **values: Any) -> Sku:
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
     _refuse_deleting(sku)
     values = clean_text_values(Sku, values)
+    vocabulary.fill_english(values, {f: getattr(sku, f) for f in SKU_FIELDS})
     check_sku_values({**{f: getattr(sku, f) for f in SKU_FIELDS}, **values}, product, sku)
     changes = diff_fields(sku, values)
     if not changes:
@@ -452,7 +457,11 @@ def process_image_now(image: ProductImage) -> ProductImage:
                 "name": check.name,
                 "passed": check.passed,
                 "score": round(check.score, 2),
-                "reason": str(check.reason),
+                # The English sentence for readers of the raw data; pages show `message` with
+                # `params` in their reader's language (ProductImage.quality_checks).
+                "reason": check.message.format(**check.params),
+                "message": check.message,
+                "params": check.params,
             }
             for check in result.quality.checks
         ]
@@ -593,5 +602,30 @@ def do_add_glossary_term(
         action="glossary.add",
         obj=term,
         changes={"hindi": hindi, "english": english},
+    )
+    return term
+
+
+def do_add_attribute_term(
+    *, kind: str, hindi: str, english: str, acting_user: User
+) -> AttributeTerm:
+    """Staff add a size, colour or material to the vocabulary; a Hindi value already there gets
+    the new English. SKUs written with it get their English when next saved."""
+    require_write_access(acting_user)
+    hindi, english = " ".join(hindi.split()), " ".join(english.split())
+    if kind not in AttributeTerm.Kind.values:
+        raise ValidationError(_("Choose colour, material or size."))
+    if not hindi or not english:
+        raise ValidationError(_("Enter the value in Hindi and in English."))
+    if vocabulary.has_devanagari(english):
+        raise ValidationError(_("Write the English value in Roman letters."))
+    term, _created = AttributeTerm.objects.update_or_create(
+        kind=kind, hindi=hindi, defaults={"english": english, "added_by": acting_user}
+    )
+    record_audit(
+        actor=acting_user,
+        action="attribute_term.add",
+        obj=term,
+        changes={"kind": kind, "hindi": hindi, "english": english},
     )
     return term

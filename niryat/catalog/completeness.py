@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -53,7 +53,7 @@ def _photos(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
         return [Problem("photos", "images", _("Add at least one photo of the product."))]
     main = ready[0]
     if (main.quality_score or 0) < MIN_PHOTO_SCORE:
-        reasons = [check["reason"] for check in main.quality if not check["passed"]]
+        reasons = [check["reason"] for check in main.quality_checks() if not check["passed"]]
         return [
             Problem(
                 "photos",
@@ -172,7 +172,7 @@ def _declarations(sku: Sku, images: Sequence[ProductImage]) -> list[Problem]:
 def _column_label(column: str) -> StrOrPromise:
     field = Sku._meta.get_field(column)
     if isinstance(field, models.Field):
-        return field.verbose_name  # type: ignore[no-any-return]
+        return capfirst(field.verbose_name)
     return column
 
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from niryat.catalog.actions import PRODUCT_FIELDS, SKU_FIELDS
 from niryat.catalog.attributes import attributes_for
-from niryat.catalog.models import Product, Sku
+from niryat.catalog.models import AttributeTerm, Product, Sku
 from niryat.catalog.text_limits import LIMITS
 from niryat.core.models import OdopProduct
+from niryat.core.widgets import MultipleFilePicker
 
 
 class MonthInput(forms.DateInput):
@@ -89,9 +90,16 @@ def _counted(field: str, widget: forms.Widget) -> forms.Widget:
     return widget
 
 
+# Size, colour and material in English: eBay, Amazon abroad and Flipkart's sheet take English only.
+ENGLISH_HELP = gettext_lazy(
+    "For marketplaces that take English only. Left empty, it is filled from the vocabulary of "
+    "sizes, colours and materials."
+)
+
+
 class SkuForm(forms.ModelForm):
     manufactured_on = MonthField(
-        label=gettext_lazy("month and year of manufacture"),
+        label=gettext_lazy("Month and year of manufacture"),
         required=False,
         help_text=gettext_lazy("For example 2026-10."),
     )
@@ -113,6 +121,9 @@ class SkuForm(forms.ModelForm):
             "bullets_en": gettext_lazy("One point per line, at most five."),
             "bullets_hi": gettext_lazy("One point per line, at most five."),
             "seller_sku": gettext_lazy("Leave empty to have one made for you."),
+            "size_en": ENGLISH_HELP,
+            "colour_en": ENGLISH_HELP,
+            "material_en": ENGLISH_HELP,
         }
 
     def __init__(self, *args: Any, category: str, **kwargs: Any) -> None:
@@ -161,14 +172,10 @@ class SkuForm(forms.ModelForm):
         return values
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class MultipleFileField(forms.FileField):
     """Several files from one input (Django's documented recipe)."""
 
-    widget = MultipleFileInput
+    widget = MultipleFilePicker
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else [data]
@@ -181,7 +188,7 @@ class MultipleFileField(forms.FileField):
 class PhotoUploadForm(forms.Form):
     photos = MultipleFileField(
         label=gettext_lazy("Photos"),
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic"}),
+        widget=MultipleFilePicker(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic"}),
         help_text=gettext_lazy(
             "JPEG, PNG, WebP or HEIC, from a phone or a folder; several at once."
         ),
@@ -191,10 +198,10 @@ class PhotoUploadForm(forms.Form):
 class CropForm(forms.Form):
     """Where the product is in the photo, in per cent of its width and height."""
 
-    left = forms.DecimalField(label=gettext_lazy("left (%)"), min_value=0, max_value=100)
-    top = forms.DecimalField(label=gettext_lazy("top (%)"), min_value=0, max_value=100)
-    right = forms.DecimalField(label=gettext_lazy("right (%)"), min_value=0, max_value=100)
-    bottom = forms.DecimalField(label=gettext_lazy("bottom (%)"), min_value=0, max_value=100)
+    left = forms.DecimalField(label=gettext_lazy("Left (%)"), min_value=0, max_value=100)
+    top = forms.DecimalField(label=gettext_lazy("Top (%)"), min_value=0, max_value=100)
+    right = forms.DecimalField(label=gettext_lazy("Right (%)"), min_value=0, max_value=100)
+    bottom = forms.DecimalField(label=gettext_lazy("Bottom (%)"), min_value=0, max_value=100)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -218,4 +225,16 @@ class GlossaryTermForm(forms.Form):
         widget=forms.TextInput(attrs={"lang": "hi"}),
     )
     english = forms.CharField(label=gettext_lazy("English phrasing"), max_length=200)
-    note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+
+
+class AttributeTermForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AttributeTerm.Kind.choices)
+    hindi = forms.CharField(
+        label=gettext_lazy("In Hindi"), max_length=80, widget=forms.TextInput(attrs={"lang": "hi"})
+    )
+    english = forms.CharField(
+        label=gettext_lazy("In English"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Self
+from typing import Any, Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +17,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from niryat.core import imaging
 from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, M, ScopedQuerySet
 from niryat.registry.models import Producer
@@ -202,9 +203,15 @@ class Sku(Timestamped):
         max_length=40,
         help_text=_("Letters, digits and - _ . only; unique among this producer's SKUs."),
     )
+    # Size, colour and material as staff write them (Hindi or English), and in English for the
+    # marketplaces that take English only; the actions fill the English from the vocabulary
+    # (AttributeTerm) when staff leave it blank.
     size = models.CharField(_("size"), max_length=40, blank=True)
     colour = models.CharField(_("colour"), max_length=40, blank=True)
     material = models.CharField(_("material"), max_length=80, blank=True)
+    size_en = models.CharField(_("English size"), max_length=40, blank=True)
+    colour_en = models.CharField(_("English colour"), max_length=40, blank=True)
+    material_en = models.CharField(_("English material"), max_length=80, blank=True)
     design = models.CharField(_("design"), max_length=80, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     title_hi = models.CharField(_("title (Hindi)"), max_length=300, blank=True)
@@ -283,6 +290,13 @@ class Sku(Timestamped):
     def variant(self) -> str:
         return " · ".join(v for v in (self.size, self.colour, self.material, self.design) if v)
 
+    def in_english(self, field: str) -> str:
+        """Size, colour or material as an English-only marketplace gets it: the English value,
+        else the value as written (which `validate` refuses if it is in Devanagari); nothing
+        when there is no value (the English is that of the value, never a value by itself)."""
+        written = getattr(self, field).strip()
+        return (getattr(self, f"{field}_en").strip() or written) if written else ""
+
     def bullet_list(self, language: str) -> list[str]:
         text = self.bullets_hi if language == "hi" else self.bullets_en
         return [line.strip() for line in text.splitlines() if line.strip()]
@@ -332,7 +346,8 @@ class ProductImage(Timestamped):
     crop = models.JSONField(null=True, blank=True)
     use_original = models.BooleanField(_("keep the original"), default=False)
     quality_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    quality = models.JSONField(default=list, blank=True)  # [{name, passed, score, reason}]
+    # [{name, passed, score, reason, message, params}]: see imaging.reason_text
+    quality = models.JSONField(default=list, blank=True)
     phash = models.CharField(max_length=16, blank=True, db_index=True)
     reused_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -342,6 +357,10 @@ class ProductImage(Timestamped):
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
     objects = ProductImageQuerySet.as_manager()
+
+    def quality_checks(self) -> list[dict[str, Any]]:
+        """The quality report's checks, each with its `reason` in the active language."""
+        return [{**check, "reason": imaging.reason_text(check)} for check in self.quality]
 
     class Meta:
         ordering = ["product_id", "position", "id"]
@@ -369,6 +388,33 @@ class GlossaryTerm(Timestamped):
         verbose_name = _("glossary term")
         verbose_name_plural = _("glossary terms")
         constraints = [models.UniqueConstraint(fields=["hindi"], name="glossary_hindi_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.hindi} → {self.english}"
+
+
+class AttributeTerm(Timestamped):
+    """A value of a SKU's size, colour or material in Hindi and in English (लाल = Red), so that
+    a variant written in Hindi reaches English-only marketplaces in English. Seeded with common
+    values (migration 0006); staff add the words their district uses."""
+
+    class Kind(models.TextChoices):
+        COLOUR = "colour", _("Colour")
+        MATERIAL = "material", _("Material")
+        SIZE = "size", _("Size")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    hindi = models.CharField(_("Hindi"), max_length=80)
+    english = models.CharField(_("English"), max_length=80)
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["kind", "english"]
+        verbose_name = _("attribute value")
+        verbose_name_plural = _("attribute values")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "hindi"], name="attribute_term_hindi_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.hindi} → {self.english}"

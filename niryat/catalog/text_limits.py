@@ -18,9 +18,39 @@ from django.utils.translation import gettext_lazy as _
 class Limit:
     maximum: int
     unit: str  # "bytes" (UTF-8) or "characters"
+    marketplace: str = "Amazon"  # whose limit this is: the strictest one we know
 
     def measure(self, text: str) -> int:
         return utf8_length(text) if self.unit == "bytes" else len(text)
+
+    def characters_that_fit(self, text: str) -> int:
+        """How many of the text's characters, from its start, fit within the limit."""
+        if self.unit == "characters":
+            return min(len(text), self.maximum)
+        used = 0
+        for count, character in enumerate(text):
+            used += utf8_length(character)
+            if used > self.maximum:
+                return count
+        return len(text)
+
+    def allowance(self) -> str | Promise:
+        """What the marketplace allows, in characters, for staff who count letters, not bytes."""
+        if self.unit == "characters":
+            return format_lazy(
+                _("{marketplace} allows {maximum} characters here."),
+                marketplace=self.marketplace,
+                maximum=self.maximum,
+            )
+        return format_lazy(
+            _(
+                "{marketplace} allows {maximum} English letters here, or {hindi} in Hindi "
+                "(it counts a Hindi letter as 3)."
+            ),
+            marketplace=self.marketplace,
+            maximum=self.maximum,
+            hindi=self.maximum // 3,
+        )
 
 
 def utf8_length(text: str) -> int:
@@ -40,14 +70,24 @@ MAX_BULLETS = 5
 
 
 def over_limit(field: str, text: str) -> str | Promise | None:
-    """A sentence if `text` is longer than `field` allows, else None."""
+    """A sentence if `text` is longer than `field` allows, else None. Staff count characters, so
+    the sentence does too, and says how many of them fit."""
     limit = LIMITS.get(field)
     if limit is None or limit.measure(text) <= limit.maximum:
         return None
+    return too_long(limit, text)
+
+
+def too_long(limit: Limit, text: str) -> str | Promise:
     if limit.unit == "bytes":
         return format_lazy(
-            _("Too long: {length} bytes in UTF-8, at most {maximum} (a Hindi letter takes 3)."),
-            length=limit.measure(text),
+            _(
+                "Too long: {length} characters, of which {fit} fit ({marketplace} counts a Hindi "
+                "letter as 3 and allows {maximum} English letters)."
+            ),
+            length=len(text),
+            fit=limit.characters_that_fit(text),
+            marketplace=limit.marketplace,
             maximum=limit.maximum,
         )
     return format_lazy(

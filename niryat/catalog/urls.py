@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/hs-codes/", views.hs_search, name="hs_search"),
     path("catalogue/text-help/", views.text_help, name="text_help"),
     path("catalogue/glossary/", views.glossary, name="glossary"),
+    path("catalogue/vocabulary/", views.attribute_terms, name="attribute_terms"),
     path("catalogue/<uuid:product_uuid>/", views.product_detail, name="product_detail"),
     path("catalogue/<uuid:product_uuid>/edit/", views.product_edit, name="product_edit"),
     path("catalogue/<uuid:product_uuid>/delete/", views.product_delete, name="product_delete"),

@@ -24,8 +24,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from niryat.catalog import actions
 from niryat.catalog.attributes import guess_category
 from niryat.catalog.completeness import all_check_labels, checklist
-from niryat.catalog.forms import CropForm, GlossaryTermForm, PhotoUploadForm, ProductForm, SkuForm
-from niryat.catalog.models import Category, GlossaryTerm, Product, ProductImage, Sku
+from niryat.catalog.forms import (
+    AttributeTermForm,
+    CropForm,
+    GlossaryTermForm,
+    PhotoUploadForm,
+    ProductForm,
+    SkuForm,
+)
+from niryat.catalog.hs_gloss import describe_codes, hs_lines
+from niryat.catalog.models import AttributeTerm, Category, GlossaryTerm, Product, ProductImage, Sku
 from niryat.catalog.text_help import draft_english_title, glossary_suggestions, latin_suggestion
 from niryat.catalog.text_limits import LIMITS
 from niryat.core import hs_codes
@@ -59,7 +67,19 @@ PRODUCT_GROUPS = [
     ),
 ]
 SKU_GROUPS = [
-    (gettext_lazy("Variant"), ["seller_sku", "size", "colour", "material", "design"]),
+    (
+        gettext_lazy("Variant"),
+        [
+            "seller_sku",
+            "size",
+            "size_en",
+            "colour",
+            "colour_en",
+            "material",
+            "material_en",
+            "design",
+        ],
+    ),
     (gettext_lazy("Hindi text"), ["title_hi", "bullets_hi", "description_hi"]),
     (gettext_lazy("English text"), ["title_en", "bullets_en", "description_en"]),
     (gettext_lazy("Price and stock"), ["mrp", "price", "stock"]),
@@ -224,7 +244,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "groups": _grouped(form, PRODUCT_GROUPS),
             "producer": producer,
-            "usual_hs_codes": _usual_hs_codes(producer.odop_product),
+            "usual_hs_codes": describe_codes(_usual_hs_codes(producer.odop_product)),
         },
     )
 
@@ -266,7 +286,7 @@ def product_edit(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
             "groups": _grouped(form, PRODUCT_GROUPS),
             "product": product,
             "producer": product.producer,
-            "usual_hs_codes": _usual_hs_codes(product.odop_product),
+            "usual_hs_codes": describe_codes(_usual_hs_codes(product.odop_product)),
         },
     )
 
@@ -396,7 +416,9 @@ def _sku_page(request: HttpRequest, form: SkuForm, product: Product, sku: Sku | 
             "groups": groups,
             "product": product,
             "sku": sku,
-            "counted": [name for name in LIMITS if name in form.fields],
+            "counted": {
+                name: limit.allowance() for name, limit in LIMITS.items() if name in form.fields
+            },
         },
     )
 
@@ -590,7 +612,17 @@ def _percent_box(crop: list[float]) -> list[str]:
 def hs_search(request: HttpRequest) -> HttpResponse:
     """HS codes for the words typed (English or Hindi), best first; htmx fills the list."""
     text = request.GET.get("hs_query", "").strip()
-    matches = hs_codes.search(text, limit=8) if len(text) >= 2 else []
+    found = hs_codes.search(text, limit=8) if len(text) >= 2 else []
+    lines = hs_lines([(match.code, match.description) for match in found])
+    headings = hs_lines([(match.code, match.heading_description) for match in found])
+    matches = [
+        {
+            "code": match.code,
+            "line": line,
+            "heading": heading if heading.english != line.english else None,
+        }
+        for match, line, heading in zip(found, lines, headings, strict=True)
+    ]
     return render(request, "catalog/_hs_matches.html", {"matches": matches, "query": text})
 
 
@@ -635,4 +667,28 @@ def glossary(request: HttpRequest) -> HttpResponse:
         request,
         "catalog/glossary.html",
         {"terms": terms, "form": form, "can_write": user.can_write, "q": text},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def attribute_terms(request: HttpRequest) -> HttpResponse:
+    """The vocabulary of sizes, colours and materials in Hindi and English; staff extend it."""
+    user = current_user(request)
+    form = AttributeTermForm(request.POST or None)
+    if request.method == "POST":
+        if not user.can_write:
+            raise PermissionDenied(_("You may read the vocabulary but not change it."))
+        if form.is_valid():
+            try:
+                actions.do_add_attribute_term(acting_user=user, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Value saved."))
+                return redirect("attribute_terms")
+    return render(
+        request,
+        "catalog/attribute_terms.html",
+        {"terms": AttributeTerm.objects.all(), "form": form, "can_write": user.can_write},
     )

@@ -91,7 +91,7 @@ class CredentialsMixin:
 
 class ConnectAccountForm(CredentialsMixin, forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("account name"),
+        label=gettext_lazy("Account name"),
         max_length=120,
         help_text=gettext_lazy("As the centre calls it, for example “Centre Flipkart account”."),
     )
@@ -103,7 +103,7 @@ class ConnectAccountForm(CredentialsMixin, forms.Form):
         self.channel = channel
         if districts is not None:
             self.fields["district"] = forms.ModelChoiceField(
-                label=gettext_lazy("district"), queryset=districts, to_field_name="lgd_code"
+                label=gettext_lazy("District"), queryset=districts, to_field_name="lgd_code"
             )
             self.order_fields(["district", "name"])
         self.add_credential_fields()
@@ -147,9 +147,9 @@ HAND_STATES = [
 
 class RecordByHandForm(forms.Form):
     external_id = forms.CharField(
-        label=gettext_lazy("catalogue id on the marketplace"), max_length=80, required=False
+        label=gettext_lazy("Catalogue id on the marketplace"), max_length=80, required=False
     )
-    state = forms.ChoiceField(label=gettext_lazy("status"), choices=HAND_STATES)
+    state = forms.ChoiceField(label=gettext_lazy("Status"), choices=HAND_STATES)
 
 
 class FsnForm(forms.Form):
@@ -188,12 +188,12 @@ class ShipOrderForm(forms.Form):
 
 class WarehouseForm(forms.Form):
     channel = forms.ChoiceField(
-        label=gettext_lazy("marketplace"),
+        label=gettext_lazy("Marketplace"),
         choices=[(c.value, c.label) for c in (ChannelCode.FLIPKART, ChannelCode.AMAZON)],
     )
-    code = forms.CharField(label=gettext_lazy("warehouse code"), max_length=20)
-    name = forms.CharField(label=gettext_lazy("name"), max_length=120, required=False)
-    city = forms.CharField(label=gettext_lazy("city"), max_length=80)
+    code = forms.CharField(label=gettext_lazy("Warehouse code"), max_length=20)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=80)
 
 
 class ConsignmentForm(forms.Form):
@@ -202,13 +202,13 @@ class ConsignmentForm(forms.Form):
     ROWS = 5
 
     warehouse = forms.ModelChoiceField(
-        label=gettext_lazy("warehouse"), queryset=Warehouse.objects.all()
+        label=gettext_lazy("Warehouse"), queryset=Warehouse.objects.all()
     )
     sent_on = forms.DateField(
-        label=gettext_lazy("sent on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Sent on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reference = forms.CharField(
-        label=gettext_lazy("shipment reference"),
+        label=gettext_lazy("Shipment reference"),
         max_length=80,
         required=False,
         help_text=gettext_lazy("The courier's docket number or the marketplace's shipment id."),
@@ -225,7 +225,7 @@ class ConsignmentForm(forms.Form):
         self.skus = skus
         if districts is not None:
             self.fields["district"] = forms.ModelChoiceField(
-                label=gettext_lazy("district"), queryset=districts, to_field_name="lgd_code"
+                label=gettext_lazy("District"), queryset=districts, to_field_name="lgd_code"
             )
             self.order_fields(["district"])
         for row in range(self.ROWS):
@@ -233,7 +233,7 @@ class ConsignmentForm(forms.Form):
                 label=gettext_lazy("SKU code"), max_length=40, required=False
             )
             self.fields[f"quantity_{row}"] = forms.IntegerField(
-                label=gettext_lazy("quantity"), min_value=1, required=False
+                label=gettext_lazy("Quantity"), min_value=1, required=False
             )
 
     def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
@@ -275,14 +275,14 @@ class ConsignmentForm(forms.Form):
 
 class ExchangeRateForm(forms.Form):
     currency = forms.CharField(
-        label=gettext_lazy("currency"),
+        label=gettext_lazy("Currency"),
         max_length=3,
         min_length=3,
         help_text=gettext_lazy("Three letters, for example USD."),
         widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
     )
     inr_per_unit = forms.DecimalField(
-        label=gettext_lazy("rupees per unit"),
+        label=gettext_lazy("Rupees per unit"),
         max_digits=10,
         decimal_places=4,
         min_value=0,

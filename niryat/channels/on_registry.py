@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from niryat.channels.actions import end_producer_listings
 from niryat.channels.models import ChannelAccount, Listing, Order
 from niryat.core.models import User
+from niryat.core.money import format_money
 from niryat.registry.hooks import DataSection
 from niryat.registry.models import Producer
 
@@ -57,7 +58,7 @@ class ChannelProducerHooks:
                 "order": order.channel_order_id,
                 "ordered_at": order.ordered_at.isoformat() if order.ordered_at else "",
                 "state": order.state,
-                "total": f"{order.total} {order.currency}",
+                "total": format_money(order.total, order.currency),
             }
             for order in Order.objects.filter(producer=producer).select_related("account")
         ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from niryat.channels import outbox
 from niryat.channels.models import Order, OrderLine
+from niryat.core.dates import format_datetime
 from niryat.core.sms import send_sms
 
 
@@ -34,9 +34,8 @@ def notify_producer_of_order(order_id: int) -> None:
             "order": order.channel_order_id,
         }
         if order.ship_by:
-            text += " " + _("Pack by %(date)s.") % {
-                "date": date_format(order.ship_by, "j F", use_l10n=True)
-            }
+            # In India's time: a pack-by time of 03:23 IST is the evening before in UTC.
+            text += " " + _("Pack by %(date)s.") % {"date": format_datetime(order.ship_by)}
     send_sms(order.producer.mobile, text)
 
 

@@ -142,7 +142,9 @@ def _fix_url(field: str, sku: Sku, can_write: bool) -> str:
     if name == "listing_consent":  # recorded on the producer's page
         return reverse("producer_detail", args=[sku.product.producer.uuid])
     if can_write and name in SKU_FIX_FIELDS:
-        return reverse("sku_edit", args=[sku.uuid])
+        # Straight to the field: "attributes.fabric" is the form's "attr_fabric".
+        anchor = f"attr_{field.split('.', 1)[1]}" if name == "attributes" and "." in field else name
+        return f"{reverse('sku_edit', args=[sku.uuid])}#id_{anchor}"
     url = reverse("product_detail", args=[sku.product.uuid])
     return url + "#photos" if name == "images" else url
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -104,7 +106,22 @@ class Check:
     passed: bool
     score: float  # 0-1
     value: float  # what was measured, in the unit the reason names
-    reason: str | Promise  # a plain-language sentence for staff
+    # The sentence for staff, untranslated, with its {placeholders} and their values: the report is
+    # made once, in a background task, and read later in each reader's language (`reason_text`).
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str | Promise:
+        """The plain-language sentence for staff, in the language active when it is read."""
+        return format_lazy(_(self.message), **self.params)
+
+
+def reason_text(stored: Mapping[str, Any]) -> str:
+    """A check as stored (`{"message", "params"}`, or only the English `reason` of older
+    reports) as a sentence in the active language."""
+    message = stored.get("message") or stored.get("reason", "")
+    return gettext(message).format(**stored.get("params", {}))
 
 
 @dataclass(frozen=True)
@@ -427,15 +444,11 @@ def _resolution(processed: ProcessedImage) -> Check:
             False,
             max(0.0, processed.side / MIN_SIDE - 0.5),
             longest,
-            format_lazy(
-                _(
-                    "The photo is too small ({px} px): even enlarged twice the main image is only "
-                    "{side} px, and marketplaces want {target} px. Take the photo again, closer."
-                ),
-                px=longest,
-                side=processed.side,
-                target=MIN_SIDE,
+            gettext_noop(
+                "The photo is too small ({px} px): even enlarged twice the main image is only "
+                "{side} px, and marketplaces want {target} px. Take the photo again, closer."
             ),
+            {"px": longest, "side": processed.side, "target": MIN_SIDE},
         )
     if processed.upscale > 1:
         return Check(
@@ -443,21 +456,19 @@ def _resolution(processed: ProcessedImage) -> Check:
             True,
             0.7,
             longest,
-            format_lazy(
-                _(
-                    "The product was enlarged {times}× to reach {target} px; a closer photo "
-                    "would be sharper."
-                ),
-                times=f"{processed.upscale:.2f}",
-                target=MIN_SIDE,
+            gettext_noop(
+                "The product was enlarged {times}× to reach {target} px; a closer photo "
+                "would be sharper."
             ),
+            {"times": f"{processed.upscale:.2f}", "target": MIN_SIDE},
         )
     return Check(
         "resolution",
         True,
         1.0,
         longest,
-        format_lazy(_("Large enough: the main image is {side} px."), side=processed.side),
+        gettext_noop("Large enough: the main image is {side} px."),
+        {"side": processed.side},
     )
 
 
@@ -472,9 +483,11 @@ def _blur(product: Image.Image) -> Check:
             False,
             variance / BLUR_THRESHOLD * 0.6,
             round(variance, 1),
-            _("The photo is blurred. Hold the phone still, tap the product to focus, and retake."),
+            gettext_noop(
+                "The photo is blurred. Hold the phone still, tap the product to focus, and retake."
+            ),
         )
-    return Check("blur", True, 1.0, round(variance, 1), _("The photo is sharp."))
+    return Check("blur", True, 1.0, round(variance, 1), gettext_noop("The photo is sharp."))
 
 
 def _exposure(product: Image.Image) -> Check:
@@ -488,7 +501,9 @@ def _exposure(product: Image.Image) -> Check:
             False,
             max(0.0, mean / DARK_BELOW * 0.6),
             round(mean, 1),
-            _("The photo is too dark. Take it in daylight or with more light on the product."),
+            gettext_noop(
+                "The photo is too dark. Take it in daylight or with more light on the product."
+            ),
         )
     if mean > BRIGHT_ABOVE:
         return Check(
@@ -496,7 +511,7 @@ def _exposure(product: Image.Image) -> Check:
             False,
             max(0.0, (255 - mean) / (255 - BRIGHT_ABOVE) * 0.6),
             round(mean, 1),
-            _("The photo is too bright: the product looks washed out. Use less light."),
+            gettext_noop("The photo is too bright: the product looks washed out. Use less light."),
         )
     if clipped > CLIPPED_ABOVE:
         return Check(
@@ -504,9 +519,11 @@ def _exposure(product: Image.Image) -> Check:
             False,
             0.6,
             round(mean, 1),
-            _("Parts of the product are pure white glare. Avoid direct flash or sunlight."),
+            gettext_noop(
+                "Parts of the product are pure white glare. Avoid direct flash or sunlight."
+            ),
         )
-    return Check("exposure", True, 1.0, round(mean, 1), _("The exposure is good."))
+    return Check("exposure", True, 1.0, round(mean, 1), gettext_noop("The exposure is good."))
 
 
 def _background(main: Image.Image) -> Check:
@@ -527,12 +544,14 @@ def _background(main: Image.Image) -> Check:
             False,
             white * 0.6,
             round(white, 3),
-            _(
+            gettext_noop(
                 "The background is not clean white all round: part of the surroundings was kept. "
                 "Re-crop, or photograph the product against a plain wall."
             ),
         )
-    return Check("background", True, 1.0, round(white, 3), _("The background is pure white."))
+    return Check(
+        "background", True, 1.0, round(white, 3), gettext_noop("The background is pure white.")
+    )
 
 
 def _fill(main: Image.Image) -> Check:
@@ -540,7 +559,9 @@ def _fill(main: Image.Image) -> Check:
     rows = np.flatnonzero((grey < 245).any(axis=1))
     cols = np.flatnonzero((grey < 245).any(axis=0))
     if rows.size == 0:
-        return Check("fill", False, 0.0, 0.0, _("No product could be found in the photo."))
+        return Check(
+            "fill", False, 0.0, 0.0, gettext_noop("No product could be found in the photo.")
+        )
     fill = float(max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) / main.width)
     if abs(fill - FILL) > FILL_TOLERANCE:
         return Check(
@@ -548,18 +569,18 @@ def _fill(main: Image.Image) -> Check:
             False,
             max(0.0, 1 - abs(fill - FILL) * 3),
             round(fill, 3),
-            format_lazy(
-                _("The product fills {fill} % of the frame instead of about {target} %. Re-crop."),
-                fill=round(fill * 100),
-                target=round(FILL * 100),
+            gettext_noop(
+                "The product fills {fill} % of the frame instead of about {target} %. Re-crop."
             ),
+            {"fill": round(fill * 100), "target": round(FILL * 100)},
         )
     return Check(
         "fill",
         True,
         1.0,
         round(fill, 3),
-        format_lazy(_("The product fills {fill} % of the frame."), fill=round(fill * 100)),
+        gettext_noop("The product fills {fill} % of the frame."),
+        {"fill": round(fill * 100)},
     )
 
 

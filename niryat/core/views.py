@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core import actions
@@ -37,15 +37,22 @@ def district_list(request: HttpRequest) -> HttpResponse:
     division = request.GET.get("division", "")
     if division:
         districts = districts.filter(division_en=division)
-    divisions = (
+    # The filter keeps the English name as its value (the URL stays the same in both languages)
+    # and shows the name in the reader's language.
+    hindi = get_language() == "hi"
+    names = dict(
         District.objects.visible_to(user)
-        .order_by("division_en")
-        .values_list("division_en", flat=True)
+        .exclude(division_en="")
+        .values_list("division_en", "division_hi")
+        .distinct()
+    )
+    divisions = sorted(
+        ((en, (hi if hindi and hi else en)) for en, hi in names.items()), key=lambda pair: pair[1]
     )
     return render(
         request,
         "core/district_list.html",
-        {"districts": districts, "divisions": sorted(set(divisions)), "division": division},
+        {"districts": districts, "divisions": divisions, "division": division},
     )
 
 

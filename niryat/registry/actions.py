@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from niryat.core.actions import do_create_user
 from niryat.core.audit import diff_fields, record_audit
+from niryat.core.dates import format_date
 from niryat.core.models import AuditEntry, District, Role, User
 from niryat.core.scoping import require_write
 from niryat.registry import rules
@@ -333,7 +334,7 @@ def do_record_outreach_visit(
                 producer,
                 Stage.SENSITISED,
                 reason=_("Attended the sensitisation meeting at %(place)s on %(date)s")
-                % {"place": place, "date": on.isoformat()},
+                % {"place": place, "date": format_date(on)},
                 acting_user=acting_user,
             )
     return visit

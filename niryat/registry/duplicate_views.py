@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core.access import staff_only
+from niryat.core.dates import format_date
 from niryat.core.models import AuditEntry, District
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.registry.actions import PRODUCER_FIELDS, do_dismiss_duplicate, do_merge_producers
@@ -57,7 +57,7 @@ def _display(producer: Producer, field: str) -> Any:
     if display is not None:
         return display()
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "DATE_FORMAT")
+        return format_date(value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     return value if value not in (None, "") else "—"
@@ -102,7 +102,7 @@ def duplicate_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
     rows = []
     for field in COMPARED_FIELDS:
         left, right = _display(first, field), _display(second, field)
-        label = (
+        label = capfirst(
             _("registered on")
             if field == "created_at"
             else Producer._meta.get_field(field).verbose_name  # type: ignore[union-attr]

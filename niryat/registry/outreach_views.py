@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from niryat.core.access import staff_only
+from niryat.core.dates import format_date
 from niryat.core.models import District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.registry.actions import do_record_outreach_visit
@@ -196,10 +197,12 @@ def _sensitised_here(visit: OutreachVisit) -> set[int]:
     reasons = set()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            reasons.add(
-                _("Attended the sensitisation meeting at %(place)s on %(date)s")
-                % {"place": visit.place, "date": visit.on.isoformat()}
-            )
+            # The date as people read it; ISO dates are in the reasons recorded before.
+            for date in (format_date(visit.on), visit.on.isoformat()):
+                reasons.add(
+                    _("Attended the sensitisation meeting at %(place)s on %(date)s")
+                    % {"place": visit.place, "date": date}
+                )
     return set(
         StageChange.objects.filter(
             producer__in=visit.attendees.all(),

@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -340,7 +341,7 @@ AUDIT_LABELS = {
 
 def _audit_trail(producer: Producer) -> list[dict[str, Any]]:
     labels: dict[str, Any] = {
-        field.name: field.verbose_name
+        field.name: capfirst(field.verbose_name)
         for field in Producer._meta.get_fields()
         if hasattr(field, "verbose_name")
     }

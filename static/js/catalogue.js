@@ -10,13 +10,28 @@
     input.focus();
   });
 
-  // Amazon counts UTF-8 bytes: a Devanagari letter is 3 of them.
+  // Staff count characters; Amazon counts UTF-8 bytes, and a Devanagari letter is 3 of them. So
+  // the counter shows characters, and the limit in characters for the text as written: 200 for
+  // English, fewer as Hindi letters come in (text_limits.py counts the same way).
   var encoder = new TextEncoder();
+  var DEVANAGARI = /[\u0900-\u097F]/;
+  function characterLimit(text, maximum) {
+    var bytes = 0, count = 0;
+    for (var character of text) {
+      var size = encoder.encode(character).length;
+      if (bytes + size > maximum) return count;
+      bytes += size;
+      count += 1;
+    }
+    // Room left, in letters of the script the text is written in.
+    return count + Math.floor((maximum - bytes) / (DEVANAGARI.test(text) ? 3 : 1));
+  }
   function update(field) {
     var counter = document.getElementById(field.id + "_count");
     if (!counter) return;
-    var limit = Number(field.dataset.limit);
-    var used = field.dataset.unit === "bytes" ? encoder.encode(field.value).length : field.value.length;
+    var maximum = Number(field.dataset.limit);
+    var used = Array.from(field.value).length;
+    var limit = field.dataset.unit === "bytes" ? characterLimit(field.value, maximum) : maximum;
     counter.textContent = counter.dataset.template.replace("{used}", used).replace("{limit}", limit);
     counter.classList.toggle("over", used > limit);
   }

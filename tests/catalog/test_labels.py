@@ -101,12 +101,12 @@ def read_code128(modules: str) -> str:
 @pytest.mark.parametrize(
     ("amount", "shown"),
     [
-        (Decimal("1200"), "₹1,200.00"),
+        (Decimal("1200"), "₹1,200"),
         (Decimal("999.5"), "₹999.50"),
         (Decimal("0.05"), "₹0.05"),
-        (Decimal("100000"), "₹1,00,000.00"),
+        (Decimal("100000"), "₹1,00,000"),
         (Decimal("1234567.456"), "₹12,34,567.46"),
-        (Decimal("-1500"), "-₹1,500.00"),
+        (Decimal("-1500"), "-₹1,500"),
     ],
 )
 def test_prices_are_in_rupees_with_indian_grouping(amount: Decimal, shown: str) -> None:
@@ -122,7 +122,7 @@ def test_a_label_shows_both_titles_the_variant_the_code_and_the_mrp(skus: list[S
             "गोरखपुर टेराकोटा घोड़ा, हस्तनिर्मित, 30 सेमी",
             "Gorakhpur terracotta horse, handmade, 30 cm",
             "30 cm · Red · terracotta clay",
-            "MRP ₹1,200.00 (incl. of all taxes)",
+            "MRP ₹1,200 (incl. of all taxes)",
             "GKP-HORSE-30",
         ]
     ]

@@ -500,7 +500,7 @@ def test_numbers_show_exact_counts_and_rupees(
     assert "By district" in state
     assert "Gorakhpur" in state
     assert rupees(Decimal("1234567.5")) == "₹12,34,567.50"
-    assert rupees(Decimal("950")) == "₹950.00"
+    assert rupees(Decimal("950")) == "₹950"
 
 
 def test_exchange_rates(ganesh: User, sam: User) -> None:

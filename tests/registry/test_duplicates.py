@@ -73,13 +73,13 @@ def test_the_comparison_shows_both_records_side_by_side(ganesh, ramu_twice):
     flag = DuplicateFlag.objects.get()
     response = client_for(ganesh).get(reverse("duplicate_detail", args=[flag.pk]))
     rows = {str(row["label"]): row for row in response.context["rows"]}
-    assert (rows["name in Latin letters"]["first"], rows["name in Latin letters"]["second"]) == (
+    assert (rows["Name in Latin letters"]["first"], rows["Name in Latin letters"]["second"]) == (
         "Ramu Prajapati",
         "Ramoo Prajapati",
     )
-    assert (rows["mobile"]["first"], rows["mobile"]["second"]) == ("—", "+919876543210")
+    assert (rows["Mobile"]["first"], rows["Mobile"]["second"]) == ("—", "+919876543210")
     assert rows["PIN code"]["same"] is True
-    assert rows["stage"]["first"] == "Contacted"
+    assert rows["Stage"]["first"] == "Contacted"
     counts = {
         str(row["label"]): (row["first"], row["second"]) for row in response.context["counts"]
     }

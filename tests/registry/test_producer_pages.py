@@ -588,9 +588,9 @@ def test_the_audit_trail_shows_an_edit_with_who_and_what(
     trail = rows_of(detail, "audit-entry")
     assert len(trail) == 2
     assert "गणेश प्रजापति Details changed" in trail[0]
-    assert "village or town: Aurangabad → Jungle Kauriya" in trail[0]
-    assert "activities: — → pottery" in trail[0]
-    assert "gender: — → Man" in trail[0]
+    assert "Village or town: Aurangabad → Jungle Kauriya" in trail[0]
+    assert "Activities: — → pottery" in trail[0]
+    assert "Gender: — → Man" in trail[0]
     assert "गणेश प्रजापति Registered" in trail[1]
 
 
@@ -628,7 +628,7 @@ def test_a_stage_move_with_its_reason_appears_in_the_history(
     )
     assert history[1].endswith("Contacted गणेश प्रजापति Added to the registry")
     assert rows_of(detail, "audit-entry")[0].endswith(
-        "गणेश प्रजापति Stage moved stage: Contacted → Sensitised "
+        "गणेश प्रजापति Stage moved Stage: Contacted → Sensitised "
         "Why: Came to the meeting at the panchayat bhawan"
     )
 

@@ -43,6 +43,7 @@ from niryat.channels.base import (
     OrderStatus,
     Shipment,
 )
+from niryat.channels.english import devanagari_problems
 
 if TYPE_CHECKING:
     from niryat.catalog.models import Sku
@@ -148,27 +149,27 @@ class AmazonChannel(Channel):
     credential_fields: ClassVar[Sequence[CredentialField]] = (
         CredentialField(
             "client_id",
-            _("LWA client id"),
+            _("LWA client ID"),
             secret=False,
             help_text=_("From the app in Seller Central: Develop Apps, Login with Amazon."),
         ),
         CredentialField("client_secret", _("LWA client secret")),
         CredentialField(
             "refresh_token",
-            _("refresh token"),
+            _("Refresh token"),
             help_text=_("Given when the seller authorises the app (starts with Atzr|)."),
         ),
     )
     setting_fields: ClassVar[Sequence[CredentialField]] = (
         CredentialField(
             "seller_id",
-            _("seller id (merchant token)"),
+            _("Seller ID (merchant token)"),
             secret=False,
             help_text=_("In Seller Central: Settings, Account Info, Merchant Token."),
         ),
         CredentialField(
             "marketplace_id",
-            _("marketplace id"),
+            _("Marketplace ID"),
             secret=False,
             help_text=_("A21TJRUUN4KGV for amazon.in."),
             default="A21TJRUUN4KGV",
@@ -243,6 +244,11 @@ class AmazonChannel(Channel):
                         ),
                     )
                 )
+        if marketplace.country != "IN":
+            # Amazon in India takes Hindi beside English (hi_IN); the stores abroad English only.
+            problems += devanagari_problems(
+                sku, check=self.code, marketplace=f"Amazon ({marketplace.domain})"
+            )
         attributes = amazon_listing.attributes(sku, marketplace)
         problems += self._schema_problems(sku, attributes, product_type)
         # One problem per field: the first says what to do.

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from niryat.catalog.models import Category, Sku
+from niryat.catalog.vocabulary import has_devanagari
 from niryat.channels.amazon.marketplaces import Marketplace
 from niryat.channels.media import public_image_urls
 
@@ -87,6 +88,11 @@ def is_exempt(sku: Sku) -> bool:
 
 def _money(amount: Decimal) -> float:
     return float(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def hindi_only(value: str) -> str:
+    """A value as written, when it is Hindi (its English is sent anyway)."""
+    return value if has_devanagari(value) else ""
 
 
 def price_in(marketplace: Marketplace, rupees: Decimal | None) -> float | None:
@@ -204,13 +210,18 @@ def attributes(
         ]
     plain("supplier_declared_dg_hz_regulation", "not_applicable")
     plain("batteries_required", False)
-    text("color", sku.colour)
+    # The English value under the store's language, the Hindi (as written) beside it in India.
+    text("color", sku.in_english("colour"), hindi_only(sku.colour))
     if product.category in (Category.GARMENTS, Category.KHADI):
-        text("size", sku.size)
-        fabric = sku.attributes.get("fabric") or sku.attributes.get("fibre") or sku.material
+        text("size", sku.in_english("size"), hindi_only(sku.size))
+        fabric = (
+            sku.attributes.get("fabric")
+            or sku.attributes.get("fibre")
+            or sku.in_english("material")
+        )
         text("fabric_type", str(fabric or ""))
         text("care_instructions", str(sku.attributes.get("care") or ""))
         text("department", str(sku.attributes.get("department") or ""))
     else:
-        text("material", sku.material)
+        text("material", sku.in_english("material"), hindi_only(sku.material))
     return out

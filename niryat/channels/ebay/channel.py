@@ -124,7 +124,7 @@ class EbayChannel(Channel):
     code: ClassVar[str] = "ebay"
     name: ClassVar[StrOrPromise] = "eBay"
     credential_fields: ClassVar[Sequence[CredentialField]] = (
-        CredentialField("client_id", _("App ID (client id)"), secret=False),
+        CredentialField("client_id", _("App ID (client ID)"), secret=False),
         CredentialField("client_secret", _("Cert ID (client secret)")),
         CredentialField(
             "refresh_token",
@@ -142,22 +142,22 @@ class EbayChannel(Channel):
         ),
         CredentialField(
             "currency",
-            _("currency"),
+            _("Currency"),
             secret=False,
             help_text=_("The site's currency, for example USD."),
             default="USD",
         ),
         CredentialField(
             "merchant_location_key",
-            _("inventory location key"),
+            _("Inventory location key"),
             secret=False,
         ),
-        CredentialField("fulfillment_policy_id", _("shipping policy id"), secret=False),
-        CredentialField("payment_policy_id", _("payment policy id"), secret=False),
-        CredentialField("return_policy_id", _("return policy id"), secret=False),
+        CredentialField("fulfillment_policy_id", _("Shipping policy ID"), secret=False),
+        CredentialField("payment_policy_id", _("Payment policy ID"), secret=False),
+        CredentialField("return_policy_id", _("Return policy ID"), secret=False),
         CredentialField(
             "category_id",
-            _("eBay category id"),
+            _("eBay category ID"),
             secret=False,
             help_text=_("The leaf category the products are listed in."),
         ),

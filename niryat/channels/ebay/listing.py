@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.completeness import Problem
 from niryat.catalog.models import Category, ProductImage, Sku
+from niryat.channels.english import devanagari_problems
 from niryat.channels.media import public_image_urls
 from niryat.channels.models import ExchangeRate
 
@@ -87,7 +88,9 @@ def category_id(sku: Sku, settings: Mapping[str, str]) -> str:
 
 def _material(sku: Sku) -> str:
     attributes = sku.attributes or {}
-    return str(sku.material or attributes.get("fabric") or attributes.get("fibre") or "").strip()
+    return str(
+        sku.in_english("material") or attributes.get("fabric") or attributes.get("fibre") or ""
+    ).strip()
 
 
 def aspects(sku: Sku, marketplace_id: str) -> dict[str, list[str]]:
@@ -97,8 +100,8 @@ def aspects(sku: Sku, marketplace_id: str) -> dict[str, list[str]]:
     found: dict[str, str] = {
         "Brand": str(attributes.get("brand") or "Unbranded"),
         "Material": _material(sku),
-        COLOUR_ASPECT.get(marketplace_id, "Color"): sku.colour,
-        "Size": sku.size,
+        COLOUR_ASPECT.get(marketplace_id, "Color"): sku.in_english("colour"),
+        "Size": sku.in_english("size"),
         "Department": str(attributes.get("department") or ""),
         "Handmade": "Yes" if product.handmade else "No",
         "Country/Region of Manufacture": COUNTRY_NAMES.get(
@@ -193,6 +196,7 @@ def validate(sku: Sku, settings: Mapping[str, str], rates: Rates | None = None) 
             problem("colour", _("eBay needs the colour of clothing."))
         if not sku.size.strip():
             problem("size", _("eBay needs the size of clothing."))
+    problems.extend(devanagari_problems(sku, check=CODE, marketplace="eBay"))
     if not category_id(sku, settings):
         problem(
             "category",

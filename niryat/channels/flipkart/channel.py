@@ -67,17 +67,17 @@ class FlipkartChannel(Channel):
     code = "flipkart"
     name: ClassVar[StrOrPromise] = "Flipkart"
     credential_fields: ClassVar[Sequence[CredentialField]] = (
-        CredentialField("application_id", _("application id"), secret=False),
+        CredentialField("application_id", _("Application ID"), secret=False),
         CredentialField(
             "application_secret",
-            _("application secret"),
+            _("Application secret"),
             help_text=_("From Seller Hub: Manage Profile → Developer Access (self access)."),
         ),
     )
     setting_fields: ClassVar[Sequence[CredentialField]] = (
         CredentialField(
             "location_id",
-            _("pickup location id"),
+            _("Pickup location ID"),
             secret=False,
             help_text=_("In Seller Hub: Manage Profile, Pickup Address."),
         ),

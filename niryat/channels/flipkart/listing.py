@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.completeness import Problem
 from niryat.catalog.models import Category, ProductImage, Sku
+from niryat.channels.english import devanagari_problems
 
 CHECK = "flipkart"
 FSN_PATTERN = re.compile(r"^[A-Z0-9]{16}$")
@@ -54,7 +55,9 @@ class Vertical:
 
 def _fabric(sku: Sku) -> str:
     attributes = sku.attributes or {}
-    return str(attributes.get("fabric") or sku.material or attributes.get("fibre") or "").strip()
+    return str(
+        attributes.get("fabric") or sku.in_english("material") or attributes.get("fibre") or ""
+    ).strip()
 
 
 def _attribute(key: str) -> Callable[[Sku], str]:
@@ -70,14 +73,14 @@ def _fabric_field(sku: Sku) -> str:
     return "attributes.fabric" if sku.product.category == Category.GARMENTS else "material"
 
 
-COLOUR = VerticalAttribute("Color", lambda sku: sku.colour.strip(), "colour")
+COLOUR = VerticalAttribute("Color", lambda sku: sku.in_english("colour"), "colour")
 KURTA = Vertical(
     "kurta",
     "Kurta",
     apparel=True,
     attributes=(
         VerticalAttribute("Style Code", _style_code, "", required=False),
-        VerticalAttribute("Size", lambda sku: sku.size.strip(), "size"),
+        VerticalAttribute("Size", lambda sku: sku.in_english("size"), "size"),
         COLOUR,
         VerticalAttribute("Fabric", _fabric, "attributes.fabric"),
         VerticalAttribute("Weave Type", _attribute("weave"), "attributes.weave", required=False),
@@ -113,8 +116,8 @@ SHOWPIECE = Vertical(
     "Showpiece",
     apparel=False,
     attributes=(
-        VerticalAttribute("Material", lambda sku: sku.material.strip(), "material"),
-        VerticalAttribute("Color", lambda sku: sku.colour.strip(), "colour", required=False),
+        VerticalAttribute("Material", lambda sku: sku.in_english("material"), "material"),
+        VerticalAttribute("Color", lambda sku: sku.in_english("colour"), "colour", required=False),
         VerticalAttribute("Finish", _attribute("finish"), "attributes.finish", required=False),
         VerticalAttribute(
             "Product Dimensions (cm)",
@@ -300,4 +303,6 @@ def problems(sku: Sku) -> list[Problem]:
                         attribute=attribute.header.lower(),
                     ),
                 )
+    # Flipkart's catalogue (API and listing sheet alike) takes attribute values in English.
+    found.extend(devanagari_problems(sku, check=CHECK, marketplace="Flipkart"))
     return found
