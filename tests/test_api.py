@@ -195,3 +195,26 @@ def test_list_routes_page_within_bounds(ganesh, ramu, route):
     assert response.status_code == 200
     assert response.json()["items"] == []
     assert response.json()["count"] == client.get(route).json()["count"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/products?odop_product=99999999999999999999999",
+        "/api/products?odop_product=²",
+        "/api/producers?district=99999999999999999999999&odop_product=²",
+    ],
+)
+def test_numbers_no_record_can_have_are_ignored_by_the_filters(ganesh, url):
+    """Found by the API fuzzing: a number beyond 64 bits (or a superscript digit) in a filter was
+    a server error; it names no record, so the filter ignores it."""
+    response = bearer(ganesh).get(url)
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "count": 0}
+
+
+def test_an_id_beyond_64_bits_is_refused_by_name(ganesh):
+    response = bearer(ganesh).post("/api/needs-attention/99999999999999999999/retry")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert (error["loc"], error["ctx"]) == (["path", "entry_id"], {"le": 2**63 - 1})

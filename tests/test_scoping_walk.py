@@ -309,6 +309,9 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("PATCH", "/api/skus/{sku_uuid}"): {"stock": 0},
     ("PATCH", "/api/images/{image_uuid}"): {"make_main": True, "move": 1},
+    ("POST", "/api/channel-accounts/{account_uuid}/push"): {"skus": ["{sku_uuid}"]},
+    ("POST", "/api/orders/{order_uuid}/state"): {"state": "cancelled", "reason": "walk"},
+    ("POST", "/api/skus/{sku_uuid}/stock"): {"stock": 0},
 }
 # Write routes that take a file (multipart) rather than JSON: the field's name.
 API_UPLOADS: dict[tuple[str, str], str] = {("POST", "/api/products/{product_uuid}/images"): "image"}
@@ -346,7 +349,10 @@ def test_every_api_route_is_scoped(request, persona, foreign):
             photo = SimpleUploadedFile("walk.jpg", jpeg(a_photo(400, 300)), "image/jpeg")
             response = client.post(url, {API_UPLOADS[method, path]: photo}, headers=headers)
         else:
+            # Bodies name other records by the same foreign values as the paths.
             body = json.dumps(API_BODIES.get((method, path), {}))
+            for key, value in foreign.items():
+                body = body.replace("{" + key + "}", str(value))
             response = client.generic(
                 method, url, body, content_type="application/json", headers=headers
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.core import imaging
 from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
+from niryat.core.params import record_id
 from niryat.core.scoping import DistrictWorkQuerySet, M, ScopedQuerySet
 from niryat.registry.models import Producer
 
@@ -83,8 +84,9 @@ class ProductQuerySet(ProducerOwnedQuerySet["Product"]):
                 records = records.filter(producer__uuid=uuid.UUID(producer))
             except ValueError:
                 records = records.none()
-        if params.get("odop_product", "").isdigit():
-            records = records.filter(odop_product_id=int(params["odop_product"]))
+        odop_product = record_id(params.get("odop_product"))
+        if odop_product is not None:
+            records = records.filter(odop_product_id=odop_product)
         if params.get("category") in Category.values:
             records = records.filter(category=params["category"])
         readiness = params.get("readiness")

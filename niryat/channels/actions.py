@@ -1076,12 +1076,15 @@ def _require_waybill(order: Order, carrier: str, tracking_number: str) -> None:
     if order.fulfilled_by_marketplace or not channel.needs_waybill:
         return
     if not carrier or not tracking_number:
+        # Named by the field that is missing (the waybill first), for the form and the API.
         raise ValidationError(
-            _(
-                "%(marketplace)s needs the courier and the waybill (tracking) number to tell the "
-                "buyer: give both to mark the order shipped."
-            )
-            % {"marketplace": order.account.get_channel_display()}
+            {
+                "tracking_number" if not tracking_number else "carrier": _(
+                    "%(marketplace)s needs the courier and the waybill (tracking) number to tell "
+                    "the buyer: give both to mark the order shipped."
+                )
+                % {"marketplace": order.account.get_channel_display()}
+            }
         )
 
 
@@ -1103,15 +1106,21 @@ def do_set_order_state(
     order = Order.objects.select_for_update().select_related("account").get(pk=order.pk)
     if state not in ORDER_NEXT_STATES.get(order.state, ()):
         raise ValidationError(
-            _("An order that is %(now)s cannot become %(next)s.")
-            % {"now": order.get_state_display(), "next": Order.State(state).label}
+            {
+                "state": _("An order that is %(now)s cannot become %(next)s.")
+                % {
+                    "now": order.get_state_display(),
+                    # An unknown state is named as sent (a form or an API client's typo).
+                    "next": Order.State(state).label if state in Order.State.values else state,
+                }
+            }
         )
     before = order.state
     channel = channel_class(order.account.channel)
     by_api = channel.ships_through_api and not order.fulfilled_by_marketplace
     if state == Order.State.CANCELLED:
         if not reason.strip():
-            raise ValidationError(_("Say why the order is cancelled."))
+            raise ValidationError({"reason": _("Say why the order is cancelled.")})
         # The cancellation is decided first, so that every stock push the restock queues goes
         # out after it (a marketplace adds the cancelled units back on top of what it offers).
         _cancel_back(order, reason.strip())

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import ProducerOwnedQuerySet, Sku
 from niryat.core.models import District, Timestamped, User
-from niryat.core.scoping import ScopedQuerySet
+from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 from niryat.registry.models import Producer
 
 
@@ -82,6 +82,24 @@ class ChannelAccount(Timestamped):
 class ListingQuerySet(ProducerOwnedQuerySet["Listing"]):
     district_field = "account__district"
     producer_field = "sku__product__producer"
+
+    def filtered(
+        self, *, account: uuid.UUID | None = None, channel: str = "", state: str = ""
+    ) -> ListingQuerySet:
+        """The listing list's filters (the page and the API): an account, a marketplace, a state."""
+        records = self
+        if account is not None:
+            records = records.filter(account__uuid=account)
+        if channel:
+            records = records.filter(account__channel=channel)
+        if state:
+            records = records.filter(state=state)
+        return records
+
+    def counts_by_state(self) -> dict[str, int]:
+        return dict(
+            self.order_by().values_list("state").annotate(n=models.Count("pk")).order_by("state")
+        )
 
     def waiting_for_fsn(self) -> ListingQuerySet:
         """Flipkart listings not yet on the marketplace for want of the FSN that staff record
@@ -163,7 +181,9 @@ class ListingEvent(models.Model):
         return f"{self.state_from} → {self.state_to}"
 
 
-class OutboxQuerySet(ScopedQuerySet["OutboxEntry"]):
+class OutboxQuerySet(DistrictWorkQuerySet["OutboxEntry"]):
+    """The centre's calls to the marketplaces: its work, which producers do not see."""
+
     district_field = "account__district"
 
     def needs_attention(self) -> OutboxQuerySet:
@@ -231,6 +251,33 @@ class OrderQuerySet(ProducerOwnedQuerySet["Order"]):
     def to_pack(self) -> OrderQuerySet:
         """Orders still to pack and ship (new, accepted or packed)."""
         return self.filter(state__in=[Order.State.NEW, Order.State.ACCEPTED, Order.State.PACKED])
+
+    def filtered(
+        self,
+        *,
+        state: str = "",
+        account: uuid.UUID | None = None,
+        channel: str = "",
+        producer: uuid.UUID | None = None,
+    ) -> OrderQuerySet:
+        """The order book's filters (the page and the API); state "open": still to pack."""
+        records = self
+        if state == "open":
+            records = records.to_pack()
+        elif state:
+            records = records.filter(state=state)
+        if account is not None:
+            records = records.filter(account__uuid=account)
+        if channel:
+            records = records.filter(account__channel=channel)
+        if producer is not None:
+            records = records.filter(producer__uuid=producer)
+        return records
+
+    def with_lines(self) -> OrderQuerySet:
+        return self.prefetch_related(
+            models.Prefetch("lines", queryset=OrderLine.objects.select_related("sku"))
+        )
 
 
 class Order(Timestamped):

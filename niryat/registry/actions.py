@@ -14,6 +14,7 @@ from niryat.core.actions import do_create_user
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.dates import format_date
 from niryat.core.models import AuditEntry, District, Role, User
+from niryat.core.params import record_id
 from niryat.core.scoping import require_write
 from niryat.registry import rules
 from niryat.registry.duplicates import flag_duplicates
@@ -578,8 +579,9 @@ def do_record_producer_list_export(
     """Note that `acting_user` downloaded the producer list (names, mobiles, addresses) with
     these filters: which producers it held is what the filters chose, `count` of them."""
     district = None
-    if filters.get("district", "").isdigit():
-        district = District.objects.filter(lgd_code=int(filters["district"])).first()
+    code = record_id(filters.get("district"))
+    if code is not None:
+        district = District.objects.filter(lgd_code=code).first()
     record_audit(
         actor=acting_user,
         action="producer.list_export",

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
+from niryat.core.params import record_id
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 
 
@@ -137,10 +138,12 @@ class ProducerQuerySet(ScopedQuerySet["Producer"]):
     def filtered(self, params: dict[str, str]) -> ProducerQuerySet:
         """The producer list's filters, from query-string parameters; unknown values are ignored."""
         records: ProducerQuerySet = self
-        if params.get("district", "").isdigit():
-            records = records.filter(district__lgd_code=int(params["district"]))
-        if params.get("odop_product", "").isdigit():
-            records = records.filter(odop_product_id=int(params["odop_product"]))
+        district = record_id(params.get("district"))
+        if district is not None:
+            records = records.filter(district__lgd_code=district)
+        odop_product = record_id(params.get("odop_product"))
+        if odop_product is not None:
+            records = records.filter(odop_product_id=odop_product)
         if params.get("kind") in Kind.values:
             records = records.filter(kind=params["kind"])
         if params.get("stage") in Stage.values:

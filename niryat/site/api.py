@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from niryat.catalog.api import router as catalog_router
+from niryat.channels.api import router as channels_router
 from niryat.core.api import router as core_router
 from niryat.core.api_auth import SessionAuth, TokenAuth, TokenExpired
 from niryat.registry.api import router as registry_router
@@ -17,7 +18,7 @@ from niryat.registry.api import router as registry_router
 api = NinjaAPI(
     title="Niryat API",
     version="1.0.0",
-    description="Districts, ODOP products and, in later releases, producers, catalogue, channels. "
+    description="Districts, ODOP products, producers, the catalogue and the marketplace channels. "
     "Authenticate with `Authorization: Bearer <token>` (create a token on your account page) "
     "or a signed-in browser session. Every answer is limited to the districts your role may see.",
     auth=[TokenAuth(), SessionAuth()],
@@ -26,6 +27,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", registry_router)
 api.add_router("/", catalog_router)
+api.add_router("/", channels_router)
 
 
 @api.exception_handler(AuthenticationError)
