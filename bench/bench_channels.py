@@ -25,6 +25,11 @@
 
 Parts 1 and 2 run in a transaction that is rolled back, so the dataset is left as it was for the
 benchmarks that run after this one.
+
+BENCH_CHANNELS_PARTS picks the parts to run (comma-separated: payloads, soak, race; all by
+default), and BENCH_PAYLOAD_SKUS sets how many SKUs the payloads take whatever the scale, so that
+e.g. the payloads alone can run at 100,000 SKUs on a small dataset:
+`BENCH_CHANNELS_PARTS=payloads BENCH_PAYLOAD_SKUS=100000 python -m bench --only channels`.
 """
 
 from __future__ import annotations
@@ -191,15 +196,32 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+PARTS = ("payloads", "soak", "race")
+
+
+def wanted_parts() -> set[str]:
+    """The parts BENCH_CHANNELS_PARTS names (all when unset)."""
+    named = os.environ.get("BENCH_CHANNELS_PARTS", "")
+    parts = {part.strip() for part in named.split(",") if part.strip()} or set(PARTS)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise ValueError(f"BENCH_CHANNELS_PARTS: no part {', '.join(sorted(unknown))}")
+    return parts
+
+
 def run(scale: float) -> list[Result]:
+    parts = wanted_parts()
     results: list[Result] = []
     with rolled_back(), override_settings(SITE_URL=SITE_URL):
         ExchangeRate.objects.update_or_create(
             currency="USD", defaults={"inr_per_unit": Decimal("83.2500")}
         )
-        results += timed("payloads", payloads, scale)
-        results += timed("fault soak", fault_soak, scale)
-    results += timed("last unit", last_unit, scale)
+        if "payloads" in parts:
+            results += timed("payloads", payloads, scale)
+        if "soak" in parts:
+            results += timed("fault soak", fault_soak, scale)
+    if "race" in parts:
+        results += timed("last unit", last_unit, scale)
     return results
 
 
@@ -262,7 +284,8 @@ def payload_skus(district: District, count: int) -> list[int]:
 
 def payloads(scale: float) -> list[Result]:
     district = the_district()
-    count = max(MIN_PAYLOAD_SKUS, scaled(PAYLOAD_SKUS, scale))
+    wanted = os.environ.get("BENCH_PAYLOAD_SKUS")
+    count = int(wanted) if wanted else max(MIN_PAYLOAD_SKUS, scaled(PAYLOAD_SKUS, scale))
     ids = payload_skus(district, count)
     accounts = {
         code: make_account(district, code, f"Bench {code}") for code in ("amazon", "flipkart")
