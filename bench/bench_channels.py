@@ -14,8 +14,7 @@
    and what was duplicated (two listings of one SKU, an order recorded twice, a shipment made
    twice, stock taken twice) are counted: all must be 0. The baseline is the same work with no
    faults. The channels' own pacing (`calls_per_second`) is lifted for the soak, so that the
-   figure is our own cost. BENCH_SOAK_OPERATIONS sets the soak's size whatever the scale, and
-   BENCH_CHANNEL_PARTS which of the three parts run (e.g. "soak").
+   figure is our own cost. BENCH_SOAK_OPERATIONS sets the soak's size whatever the scale.
 3. The last unit: three channels (Amazon, Flipkart, eBay accounts) each order the last unit of
    every SKU at the same moment, from three threads with their own database connections, through
    `actions.record_order`. Nothing may be oversold: one order per SKU taken, two cancelled. Only
@@ -26,6 +25,13 @@
 
 Parts 1 and 2 run in a transaction that is rolled back, so the dataset is left as it was for the
 benchmarks that run after this one.
+
+BENCH_CHANNELS_PARTS picks the parts to run (comma-separated: payloads, soak, race; all by
+default), and BENCH_PAYLOAD_SKUS sets how many SKUs the payloads take whatever the scale, so that
+e.g. the payloads alone can run at 100,000 SKUs on a small dataset:
+`BENCH_CHANNELS_PARTS=payloads BENCH_PAYLOAD_SKUS=100000 python -m bench --only channels`;
+BENCH_PAYLOAD_PASSES sets the timed passes and skips the untimed warm-up pass, for sizes where a
+pass takes minutes.
 """
 
 from __future__ import annotations
@@ -99,8 +105,6 @@ MAX_ATTEMPTS = 20
 # lost.
 SOAK_DEADLINE, SOAK_SECONDS_PER_OPERATION = 600.0, 1.0
 RATIO_TARGET = Target("ratio", 2)
-# Which parts run (BENCH_CHANNEL_PARTS=soak runs the fault soak alone); all by default.
-PARTS = set((os.environ.get("BENCH_CHANNEL_PARTS") or "payloads,soak,race").split(","))
 SITE_URL = "https://niryat.example.org"  # marketplaces fetch photos from public https addresses
 
 # Accounts as the fakes know them (fakes/amazon.py, flipkart.py, ebay.py).
@@ -196,17 +200,31 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+PARTS = ("payloads", "soak", "race")
+
+
+def wanted_parts() -> set[str]:
+    """The parts BENCH_CHANNELS_PARTS names (all when unset)."""
+    named = os.environ.get("BENCH_CHANNELS_PARTS", "")
+    parts = {part.strip() for part in named.split(",") if part.strip()} or set(PARTS)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise ValueError(f"BENCH_CHANNELS_PARTS: no part {', '.join(sorted(unknown))}")
+    return parts
+
+
 def run(scale: float) -> list[Result]:
+    parts = wanted_parts()
     results: list[Result] = []
     with rolled_back(), override_settings(SITE_URL=SITE_URL):
         ExchangeRate.objects.update_or_create(
             currency="USD", defaults={"inr_per_unit": Decimal("83.2500")}
         )
-        if "payloads" in PARTS:
+        if "payloads" in parts:
             results += timed("payloads", payloads, scale)
-        if "soak" in PARTS:
+        if "soak" in parts:
             results += timed("fault soak", fault_soak, scale)
-    if "race" in PARTS:
+    if "race" in parts:
         results += timed("last unit", last_unit, scale)
     return results
 
@@ -270,7 +288,8 @@ def payload_skus(district: District, count: int) -> list[int]:
 
 def payloads(scale: float) -> list[Result]:
     district = the_district()
-    count = max(MIN_PAYLOAD_SKUS, scaled(PAYLOAD_SKUS, scale))
+    wanted = os.environ.get("BENCH_PAYLOAD_SKUS")
+    count = int(wanted) if wanted else max(MIN_PAYLOAD_SKUS, scaled(PAYLOAD_SKUS, scale))
     ids = payload_skus(district, count)
     accounts = {
         code: make_account(district, code, f"Bench {code}") for code in ("amazon", "flipkart")
@@ -279,29 +298,37 @@ def payloads(scale: float) -> list[Result]:
     add_listings(accounts["flipkart"], ids)  # with FSNs: Flipkart builds only what it knows
     size = f"{len(ids):,} SKUs in {district.name_en}, batches of {BATCH}"
 
+    plain_sizes: list[int] = []
+
     def baseline() -> int:
         written = 0
         for chunk in chunks(ids):
             written += len(dumps([plain(sku) for sku in read(chunk)]))
+        plain_sizes.append(written)
         return written
 
     results = []
     for code in CHANNELS:
         account = accounts.get(code)
         channel = channel_class(code)(account)
+        valid: list[int] = []
+        sizes: list[int] = []
 
-        def measured(channel: Channel = channel) -> int:
-            written = 0
+        def measured(
+            channel: Channel = channel, valid: list[int] = valid, sizes: list[int] = sizes
+        ) -> int:
+            written = passing = 0
             for chunk in chunks(ids):
                 skus = read(chunk)
                 for sku in skus:
-                    channel.validate(sku)
+                    passing += not channel.validate(sku)
                 payload = channel.build(skus)
                 written += len(payload if isinstance(payload, bytes) else dumps(payload))
+            valid.append(passing)
+            sizes.append(written)
             return written
 
-        valid = sum(1 for chunk in chunks(ids) for sku in read(chunk) if not channel.validate(sku))
-        passes, written, plain_size = _passes(measured, baseline)
+        passes = _passes(measured, baseline)
         ours, theirs = compare(measured, baseline, repeat=passes, warmup=0, max_seconds=0)
         kind = "an .xlsx workbook" if code in ("gem", "files") else "JSON (orjson)"
         results.append(
@@ -313,23 +340,25 @@ def payloads(scale: float) -> list[Result]:
                 "the same SKU rows read (product, producer, photos) and a plain dict of their "
                 "fields serialised with orjson",
                 target=RATIO_TARGET,
-                note=f"{valid:,} of {len(ids):,} SKUs pass validate; payload {kind}, "
-                f"{written / len(ids):,.0f} bytes a SKU (baseline {plain_size / len(ids):,.0f}); "
-                f"{passes} timed passes",
+                note=f"{valid[-1]:,} of {len(ids):,} SKUs pass validate; payload {kind}, "
+                f"{sizes[-1] / len(ids):,.0f} bytes a SKU "
+                f"(baseline {plain_sizes[-1] / len(ids):,.0f}); {passes} timed passes",
             )
         )
     return results
 
 
-def _passes(measured: Callable[[], int], baseline: Callable[[], int]) -> tuple[int, int, int]:
-    """How many timed passes fit in PAYLOAD_SECONDS, from one untimed pass of each (a warm-up),
-    and the bytes each wrote."""
+def _passes(measured: Callable[[], int], baseline: Callable[[], int]) -> int:
+    """How many timed passes fit in PAYLOAD_SECONDS, from one untimed pass of each (a warm-up);
+    BENCH_PAYLOAD_PASSES, when set, says how many without that pass (where one takes minutes)."""
+    forced = os.environ.get("BENCH_PAYLOAD_PASSES")
+    if forced:
+        return max(1, int(forced))
     started = time.perf_counter()
-    written = measured()
-    plain_size = baseline()
+    measured()
+    baseline()
     once = time.perf_counter() - started
-    passes = max(MIN_PASSES, min(MAX_PASSES, int(PAYLOAD_SECONDS / max(once, 1e-6))))
-    return passes, written, plain_size
+    return max(MIN_PASSES, min(MAX_PASSES, int(PAYLOAD_SECONDS / max(once, 1e-6))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +100,12 @@ class Activity(Timestamped):
         return self.name_hi if get_language() == "hi" else self.name_en
 
 
+# SQLite's FTS5 trigram tokenizer (3.34 and later) indexes the names for search; it finds
+# substrings of at least TRIGRAM characters.
+SQLITE_TRIGRAMS = sqlite3.sqlite_version_info >= (3, 34)
+TRIGRAM = 3
+
+
 class ProducerQuerySet(ScopedQuerySet["Producer"]):
     district_field = "district"
 
@@ -121,19 +129,47 @@ class ProducerQuerySet(ScopedQuerySet["Producer"]):
         text = text.strip()
         if not text:
             return self
-        query = Q(name_hi__icontains=text) | Q(name_latin__icontains=text)
         key = name_key(text)
-        if key:
-            query |= Q(name_key__contains=key)
         digits = "".join(ch for ch in text if ch.isdigit())
-        if len(digits) >= 4:
-            query |= Q(mobile__contains=digits)
+        query = self._containing(text, key, digits if len(digits) >= 4 else "")
         if len(text) >= 10 and text.isalnum():
             upper = text.upper()
             query |= Q(gstin=upper) | Q(pan=upper) | Q(iec=upper)
         if text.upper().startswith("UDYAM"):
             query |= Q(udyam=text.upper())
         return self.filter(query)
+
+    def _containing(self, text: str, key: str, digits: str) -> Q:
+        """Producers whose name holds `text` (either script, any case), whose name key holds
+        `key`, or whose mobile number holds `digits` (each "" for none): from SQLite's trigram
+        index where it can answer (migration 0005), else with LIKE."""
+        if (
+            connections[self.db].vendor == "sqlite"
+            and SQLITE_TRIGRAMS
+            and all(len(value) >= TRIGRAM for value in (text, key, digits) if value)
+        ):
+            # An FTS5 phrase in double quotes (a quote inside doubled) matches as a substring.
+            def phrase(value: str) -> str:
+                return '"' + value.replace('"', '""') + '"'
+
+            match = "{name_hi name_latin} : " + phrase(text)
+            if key:
+                match += " OR name_key : " + phrase(key)
+            if digits:
+                match += " OR mobile : " + phrase(digits)
+            return Q(
+                pk__in=RawSQL(
+                    "SELECT rowid FROM registry_producer_search "
+                    "WHERE registry_producer_search MATCH %s",
+                    (match,),
+                )
+            )
+        query = Q(name_hi__icontains=text) | Q(name_latin__icontains=text)
+        if key:
+            query |= Q(name_key__contains=key)
+        if digits:
+            query |= Q(mobile__contains=digits)
+        return query
 
     def filtered(self, params: dict[str, str]) -> ProducerQuerySet:
         """The producer list's filters, from query-string parameters; unknown values are ignored."""

@@ -31,7 +31,13 @@ from niryat.catalog.completeness import Problem
 from niryat.channels.amazon import listing as amazon_listing
 from niryat.channels.amazon.api import SellingPartnerApi
 from niryat.channels.amazon.marketplaces import INDIA, MARKETPLACES, Marketplace
-from niryat.channels.amazon.schema import SchemaError, cache_key, check, schema_for
+from niryat.channels.amazon.schema import (
+    SchemaError,
+    Validator,
+    cache_key,
+    compile_schema,
+    schema_for,
+)
 from niryat.channels.base import (
     Channel,
     ChannelError,
@@ -193,7 +199,8 @@ class AmazonChannel(Channel):
 
     def __init__(self, account: ChannelAccount | None = None) -> None:
         super().__init__(account)
-        self.schemas: dict[tuple[str, str], dict[str, Any]] = {}
+        # Product type schemas, compiled, by (marketplace id, product type).
+        self.validators: dict[tuple[str, str], Validator] = {}
 
     def api(self) -> SellingPartnerApi:
         if self.account is None:
@@ -208,11 +215,14 @@ class AmazonChannel(Channel):
         self, sku: Sku, attributes: dict[str, list[dict[str, Any]]], product_type: str
     ) -> list[Problem]:
         problems = []
-        # One lookup per product type for this instance (a batch of SKUs), not one per SKU.
+        # One lookup and compilation per product type for this instance (a batch of SKUs), not
+        # one per SKU.
         key = (self.marketplace.id, product_type)
-        if key not in self.schemas:
-            self.schemas[key] = schema_for(self.marketplace, product_type)
-        for error in check(self.schemas[key], attributes):
+        validator = self.validators.get(key)
+        if validator is None:
+            validator = compile_schema(schema_for(self.marketplace, product_type))
+            self.validators[key] = validator
+        for error in validator(attributes, ()):
             attribute = str(error.path[0]) if error.path else ""
             language = ""
             if len(error.path) > 1 and isinstance(error.path[1], int):
@@ -312,7 +322,7 @@ class AmazonChannel(Channel):
         SchemaCache.objects.update_or_create(
             channel=self.code, key=key, defaults={"schema": schema}
         )
-        self.schemas.pop((self.marketplace.id, product_type), None)
+        self.validators.pop((self.marketplace.id, product_type), None)
 
     def _submission(self, data: dict[str, Any], sku: Sku) -> ListingStatus:
         if data.get("status") == "INVALID":
