@@ -93,6 +93,18 @@ def login(page: Page, live_server: Any, username: str, password: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
+def producer_signs_in(phone: Page, mobile: str, outbox: list[Any]) -> None:
+    """A producer signs in on their phone with their mobile number and the code the SMS brings."""
+    phone.goto("/producer/sign-in/")
+    phone.locator("#id_mobile").fill(mobile)
+    phone.locator("main form button[type=submit]").click()
+    code = re.search(r"\b(\d{6})\b", outbox[-1].text)
+    assert code is not None, outbox[-1].text
+    phone.locator("#id_code").fill(code.group(1))
+    phone.locator("main form button[type=submit]").click()
+    expect(phone).not_to_have_url(re.compile(r"/producer/sign-in/"))
+
+
 def open_menu(page: Page) -> None:
     """On a phone the header's menu is folded behind its button: open it, as a person would.
     On a wide screen it is always open (and its button hidden)."""

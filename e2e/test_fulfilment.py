@@ -7,7 +7,6 @@ The task worker's part is played by the test (`drain`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Persona, axe_check, login, switch_language
+from e2e.conftest import Persona, axe_check, login, producer_signs_in, switch_language
 from e2e.test_channels import (  # noqa: F401 - fixtures, shared with the channel story
     fakes,
     khadi_unit,
@@ -114,13 +113,7 @@ def test_staff_ship_an_amazon_order_with_its_waybill_and_see_it_delivered(
     # Nobody moved the producer along the funnel, yet their own page says "sold"...
     do_enable_producer_sign_in(khadi_unit, acting_user=gorakhpur_staff.user)
     phone = new_context(viewport={"width": 360, "height": 740}, is_mobile=True).new_page()
-    phone.goto("/producer/sign-in/")
-    phone.locator("#id_mobile").fill("98390 54321")
-    phone.locator("main form button[type=submit]").click()
-    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text)
-    assert code is not None
-    phone.locator("#id_code").fill(code.group(1))
-    phone.locator("main form button[type=submit]").click()
+    producer_signs_in(phone, "98390 54321", sms_outbox)
     expect(phone.locator("#stages [aria-current=step]")).to_contain_text(hi("Sold"))
     history = StageChange.objects.filter(producer=khadi_unit, to_stage="sold").get()
     assert history.reason == f"Order {order_id} on Amazon was delivered"

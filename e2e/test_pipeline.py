@@ -4,7 +4,6 @@ end first, and they do."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Persona, axe_check, login
+from e2e.conftest import Persona, axe_check, login, producer_signs_in
 from e2e.test_channels import (  # noqa: F401 - fixtures
     fakes,
     khadi_unit,
@@ -99,13 +98,7 @@ def test_producer_withdraws_consent_and_every_listing_ends(
 
     # The producer signs in on their phone, in Hindi.
     phone = new_context(**PHONE).new_page()
-    phone.goto("/producer/sign-in/")
-    phone.locator("#id_mobile").fill("98390 54321")
-    phone.locator("main form button[type=submit]").click()
-    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].text)
-    assert code is not None
-    phone.locator("#id_code").fill(code.group(1))
-    phone.locator("main form button[type=submit]").click()
+    producer_signs_in(phone, "98390 54321", sms_outbox)
     expect(phone.locator("html")).to_have_attribute("lang", "hi")
 
     # Withdrawing first shows what will end: six listings, each named.
