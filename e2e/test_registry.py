@@ -471,10 +471,11 @@ def test_centre_staff_merge_a_flagged_duplicate(
     merge = AuditEntry.objects.get(action="producer.merge").changes
     assert merge["merged"] == "रामु प्रजापती / Ramoo Prajapati"
 
-    # and Ramoo's page is gone
+    # and Ramoo's old address leads to the record that was kept
     response = page.goto(f"/producers/{ramoo.uuid}/")
     assert response is not None
-    assert response.status == 404
+    assert response.status == 200
+    expect(page).to_have_url(re.compile(rf"/producers/{ramu.uuid}/$"))
 
 
 # --- The funnel ------------------------------------------------------------------------------
