@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -67,6 +69,17 @@ def records(ramu: Producer, ganesh: User, gorakhpur: District, terracotta: Any) 
         "order_uuid": order.uuid,
         "entry_id": entry.pk,
     }
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection() -> Any:
+    """The WSGI app closes the database connection at the end of each request; inside the test's
+    transaction on PostgreSQL that would end the test itself (as Django's test client knows)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["ganesh", "alice"])
