@@ -351,6 +351,12 @@ CHANNEL_ENDPOINTS = {
     "flipkart": env_str("FLIPKART_API_URL", "https://api.flipkart.net"),
     "ebay": env_str("EBAY_API_URL", "https://api.ebay.com"),
 }
+# ONDC's registry (staging, pre-production or production) and its published X25519 public key,
+# which opens the challenge it sends to /ondc/on_subscribe (shared/ONDC_FACTS.md §3.4).
+ONDC_REGISTRY_URL = env_str("ONDC_REGISTRY_URL", "https://staging.registry.ondc.org")
+ONDC_REGISTRY_ENCRYPTION_KEY = env_str(
+    "ONDC_REGISTRY_ENCRYPTION_KEY", "MCowBQYDK2VuAyEAduMuZgmtpjdCuxv+Nc49K0cB6tL/Dj3HZetvVN7ZekM="
+)
 # Demo mode (`make run`): the marketplaces are the fakes, and pages say what to type where a
 # real marketplace would give it (the FSN of Flipkart's Seller Hub).
 DEMO_MODE = env_bool("DEMO_MODE", False)

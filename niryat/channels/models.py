@@ -499,3 +499,40 @@ class SchemaCache(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.key}"
+
+
+class OndcNode(Timestamped):
+    """A centre's seller node on ONDC (np_type MSN): its subscriber id, its signing and encryption
+    keys (private halves encrypted like marketplace credentials) and its standing with ONDC's
+    registry. `unique_key_id` changes with every key rotation, so peers look the new key up."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("not yet subscribed")
+        SUBSCRIBED = "subscribed", _("subscribed")
+        FAILED = "failed", _("subscription failed")
+
+    district = models.OneToOneField(District, on_delete=models.PROTECT, related_name="+")
+    subscriber_id = models.CharField(_("subscriber id"), max_length=200, unique=True)
+    unique_key_id = models.CharField(max_length=60)
+    signing_public_key = models.CharField(max_length=100)
+    encryption_public_key = models.CharField(max_length=200)
+    private_keys_encrypted = models.TextField(editable=False)
+    keys_valid_from = models.DateTimeField()
+    keys_valid_until = models.DateTimeField()
+    # Signed and shown on the site-verification page while the registry checks the domain.
+    request_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    status_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["subscriber_id"]
+        verbose_name = _("ONDC node")
+
+    def __str__(self) -> str:
+        return self.subscriber_id
+
+    def private_keys(self) -> dict[str, str]:
+        """{"signing": ..., "encryption": ...}, decrypted."""
+        from niryat.channels.secrets import decrypt
+
+        return decrypt(self.private_keys_encrypted)

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("niryat.catalog.output_urls")),
     path("", include("niryat.catalog.import_urls")),
     path("", include("niryat.channels.urls")),
+    path("", include("niryat.channels.ondc.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,0 +1,107 @@
+"""A centre's ONDC node: set it up with fresh keys, subscribe it to ONDC's registry, rotate its
+keys. Private keys are stored encrypted (niryat/channels/secrets.py) and never shown."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_domain_name
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from niryat.channels import secrets
+from niryat.channels.models import OndcNode
+from niryat.channels.ondc import registry_client
+from niryat.channels.ondc.signing import EncryptionKeys, SigningKeys
+from niryat.core.audit import record_audit
+from niryat.core.models import District, User
+from niryat.core.scoping import require_write
+
+# How long a key pair is published as valid; rotate before it ends.
+KEY_VALIDITY = timedelta(days=365)
+
+
+def _fresh_keys(node: OndcNode) -> None:
+    signing_keys, encryption_keys = SigningKeys.generate(), EncryptionKeys.generate()
+    now = timezone.now()
+    node.signing_public_key = signing_keys.public_key
+    node.encryption_public_key = encryption_keys.public_key
+    node.private_keys_encrypted = secrets.encrypt(
+        {"signing": signing_keys.private_key, "encryption": encryption_keys.private_key}
+    )
+    node.keys_valid_from, node.keys_valid_until = now, now + KEY_VALIDITY
+    node.unique_key_id = f"niryat-{now:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+
+
+@transaction.atomic
+def do_set_up_ondc_node(district: District, subscriber_id: str, *, acting_user: User) -> OndcNode:
+    """The district's node with new signing and encryption keys; its subscriber id is the domain
+    ONDC reaches it at (e.g. edc-gorakhpur.example.gov.in)."""
+    require_write(district, acting_user)
+    subscriber_id = subscriber_id.strip().lower()
+    try:
+        validate_domain_name(subscriber_id)
+    except ValidationError as exc:
+        raise ValidationError(
+            _("The subscriber id is the domain name ONDC reaches the centre at.")
+        ) from exc
+    if OndcNode.objects.filter(district=district).exists():
+        raise ValidationError(_("This centre already has an ONDC node."))
+    if OndcNode.objects.filter(subscriber_id=subscriber_id).exists():
+        raise ValidationError(_("Another centre uses this subscriber id."))
+    node = OndcNode(district=district, subscriber_id=subscriber_id)
+    _fresh_keys(node)
+    node.save()
+    record_audit(
+        actor=acting_user,
+        action="ondc_node.set_up",
+        obj=node,
+        district=district,
+        changes={"subscriber_id": subscriber_id, "unique_key_id": node.unique_key_id},
+    )
+    return node
+
+
+@transaction.atomic
+def do_rotate_ondc_keys(node: OndcNode, *, acting_user: User) -> OndcNode:
+    """New key pairs under a new unique key id; the node must subscribe again to publish them."""
+    require_write(node.district, acting_user)
+    node = OndcNode.objects.select_for_update().get(pk=node.pk)
+    old = node.unique_key_id
+    _fresh_keys(node)
+    node.status, node.status_message = OndcNode.Status.NEW, ""
+    node.save()
+    record_audit(
+        actor=acting_user,
+        action="ondc_node.rotate_keys",
+        obj=node,
+        district=node.district,
+        changes={"unique_key_id": [old, node.unique_key_id]},
+    )
+    return node
+
+
+def do_subscribe_ondc_node(
+    node: OndcNode, *, callback_url: str, city_codes: list[str], acting_user: User
+) -> OndcNode:
+    """Ask ONDC's registry to admit the node. No transaction around the call: the registry calls
+    back our site-verification page and /on_subscribe, which read the node, before it answers."""
+    require_write(node.district, acting_user)
+    try:
+        registry_client.subscribe(node, callback_url=callback_url, city_codes=city_codes)
+    except registry_client.RegistryError as exc:
+        node.status, node.status_message = OndcNode.Status.FAILED, str(exc)[:500]
+    else:
+        node.status, node.status_message = OndcNode.Status.SUBSCRIBED, ""
+    node.save(update_fields=["status", "status_message", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="ondc_node.subscribe",
+        obj=node,
+        district=node.district,
+        changes={"status": node.status, "city_codes": city_codes},
+    )
+    return node

@@ -1,0 +1,12 @@
+"""The addresses ONDC's registry calls (the callback URL the node subscribes with is /ondc)."""
+
+from django.urls import path
+
+from niryat.channels.ondc import views
+
+CALLBACK_URL = "/ondc"
+
+urlpatterns = [
+    path("ondc-site-verification.html", views.site_verification, name="ondc_site_verification"),
+    path("ondc/on_subscribe", views.on_subscribe, name="ondc_on_subscribe"),
+]
