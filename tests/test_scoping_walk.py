@@ -53,7 +53,7 @@ NOT_DISTRICT_PAGES = {
     "set_language",
     "producer_sign_in",
     "producer_sign_in_code",
-    # What ONDC's registry calls on a centre's node, found by the host it calls (tests/channels/ondc).
+    # What ONDC's registry calls on a centre's node, found by host (tests/channels/ondc).
     "ondc_site_verification",
     "ondc_on_subscribe",
 }

@@ -470,6 +470,8 @@ def _register(districts: dict[int, District]) -> dict[str, Producer]:
     account = User.objects.filter(username=f"{district_slug(ramu.district)}.producer").first()
     if account is not None and not Producer.objects.filter(user=account).exists():
         do_enable_producer_sign_in(ramu, user=account, acting_user=_staff(ramu.district))
+        account.full_name = ramu.name_hi  # the header names who is signed in
+        account.save(update_fields=["full_name"])
     return producers
 
 

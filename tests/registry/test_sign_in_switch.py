@@ -203,3 +203,17 @@ def test_enable_action_reactivates_a_disabled_user(ganesh: User, ramu: Producer)
     again = do_enable_producer_sign_in(ramu, acting_user=ganesh)
     assert again.pk == user.pk
     assert User.objects.get(pk=user.pk).is_active is True
+
+
+def test_a_sign_in_made_under_another_name_greets_the_producer_by_their_record(
+    ganesh: User, ramu: Producer, prem: User
+) -> None:
+    # Prem's sign-in (full name "प्रेम कुमार") is linked to Ramu's record, as the demo links its
+    # producer account.
+    do_enable_producer_sign_in(ramu, user=prem, acting_user=ganesh)
+
+    with translation.override("hi"):
+        page = client_for(prem).get("/").content.decode()
+
+    greeting = page.split("<h1>")[1].split("</h1>")[0]
+    assert greeting == hindi("Namaste, %(name)s") % {"name": "रामू प्रजापति"}

@@ -196,6 +196,7 @@ def test_the_demo_shows_every_stage_live_listings_and_orders_in_every_state(
     # the demo producer account is Ramu, and sees Ramu's orders
     producer_user = User.objects.get(username="gorakhpur.producer")
     assert demo_producers()["ramu"].user == producer_user
+    assert producer_user.full_name == "रामू प्रजापति"
     ramu_orders = Order.objects.filter(producer=demo_producers()["ramu"])
     assert ramu_orders.count() == 7
     page = client_for(producer_user).get("/channels/orders/").content.decode()
