@@ -25,14 +25,13 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.generate import DESIGN_CATALOG
 from bench.harness import Result, Target, compare, queries
 from niryat.catalog.completeness import checklist
-from niryat.catalog.models import Product, ProductImage, ProductQuerySet, Sku
+from niryat.catalog.models import Product, ProductQuerySet, Sku
 from niryat.catalog.views import PAGE_SIZE
 from niryat.core.models import District, Role, User
 
@@ -45,28 +44,7 @@ CHECKED_PRODUCTS = 200
 
 def listed(staff: User, params: Params) -> ProductQuerySet:
     """The list's query as views.product_list builds it; `same_sql` checks that it still is."""
-    return (
-        Product.objects.visible_to(staff)
-        .filtered(params)
-        .select_related("producer", "odop_product", "district")
-        .annotate(
-            sku_count=Subquery(
-                Sku.objects.filter(product=OuterRef("pk"))
-                .order_by()
-                .values("product")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-            main_image=Subquery(
-                ProductImage.objects.filter(
-                    product=OuterRef("pk"), status=ProductImage.Status.READY
-                )
-                .order_by("position", "id")
-                .values("uuid")[:1]
-            ),
-        )
-        .order_by("-updated_at", "-id")
-    )
+    return Product.objects.visible_to(staff).filtered(params).for_list()
 
 
 def first_page(records: ProductQuerySet) -> tuple[int, int]:

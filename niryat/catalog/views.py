@@ -13,7 +13,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,28 +125,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         return _producer_products(request, user)
     params = {key: request.GET.get(key, "") for key in ("q", "odop_product", "category")}
     params |= {key: request.GET.get(key, "") for key in ("readiness", "lacks", "producer")}
-    products = (
-        Product.objects.visible_to(user)
-        .filtered(params)
-        .select_related("producer", "odop_product", "district")
-        .annotate(
-            sku_count=Subquery(
-                Sku.objects.filter(product=OuterRef("pk"))
-                .order_by()
-                .values("product")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-            main_image=Subquery(
-                ProductImage.objects.filter(
-                    product=OuterRef("pk"), status=ProductImage.Status.READY
-                )
-                .order_by("position", "id")
-                .values("uuid")[:1]
-            ),
-        )
-        .order_by("-updated_at", "-id")
-    )
+    products = Product.objects.visible_to(user).filtered(params).for_list()
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
