@@ -1,4 +1,5 @@
-"""One date style for this language (niryat/core/dates.py): day, month name, year; 24-hour."""
+"""One date style for every language (niryat/core/dates.py): day, month name, year; 24-hour.
+The Hindi module takes these and adds its own number grouping."""
 
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"

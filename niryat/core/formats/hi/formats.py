@@ -1,20 +1,6 @@
-"""One date style for this language (niryat/core/dates.py): day, month name, year; 24-hour."""
+"""Hindi dates in the English styles (the month names come from the translations), and numbers
+grouped in lakhs and crores."""
 
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
-TIME_FORMAT = "H:i"
-MONTH_DAY_FORMAT = "j F"
-YEAR_MONTH_FORMAT = "F Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
-FIRST_DAY_OF_WEEK = 1  # Monday
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
-DATETIME_INPUT_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-]
-DECIMAL_SEPARATOR = "."
-THOUSAND_SEPARATOR = ","
+from niryat.core.formats.en.formats import *  # noqa: F403
+
 NUMBER_GROUPING = (3, 2, 0)  # lakh and crore: 12,34,567
