@@ -15,6 +15,12 @@ call needs `x-amz-access-token` with a token it issued (403 `Unauthorized` other
   Shipped with the package's carrier and tracking number; Easy Ship's `EasyShipShipmentStatus`
   then carries delivery and returns, moved by `move_order` as Amazon's courier would).
 
+Each LWA refresh token is one seller's authorisation: the access tokens it obtains act for that
+seller (any `Atzr|...` refresh token is accepted, each a different seller). A listing remembers the
+seller that wrote it; a buyer's order for its SKU is that seller's; getOrders, getOrder,
+getOrderItems, confirmShipment and order acknowledgement feeds see only the caller's own orders
+(another seller's order id is not found).
+
 A listing accepted normally is BUYABLE from the first GET after its submission; with the
 `never_live` fault it stays DISCOVERABLE only. `lost_responses` (set on the object) makes the next
 N listing writes take effect and then answer 503, as if the answer were lost on the way.
@@ -57,7 +63,7 @@ class FakeAmazon(FakeMarketplace):
     page_size = 100  # getOrders page size at most (tests lower it to see NextToken at work)
 
     def reset_state(self) -> None:
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, str] = {}  # access token → its seller (the LWA refresh token)
         self.listings: dict[str, dict[str, Any]] = {}  # seller SKU -> listing
         self.documents: dict[str, dict[str, Any]] = {}  # feed document id -> {content, type}
         self.feeds: dict[str, dict[str, Any]] = {}
@@ -76,8 +82,9 @@ class FakeAmazon(FakeMarketplace):
         return Response(status, {"errors": [{"code": code, "message": message, "details": ""}]})
 
     def denied(self, request: Request) -> Response | None:
-        if request.headers.get("x-amz-access-token", "") in self.tokens:
-            return None
+        with self.lock:
+            if request.headers.get("x-amz-access-token", "") in self.tokens:
+                return None
         response = self.error_response(
             403, "Unauthorized", "Access to requested resource is denied."
         )
@@ -85,6 +92,16 @@ class FakeAmazon(FakeMarketplace):
             "The access token you provided is revoked, malformed or invalid."
         )
         return response
+
+    def seller(self, request: Request) -> str:
+        """The seller an authorised call acts for."""
+        with self.lock:
+            return self.tokens.get(request.headers.get("x-amz-access-token", ""), "")
+
+    def _own_order(self, request: Request) -> dict[str, Any] | None:
+        """The order of the path, if it is the caller's (call under the lock)."""
+        order = self.orders.get(request.params["order"])
+        return order if order is not None and order["_seller"] == self.seller(request) else None
 
     @route("POST", "/auth/o2/token")
     def token(self, request: Request) -> Response:
@@ -108,7 +125,7 @@ class FakeAmazon(FakeMarketplace):
             )
         token = f"Atza|{uuid.uuid4().hex}"
         with self.lock:
-            self.tokens.add(token)
+            self.tokens[token] = form["refresh_token"]
         return Response(
             200,
             {
@@ -180,7 +197,7 @@ class FakeAmazon(FakeMarketplace):
         ]
 
     def _apply(
-        self, sku: str, product_type: str, attributes: dict[str, Any]
+        self, sku: str, product_type: str, attributes: dict[str, Any], seller: str
     ) -> tuple[str, list[dict[str, Any]], str]:
         """Store a whole listing as Amazon would after a PUT: (status, issues, asin)."""
         issues = list(self.faults.reject.get(sku, [])) or self._required_missing(attributes)
@@ -190,6 +207,7 @@ class FakeAmazon(FakeMarketplace):
         asin = existing["asin"] if existing else f"B0FAKE{self._next():04d}"
         self.listings[sku] = {
             "sku": sku,
+            "seller": seller,
             "asin": asin,
             "productType": product_type,
             "attributes": attributes,
@@ -218,7 +236,9 @@ class FakeAmazon(FakeMarketplace):
             )
         sku = request.params["sku"]
         with self.lock:
-            status, issues, asin = self._apply(sku, body["productType"], body["attributes"])
+            status, issues, asin = self._apply(
+                sku, body["productType"], body["attributes"], self.seller(request)
+            )
         if lost := self._lost():
             return lost
         answer: dict[str, Any] = {
@@ -375,6 +395,7 @@ class FakeAmazon(FakeMarketplace):
             self.feeds[feed_id] = {
                 "feedId": feed_id,
                 "feedType": body.get("feedType", ""),
+                "seller": self.seller(request),
                 "marketplaceIds": body.get("marketplaceIds", []),
                 "createdTime": _iso(_now()),
                 "processingStatus": "IN_QUEUE",
@@ -392,7 +413,7 @@ class FakeAmazon(FakeMarketplace):
             feed = self.feeds.get(request.params["feed"])
             if feed is None:
                 return self.error_response(404, "NotFound", "Feed not found")
-            return Response(200, {k: v for k, v in feed.items() if k != "input"})
+            return Response(200, {k: v for k, v in feed.items() if k not in ("input", "seller")})
 
     def _process_feed(self, feed: dict[str, Any]) -> None:
         """Process a feed and write its processing report."""
@@ -402,7 +423,7 @@ class FakeAmazon(FakeMarketplace):
             report = self._listings_report(feed)
             content, kind = json.dumps(report).encode(), "application/json"
         elif feed["feedType"] == "POST_ORDER_ACKNOWLEDGEMENT_DATA":
-            content, kind = self._acknowledge(feed["input"]), "text/xml"
+            content, kind = self._acknowledge(feed["input"], feed["seller"]), "text/xml"
         else:
             feed["processingStatus"] = "FATAL"
             return
@@ -416,7 +437,9 @@ class FakeAmazon(FakeMarketplace):
         issues, items, accepted = [], [], 0
         for message in document.get("messages", []):
             sku = message["sku"]
-            status, found, _ = self._apply(sku, message["productType"], message["attributes"])
+            status, found, _ = self._apply(
+                sku, message["productType"], message["attributes"], feed["seller"]
+            )
             issues += [{"messageId": message["messageId"], "sku": sku, **i} for i in found]
             if status == "ACCEPTED":
                 accepted += 1
@@ -448,12 +471,14 @@ class FakeAmazon(FakeMarketplace):
             "items": items,
         }
 
-    def _acknowledge(self, content: bytes) -> bytes:
+    def _acknowledge(self, content: bytes, seller: str) -> bytes:
         envelope = ElementTree.fromstring(content)  # noqa: S314 (our own client's feed)
         for acknowledgement in envelope.iter("OrderAcknowledgement"):
             order_id = acknowledgement.findtext("AmazonOrderID", "")
             if acknowledgement.findtext("StatusCode") != "Failure" or order_id not in self.orders:
                 continue
+            if self.orders[order_id]["_seller"] != seller:
+                continue  # another seller's order: as unknown to this feed's seller
             items = [
                 {
                     "order_item_id": item.findtext("AmazonOrderItemCode", ""),
@@ -551,6 +576,7 @@ class FakeAmazon(FakeMarketplace):
                     }
                 ],
             }
+            order["_seller"] = listing["seller"]  # the order is the listing seller's
             self.orders[order_id] = order
             return self._public(order)
 
@@ -614,7 +640,7 @@ class FakeAmazon(FakeMarketplace):
         body = request.json() or {}
         detail = body.get("packageDetail") or {}
         with self.lock:
-            order = self.orders.get(request.params["order"])
+            order = self._own_order(request)
             if order is None:
                 return self.error_response(404, "NotFound", "Order not found")
             missing = [
@@ -661,7 +687,7 @@ class FakeAmazon(FakeMarketplace):
 
     @staticmethod
     def _public(order: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in order.items() if k != "_items"}
+        return {k: v for k, v in order.items() if not k.startswith("_")}
 
     @route("GET", "/orders/v0/orders")
     def get_orders(self, request: Request) -> Response:
@@ -679,8 +705,13 @@ class FakeAmazon(FakeMarketplace):
                 )
             offset, since = 0, request.arg("LastUpdatedAfter") or request.arg("CreatedAfter")
         size = min(self.page_size, int(request.arg("MaxResultsPerPage", "100")))
+        seller = self.seller(request)
         with self.lock:
-            orders = [self._public(o) for o in self.orders.values() if o["LastUpdateDate"] >= since]
+            orders = [
+                self._public(o)
+                for o in self.orders.values()
+                if o["_seller"] == seller and o["LastUpdateDate"] >= since
+            ]
             if self.faults.duplicate_orders:
                 orders = [copy for order in orders for copy in (order, dict(order))]
         page = orders[offset : offset + size]
@@ -696,7 +727,7 @@ class FakeAmazon(FakeMarketplace):
         if denied := self.denied(request):
             return denied
         with self.lock:
-            order = self.orders.get(request.params["order"])
+            order = self._own_order(request)
             if order is None:
                 return self.error_response(404, "NotFound", "Order not found")
             return Response(200, {"payload": self._public(order)})
@@ -706,7 +737,7 @@ class FakeAmazon(FakeMarketplace):
         if denied := self.denied(request):
             return denied
         with self.lock:
-            order = self.orders.get(request.params["order"])
+            order = self._own_order(request)
             if order is None:
                 return self.error_response(404, "NotFound", "Order not found")
             items = [dict(item) for item in order["_items"]]

@@ -4,7 +4,14 @@ fulfillments (create, list), the Post-Order API's cancellation, with eBay's path
 and error shape
 ({"errors": [{"errorId", "domain", "category", "message", "longMessage", "parameters"}]}).
 
-The seller starts with one fulfillment, payment and return policy on EBAY_US and one inventory
+Each refresh token is one seller's consent: the access tokens it obtains act for that seller (an
+eBay user name). The fake accepts `REFRESH_TOKEN` (user `SELLER`) and, for demos and tests, that
+token with `#u^<user name>` appended, a different seller for each name. An inventory item
+remembers the seller that created it; a buyer's order for its SKU is that seller's (its
+`sellerId`); getOrders, getOrder, shipping fulfillments and the Post-Order cancellation see only
+the caller's own orders (another seller's order id is not found).
+
+Every seller starts with one fulfillment, payment and return policy on EBAY_US and one inventory
 location, whose ids are the class constants below; tests drop them to see the checks fail.
 `fail_after(method, path)` lets the next matching call do its work and then answer 503 (or answer
 late, past the client's timeout), which is how a lost answer looks to the client.
@@ -68,6 +75,8 @@ class FakeEbay(FakeMarketplace):
     # Made-up credentials the fake accepts (not secrets).
     CLIENT_SECRET = "PRD-a1b2c3d4e5f6-a7b8-c9d0-e1f2-a3b4"  # noqa: S105
     REFRESH_TOKEN = "v^1.1#i^1#r^1#f^0#I^3#p^3#t^Ul4xMF8xOkZBS0VfUkVGUkVTSA=="  # noqa: S105
+    SELLER = "gorakhpur_edc"  # the user REFRESH_TOKEN acts for
+    OTHER_SELLER = re.compile(r"^#u\^(?P<user>[a-z0-9_.-]{1,64})$")  # after REFRESH_TOKEN
     FULFILLMENT_POLICY_ID = "6196944000"
     PAYMENT_POLICY_ID = "6196947000"
     RETURN_POLICY_ID = "6196948000"
@@ -77,6 +86,8 @@ class FakeEbay(FakeMarketplace):
     # -- state ---------------------------------------------------------------------------------
     def reset_state(self) -> None:
         self.tokens: dict[str, float] = {}
+        self.token_sellers: dict[str, str] = {}  # access token → the user it acts for
+        self.item_sellers: dict[str, str] = {}  # SKU → the user whose inventory item it is
         self.policies: dict[str, list[dict[str, Any]]] = {
             "fulfillment_policy": [
                 {
@@ -127,6 +138,28 @@ class FakeEbay(FakeMarketplace):
         self.fulfillments: dict[str, list[dict[str, Any]]] = {}  # order id → shipping fulfillments
         self.traps: list[dict[str, Any]] = []
         self.next_id = 1
+
+    @classmethod
+    def seller_for(cls, refresh_token: str) -> str | None:
+        """The user a refresh token was granted by, or None for a token eBay never issued."""
+        if refresh_token == cls.REFRESH_TOKEN:
+            return cls.SELLER
+        if refresh_token.startswith(cls.REFRESH_TOKEN):
+            other = cls.OTHER_SELLER.match(refresh_token[len(cls.REFRESH_TOKEN) :])
+            if other:
+                return other["user"]
+        return None
+
+    def seller(self, request: Request, scheme: str = "Bearer") -> str:
+        """The user an authorised call acts for."""
+        header = request.headers.get("authorization", "")
+        with self.lock:
+            return self.token_sellers.get(header.removeprefix(f"{scheme} "), "")
+
+    def _own_order(self, order_id: str, seller: str) -> dict[str, Any] | None:
+        """The caller's order with this id (call under the lock)."""
+        order = self.orders.get(order_id)
+        return order if order is not None and order["sellerId"] == seller else None
 
     def _id(self) -> int:
         self.next_id += 1
@@ -205,7 +238,8 @@ class FakeEbay(FakeMarketplace):
             return Response(
                 400, {"error": "unsupported_grant_type", "error_description": "grant type"}
             )
-        if form.get("refresh_token") != self.REFRESH_TOKEN:
+        seller = self.seller_for(form.get("refresh_token", ""))
+        if seller is None:
             return Response(
                 400,
                 {
@@ -217,6 +251,7 @@ class FakeEbay(FakeMarketplace):
         token = "v^1.1#i^1#p^3#f^0#I^3#r^1#t^" + secrets.token_urlsafe(24)
         with self.lock:
             self.tokens[token] = time.monotonic() + self.TOKEN_SECONDS
+            self.token_sellers[token] = seller
         return Response(
             200,
             {
@@ -303,8 +338,10 @@ class FakeEbay(FakeMarketplace):
                 },
             )
         sku = unquote(request.params["sku"])
+        seller = self.seller(request)
         with self.lock:
             self.items[sku] = {"sku": sku, **body}
+            self.item_sellers[sku] = seller
         return Response(204)
 
     @route("GET", f"{INVENTORY}/inventory_item/(?P<sku>[^/]+)")
@@ -557,7 +594,7 @@ class FakeEbay(FakeMarketplace):
                 "lastModifiedDate": _iso(now),
                 "orderFulfillmentStatus": "NOT_STARTED",
                 "orderPaymentStatus": "PAID",
-                "sellerId": "gorakhpur_edc",
+                "sellerId": self.item_sellers.get(sku, self.SELLER),  # the listing seller's
                 "buyer": {"username": f"buyer_{number}"},
                 "pricingSummary": {
                     "priceSubtotal": {"value": cost, "currency": currency},
@@ -611,11 +648,13 @@ class FakeEbay(FakeMarketplace):
         start = _parse_iso(match["start"]) if match and match["start"] else None
         limit = int(request.arg("limit", "50"))
         offset = int(request.arg("offset", "0"))
+        seller = self.seller(request)
         with self.lock:
             orders = [
                 order
                 for order in sorted(self.orders.values(), key=lambda o: o["creationDate"])
-                if start is None or _parse_iso(order["lastModifiedDate"]) >= start
+                if order["sellerId"] == seller
+                and (start is None or _parse_iso(order["lastModifiedDate"]) >= start)
             ]
             if self.faults.duplicate_orders:
                 orders = [order for order in orders for _ in (1, 2)]
@@ -636,7 +675,7 @@ class FakeEbay(FakeMarketplace):
         if denied := self._unauthorised(request):
             return denied
         with self.lock:
-            order = self.orders.get(unquote(request.params["order_id"]))
+            order = self._own_order(unquote(request.params["order_id"]), self.seller(request))
         if order is None:
             return Response(
                 404, {"errors": [ebay_error(32100, "Invalid order ID.", domain="API_FULFILLMENT")]}
@@ -651,7 +690,7 @@ class FakeEbay(FakeMarketplace):
             return denied
         order_id = unquote(request.params["order_id"])
         with self.lock:
-            if order_id not in self.orders:
+            if self._own_order(order_id, self.seller(request)) is None:
                 return Response(
                     404,
                     {"errors": [ebay_error(32100, "Invalid order ID.", domain="API_FULFILLMENT")]},
@@ -677,7 +716,7 @@ class FakeEbay(FakeMarketplace):
             return Response(400, {"errors": [error]})
 
         with self.lock:
-            order = self.orders.get(order_id)
+            order = self._own_order(order_id, self.seller(request))
             if order is None:
                 return Response(
                     404,
@@ -760,9 +799,17 @@ class FakeEbay(FakeMarketplace):
                 400, {"errors": [ebay_error(1617, "Missing X-EBAY-C-MARKETPLACE-ID header.")]}
             )
         body = request.json() or {}
+        seller = self.seller(request, scheme="IAF")
         with self.lock:
             legacy = body.get("legacyOrderId")
-            order = next((o for o in self.orders.values() if o["legacyOrderId"] == legacy), None)
+            order = next(
+                (
+                    o
+                    for o in self.orders.values()
+                    if o["legacyOrderId"] == legacy and o["sellerId"] == seller
+                ),
+                None,
+            )
             if order is None:
                 return Response(400, {"errors": [ebay_error(1616, "Invalid legacyOrderId.")]})
             if order["cancelStatus"]["cancelState"] == "CANCELED":

@@ -6,6 +6,13 @@ shipments by order ids, shipment cancellation, and fulfilment: pack (label gener
 courier and tracking id). `move_order` is the courier and the buyer: shipped, delivered, returned,
 cancelled.
 
+Each application is one seller: the tokens it obtains act for it. The fake knows the applications
+in `self.applications` (`add_application` registers more) and, for demos, any `fk-app-NNNN` with
+secret `fk-secret-NNNN` (four digits, the same in both). A listing remembers the application that
+created it; a buyer's order for its SKU is that seller's; searching shipments, shipments by order
+id, shipment details, cancel, pack and dispatch see only the caller's own shipments (another
+seller's shipment id is not found).
+
 Listings are kept by SKU id, so creating one twice overwrites it, as Flipkart documents. A listing
 asked ACTIVE is in review (INACTIVE) until the first GET after its creation shows it ACTIVE;
 with `never_live` it stays INACTIVE.
@@ -27,6 +34,8 @@ from fakes.base import FakeMarketplace, Request, Response, route
 IST = "+05:30"
 APPLICATION_ID = "fk-app-0001"
 APPLICATION_SECRET = "fk-secret-0001"  # noqa: S105 - the fake's own test credentials
+# Demo applications: fk-app-0002 with secret fk-secret-0002, and so on, each its own seller.
+DEMO_APPLICATION = re.compile(r"^fk-app-(?P<number>\d{4})$")
 TOKEN_LIFETIME = 5_183_999  # about 60 days, as Flipkart's tokens
 CANCEL_REASONS = {"cannot_procure_item", "not_enough_inventory", "b2b_order"}
 # The filter's cancellationType → who cancelled, as an order item's cancellationReason says.
@@ -59,9 +68,10 @@ class FakeFlipkart(FakeMarketplace):
 
     def reset_state(self) -> None:
         self.applications = {APPLICATION_ID: APPLICATION_SECRET}
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, str] = {}  # access token → its seller (the application id)
         self.listings: dict[str, dict[str, Any]] = {}  # SKU id → listing
         self.shipments: list[dict[str, Any]] = []
+        self.owners: dict[str, str] = {}  # shipment id → its seller (the application id)
         self.cancellations: list[dict[str, Any]] = []
         self.item_ids = itertools.count(428295316844774100)
         self.tracking_ids = itertools.count(1_000_000_001)
@@ -81,6 +91,35 @@ class FakeFlipkart(FakeMarketplace):
             "dispatched": list(self.dispatched),
             "tokens": len(self.tokens),
         }
+
+    def add_application(self, app_id: str, secret: str) -> None:
+        """Register another seller's application (a second centre, in tests)."""
+        with self.lock:
+            self.applications[app_id] = secret
+
+    def _known(self, app_id: str, secret: str) -> bool:
+        if app_id in self.applications:
+            return self.applications[app_id] == secret
+        demo = DEMO_APPLICATION.match(app_id)
+        return demo is not None and secret == f"fk-secret-{demo['number']}"
+
+    def seller(self, request: Request) -> str:
+        """The application an authorised call acts for."""
+        with self.lock:
+            return self.tokens.get(
+                request.headers.get("authorization", "").removeprefix("Bearer "), ""
+            )
+
+    def _own(self, shipment_id: Any, seller: str) -> dict[str, Any] | None:
+        """The caller's shipment with this id (call under the lock)."""
+        return next(
+            (
+                s
+                for s in self.shipments
+                if s["shipmentId"] == shipment_id and self.owners.get(s["shipmentId"]) == seller
+            ),
+            None,
+        )
 
     def offered(self, sku: str) -> int | None:
         with self.lock:
@@ -119,7 +158,7 @@ class FakeFlipkart(FakeMarketplace):
             )
         except ValueError:
             app_id = secret = ""
-        if not header.startswith("Basic ") or self.applications.get(app_id) != secret:
+        if not header.startswith("Basic ") or not self._known(app_id, secret):
             return Response(
                 401, {"error": "invalid_client", "error_description": "Bad client credentials"}
             )
@@ -129,7 +168,7 @@ class FakeFlipkart(FakeMarketplace):
             )
         token = str(uuid.uuid4())
         with self.lock:
-            self.tokens.add(token)
+            self.tokens[token] = app_id
         return Response(
             200,
             {
@@ -204,6 +243,7 @@ class FakeFlipkart(FakeMarketplace):
             return denied
         body = request.json()
         results: dict[str, Any] = {}
+        seller = self.seller(request)
         with self.lock:
             for sku_id, data in body.items():
                 rejection = self._rejected(sku_id, data)
@@ -213,6 +253,7 @@ class FakeFlipkart(FakeMarketplace):
                 existing = self.listings.get(sku_id)
                 listing = {
                     **copy.deepcopy(data),
+                    "seller": seller,
                     "listing_id": f"LST{data['product_id']}{sku_id[:6].upper()}",
                     "requested_status": data.get("listing_status", "ACTIVE"),
                     "reviewed": bool(existing and existing["reviewed"]),
@@ -373,6 +414,7 @@ class FakeFlipkart(FakeMarketplace):
                 "shipmentType": "NORMAL",
             }
             self.shipments.append(shipment)
+            self.owners[str(shipment["shipmentId"])] = listing["seller"]  # the listing seller's
             return copy.deepcopy(shipment)
 
     def _matches(self, shipment: dict[str, Any], filter_: dict[str, Any]) -> bool:
@@ -404,9 +446,13 @@ class FakeFlipkart(FakeMarketplace):
         location = filter_.get("locationId")
         return not location or shipment["locationId"] == location
 
-    def _page(self, filter_: dict[str, Any], offset: int, size: int) -> Response:
+    def _page(self, filter_: dict[str, Any], offset: int, size: int, seller: str) -> Response:
         with self.lock:
-            found = [s for s in self.shipments if self._matches(s, filter_)]
+            found = [
+                s
+                for s in self.shipments
+                if self.owners.get(s["shipmentId"]) == seller and self._matches(s, filter_)
+            ]
             if self.faults.duplicate_orders:
                 found = [s for s in found for _ in (1, 2)]
             page = copy.deepcopy(found[offset : offset + size])
@@ -435,7 +481,7 @@ class FakeFlipkart(FakeMarketplace):
                 400, "INVALID_REQUEST", "cancellationType is mandatory for cancelled"
             )
         size = int((body.get("pagination") or {}).get("pageSize") or self.max_page_size)
-        return self._page(filter_, 0, min(size, self.max_page_size))
+        return self._page(filter_, 0, min(size, self.max_page_size), self.seller(request))
 
     @route("GET", "/sellers/v3/shipments/filter/?")
     def next_shipments(self, request: Request) -> Response:
@@ -446,7 +492,9 @@ class FakeFlipkart(FakeMarketplace):
             state = json.loads(base64.urlsafe_b64decode(request.arg("next_token")))
         except ValueError:
             return self.error_response(400, "INVALID_REQUEST", "next_token is invalid")
-        return self._page(state["filter"], int(state["offset"]), int(state["size"]))
+        return self._page(
+            state["filter"], int(state["offset"]), int(state["size"]), self.seller(request)
+        )
 
     @route("GET", "/sellers/v3/shipments/(?P<shipment_ids>(?!filter)[^/]+)")
     def shipment_details(self, request: Request) -> Response:
@@ -455,10 +503,13 @@ class FakeFlipkart(FakeMarketplace):
         if denied:
             return denied
         wanted = request.params["shipment_ids"].split(",")
+        seller = self.seller(request)
         found = []
         with self.lock:
             for shipment in self.shipments:
                 if shipment["shipmentId"] not in wanted:
+                    continue
+                if self.owners.get(shipment["shipmentId"]) != seller:
                     continue
                 label = self.labels.get(shipment["shipmentId"]) or {}
                 courier = {
@@ -494,9 +545,9 @@ class FakeFlipkart(FakeMarketplace):
             "errorMessage": message,
         }
 
-    def _pack_one(self, wanted: dict[str, Any]) -> dict[str, Any]:
+    def _pack_one(self, wanted: dict[str, Any], seller: str) -> dict[str, Any]:
         shipment_id = wanted.get("shipmentId")
-        shipment = next((s for s in self.shipments if s["shipmentId"] == shipment_id), None)
+        shipment = self._own(shipment_id, seller)
         if shipment is None:
             return self._failure(shipment_id, "INVALID_SHIPMENT_ID", "Shipment not found")
         items = [i for i in shipment["orderItems"] if i["status"] != "CANCELLED"]
@@ -535,8 +586,11 @@ class FakeFlipkart(FakeMarketplace):
         denied = self._unauthorised(request)
         if denied:
             return denied
+        seller = self.seller(request)
         with self.lock:
-            answers = [self._pack_one(w) for w in (request.json() or {}).get("shipments") or []]
+            answers = [
+                self._pack_one(w, seller) for w in (request.json() or {}).get("shipments") or []
+            ]
         return Response(200, {"shipments": answers})
 
     @route("POST", "/sellers/v3/shipments/dispatch")
@@ -546,10 +600,11 @@ class FakeFlipkart(FakeMarketplace):
         if denied:
             return denied
         body = request.json() or {}
+        seller = self.seller(request)
         answers = []
         with self.lock:
             for shipment_id in body.get("shipmentIds") or []:
-                shipment = next((s for s in self.shipments if s["shipmentId"] == shipment_id), None)
+                shipment = self._own(shipment_id, seller)
                 if shipment is None:
                     answers.append(
                         self._failure(shipment_id, "INVALID_SHIPMENT_ID", "Shipment not found")
@@ -621,11 +676,13 @@ class FakeFlipkart(FakeMarketplace):
         if denied:
             return denied
         order_ids = set(request.arg("orderIds").split(","))
+        seller = self.seller(request)
         with self.lock:
             found = [
                 copy.deepcopy(s)
                 for s in self.shipments
-                if any(item["orderId"] in order_ids for item in s["orderItems"])
+                if self.owners.get(s["shipmentId"]) == seller
+                and any(item["orderId"] in order_ids for item in s["orderItems"])
             ]
         return Response(200, {"shipments": found})
 
@@ -635,12 +692,11 @@ class FakeFlipkart(FakeMarketplace):
         if denied:
             return denied
         answers = []
+        seller = self.seller(request)
         with self.lock:
             for wanted in (request.json() or {}).get("shipments") or []:
                 answer = {"shipmentId": wanted.get("shipmentId"), "processingStatus": "SUCCESS"}
-                shipment = next(
-                    (s for s in self.shipments if s["shipmentId"] == wanted.get("shipmentId")), None
-                )
+                shipment = self._own(wanted.get("shipmentId"), seller)
                 if wanted.get("reason") not in CANCEL_REASONS:
                     answer.update(
                         processingStatus="FAILURE",

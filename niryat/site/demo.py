@@ -47,6 +47,8 @@ from niryat.channels.actions import (
     do_send_consignment,
     do_set_exchange_rate,
     do_set_order_state,
+    do_update_account_settings,
+    do_update_credentials,
 )
 from niryat.channels.base import ChannelError
 from niryat.channels.models import (
@@ -270,37 +272,57 @@ PRODUCTS = (
     ),
 )  # fmt: skip
 
-# The demo accounts' credentials: the made-up ones the fakes accept (README, "Demo mode").
+# The demo accounts' credentials: made-up ones the fakes accept (README, "Demo mode"). Each centre
+# has its own seller account, as on the real marketplaces: its own refresh token, application or
+# seller id, so that a fake answers each district with its own orders only.
 EBAY = {
     "client_id": "NiryatEDC-niryat-PRD-5a1b2c3d4-e5f6a7b8",
     "client_secret": "PRD-a1b2c3d4e5f6-a7b8-c9d0-e1f2-a3b4",
     "refresh_token": "v^1.1#i^1#r^1#f^0#I^3#p^3#t^Ul4xMF8xOkZBS0VfUkVGUkVTSA==",
 }
-CONNECT: dict[str, tuple[dict[str, str], dict[str, str]]] = {
-    "amazon": (
-        {
-            "client_id": "amzn1.application-oa2-client.demo",
-            "client_secret": "demo-secret",
-            "refresh_token": "Atzr|demo",
-        },
-        {"seller_id": "A2EDCDEMO", "marketplace_id": "A21TJRUUN4KGV"},
-    ),
-    "flipkart": (
-        {"application_id": "fk-app-0001", "application_secret": "fk-secret-0001"},
-        {"location_id": "LOCDEMO01"},
-    ),
-    "ebay": (
-        EBAY,
-        {
-            "marketplace_id": "EBAY_US",
-            "currency": "USD",
-            "merchant_location_key": "GKP-EDC-01",
-            "fulfillment_policy_id": "6196944000",
-            "payment_policy_id": "6196947000",
-            "return_policy_id": "6196948000",
-        },
-    ),
+EBAY_SETTINGS = {
+    "marketplace_id": "EBAY_US",
+    "currency": "USD",
+    "merchant_location_key": "GKP-EDC-01",
+    "fulfillment_policy_id": "6196944000",
+    "payment_policy_id": "6196947000",
+    "return_policy_id": "6196948000",
 }
+# district → (its name in the made-up identities, its Flipkart application's number, the code in
+# its Amazon seller id); Gorakhpur's are the ones README lists.
+SELLERS = {
+    GORAKHPUR: ("", "0001", "DEMO"),
+    VARANASI: ("varanasi", "0002", "VNS"),
+    LUCKNOW: ("lucknow", "0003", "LKO"),
+    MORADABAD: ("moradabad", "0004", "MBD"),
+}
+
+
+def demo_credentials(lgd: int, channel: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The made-up credentials and settings of a district's demo account on `channel`."""
+    name, application, code = SELLERS[lgd]
+    if channel == "amazon":
+        return (
+            {
+                "client_id": "amzn1.application-oa2-client.demo",
+                "client_secret": "demo-secret",
+                "refresh_token": f"Atzr|demo-{name}" if name else "Atzr|demo",
+            },
+            {"seller_id": f"A2EDC{code}", "marketplace_id": "A21TJRUUN4KGV"},
+        )
+    if channel == "flipkart":
+        return (
+            {
+                "application_id": f"fk-app-{application}",
+                "application_secret": f"fk-secret-{application}",
+            },
+            {"location_id": f"LOCDEMO{application[2:]}"},
+        )
+    # The fake eBay takes the refresh token with "#u^<user name>" as another seller's.
+    token = EBAY["refresh_token"] + (f"#u^{name}_edc" if name else "")
+    return {**EBAY, "refresh_token": token}, dict(EBAY_SETTINGS)
+
+
 # Which district sells on which marketplace, and which SKUs each account lists.
 LISTINGS: dict[int, dict[str, tuple[str, ...]]] = {
     GORAKHPUR: {
@@ -566,8 +588,10 @@ def _accounts(districts: dict[int, District]) -> dict[tuple[int, str], ChannelAc
             account = ChannelAccount.objects.filter(
                 district=district, channel=channel, name=name
             ).first()
+            credentials, account_settings = demo_credentials(lgd, channel)
+            if account is not None and lgd != GORAKHPUR:
+                _own_seller(account, credentials, account_settings)
             if account is None:
-                credentials, account_settings = CONNECT[channel]
                 try:
                     account = do_connect_account(
                         district=district,
@@ -582,6 +606,22 @@ def _accounts(districts: dict[int, District]) -> dict[tuple[int, str], ChannelAc
                     raise DemoError(f"{channel}: {' '.join(exc.messages)}") from exc
             accounts[(lgd, channel)] = account
     return accounts
+
+
+def _own_seller(
+    account: ChannelAccount, credentials: dict[str, str], account_settings: dict[str, str]
+) -> None:
+    """An account seeded when every district shared Gorakhpur's made-up credentials gets its
+    district's own, or the fakes would hand it Gorakhpur's orders."""
+    gorakhpur, _settings = demo_credentials(GORAKHPUR, account.channel)
+    if account.credentials() != gorakhpur:
+        return
+    staff = _staff(account.district)
+    try:
+        do_update_credentials(account, credentials, acting_user=staff)
+    except ValidationError as exc:
+        raise DemoError(f"{account.channel}: {' '.join(exc.messages)}") from exc
+    do_update_account_settings(account, {**account.settings, **account_settings}, acting_user=staff)
 
 
 def _list(accounts: dict[tuple[int, str], ChannelAccount]) -> int:

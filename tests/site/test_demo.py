@@ -17,6 +17,7 @@ from fakes.flipkart import FakeFlipkart
 from niryat.catalog.models import Product, ProductImage, Sku
 from niryat.channels.ebay.api import forget_tokens as forget_ebay_tokens
 from niryat.channels.flipkart.api import forget_tokens as forget_flipkart_tokens
+from niryat.channels.management.commands.channels_sync import sync_once
 from niryat.channels.models import (
     ChannelAccount,
     Consignment,
@@ -26,12 +27,14 @@ from niryat.channels.models import (
     OutboxEntry,
     StockMove,
 )
-from niryat.core.demo import seed_demo
+from niryat.channels.secrets import encrypt
+from niryat.core.demo import DEMO_DISTRICTS, seed_demo
 from niryat.core.models import AuditEntry, User
 from niryat.registry.models import Consent, Membership, Producer, Stage
-from niryat.site.demo import Seeded, demo_producers, drain_outbox, seed
+from niryat.site.demo import Seeded, demo_credentials, demo_producers, drain_outbox, seed
 from tests.conftest import client_for
 
+GORAKHPUR = DEMO_DISTRICTS[0]
 PASSWORD = "demo password 123"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -217,6 +220,67 @@ def test_the_demo_shows_every_stage_live_listings_and_orders_in_every_state(
     assert rows() == before
     assert writes(fakes) == calls
     assert on_sale(fakes) == LIVE_ON_FAKES
+
+
+def fetch_every_accounts_orders() -> None:
+    """What channels_sync does every minute in make run, and the task worker after it."""
+    sync_once()
+    drain_outbox()
+
+
+def assert_only_gorakhpur_has_its_orders(fakes: dict[str, Any], before: dict[str, str]) -> None:
+    assert not Order.objects.filter(producer=None).exists()
+    assert set(Order.objects.values_list("district__lgd_code", flat=True)) == {GORAKHPUR}
+    assert dict(Order.objects.values_list("channel_order_id", "state")) == before
+    # the marketplaces cancelled only the demo's own cancelled order (Flipkart's lamp)
+    cancelled = {name: len(fake.state()["cancellations"]) for name, fake in fakes.items()}
+    assert cancelled == {"amazon": 0, "flipkart": 1, "ebay": 0}
+
+
+def test_each_district_fetches_only_its_own_orders(fakes: dict[str, Any]) -> None:
+    # given: the demo, its orders all Gorakhpur's
+    seed_everything()
+    before = dict(Order.objects.values_list("channel_order_id", "state"))
+    accounts = ChannelAccount.objects.all()
+    # each account is its own seller on its marketplace (its own refresh token or application)
+    identities = {
+        (a.channel, a.credentials().get("refresh_token") or a.credentials()["application_id"])
+        for a in accounts
+    }
+    assert len(identities) == accounts.count() == 7
+    amazon = accounts.filter(channel="amazon")
+    assert len({a.settings["seller_id"] for a in amazon}) == amazon.count() == 3
+
+    # when: every account fetches its orders
+    fetch_every_accounts_orders()
+
+    # then: no other district got Gorakhpur's orders, none was cancelled back
+    assert_only_gorakhpur_has_its_orders(fakes, before)
+
+
+def test_a_demo_seeded_with_shared_credentials_gets_each_districts_own(
+    fakes: dict[str, Any],
+) -> None:
+    # given: a demo seeded when every district's accounts had Gorakhpur's credentials
+    seed_everything()
+    before = dict(Order.objects.values_list("channel_order_id", "state"))
+    for account in ChannelAccount.objects.exclude(district__lgd_code=GORAKHPUR):
+        credentials, settings = demo_credentials(GORAKHPUR, account.channel)
+        account.credentials_encrypted = encrypt(credentials)
+        account.settings = settings
+        account.save()
+
+    # when: seeded again, then every account fetches its orders
+    seed_everything()
+    fetch_every_accounts_orders()
+
+    # then: each district has its own credentials again, and only its own orders
+    for account in ChannelAccount.objects.all():
+        district = account.district.lgd_code
+        assert (account.credentials(), account.settings) == demo_credentials(
+            district, account.channel
+        )
+    assert_only_gorakhpur_has_its_orders(fakes, before)
 
 
 def test_a_run_after_the_fakes_forgot_everything_lists_again(fakes: dict[str, Any]) -> None:
