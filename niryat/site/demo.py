@@ -61,6 +61,7 @@ from niryat.channels.models import (
 )
 from niryat.channels.registry import channel_for
 from niryat.core import http
+from niryat.core.actions import do_update_centre
 from niryat.core.demo import DEMO_DISTRICTS
 from niryat.core.models import District, OdopProduct, User
 from niryat.registry.actions import (
@@ -76,6 +77,7 @@ from niryat.site.demo_photos import product_photo
 GORAKHPUR, VARANASI, LUCKNOW, MORADABAD = DEMO_DISTRICTS
 # Every demo producer has a mobile number in this block; the first is the demo's marker.
 FIRST_MOBILE = 9839000100
+CENTRE_PHONE = "+91 98390 00099"  # made up, in the same block
 ACCOUNT_NAME = "EDC %(district)s (demo)"
 # The Flipkart listing left waiting for its FSN, to show that step.
 WAITING_FOR_FSN = "GKP-DIYA-12"
@@ -444,6 +446,10 @@ def seed_catalogue(report: Seeded) -> None:
     with transaction.atomic():
         producers = _register(districts)
         products = _catalogue(producers)
+        # Gorakhpur's producers see their centre's number; the other centres' staff are still
+        # asked for theirs.
+        gorakhpur = districts[GORAKHPUR]
+        do_update_centre(gorakhpur.centre, acting_user=_staff(gorakhpur), phone=CENTRE_PHONE)
     report.created.append(
         f"created {len(producers)} producers and {len(products)} products with "
         f"{sum(p.skus.count() for p in products)} SKUs"

@@ -266,7 +266,7 @@ def test_a_producer_reads_only_their_own_products_and_changes_nothing(
     # given Prem, a producer with no products, and Ramu, whose sign-in is on
     others = client_for(prem)
     mine = client_for(do_enable_producer_sign_in(ramu, acting_user=ganesh))
-    add_sku(horse, ganesh, price=Decimal("450.00"), stock=7)
+    add_sku(horse, ganesh, mrp=Decimal("150000.00"), price=Decimal("120000.00"), stock=7)
 
     # then Prem sees no product, and not Ramu's horse
     listing = others.get(reverse("product_list")).content.decode()
@@ -274,11 +274,11 @@ def test_a_producer_reads_only_their_own_products_and_changes_nothing(
     assert "Terracotta horse" not in listing
     assert others.get(reverse("product_detail", args=[horse.uuid])).status_code == 404
 
-    # and Ramu sees his horse, its price and stock (in Hindi, his account's language), without
-    # a button to change anything
+    # and Ramu sees his horse, its price (written as on every page) and stock (in Hindi, his
+    # account's language), without a button to change anything
     listing = mine.get(reverse("product_list")).content.decode()
     assert horse.name_hi in listing
-    assert "₹450.00" in listing
+    assert "₹1,20,000 ·" in listing
     assert "7 स्टॉक में" in listing
     detail = mine.get(reverse("product_detail", args=[horse.uuid])).content.decode()
     assert horse.name_hi in detail

@@ -31,7 +31,14 @@ from niryat.channels.secrets import encrypt
 from niryat.core.demo import DEMO_DISTRICTS, seed_demo
 from niryat.core.models import AuditEntry, User
 from niryat.registry.models import Consent, Membership, Producer, Stage
-from niryat.site.demo import Seeded, demo_credentials, demo_producers, drain_outbox, seed
+from niryat.site.demo import (
+    CENTRE_PHONE,
+    Seeded,
+    demo_credentials,
+    demo_producers,
+    drain_outbox,
+    seed,
+)
 from tests.conftest import client_for
 
 GORAKHPUR = DEMO_DISTRICTS[0]
@@ -200,6 +207,12 @@ def test_the_demo_shows_every_stage_live_listings_and_orders_in_every_state(
     producer_user = User.objects.get(username="gorakhpur.producer")
     assert demo_producers()["ramu"].user == producer_user
     assert producer_user.full_name == "रामू प्रजापति"
+    # and Ramu's page gives his centre's number to call; Varanasi's staff are asked for theirs
+    assert CENTRE_PHONE in client_for(producer_user).get("/").content.decode()
+    assert (
+        'id="centre-phone-prompt"'
+        in client_for(User.objects.get(username="varanasi.staff")).get("/").content.decode()
+    )
     ramu_orders = Order.objects.filter(producer=demo_producers()["ramu"])
     assert ramu_orders.count() == 7
     page = client_for(producer_user).get("/channels/orders/").content.decode()
