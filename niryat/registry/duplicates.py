@@ -3,8 +3,9 @@ Devanagari and Latin spellings) in the same village or PIN code.
 
 One finder, `find_duplicates_batch`, holds these rules for every path: registration and edits ask
 about one producer (`find_duplicates`, against the producers a query finds beside it), an import
-about its new rows against the district, and staff about a whole district at once
-(`flag_district_duplicates`). It works in one pass over the producers it is given, with no query:
+about its new rows against the district, and staff about a whole district at once (the duplicates
+page's button: actions.do_flag_district_duplicates, in the background). It works in one pass over
+the producers it is given, with no query:
 
 - numbers: producers are grouped by mobile, GSTIN and Udyam number (exact, as stored);
 - names: only within a block, a PIN code or a village, and there only between names whose keys
@@ -24,13 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from rapidfuzz import fuzz, process
 
-from niryat.core.models import District
+from niryat.core.models import District, TaskProgress
 from niryat.registry.models import DuplicateFlag, Producer
 from niryat.registry.name_matching import (
     LIKELY_SAME,
@@ -50,6 +50,8 @@ SIMILAR_NAME = gettext_noop("similar name in the same village or PIN code")
 NUMBERS = (("mobile", SAME_MOBILE), ("gstin", SAME_GSTIN), ("udyam", SAME_UDYAM))
 # What the finder reads of a producer, in Person's order.
 PERSON_FIELDS = ("pk", "mobile", "gstin", "udyam", "pin", "village", "name_hi", "name_latin")
+# The background search of a whole district, as its progress is labelled.
+DISTRICT_SEARCH = gettext_noop("Find duplicates in the district")
 # Slightly under LIKELY_SAME, so that rounding cannot screen out a pair.
 _CUTOFF = LIKELY_SAME - 0.5
 
@@ -295,44 +297,45 @@ class DistrictSearch:
     new: int
 
 
-def flag_district_duplicates(district: District) -> DistrictSearch:
-    """Find every likely pair among the district's producers in one pass and record the new ones
-    for review. A pair already flagged is not flagged again: one still to review gets today's
-    reasons, one merged or dismissed by staff stays as they left it."""
-    people = people_of(Producer.objects.active().filter(district=district))
-    pairs = find_duplicates_batch(people)
-    with transaction.atomic():
-        # A producer merged or erased while the search ran is no longer anyone's pair.
-        active = set(
-            Producer.objects.active().filter(district=district).values_list("pk", flat=True)
-        )
-        pairs = [p for p in pairs if p.first in active and p.second in active]
-        flags = DuplicateFlag.objects.filter(district=district).only(
-            "pk", "first_id", "second_id", "reasons", "score", "status"
-        )
-        known = {tuple(sorted((flag.first_id, flag.second_id))): flag for flag in flags}
-        new, changed, now = [], [], timezone.now()
-        for pair in pairs:
-            flag = known.get((pair.first, pair.second))
-            if flag is None:
-                new.append(
-                    DuplicateFlag(
-                        district=district,
-                        first_id=pair.first,
-                        second_id=pair.second,
-                        reasons=list(pair.reasons),
-                        score=pair.score,
-                    )
+def district_people(district: District) -> list[Person]:
+    return people_of(Producer.objects.active().filter(district=district))
+
+
+def record_district_pairs(district: District, pairs: list[Pair]) -> tuple[int, int]:
+    """Record the pairs a search of the whole district found, for review, in the caller's
+    transaction; returns (pairs, new flags). A pair already flagged is not flagged again: one
+    still to review gets today's reasons, one merged or dismissed by staff stays as they left it."""
+    # A producer merged or erased while the search ran is no longer anyone's pair.
+    active = set(Producer.objects.active().filter(district=district).values_list("pk", flat=True))
+    pairs = [pair for pair in pairs if pair.first in active and pair.second in active]
+    flags = DuplicateFlag.objects.filter(district=district).only(
+        "pk", "first_id", "second_id", "reasons", "score", "status"
+    )
+    known = {tuple(sorted((flag.first_id, flag.second_id))): flag for flag in flags}
+    new, changed, now = [], [], timezone.now()
+    for pair in pairs:
+        flag = known.get((pair.first, pair.second))
+        if flag is None:
+            new.append(
+                DuplicateFlag(
+                    district=district,
+                    first_id=pair.first,
+                    second_id=pair.second,
+                    reasons=list(pair.reasons),
+                    score=pair.score,
                 )
-            elif flag.status == DuplicateFlag.Status.OPEN and (
-                flag.reasons != list(pair.reasons) or flag.score != pair.score
-            ):
-                flag.reasons, flag.score = list(pair.reasons), pair.score
-                flag.updated_at = now
-                changed.append(flag)
-        # ignore_conflicts: a pair flagged at registration meanwhile is the same flag.
-        DuplicateFlag.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-        DuplicateFlag.objects.bulk_update(
-            changed, ["reasons", "score", "updated_at"], batch_size=1000
-        )
-    return DistrictSearch(producers=len(people), pairs=len(pairs), new=len(new))
+            )
+        elif flag.status == DuplicateFlag.Status.OPEN and (
+            flag.reasons != list(pair.reasons) or flag.score != pair.score
+        ):
+            flag.reasons, flag.score, flag.updated_at = list(pair.reasons), pair.score, now
+            changed.append(flag)
+    # ignore_conflicts: a pair flagged at a registration meanwhile is the same pair, flagged once.
+    DuplicateFlag.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    DuplicateFlag.objects.bulk_update(changed, ["reasons", "score", "updated_at"], batch_size=1000)
+    return len(pairs), len(new)
+
+
+def last_district_search(district: District) -> TaskProgress | None:
+    """The district's latest search for duplicates, whoever started it."""
+    return TaskProgress.objects.filter(district=district, label=DISTRICT_SEARCH).first()
