@@ -21,10 +21,11 @@ the producers it is given, with no query:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -155,6 +156,8 @@ class _Names:
 
     keys: dict[int, tuple[str, ...]] = field(default_factory=dict)  # person → their names' keys
     scores: dict[tuple[str, str], float] = field(default_factory=dict)
+    long: dict[str, bool] = field(default_factory=dict)
+    sorted_letters: dict[str, str] = field(default_factory=dict)
 
     def keys_of(self, person: Person) -> tuple[str, ...]:
         if person.pk not in self.keys:
@@ -192,44 +195,64 @@ class _Names:
         for person in block:
             for key in self.keys_of(person):
                 holders[key].append(person.pk)
-        keys = list(holders)
-        long_keys = [key for key in keys if is_long(key)]
+        asked = [key for key, pks in holders.items() if any(pk in asking for pk in pks)]
+        for key, other_key in self._alike(asked, list(holders)):
+            score = self.score(key, other_key)
+            if score < LIKELY_SAME:
+                continue
+            for pk in holders[key]:
+                if pk not in asking:
+                    continue
+                for other in holders[other_key]:
+                    if other == pk:
+                        continue
+                    both = (pk, other) if pk < other else (other, pk)
+                    if found.get(both, 0.0) < score:
+                        found[both] = score
+
+    def _alike(self, asked: list[str], keys: list[str]) -> Iterator[tuple[str, str]]:
+        """The pairs of an asked key and a key of the block that pass the screen."""
+        long_keys = [key for key in keys if self.is_long(key)]
         by_letters: dict[str, list[str]] = defaultdict(list)  # short keys by their sorted letters
         for key in keys:
-            if not is_long(key):
-                by_letters[_sorted_letters(key)].append(key)
-        letters = list(by_letters)
-        for key in keys:
-            askers = [pk for pk in holders[key] if pk in asking]
-            if not askers:
+            if not self.is_long(key):
+                by_letters[self.letters(key)].append(key)
+        asked_by_letters: dict[str, list[str]] = defaultdict(list)
+        for key in asked:
+            if self.is_long(key):
+                for other in _near(key, keys, fuzz.token_sort_ratio):
+                    yield key, other
                 continue
-            alike: list[str] = []
-            if is_long(key):
-                alike += _near(key, keys, fuzz.token_sort_ratio)
-            else:
-                alike += _near(key, long_keys, fuzz.token_sort_ratio)
-                for near in _near(_sorted_letters(key), letters, fuzz.ratio):
-                    alike += by_letters[near]
-            for other_key in alike:
-                score = self.score(key, other_key)
-                if score < LIKELY_SAME:
-                    continue
-                for pk in askers:
-                    for other in holders[other_key]:
-                        if other == pk:
-                            continue
-                        both = (pk, other) if pk < other else (other, pk)
-                        if found.get(both, 0.0) < score:
-                            found[both] = score
+            asked_by_letters[self.letters(key)].append(key)
+            for other in _near(key, long_keys, fuzz.token_sort_ratio):
+                yield key, other
+        if not asked_by_letters:
+            return
+        queries, choices = list(asked_by_letters), list(by_letters)
+        # Every asked key's letters against every key's, in one call: a matrix of the ratios at
+        # or above the cutoff (0 below), worked out in rapidfuzz's C++.
+        ratios = process.cdist(queries, choices, scorer=fuzz.ratio, score_cutoff=_CUTOFF)
+        for row, column in zip(*numpy.nonzero(ratios), strict=True):
+            for key in asked_by_letters[queries[row]]:
+                for other in by_letters[choices[column]]:
+                    yield key, other
+
+    def is_long(self, key: str) -> bool:
+        if key not in self.long:
+            self.long[key] = is_long(key)
+        return self.long[key]
+
+    def letters(self, key: str) -> str:
+        if key not in self.sorted_letters:
+            self.sorted_letters[key] = "".join(sorted(key.replace(" ", "")))
+        return self.sorted_letters[key]
 
 
 def _near(query: str, choices: list[str], scorer: Any) -> list[str]:
+    if not choices:
+        return []
     hits = process.extract(query, choices, scorer=scorer, score_cutoff=_CUTOFF, limit=None)
     return [choice for choice, _score, _index in hits]
-
-
-def _sorted_letters(key: str) -> str:
-    return "".join(sorted(key.replace(" ", "")))
 
 
 # ---------------------------------------------------------------------------------------------
