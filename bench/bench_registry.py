@@ -42,6 +42,7 @@ from niryat.registry.duplicates import (
     district_people,
     find_duplicates,
     find_duplicates_batch,
+    neighbours_of,
     record_district_pairs,
 )
 from niryat.registry.models import Activity, Kind, Producer, ProducerQuerySet, Stage
@@ -416,6 +417,9 @@ def exact_duplicates(candidate: Producer) -> list[int]:
     return list(others.exclude(pk=candidate.pk).filter(same).values_list("pk", flat=True))
 
 
+BEFORE_LIMIT = 500  # the producers the old per-producer check compared, at most
+
+
 def duplicates_before(candidate: Producer) -> list[int]:
     """The per-producer check as it was before the batch finder (commit 268472c), kept here as
     the batch's reference: one query for the producers sharing a number or a place with the
@@ -436,7 +440,7 @@ def duplicates_before(candidate: Producer) -> list[int]:
     found = []
     for other in others.filter(exact | place).only(
         "pk", "name_hi", "name_latin", "mobile", "gstin", "udyam", "pin", "village", "district_id"
-    )[:500]:
+    )[:BEFORE_LIMIT]:
         same = any(
             getattr(candidate, name) and getattr(other, name) == getattr(candidate, name)
             for name in ("mobile", "gstin", "udyam")
@@ -554,6 +558,11 @@ def _duplicates(district: District, made: KnownSet) -> list[Result]:
     before_s = time.perf_counter() - started
     old = Scores({frozenset((pk, o)) for pk, others in before.items() for o in others}, true)
     old = old.about(asked)
+    # Where the two differ: the old check compared 500 of a place's producers at most, and a
+    # village's name recurs under several PIN codes.
+    capped = sum(1 for producer in sample if neighbours_of(producer).count() > BEFORE_LIMIT)
+    only_batch = batch.about(asked).flagged - old.flagged
+    only_before = old.flagged - batch.about(asked).flagged
 
     # find_duplicates per producer, as registration runs it, against the numbers-only finder.
     fuzzy: dict[int, list[Match]] = {}
@@ -617,7 +626,12 @@ def _duplicates(district: District, made: KnownSet) -> list[Result]:
                 f"per-producer check as it was. Recording its {new:,} flags took another "
                 f"{recorded:.2f} s. "
                 f"On the pairs of {asked_about}: the batch {batch.about(asked)}; the "
-                f"per-producer check as it was {old}. Wrongly flagged by the batch: {namesakes} "
+                f"per-producer check as it was {old}. They differ by {len(only_batch)} pairs "
+                f"({len(only_batch & true)} true) only the batch flags and {len(only_before)} "
+                f"only the old check did: the old check compared {BEFORE_LIMIT} producers of a "
+                f"place at most, and {capped:,} of the {len(sample):,} had more (a village's "
+                "name recurs under several PIN codes), so which of their pairs it saw was "
+                f"chance. Wrongly flagged by the batch: {namesakes} "
                 f"pairs of namesakes (the same name key in one place, which no name matcher can "
                 f"tell apart), {relatives} of relatives, {len(wrong) - namesakes - relatives} "
                 "others. Missed, by variation: "

@@ -482,6 +482,7 @@ def do_flag_district_duplicates(
             changes={"producers": search.producers, "pairs": search.pairs, "new": search.new},
         )
         if progress is not None:
+            report_progress(progress, done=len(people))  # every producer searched
             finish_progress(
                 progress,
                 message=DISTRICT_SEARCH_DONE,

@@ -259,7 +259,7 @@ def _near(query: str, choices: list[str], scorer: Any) -> list[str]:
 # One producer: at registration and after an edit
 
 
-def _neighbours(candidate: Producer) -> QuerySet[Producer]:
+def neighbours_of(candidate: Producer) -> QuerySet[Producer]:
     """The producers of the candidate's district that share a number or a place with it: the
     only ones the rules may pair it with, found by indexed columns."""
     others = Producer.objects.active().filter(district_id=candidate.district_id)
@@ -282,7 +282,7 @@ def find_duplicates(candidate: Producer) -> list[Match]:
     me = Person.of(candidate)
     if not (me.mobile or me.gstin or me.udyam or me.pin or me.place):
         return []
-    pairs = find_duplicates_batch([me], against=people_of(_neighbours(candidate)))
+    pairs = find_duplicates_batch([me], against=people_of(neighbours_of(candidate)))
     if not pairs:
         return []
     producers = Producer.objects.in_bulk([pair.other(me.pk) for pair in pairs])

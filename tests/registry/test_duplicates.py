@@ -401,6 +401,8 @@ def test_staff_find_the_duplicates_of_the_whole_district(gorakhpur, ganesh):
     dismissed.refresh_from_db()
     assert dismissed.status == DuplicateFlag.Status.DISMISSED
     assert DuplicateFlag.objects.count() == 7
+    search = TaskProgress.objects.get()
+    assert (search.status, search.done, search.total) == (TaskProgress.Status.DONE, 15, 15)
     audit = AuditEntry.objects.get(action="duplicate.search")
     assert (audit.actor, audit.changes) == (ganesh, {"producers": 15, "pairs": 7, "new": 6})
 
