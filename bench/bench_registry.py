@@ -1,10 +1,16 @@
 """What the producer registry costs: the producer list's search at 20,000 producers in a district,
-and how well and how fast likely duplicates are found."""
+how well and how fast likely duplicates are found, and imports.
+
+BENCH_REGISTRY_PARTS picks the parts to run (comma-separated: search, duplicates, imports; all by
+default). The issue's district-wide duplicate search, for instance:
+`BENCH_REGISTRY_PARTS=duplicates BENCH_DUPLICATES_SIZE=20000 python -m bench --only registry`."""
 
 from __future__ import annotations
 
 import io
+import os
 import random
+import statistics
 import time
 import unicodedata
 from collections import Counter
@@ -13,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, cycle
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 
 from bench.generate import (
@@ -27,11 +34,19 @@ from bench.generate import (
     save_producers,
     scaled,
 )
-from bench.harness import Result, Target, compare, rate
+from bench.harness import Result, Target, Timing, compare, rate
 from niryat.core.models import District, Role, User
 from niryat.registry.bulk_import import ImportReport, import_rows, read_sheet
-from niryat.registry.duplicates import Match, find_duplicates
+from niryat.registry.duplicates import (
+    Match,
+    district_people,
+    find_duplicates,
+    find_duplicates_batch,
+    neighbours_of,
+    record_district_pairs,
+)
 from niryat.registry.models import Activity, Kind, Producer, ProducerQuerySet, Stage
+from niryat.registry.name_matching import LIKELY_SAME, forget_keys, name_similarity
 from niryat.registry.spreadsheets import COLUMNS, Sheet, csv_lines, template_header, write_xlsx
 from niryat.registry.views import PAGE_SIZE
 
@@ -402,6 +417,52 @@ def exact_duplicates(candidate: Producer) -> list[int]:
     return list(others.exclude(pk=candidate.pk).filter(same).values_list("pk", flat=True))
 
 
+BEFORE_LIMIT = 500  # the producers the old per-producer check compared, at most
+
+
+def duplicates_before(candidate: Producer) -> list[int]:
+    """The per-producer check as it was before the batch finder (commit 268472c), kept here as
+    the batch's reference: one query for the producers sharing a number or a place with the
+    candidate (500 at most), each compared in Python, name by name."""
+    others = Producer.objects.active().filter(district_id=candidate.district_id)
+    if candidate.pk:
+        others = others.exclude(pk=candidate.pk)
+    exact = Q(pk__in=[])
+    for name in ("mobile", "gstin", "udyam"):
+        if value := getattr(candidate, name):
+            exact |= Q(**{name: value})
+    place = Q(pk__in=[])
+    if candidate.pin:
+        place |= Q(pin=candidate.pin)
+    if candidate.village:
+        place |= Q(village__iexact=candidate.village)
+    names = [n for n in (candidate.name_hi, candidate.name_latin) if n]
+    found = []
+    for other in others.filter(exact | place).only(
+        "pk", "name_hi", "name_latin", "mobile", "gstin", "udyam", "pin", "village", "district_id"
+    )[:BEFORE_LIMIT]:
+        same = any(
+            getattr(candidate, name) and getattr(other, name) == getattr(candidate, name)
+            for name in ("mobile", "gstin", "udyam")
+        )
+        same_place = (candidate.pin and other.pin == candidate.pin) or (
+            candidate.village and other.village.lower() == candidate.village.lower()
+        )
+        if not same and same_place and names:
+            same = (
+                max(
+                    name_similarity(mine, theirs)
+                    for mine in names
+                    for theirs in (other.name_hi, other.name_latin)
+                    if theirs
+                )
+                >= LIKELY_SAME
+            )
+        if same:
+            found.append(other.pk)
+    return found
+
+
 @dataclass
 class Scores:
     flagged: set[frozenset[int]]
@@ -415,19 +476,38 @@ class Scores:
     def recall(self) -> float:
         return len(self.flagged & self.true) / len(self.true)
 
+    @property
+    def f1(self) -> float:
+        both = self.precision + self.recall
+        return 2 * self.precision * self.recall / both if both else 0.0
+
+    def about(self, pks: set[int]) -> Scores:
+        """The scores over the pairs that involve one of `pks` (the candidates asked about)."""
+        return Scores(
+            {pair for pair in self.flagged if pair & pks},
+            {pair for pair in self.true if pair & pks},
+        )
+
     def __str__(self) -> str:
         right = len(self.flagged & self.true)
         return (
-            f"precision {self.precision:.2f} ({right} of {len(self.flagged)} flagged pairs), "
-            f"recall {self.recall:.2f} ({right} of {len(self.true)})"
+            f"precision {self.precision:.3f} ({right} of {len(self.flagged)} flagged pairs), "
+            f"recall {self.recall:.3f} ({right} of {len(self.true)}), F1 {self.f1:.3f}"
         )
 
 
 def duplicates(scale: float) -> list[Result]:
-    """find_duplicates for every producer of a set with known duplicates, against a finder that
-    only compares mobile, GSTIN and Udyam numbers."""
+    """Likely duplicates in a set with known ones: the district-wide batch against the
+    per-producer check as it was, and find_duplicates per producer (the batch finder for one)
+    against a finder that only compares mobile, GSTIN and Udyam numbers.
+
+    BENCH_DUPLICATES_SIZE sets the set's size whatever the scale (20000: the issue's district);
+    BENCH_DUPLICATES_SAMPLE how many of its producers the per-producer checks ask about (2,000 by
+    default; all of them in a smaller set), the whole set's figure extrapolated from theirs."""
     district = District.objects.get(lgd_code=DUPLICATES_LGD_CODE)
-    size = max(100, scaled(DUPLICATES_DESIGN_SIZE, scale))  # enough for a tenth to be some
+    wanted = os.environ.get("BENCH_DUPLICATES_SIZE")
+    # enough for a tenth to be some
+    size = int(wanted) if wanted else max(100, scaled(DUPLICATES_DESIGN_SIZE, scale))
     made = known_set(district, size)
     analyze(Producer)
     try:
@@ -438,9 +518,56 @@ def duplicates(scale: float) -> list[Result]:
 
 
 def _duplicates(district: District, made: KnownSet) -> list[Result]:
+    true = set(made.pairs)
+    ids = {p.pk for p in made.producers}
+    sample_size = int(os.environ.get("BENCH_DUPLICATES_SAMPLE") or 2000)
+    sample = made.producers
+    if sample_size < len(sample):
+        sample = sorted(random.Random(len(sample)).sample(sample, sample_size), key=lambda p: p.pk)
+    asked = {p.pk for p in sample}
+    extrapolated = len(made.producers) / len(sample)
+    whole = len(sample) == len(made.producers)
+    size = (
+        f"{len(made.producers):,} producers ({len(true):,} duplicates, {len(made.relatives):,} "
+        f"relatives) in {district.name_en}"
+    )
+
+    # The batch, as staff run it over the district (actions.do_flag_district_duplicates): read,
+    # find, record. Each run starts with no name keyed yet, as in a fresh worker.
+    runs = []
+    for run in range(3):
+        forget_keys()
+        started = time.perf_counter()
+        people = district_people(district)
+        pairs = find_duplicates_batch(people)
+        runs.append(time.perf_counter() - started)
+        if run == 0:
+            with transaction.atomic():
+                _found, new = record_district_pairs(district, pairs)
+            recorded = time.perf_counter() - started - runs[0]
+    batch = Scores(
+        {frozenset((p.first, p.second)) for p in pairs if p.first in ids and p.second in ids},
+        true,
+    )
+
+    # The per-producer check as it was, over the sample, for the batch's reference.
+    before: dict[int, list[int]] = {}
+    started = time.perf_counter()
+    for producer in sample:
+        before[producer.pk] = duplicates_before(producer)
+    before_s = time.perf_counter() - started
+    old = Scores({frozenset((pk, o)) for pk, others in before.items() for o in others}, true)
+    old = old.about(asked)
+    # Where the two differ: the old check compared 500 of a place's producers at most, and a
+    # village's name recurs under several PIN codes.
+    capped = sum(1 for producer in sample if neighbours_of(producer).count() > BEFORE_LIMIT)
+    only_batch = batch.about(asked).flagged - old.flagged
+    only_before = old.flagged - batch.about(asked).flagged
+
+    # find_duplicates per producer, as registration runs it, against the numbers-only finder.
     fuzzy: dict[int, list[Match]] = {}
     exact: dict[int, list[int]] = {}
-    ours, theirs = iter(made.producers), iter(made.producers)
+    ours, theirs = iter(sample), iter(sample)
     spent = 0.0
 
     def fuzzy_one() -> None:
@@ -456,42 +583,82 @@ def _duplicates(district: District, made: KnownSet) -> list[Result]:
 
     # Every producer once each way, alternately, as flag_duplicates runs it at registration.
     measured, baseline = compare(
-        fuzzy_one, exact_one, repeat=len(made.producers), warmup=0, max_seconds=float("inf")
+        fuzzy_one, exact_one, repeat=len(sample), warmup=0, max_seconds=float("inf")
     )
-    true = set(made.pairs)
     found = Scores({frozenset((pk, m.producer.pk)) for pk, ms in fuzzy.items() for m in ms}, true)
+    found = found.about(asked)
     equal = Scores(
         {frozenset((pk, other)) for pk, others in exact.items() for other in others}, true
-    )
-    missed = Counter(made.pairs[pair] for pair in true - found.flagged)
+    ).about(asked)
+    missed = Counter(made.pairs[pair] for pair in true - batch.flagged)
     by_pk = {p.pk: p for p in made.producers}
-    wrong = found.flagged - true
+    wrong = batch.flagged - true
     namesakes = sum(1 for a, b in map(tuple, wrong) if _same_key(by_pk, a, b))
     relatives = len(wrong & made.relatives)
-    size = (
-        f"{len(made.producers):,} producers ({len(true)} duplicates, {len(made.relatives)} "
-        f"relatives) in {district.name_en}"
+    asked_about = (
+        "every producer of the set"
+        if whole
+        else f"a random {len(sample):,} of the set's producers, each against the whole set"
     )
+    before_total = before_s * extrapolated
+    before_timing = Timing(p50_ms=before_total * 1000, p95_ms=before_total * 1000, n=1)
+    batch_timing = _seconds(runs)
     return [
         Result(
-            f"duplicates: find_duplicates, precision {found.precision:.2f} · "
-            f"recall {found.recall:.2f}",
+            f"duplicates: one batch over the district, F1 {batch.f1:.3f} "
+            f"(precision {batch.precision:.3f} · recall {batch.recall:.3f})",
+            size,
+            batch_timing,
+            before_timing,
+            "the per-producer check as it was (duplicates_before), for every producer of the "
+            + (
+                "set"
+                if whole
+                else f"set: {before_s:.1f} s for {len(sample):,} of them, extrapolated × "
+                f"{extrapolated:.1f}"
+            ),
+            target=Target("ratio", 0.1),
+            note=(
+                f"batch (find_duplicates_batch over the district's {len(people):,} "
+                f"producers, read in one query; no name keyed beforehand): {batch}; runs of "
+                + ", ".join(f"{run:.2f}" for run in runs)
+                + f" s, {before_total / statistics.median(runs):.0f}× faster than the "
+                f"per-producer check as it was. Recording its {new:,} flags took another "
+                f"{recorded:.2f} s. "
+                f"On the pairs of {asked_about}: the batch {batch.about(asked)}; the "
+                f"per-producer check as it was {old}. They differ by {len(only_batch)} pairs "
+                f"({len(only_batch & true)} true) only the batch flags and {len(only_before)} "
+                f"only the old check did: the old check compared {BEFORE_LIMIT} producers of a "
+                f"place at most, and {capped:,} of the {len(sample):,} had more (a village's "
+                "name recurs under several PIN codes), so which of their pairs it saw was "
+                f"chance. Wrongly flagged by the batch: {namesakes} "
+                f"pairs of namesakes (the same name key in one place, which no name matcher can "
+                f"tell apart), {relatives} of relatives, {len(wrong) - namesakes - relatives} "
+                "others. Missed, by variation: "
+                + (", ".join(f"{kind} {n}" for kind, n in missed.most_common()) or "none")
+                + ". Variations: "
+                + ", ".join(f"{kind} {n}" for kind, n in Counter(made.pairs.values()).most_common())
+            ),
+        ),
+        Result(
+            f"duplicates: find_duplicates per producer, F1 {found.f1:.3f}",
             size,
             measured,
             baseline,
             "per producer, a finder of the same mobile, GSTIN or Udyam number only "
             f"(one indexed query): {equal}",
             note=(
-                f"{found}; find_duplicates took {spent:.1f} s over the set. Wrongly "
-                f"flagged: {namesakes} pairs of namesakes (the same name key in one place, "
-                f"which no name matcher can tell apart), {relatives} of relatives, "
-                f"{len(wrong) - namesakes - relatives} others. Missed, by variation: "
-                + (", ".join(f"{kind} {n}" for kind, n in missed.most_common()) or "none")
-                + ". Variations: "
-                + ", ".join(f"{kind} {n}" for kind, n in Counter(made.pairs.values()).most_common())
+                f"find_duplicates (find_duplicates_batch for one producer, against those a query "
+                f"finds sharing a number or a place) for {asked_about}: {found}; "
+                f"{spent:.1f} s in all, {spent * extrapolated:.0f} s for the whole set."
             ),
-        )
+        ),
     ]
+
+
+def _seconds(runs: list[float]) -> Timing:
+    ms = sorted(run * 1000 for run in runs)
+    return Timing(p50_ms=statistics.median(ms), p95_ms=ms[-1], n=len(ms))
 
 
 def _same_key(by_pk: dict[int, Producer], a: int, b: int) -> bool:
@@ -633,5 +800,19 @@ def imports(scale: float) -> list[Result]:
     return results
 
 
+PARTS = ("search", "duplicates", "imports")
+
+
 def run(scale: float) -> list[Result]:
-    return [*search(), *duplicates(scale), *imports(scale)]
+    named = os.environ.get("BENCH_REGISTRY_PARTS", "")
+    parts = {part.strip() for part in named.split(",") if part.strip()} or set(PARTS)
+    if unknown := parts - set(PARTS):
+        raise ValueError(f"BENCH_REGISTRY_PARTS: no part {', '.join(sorted(unknown))}")
+    results = []
+    if "search" in parts:
+        results += search()
+    if "duplicates" in parts:
+        results += duplicates(scale)
+    if "imports" in parts:
+        results += imports(scale)
+    return results

@@ -18,7 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import (
@@ -67,6 +67,12 @@ def hi(message: str) -> str:
     """An interface message as the Hindi pages show it."""
     with translation.override("hi"):
         return gettext(message)
+
+
+def hi_count(singular: str, plural: str, count: int) -> str:
+    """An interface message with a count, as the Hindi pages show it (placeholders left)."""
+    with translation.override("hi"):
+        return ngettext(singular, plural, count)
 
 
 def field(scope: Page | Locator, label: str) -> Locator:
@@ -476,6 +482,62 @@ def test_centre_staff_merge_a_flagged_duplicate(
     assert response is not None
     assert response.status == 200
     expect(page).to_have_url(re.compile(rf"/producers/{ramu.uuid}/$"))
+
+
+# --- Finding the duplicates of a whole district ----------------------------------------------
+
+
+def test_centre_staff_find_the_duplicates_of_their_whole_district(
+    page: Page, live_server: Any, gorakhpur_staff: Persona, craft_activities: None
+) -> None:
+    # given Ramu on the district's list twice, from before registrations were checked
+    ramu = register(gorakhpur_staff, "रामू प्रजापति", "Ramu Prajapati")
+    ramoo = register(gorakhpur_staff, "रामु प्रजापती", "Ramoo Prajapati", mobile="+919876511111")
+    register(gorakhpur_staff, "श्यामू प्रजापति", "Shyamu Prajapati")  # his brother
+    DuplicateFlag.objects.all().delete()
+
+    # when Chanda, working in Hindi, opens the possible duplicates: none to review
+    login(page, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
+    switch_language(page, "hi")
+    nav_link(page, hi("Possible duplicates")).click()
+    expect(page.get_by_text(hi("No possible duplicate to review."))).to_be_visible()
+    axe_check(page)
+
+    # and asks for a search of the whole district
+    page.get_by_role("button", name=hi("Find duplicates in the district")).click()
+
+    # then the page says the search is under way, with no second button meanwhile
+    expect(page).to_have_url(f"{live_server.url}/duplicates/")
+    search = page.locator("#duplicate-search")
+    expect(search.get_by_role("status")).to_have_text(
+        hi(
+            "Looking for duplicates among all the district's producers… The pairs found will be "
+            "listed here."
+        )
+    )
+    expect(page.get_by_role("button", name=hi("Find duplicates in the district"))).to_have_count(0)
+    axe_check(page)
+
+    # and once the worker has searched, the page shows the pair to review, not the brothers
+    run_tasks()
+    expect(page.locator("caption")).to_have_text(
+        hi_count("%(counter)s pair to review", "%(counter)s pairs to review", 1) % {"counter": 1}
+    )
+    found = hi_count(
+        "Last search, %(when)s: %(counter)s pair found among %(producers)s producers.",
+        "Last search, %(when)s: %(counter)s pairs found among %(producers)s producers.",
+        1,
+    ).split("%(when)s: ")[1] % {"counter": 1, "producers": 3}
+    expect(search.get_by_role("status")).to_contain_text(found)
+    expect(page.get_by_role("button", name=hi("Find duplicates in the district"))).to_be_visible()
+    axe_check(page)
+    with translation.override("hi"):
+        compare = gettext("Compare %(first)s and %(second)s") % {"first": ramu, "second": ramoo}
+    page.get_by_role("link", name=compare).click()
+    flag = DuplicateFlag.objects.get()
+    expect(page).to_have_url(f"{live_server.url}/duplicates/{flag.pk}/")
+    assert (flag.first, flag.second, flag.status) == (ramu, ramoo, DuplicateFlag.Status.OPEN)
+    assert flag.reasons == ["similar name in the same village or PIN code"]
 
 
 # --- The funnel ------------------------------------------------------------------------------

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from niryat.core.actions import do_create_user
 from niryat.core.audit import diff_fields, record_audit
 from niryat.core.dates import format_date
-from niryat.core.models import AuditEntry, District, Role, User
+from niryat.core.models import AuditEntry, District, Role, TaskProgress, User
 from niryat.core.params import record_id
+from niryat.core.progress import finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
 from niryat.registry import rules
-from niryat.registry.duplicates import flag_duplicates
+from niryat.registry.duplicates import (
+    DISTRICT_SEARCH,
+    DistrictSearch,
+    district_people,
+    find_duplicates_batch,
+    flag_duplicates,
+    last_district_search,
+    record_district_pairs,
+)
 from niryat.registry.hooks import producer_hooks
 from niryat.registry.models import (
     STAGE_ORDER,
@@ -33,6 +44,8 @@ from niryat.registry.models import (
     StageChange,
 )
 from niryat.registry.name_matching import name_key
+
+DISTRICT_SEARCH_DONE = gettext_noop("The search for duplicates is done.")
 
 # What identifies or reaches a person: erased on request, keeping only anonymised counts.
 PERSONAL_FIELDS = (
@@ -425,6 +438,57 @@ def do_dismiss_duplicate(flag: DuplicateFlag, *, acting_user: User) -> None:
     flag.resolved_by = acting_user
     flag.save(update_fields=["status", "resolved_by", "updated_at"])
     record_audit(actor=acting_user, action="duplicate.dismiss", obj=flag, district=flag.district)
+
+
+@transaction.atomic
+def do_start_duplicate_search(district: District, *, acting_user: User) -> TaskProgress:
+    """Queue a search of the whole district for likely duplicates (the duplicates page's button).
+    While one is waiting or running, that one is the search: two would only find the same pairs."""
+    from niryat.registry.tasks import find_district_duplicates
+
+    require_write(district, acting_user)
+    # One search at a time per district: the second of two clicks finds the first's search.
+    District.objects.select_for_update().filter(pk=district.pk).first()
+    last = last_district_search(district)
+    if last is not None and not last.finished:
+        return last
+    progress = start_progress(owner=acting_user, label=DISTRICT_SEARCH, district=district)
+    # The database task backend stores the task in this transaction, with its progress.
+    find_district_duplicates.enqueue(str(progress.uuid))
+    return progress
+
+
+def do_flag_district_duplicates(
+    district: District, *, acting_user: User, progress: UUID | None = None
+) -> DistrictSearch:
+    """Find the likely duplicates among all the district's producers, in one pass, and flag the
+    pairs not flagged yet for staff to merge or dismiss (dismissed pairs stay dismissed).
+
+    Only the recording is one transaction: the search reads the district and works in memory for
+    seconds, which on SQLite would hold every other writer back for as long."""
+    require_write(district, acting_user)
+    people = district_people(district)
+    if progress is not None:
+        report_progress(progress, done=0, total=len(people))
+    pairs = find_duplicates_batch(people)
+    with transaction.atomic():
+        found, new = record_district_pairs(district, pairs)
+        search = DistrictSearch(producers=len(people), pairs=found, new=new)
+        record_audit(
+            actor=acting_user,
+            action="duplicate.search",
+            obj=district,
+            district=district,
+            changes={"producers": search.producers, "pairs": search.pairs, "new": search.new},
+        )
+        if progress is not None:
+            report_progress(progress, done=len(people))  # every producer searched
+            finish_progress(
+                progress,
+                message=DISTRICT_SEARCH_DONE,
+                result={"producers": search.producers, "pairs": search.pairs, "new": search.new},
+            )
+    return search
 
 
 @transaction.atomic

@@ -30,11 +30,9 @@ rules and does the work in bulk:
 - the producers, their activities and their first funnel entry ("Registered", as the action writes)
   are bulk-inserted;
 - audit: one "producer.import" entry per file with the counts, instead of one per producer;
-- duplicates: the same rules as `duplicates.find_duplicates` (same mobile, GSTIN or Udyam; a name
-  scoring at least LIKELY_SAME in the same PIN code or village), against the district's
-  producers and the sheet's other new rows, found with in-memory indexes instead of a query per
-  row, and recorded as DuplicateFlags for staff to merge or dismiss. Unlike the per-row search,
-  which looks at 500 candidates at most, every producer of the same place is compared.
+- duplicates: the registration page's own finder (`duplicates.find_duplicates_batch`), given the
+  new rows and the district's producers at once: one pass, no query per row; the pairs are
+  recorded as DuplicateFlags for staff to merge or dismiss.
 """
 
 from __future__ import annotations
@@ -64,7 +62,6 @@ from django.utils.translation import gettext_noop
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.functions import iterparse
-from rapidfuzz import fuzz, process
 
 from niryat.core.audit import record_audit
 from niryat.core.models import District, OdopProduct, User
@@ -72,7 +69,7 @@ from niryat.core.progress import fail_progress, finish_progress, report_progress
 from niryat.core.scoping import require_write
 from niryat.registry import rules
 from niryat.registry.actions import PRODUCER_FIELDS
-from niryat.registry.duplicates import SAME_GSTIN, SAME_MOBILE, SAME_UDYAM, SIMILAR_NAME
+from niryat.registry.duplicates import PERSON_FIELDS, Person, find_duplicates_batch
 from niryat.registry.models import (
     Activity,
     DuplicateFlag,
@@ -83,7 +80,7 @@ from niryat.registry.models import (
     SocialCategory,
     StageChange,
 )
-from niryat.registry.name_matching import _MAX_WORDS, LIKELY_SAME, name_key, name_similarity
+from niryat.registry.name_matching import name_key
 from niryat.registry.spreadsheets import (
     COLUMNS,
     ERROR_COLUMN,
@@ -658,7 +655,6 @@ class CheckedRow:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     warnings: list[str] = field(default_factory=list)
     key: str = ""  # name key, for duplicates and idempotence
-    spelt: bool = False  # the Latin name was spelt from the Hindi one
 
 
 class RowChecker:
@@ -721,7 +717,6 @@ class RowChecker:
             own["women_led"] = _("Write yes or no, not «%(value)s».") % {"value": women_led}
         data["odop_product"] = self._odop(values.get("odop_product"), own)
         activities = self._activities(values.get("activities"), own)
-        row.spelt = bool(data["name_hi"]) and not data["name_latin"]
         errors: dict[str, list[str]] = {}
         try:
             stored = rules.clean_producer(data, self.district, spell=self.to_latin)
@@ -789,49 +784,25 @@ def _place(pin: str, village: str) -> tuple[str, str]:
     return (pin, "") if pin else ("", village.strip().lower())
 
 
-@dataclass
-class _Person:
-    """A producer (registered, or a new row) as the duplicate search sees it."""
-
-    ref: int  # the pk of a registered producer; -(position + 1) for a new row
-    mobile: str
-    gstin: str
-    udyam: str
-    pin: str
-    village: str  # lower case
-    names: tuple[str, ...]
-    keyed: dict[str, str]  # each name key → a name with that key (worked out when needed)
-    number: int = 0  # the sheet row of a new one
-    complete: bool = False  # every name's key is in `keyed`
-
-
 class _Registered:
-    """The district's registered producers, loaded once: is a row one of them, and who is like
-    whom. The sets answer in memory what would otherwise be a query per row."""
+    """The district's registered producers, loaded once: is a row one of them, and who they are
+    for the duplicate finder. The sets answer in memory what would otherwise be a query per row."""
 
-    def __init__(self, district: District, checker: RowChecker) -> None:
-        self.checker = checker
+    def __init__(self, district: District) -> None:
         self.mobiles: set[str] = set()
         self.gstins: set[str] = set()
         self.udyams: set[str] = set()
         self.places: set[tuple[str, str, str]] = set()
-        self.people: list[_Person] = []
-        self._stable_keys: dict[str, bool] = {}
-        self._scores: dict[tuple[str, str], float] = {}
+        self.people: list[Person] = []
         records = Producer.objects.active().filter(district=district)
-        for pk, mobile, gstin, udyam, key, pin, village, name_hi, name_latin in records.values_list(
-            "pk", "mobile", "gstin", "udyam", "name_key", "pin", "village", "name_hi", "name_latin"
-        ).iterator(chunk_size=5000):
+        for key, *row in records.values_list("name_key", *PERSON_FIELDS).iterator(chunk_size=5000):
+            person = Person.from_row(row)
+            self.mobiles.add(person.mobile)
+            self.gstins.add(person.gstin)
+            self.udyams.add(person.udyam)
             # The stored key is the Latin name's (or, without one, the Hindi name's).
-            keyed = {key: name_latin or name_hi}
-            self.mobiles.add(mobile)
-            self.gstins.add(gstin)
-            self.udyams.add(udyam)
-            self.places.add((key, *_place(pin, village)))
-            names = tuple(n for n in (name_hi, name_latin) if n)
-            self.people.append(
-                _Person(pk, mobile, gstin, udyam, pin, village.strip().lower(), names, keyed)
-            )
+            self.places.add((key, *_place(person.pin, person.village)))
+            self.people.append(person)
         for blank in (self.mobiles, self.gstins, self.udyams):
             blank.discard("")
 
@@ -845,189 +816,6 @@ class _Registered:
             return mobile in self.mobiles or gstin in self.gstins or udyam in self.udyams
         # Without any number, the name and the place are all that tell a row is already there.
         return (row.key, *_place(values.get("pin", ""), values.get("village", ""))) in self.places
-
-    def keys_of(self, person: _Person) -> dict[str, str]:
-        if not person.complete:
-            for name in person.names:
-                person.keyed.setdefault(self.checker.name_key(name), name)
-            person.complete = True
-        return person.keyed
-
-    def similarity(self, a: _Person, b: _Person) -> float:
-        """name_similarity of the two producers' names, the best over their spellings.
-
-        name_similarity depends only on the names' keys, so each pair of distinct keys is scored
-        once; with the keys themselves as names when a key is its own key (as most are), which
-        spares transliterating the Devanagari again."""
-        best = 0.0
-        for key_a, name_a in self.keys_of(a).items():
-            for key_b, name_b in self.keys_of(b).items():
-                if key_a == key_b:
-                    return 100.0
-                # Names repeat, and so do pairs of them: each pair of keys is scored once.
-                pair = (key_a, key_b) if key_a < key_b else (key_b, key_a)
-                if pair not in self._scores:
-                    self._scores[pair] = (
-                        name_similarity(
-                            key_a if self._stable(key_a) else name_a,
-                            key_b if self._stable(key_b) else name_b,
-                        )
-                        if _words_may_pair(key_a, key_b)
-                        else 0.0
-                    )
-                best = max(best, self._scores[pair])
-        return best
-
-    def _stable(self, key: str) -> bool:
-        if key not in self._stable_keys:
-            self._stable_keys[key] = self.checker.name_key(key) == key
-        return self._stable_keys[key]
-
-
-@dataclass(frozen=True)
-class _Pair:
-    new: _Person
-    other: _Person
-    reasons: tuple[str, ...]
-    score: float
-
-
-def _sorted_letters(key: str) -> str:
-    return "".join(sorted(key.replace(" ", "")))
-
-
-def _find_duplicates(new: list[_Person], registered: _Registered) -> list[_Pair]:
-    """The pairs find_duplicates would flag, for every new row against the registered producers
-    and the other new rows, each pair once.
-
-    Names are compared only within a PIN code or village. To avoid scoring every pair there, a
-    pair is first screened on its keys' letters, sorted: name_similarity scores at least
-    LIKELY_SAME only when every word pairs with one scoring as much (fuzz.ratio, an edit distance
-    over length), so the letters of the two keys, as multisets, differ by no more than that
-    distance, and the ratio of the sorted letters is at least LIKELY_SAME too. A pair where
-    one name has more than six words is scored by fuzz.token_sort_ratio of the keys alone, so
-    that is the screen for such pairs. The pairs left are scored by name_similarity itself.
-    """
-    everyone = registered.people + new
-    reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
-    scores: dict[tuple[int, int], float] = defaultdict(float)
-    by_ref = {person.ref: person for person in everyone}
-    new_refs = {person.ref for person in new}
-
-    def pair(a: _Person, b: _Person) -> tuple[int, int]:
-        return (a.ref, b.ref) if a.ref < b.ref else (b.ref, a.ref)
-
-    for attribute, reason in (
-        ("mobile", SAME_MOBILE),
-        ("gstin", SAME_GSTIN),
-        ("udyam", SAME_UDYAM),
-    ):
-        groups: dict[str, list[_Person]] = defaultdict(list)
-        for person in everyone:
-            if getattr(person, attribute):
-                groups[getattr(person, attribute)].append(person)
-        for group in groups.values():
-            if len(group) < 2:
-                continue
-            for a in group:
-                if a.ref not in new_refs:
-                    continue
-                for b in group:
-                    key = pair(a, b)
-                    if b is not a and reason not in reasons[key]:
-                        reasons[key].append(reason)
-                        scores[key] = 100.0
-    places: dict[tuple[str, str], list[_Person]] = defaultdict(list)
-    for person in everyone:
-        if person.pin:
-            places[("pin", person.pin)].append(person)
-        if person.village:
-            places[("village", person.village)].append(person)
-    similar: dict[tuple[int, int], float] = {}
-    for block in places.values():
-        newcomers = [p for p in block if p.ref in new_refs]
-        if not newcomers or len(block) < 2:
-            continue
-        _similar_in_block(newcomers, block, registered, similar, pair)
-    for key, similarity in similar.items():
-        if similarity >= LIKELY_SAME:
-            reasons[key].append(SIMILAR_NAME)
-            scores[key] = max(scores[key], similarity)
-    pairs = []
-    for key, found in reasons.items():
-        a, b = by_ref[key[0]], by_ref[key[1]]
-        newer, other = (a, b) if a.number > b.number else (b, a)
-        pairs.append(_Pair(newer, other, tuple(found), scores[key]))
-    return pairs
-
-
-def _similar_in_block(
-    newcomers: list[_Person],
-    block: list[_Person],
-    registered: _Registered,
-    similar: dict[tuple[int, int], float],
-    pair: Callable[[_Person, _Person], tuple[int, int]],
-) -> None:
-    """Score each newcomer's name against the names of one place that may be like it."""
-    by_key: dict[str, list[_Person]] = defaultdict(list)
-    by_letters: dict[str, list[_Person]] = defaultdict(list)  # short keys, by sorted letters
-    for person in block:
-        for key in registered.keys_of(person):
-            if key:
-                by_key[key].append(person)
-                if not _is_long(key):
-                    by_letters[_sorted_letters(key)].append(person)
-    all_keys, letters = list(by_key), list(by_letters)
-    long_keys = [key for key in all_keys if _is_long(key)]
-    # Slightly under LIKELY_SAME, so that rounding cannot screen out a pair.
-    cutoff = LIKELY_SAME - 0.5
-    for person in newcomers:
-        candidates: dict[int, _Person] = {}
-        for key in filter(None, registered.keys_of(person)):
-            searches = [(key, long_keys, fuzz.token_sort_ratio, by_key)]
-            if _is_long(key):
-                searches = [(key, all_keys, fuzz.token_sort_ratio, by_key)]
-            else:
-                searches.append((_sorted_letters(key), letters, fuzz.ratio, by_letters))
-            for query, choices, scorer, index in searches:
-                hits = process.extract(
-                    query, choices, scorer=scorer, score_cutoff=cutoff, limit=None
-                )
-                for choice, _score, _position in hits:
-                    candidates.update((other.ref, other) for other in index[choice])
-        for other in candidates.values():
-            both = pair(person, other)
-            if other is person or both in similar:
-                continue
-            similar[both] = registered.similarity(person, other)
-
-
-def _words_may_pair(key_a: str, key_b: str) -> bool:
-    """False only when name_similarity(key_a, key_b) is surely under LIKELY_SAME.
-
-    For names of up to six words it pairs each word of the shorter name with a word, or with
-    neighbouring words joined, of the other, and the name scores no more than its worst pair: so
-    every word needs a partner scoring LIKELY_SAME. Looking for one costs a few ratios; trying
-    every pairing, as name_similarity must, costs hundreds."""
-    words_a, words_b = key_a.split(), key_b.split()
-    if max(len(words_a), len(words_b)) > _MAX_WORDS:
-        return True
-    if len(words_a) > len(words_b):
-        words_a, words_b = words_b, words_a
-    partners = {
-        "".join(words_b[start:end])
-        for start in range(len(words_b))
-        for end in range(start + 1, len(words_b) + 1)
-    }
-    return all(
-        any(fuzz.ratio(word, other, score_cutoff=LIKELY_SAME - 0.5) for other in partners)
-        for word in words_a
-    )
-
-
-def _is_long(key: str) -> bool:
-    # name_similarity scores names of more words than this by fuzz.token_sort_ratio alone.
-    return len(key.split()) > _MAX_WORDS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1109,7 +897,7 @@ def import_rows(
     valid = [row for row in checked if row.values is not None]
     report.error_rows = total - len(valid)
     if report.error_rows and not import_valid_rows:
-        registered = _Registered(district, checker)
+        registered = _Registered(district)
         report.unchanged = sum(1 for row in valid if registered.has(row))
         if job is not None:
             _record(job, report, ImportJob.Status.HAS_ERRORS)
@@ -1121,7 +909,7 @@ def import_rows(
     with transaction.atomic():
         # One import at a time per district, so that two uploads of one file cannot both create.
         District.objects.select_for_update().filter(pk=district.pk).first()
-        registered = _Registered(district, checker)
+        registered = _Registered(district)
         new_rows = [row for row in valid if not registered.has(row)]
         report.unchanged = len(valid) - len(new_rows)
         report.producers = _create(district, new_rows, acting_user=acting_user, job=job)
@@ -1222,54 +1010,41 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
 def _flag_duplicates(
     district: District, rows: list[CheckedRow], producers: list[Producer], registered: _Registered
 ) -> list[Problem]:
-    new = []
-    for row, producer in zip(rows, producers, strict=True):
-        names = tuple(n for n in (producer.name_hi, producer.name_latin) if n)
-        # A Latin name spelt from the Hindi one has the Hindi one's key: no need to work it out.
-        keyed = {row.key: producer.name_latin}
-        person = _Person(
-            producer.pk,
-            producer.mobile,
-            producer.gstin,
-            producer.udyam,
-            producer.pin,
-            producer.village.strip().lower(),
-            names,
-            keyed,
-            row.number,
-            complete=row.spelt,
-        )
-        new.append(person)
-    names_of = {p.ref: p for p in new}
+    """Flag the new producers' likely duplicates, among themselves and in the district, as
+    registering them one by one would (duplicates.find_duplicates_batch, in one pass)."""
+    numbers = {producer.pk: row.number for row, producer in zip(rows, producers, strict=True)}
+    names = {person.pk: person.names for person in registered.people}
     uuids = {producer.pk: str(producer.uuid) for producer in producers}
+    new = [Person.of(producer) for producer in producers]
     flags, problems = [], []
-    for found in _find_duplicates(new, registered):
-        first, second = sorted((found.new.ref, found.other.ref))
+    for found in find_duplicates_batch(new, against=registered.people):
         flags.append(
             DuplicateFlag(
                 district=district,
-                first_id=first,
-                second_id=second,
+                first_id=found.first,
+                second_id=found.second,
                 reasons=list(found.reasons),
                 score=found.score,
             )
         )
+        # The message goes on the later row; a registered producer has none.
+        newer, other = sorted((found.first, found.second), key=lambda pk: -numbers.get(pk, 0))
         reasons = ", ".join(_(reason) for reason in found.reasons)
-        if found.other.ref in names_of:
+        if other in numbers:
             message = _(
                 "Probably the same producer as row %(row)s of this sheet (%(reasons)s)."
             ) % {
-                "row": found.other.number,
+                "row": numbers[other],
                 "reasons": reasons,
             }
         else:
             message = _(
                 "Probably the same producer as %(name)s, already registered (%(reasons)s)."
             ) % {
-                "name": " / ".join(found.other.names),
+                "name": " / ".join(names[other]),
                 "reasons": reasons,
             }
-        problems.append(Problem(found.new.number, "", message, "duplicate", uuids[found.new.ref]))
+        problems.append(Problem(numbers[newer], "", message, "duplicate", uuids[newer]))
     DuplicateFlag.objects.bulk_create(flags, batch_size=INSERT_BATCH)
     return sorted(problems, key=lambda p: p.row or 0)
 

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core.access import staff_only
 from niryat.core.dates import format_date
-from niryat.core.models import AuditEntry, District
+from niryat.core.models import AuditEntry, District, TaskProgress
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.registry.actions import PRODUCER_FIELDS, do_dismiss_duplicate, do_merge_producers
+from niryat.registry.actions import (
+    PRODUCER_FIELDS,
+    do_dismiss_duplicate,
+    do_merge_producers,
+    do_start_duplicate_search,
+)
+from niryat.registry.duplicates import DISTRICT_SEARCH, last_district_search
 from niryat.registry.models import DuplicateFlag, Producer
 from niryat.registry.outreach_views import chosen_district, paginate
 
@@ -40,6 +48,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     flags = _flags().visible_to(user).filter(status=DuplicateFlag.Status.OPEN)
     if district is not None:
         flags = flags.filter(district=district)
+    search = last_district_search(district) if district is not None else None
     return render(
         request,
         "registry/duplicate_list.html",
@@ -47,8 +56,49 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, flags),
             "district": district,
             "districts": District.objects.visible_to(user) if user.is_state_level else None,
+            "search": search,
+            # A whole district is searched, one search at a time: state users pick one first.
+            "can_start": district is not None
+            and user.can_write
+            and (search is None or search.finished),
         },
     )
+
+
+@require_POST
+@staff_only
+def duplicate_search(request: HttpRequest) -> HttpResponse:
+    """Start a search of the whole district for likely duplicates; the list page follows it."""
+    user = current_user(request)
+    code = request.POST.get("district", "")
+    if user.is_state_level and code.isdigit():
+        district = get_visible_or_404(District.objects, user, lgd_code=int(code))
+    elif user.district is not None and not user.is_state_level:
+        district = user.district
+    else:
+        messages.error(request, _("Choose a district to search."))
+        return redirect("duplicate_list")
+    do_start_duplicate_search(district, acting_user=user)
+    url = reverse("duplicate_list")
+    return redirect(f"{url}?district={district.lgd_code}" if user.is_state_level else url)
+
+
+@require_safe
+@staff_only
+def duplicate_search_status(request: HttpRequest, search_uuid: UUID) -> HttpResponse:
+    """The search's part of the list page, which htmx reloads while the search runs; once it has
+    finished, the whole page, so that the pairs it found are listed."""
+    user = current_user(request)
+    search = get_object_or_404(
+        TaskProgress.objects.filter(
+            district__in=District.objects.visible_to(user), label=DISTRICT_SEARCH
+        ),
+        uuid=search_uuid,
+    )
+    response = render(request, "registry/duplicate_search_status.html", {"search": search})
+    if search.finished:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _display(producer: Producer, field: str) -> Any:

@@ -72,6 +72,10 @@ _APOSTROPHES = re.compile(r"['’`]")
 _MAX_WORDS = 6
 
 
+# Zero-width joiners only shape Devanagari conjuncts (राम\u200dकली is रामकली); to_latin drops them.
+_ZERO_WIDTH = str.maketrans("", "", "\u200c\u200d")
+
+
 # Duplicate checks and imports key the same names over and over; keying is pure, so cache it.
 @functools.lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
@@ -81,12 +85,28 @@ def name_key(text: str) -> str:
     give "ramu prajapati". Words such as "Devi" and "Kumar" are kept: they are part of the name.
     """
     if is_devanagari(text):
-        text = to_latin(text)
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _APOSTROPHES.sub("", text)  # D'Souza is one word
-    text = _NOT_LETTERS.sub(" ", text)  # Mohd. Irfan, Ram-Kumar
-    return " ".join(_word_key(word) for word in text.split())
+        text = text.translate(_ZERO_WIDTH)
+    # Keyed a word at a time: to_latin spells each word on its own, and across a district words
+    # repeat far more than whole names (transliterating a name costs a third of a millisecond).
+    return " ".join(filter(None, map(_spelling_key, text.split())))
+
+
+@functools.lru_cache(maxsize=65536)
+def _spelling_key(word: str) -> str:
+    """The key of one word as written (it may give two: "Mohd.Irfan")."""
+    if is_devanagari(word):
+        word = to_latin(word)
+    word = unicodedata.normalize("NFKD", word.lower())
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    word = _APOSTROPHES.sub("", word)  # D'Souza is one word
+    word = _NOT_LETTERS.sub(" ", word)  # Mohd. Irfan, Ram-Kumar
+    return " ".join(_word_key(part) for part in word.split())
+
+
+def forget_keys() -> None:
+    """Forget the names keyed so far (a benchmark keys a district's names as a fresh worker)."""
+    name_key.cache_clear()
+    _spelling_key.cache_clear()
 
 
 def _word_key(word: str) -> str:
@@ -106,7 +126,12 @@ def name_similarity(a: str, b: str) -> float:
     names below LIKELY_SAME: "Irfan" and "Mohammad Irfan" score 59, "Ramu Prajapati" and "Ramu Lal
     Prajapati" 86.
     """
-    key_a, key_b = sorted((name_key(a), name_key(b)))  # sorted: the score must not depend on order
+    return key_similarity(name_key(a), name_key(b))
+
+
+def key_similarity(key_a: str, key_b: str) -> float:
+    """name_similarity of two names given by their keys (name_key): it depends on nothing else."""
+    key_a, key_b = sorted((key_a, key_b))  # sorted: the score must not depend on order
     if key_a == key_b:
         return 100.0
     words_a, words_b = key_a.split(), key_b.split()
@@ -123,11 +148,42 @@ def name_similarity(a: str, b: str) -> float:
     return best
 
 
+def may_be_likely_same(key_a: str, key_b: str) -> bool:
+    """False only when key_similarity(key_a, key_b) is surely under LIKELY_SAME; a few ratios
+    where key_similarity, trying every pairing of the words, costs hundreds.
+
+    For names of up to six words, a name scores no more than its worst pair of words, so every
+    word of the shorter name needs a partner scoring LIKELY_SAME: a word of the other name, or
+    neighbouring words of it joined."""
+    words_a, words_b = key_a.split(), key_b.split()
+    if max(len(words_a), len(words_b)) > _MAX_WORDS:
+        return True
+    if len(words_a) > len(words_b):
+        words_a, words_b = words_b, words_a
+    partners = {
+        "".join(words_b[start:end])
+        for start in range(len(words_b))
+        for end in range(start + 1, len(words_b) + 1)
+    }
+    # Slightly under LIKELY_SAME, so that rounding cannot screen out a pair.
+    return all(
+        any(fuzz.ratio(word, other, score_cutoff=LIKELY_SAME - 0.5) for other in partners)
+        for word in words_a
+    )
+
+
+def is_long(key: str) -> bool:
+    """Whether key_similarity scores this key by fuzz.token_sort_ratio alone, word order aside."""
+    return len(key.split()) > _MAX_WORDS
+
+
 def _paired(short: list[str], long: list[str]) -> float:
     """The best pairing of every word of `short` with a different word of `long`."""
+    # Each pair of words is compared once; the pairings (720 for six words) only look them up.
+    ratios = [[fuzz.ratio(mine, theirs) for theirs in long] for mine in short]
     best = 0.0
-    for chosen in permutations(long, len(short)):
-        scores = [fuzz.ratio(mine, theirs) for mine, theirs in zip(short, chosen, strict=True)]
+    for chosen in permutations(range(len(long)), len(short)):
+        scores = [row[column] for row, column in zip(ratios, chosen, strict=True)]
         best = max(best, min(min(scores), sum(scores) / len(long)))
     return best
 

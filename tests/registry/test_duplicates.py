@@ -6,15 +6,24 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
-from niryat.core.models import AuditEntry
+from niryat.core.models import AuditEntry, TaskProgress
+from niryat.registry import actions
 from niryat.registry.actions import (
     do_add_member,
     do_move_stage,
     do_record_consent,
     do_record_outreach_visit,
 )
-from niryat.registry.duplicates import SAME_MOBILE, SIMILAR_NAME
+from niryat.registry.duplicates import (
+    SAME_GSTIN,
+    SAME_MOBILE,
+    SIMILAR_NAME,
+    district_people,
+    find_duplicates,
+    find_duplicates_batch,
+)
 from niryat.registry.models import (
     Consent,
     DuplicateFlag,
@@ -27,6 +36,7 @@ from niryat.registry.models import (
 )
 from tests.conftest import client_for
 from tests.registry.factories import register
+from tests.registry.fixtures.sheets import run_worker
 
 JAN = datetime.date(2025, 1, 10)
 
@@ -215,7 +225,7 @@ def test_same_mobile_is_a_reason_too(gorakhpur, ganesh):
     assert "same mobile number" in page
 
 
-def test_the_list_takes_five_queries_however_many_pairs(
+def test_the_list_takes_six_queries_however_many_pairs(
     gorakhpur, ganesh, django_assert_num_queries
 ):
     for n in range(12):
@@ -225,8 +235,9 @@ def test_the_list_takes_five_queries_however_many_pairs(
             register(gorakhpur, ganesh, name_hi=name, mobile=mobile, pin="", village=f"{name} {n}")
     client = client_for(ganesh)
     client.get("/")  # warm the session
-    # The session, the user, their district (in the header), the count, the page of pairs.
-    with django_assert_num_queries(5):
+    # The session, the user, their district (in the header), the district's last search for
+    # duplicates, the count, the page of pairs.
+    with django_assert_num_queries(6):
         response = client.get(reverse("duplicate_list"))
     assert response.context["page"].paginator.count == 12
 
@@ -284,3 +295,178 @@ def test_state_admin_reviews_any_district(alice, varanasi, vani):
     )
     client.post(reverse("duplicate_merge", args=[flag.pk]), {"survivor": str(flag.first.uuid)})
     assert Producer.objects.filter(district=varanasi).count() == 1
+
+
+# --- One finder for one producer, a sheet and a whole district -------------------------------
+
+# Names a district's lists really hold: spellings of one name in both scripts, words joined or
+# swapped, namesakes' relatives, long group names (scored word order aside).
+DISTRICT = [
+    ("रामू प्रजापति", "", "273001", "Aurangabad"),
+    ("रामु प्रजापती", "Ramoo Prajapati", "273001", "Aurangabad"),
+    ("श्यामू प्रजापति", "", "273001", "Aurangabad"),
+    ("मोहम्मद इरफ़ान", "Mohd Irfan", "273002", "Jungle Kauria"),
+    ("इरफ़ान मोहम्मद", "", "", "jungle kauria "),  # no PIN: the village is the place
+    ("लक्ष्मी देवी", "Laxmi Devi", "273003", "Bhatahat"),
+    ("लक्ष्मी देवी", "Lakshmi Devi", "273004", "Bhatahat"),  # another PIN, the same village
+    ("सीता देवी", "", "273003", "Bhatahat"),
+    ("गीता देवी", "", "273003", "Bhatahat"),
+    ("राम कुमार वर्मा", "", "273005", "Campierganj"),
+    ("रामकुमार वर्मा", "Ramkumar Verma", "273005", "Campierganj"),
+    ("जय माँ लक्ष्मी महिला स्वयं सहायता समूह", "", "273006", "Pipraich"),
+    ("जय मां लक्ष्मी महिला स्वयं सहायता समूह", "", "273006", "Pipraich"),
+    ("आदर्श उजाला महिला स्वयं सहायता समूह", "", "273006", "Pipraich"),
+    ("रामू प्रजापति", "", "273009", "Sahjanwa"),  # a namesake far away
+]
+
+
+def _registered_before(gorakhpur, ganesh) -> list[Producer]:  # type: ignore[no-untyped-def]
+    """The district's producers, registered before duplicates were checked: no flag yet."""
+    producers = [
+        register(gorakhpur, ganesh, name_hi=hi, name_latin=latin, pin=pin, village=village)
+        for hi, latin, pin, village in DISTRICT
+    ]
+    # Two with one mobile, far apart; two units with one GSTIN.
+    Producer.objects.filter(pk__in=[producers[7].pk, producers[14].pk]).update(
+        mobile="+919811112222"
+    )
+    Producer.objects.filter(pk__in=[producers[11].pk, producers[13].pk]).update(
+        gstin="09AAACH7409R1ZZ"
+    )
+    DuplicateFlag.objects.all().delete()
+    return list(Producer.objects.order_by("pk"))
+
+
+def test_the_batch_finds_what_registration_finds_for_each_producer(gorakhpur, ganesh):
+    producers = _registered_before(gorakhpur, ganesh)
+    one_by_one = {
+        (*sorted((producer.pk, match.producer.pk)), match.reasons, match.score)
+        for producer in producers
+        for match in find_duplicates(producer)
+    }
+    batch = find_duplicates_batch(district_people(gorakhpur))
+    assert {(p.first, p.second, p.reasons, p.score) for p in batch} == one_by_one
+    names = {p.pk: p.name_hi for p in producers}
+    assert sorted((names[p.first], names[p.second], p.reasons) for p in batch) == [
+        ("जय माँ लक्ष्मी महिला स्वयं सहायता समूह", "आदर्श उजाला महिला स्वयं सहायता समूह", (SAME_GSTIN,)),
+        ("जय माँ लक्ष्मी महिला स्वयं सहायता समूह", "जय मां लक्ष्मी महिला स्वयं सहायता समूह", (SIMILAR_NAME,)),
+        ("मोहम्मद इरफ़ान", "इरफ़ान मोहम्मद", (SIMILAR_NAME,)),
+        ("राम कुमार वर्मा", "रामकुमार वर्मा", (SIMILAR_NAME,)),
+        ("रामू प्रजापति", "रामु प्रजापती", (SIMILAR_NAME,)),
+        ("लक्ष्मी देवी", "लक्ष्मी देवी", (SIMILAR_NAME,)),
+        ("सीता देवी", "रामू प्रजापति", (SAME_MOBILE,)),
+    ]
+
+
+def test_pairs_among_the_others_alone_are_not_asked_about(gorakhpur, ganesh):
+    producers = _registered_before(gorakhpur, ganesh)
+    everyone = district_people(gorakhpur)
+    ramoo = next(p for p in everyone if p.pk == producers[1].pk)
+    pairs = find_duplicates_batch([ramoo], against=everyone)
+    assert [(p.first, p.second) for p in pairs] == [(producers[0].pk, producers[1].pk)]
+
+
+def test_staff_find_the_duplicates_of_the_whole_district(gorakhpur, ganesh):
+    # given a district registered before duplicates were checked, one pair already dismissed
+    producers = _registered_before(gorakhpur, ganesh)
+    dismissed = DuplicateFlag.objects.create(
+        district=gorakhpur,
+        first=producers[0],
+        second=producers[1],
+        reasons=[SIMILAR_NAME],
+        score=95.0,
+        status=DuplicateFlag.Status.DISMISSED,
+        resolved_by=ganesh,
+    )
+    client = client_for(ganesh)
+    page = client.get(reverse("duplicate_list")).content.decode()
+    assert "Find duplicates in the district" in page
+    assert "No possible duplicate to review." in page
+
+    # when staff start a search of the district, and the worker runs it
+    response = client.post(reverse("duplicate_search"), follow=True)
+    assert response.redirect_chain == [(reverse("duplicate_list"), 302)]
+    assert "Looking for duplicates among all the district's producers" in (
+        response.content.decode()
+    )
+    assert "Find duplicates in the district" not in response.content.decode()  # one at a time
+    run_worker()
+
+    # then the other six pairs are listed for review, and the dismissed one stays dismissed
+    response = client.get(reverse("duplicate_list"))
+    assert response.context["page"].paginator.count == 6
+    page = response.content.decode()
+    assert "7 pairs found among 15 producers." in page
+    assert "6 of them are new to review" in page
+    dismissed.refresh_from_db()
+    assert dismissed.status == DuplicateFlag.Status.DISMISSED
+    assert DuplicateFlag.objects.count() == 7
+    search = TaskProgress.objects.get()
+    assert (search.status, search.done, search.total) == (TaskProgress.Status.DONE, 15, 15)
+    audit = AuditEntry.objects.get(action="duplicate.search")
+    assert (audit.actor, audit.changes) == (ganesh, {"producers": 15, "pairs": 7, "new": 6})
+
+    # and a second search finds the same pairs and flags none twice
+    client.post(reverse("duplicate_search"))
+    run_worker()
+    assert DuplicateFlag.objects.count() == 7
+    assert "0 of them are new to review" in client.get(reverse("duplicate_list")).content.decode()
+
+
+def test_the_search_page_part_reloads_the_list_once_the_search_is_done(gorakhpur, ganesh):
+    _registered_before(gorakhpur, ganesh)
+    client = client_for(ganesh)
+    client.post(reverse("duplicate_search"))
+    search = TaskProgress.objects.get()
+    url = reverse("duplicate_search_status", args=[search.uuid])
+    running = client.get(url, HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in running
+    assert f'hx-get="{url}"' in running.content.decode()
+    run_worker()
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+
+
+@pytest.mark.parametrize("persona", ["gita", "sam"])
+def test_read_only_roles_cannot_start_a_search(request, persona, gorakhpur, ganesh):
+    _registered_before(gorakhpur, ganesh)
+    client = client_for(request.getfixturevalue(persona))
+    assert (
+        "Find duplicates in the district"
+        not in client.get(
+            reverse("duplicate_list"), {"district": gorakhpur.lgd_code}
+        ).content.decode()
+    )
+    response = client.post(reverse("duplicate_search"), {"district": gorakhpur.lgd_code})
+    assert response.status_code == 403
+    assert not TaskProgress.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_state_admin_searches_the_district_they_chose(alice, gorakhpur, ganesh):
+    _registered_before(gorakhpur, ganesh)
+    client = client_for(alice)
+    everywhere = client.get(reverse("duplicate_list")).content.decode()
+    assert "Find duplicates in the district" not in everywhere
+    response = client.post(reverse("duplicate_search"), {"district": gorakhpur.lgd_code})
+    assert response.url == f"{reverse('duplicate_list')}?district={gorakhpur.lgd_code}"
+    assert TaskProgress.objects.get().district == gorakhpur
+    run_worker()
+    assert DuplicateFlag.objects.filter(district=gorakhpur).count() == 7
+
+
+def test_a_search_that_fails_says_so_and_flags_nothing(gorakhpur, ganesh, monkeypatch):
+    _registered_before(gorakhpur, ganesh)
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(actions, "record_district_pairs", broken)
+    client = client_for(ganesh)
+    client.post(reverse("duplicate_search"))
+    run_worker()
+    page = client.get(reverse("duplicate_list")).content.decode()
+    assert "The search for duplicates stopped on an error; no pair was flagged." in page
+    assert "Find duplicates in the district" in page  # it may be tried again
+    assert not DuplicateFlag.objects.exists()
+    assert TaskProgress.objects.get().status == TaskProgress.Status.FAILED
