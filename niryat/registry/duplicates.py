@@ -8,7 +8,9 @@ page's button: actions.do_flag_district_duplicates, in the background). It works
 the producers it is given, with no query:
 
 - numbers: producers are grouped by mobile, GSTIN and Udyam number (exact, as stored);
-- names: only within a block, a PIN code or a village, and there only between names whose keys
+- names: only within a block, a PIN code or a village (a village name under two PIN codes is two
+  villages: it pairs people only where the PIN codes agree or one is missing), and there only
+  between names whose keys
   (name_key: transliterated, spellings folded) can score LIKELY_SAME. Screening a pair costs one
   ratio of the keys' letters, sorted, in rapidfuzz's C: name_similarity scores at least
   LIKELY_SAME only when every word pairs with one scoring as much (fuzz.ratio, an edit distance
@@ -183,13 +185,21 @@ class _Names:
             if person.place:
                 blocks[("village", person.place)].append(person)
         found: dict[tuple[int, int], float] = {}
-        for block in blocks.values():
+        for (kind, _place), block in blocks.items():
             if len(block) > 1 and any(person.pk in asking for person in block):
-                self._similar_in_block(block, asking, found)
+                # A village name under two PIN codes is two villages ("Mohammadpur Kalan" stands
+                # in several tehsils): its block pairs only people whose PIN codes agree or who
+                # lack one.
+                pins = {person.pk: person.pin for person in block} if kind == "village" else None
+                self._similar_in_block(block, asking, found, pins)
         return found
 
     def _similar_in_block(
-        self, block: list[Person], asking: dict[int, Person], found: dict[tuple[int, int], float]
+        self,
+        block: list[Person],
+        asking: dict[int, Person],
+        found: dict[tuple[int, int], float],
+        pins: dict[int, str] | None,
     ) -> None:
         holders: dict[str, list[int]] = defaultdict(list)  # key → the block's people with it
         for person in block:
@@ -204,7 +214,9 @@ class _Names:
                 if pk not in asking:
                     continue
                 for other in holders[other_key]:
-                    if other == pk:
+                    if other == pk or (
+                        pins and pins[pk] and pins[other] and pins[pk] != pins[other]
+                    ):
                         continue
                     both = (pk, other) if pk < other else (other, pk)
                     if found.get(both, 0.0) < score:
