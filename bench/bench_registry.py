@@ -4,6 +4,7 @@ and how well and how fast likely duplicates are found."""
 from __future__ import annotations
 
 import io
+import os
 import random
 import time
 import unicodedata
@@ -633,5 +634,24 @@ def imports(scale: float) -> list[Result]:
     return results
 
 
+PARTS: dict[str, Callable[[float], list[Result]]] = {
+    "search": lambda scale: search(),  # at full size whatever the scale
+    "duplicates": duplicates,
+    "import": imports,
+}
+
+
+def wanted_parts() -> list[str]:
+    """The parts BENCH_REGISTRY_PARTS names (comma-separated: search, duplicates, import; all
+    when unset), so that e.g. the search alone runs at its full size on a small dataset:
+    `BENCH_REGISTRY_PARTS=search python -m bench --only registry`."""
+    named = os.environ.get("BENCH_REGISTRY_PARTS", "")
+    parts = [part.strip() for part in named.split(",") if part.strip()] or list(PARTS)
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(f"BENCH_REGISTRY_PARTS: no part {', '.join(sorted(unknown))}")
+    return [name for name in PARTS if name in parts]
+
+
 def run(scale: float) -> list[Result]:
-    return [*search(), *duplicates(scale), *imports(scale)]
+    return [result for name in wanted_parts() for result in PARTS[name](scale)]
