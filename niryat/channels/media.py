@@ -31,7 +31,7 @@ def _public_url(image: ProductImage, stored: FieldFile, site: str) -> str:
     photos, and a SKU is checked before it is built), and the storage parses addresses to make
     one. Kept on the object, not for the process: a signed bucket address expires."""
     known: dict[tuple[str, str], str] = image.__dict__.setdefault(_CACHE, {})
-    key = (stored.name, site)
+    key = (stored.name or "", site)
     url = known.get(key)
     if url is None:
         url = stored.url
