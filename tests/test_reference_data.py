@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from niryat.core.actions import do_update_odop_product
 from niryat.core.models import Centre, District, OdopProduct, PartnerOrg, State
@@ -113,3 +114,24 @@ def test_another_state_loads_from_the_same_format(db, tmp_path):
     assert State.objects.get(lgd_code=30).districts.count() == 2
     assert OdopProduct.objects.get(name_en="Cashew").hs_codes == ["0801"]
     assert District.objects.count() == 77
+
+
+def test_the_load_reports_progress_between_its_own_transactions(db):
+    # The progress page reads the progress from another connection: it sees only what is
+    # committed, so each report must come after a batch has committed, not inside one long
+    # transaction (which also held SQLite's lock on the progress table: the page's poll failed).
+    depth = len(connection.savepoint_ids)
+    reports: list[tuple[int, int, int]] = []
+
+    load_reference_data(
+        settings.REFERENCE_DATA_DIR,
+        on_progress=lambda done, total: reports.append(
+            (done, total, len(connection.savepoint_ids))
+        ),
+    )
+
+    assert len(reports) > 2
+    assert {nesting for _done, _total, nesting in reports} == {depth}
+    done = [done for done, _total, _nesting in reports]
+    assert done == sorted(done)
+    assert reports[-1][:2] == (169, 169)

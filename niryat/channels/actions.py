@@ -35,6 +35,9 @@ from niryat.catalog.models import Sku
 from niryat.channels import outbox, secrets
 from niryat.channels.base import ChannelError, ListingStatus, OrderData, OrderStatus, Shipment
 from niryat.channels.models import (
+    ORDER_SHIPMENT_ACTION,
+    ORDER_STATE_ACTION,
+    ChangeSource,
     ChannelAccount,
     ChannelCode,
     Consignment,
@@ -910,7 +913,14 @@ def _record_order(account: ChannelAccount, data: OrderData) -> Order:
     )
     if data.cancelled or data.status == OrderStatus.CANCELLED:
         order.cancel_reason = _cancellation_reason(order, data)
-        _order_state_changed(order, order.state, Order.State.CANCELLED, fields=["cancel_reason"])
+        _order_state_changed(
+            order,
+            order.state,
+            Order.State.CANCELLED,
+            fields=["cancel_reason"],
+            source=ChangeSource.MARKETPLACE,
+            reason=order.cancel_reason,
+        )
         return order
     unknown = [line.seller_sku for line, sku in lines if sku is None]
     if unknown:
@@ -953,10 +963,19 @@ def _take_warehouse_stock(
             WarehouseStock.objects.filter(pk=row.pk).update(quantity=F("quantity") - line.quantity)
 
 
-def _cancel_back(order: Order, reason: str) -> Order:
-    """Cancel an order we cannot fill, and tell its marketplace why."""
+def _cancel_back(order: Order, reason: str, *, acting_user: User | None = None) -> Order:
+    """Cancel an order we cannot fill (or staff cancel it: `acting_user`), and tell its
+    marketplace why."""
     order.cancel_reason = reason[:300]
-    _order_state_changed(order, order.state, Order.State.CANCELLED, fields=["cancel_reason"])
+    _order_state_changed(
+        order,
+        order.state,
+        Order.State.CANCELLED,
+        fields=["cancel_reason"],
+        source=ChangeSource.STAFF if acting_user is not None else ChangeSource.NIRYAT,
+        actor=acting_user,
+        reason=order.cancel_reason,
+    )
     outbox.enqueue(
         order.account,
         Operation.CANCEL_ORDER,
@@ -1036,7 +1055,14 @@ def _apply_status(order: Order, data: OrderData) -> None:
         order.shipped_at = timezone.now()
         fields.append("shipped_at")
     before = order.state
-    _order_state_changed(order, before, status, fields=fields)
+    _order_state_changed(
+        order,
+        before,
+        status,
+        fields=fields,
+        source=ChangeSource.MARKETPLACE,
+        reason=order.cancel_reason if status == OrderStatus.CANCELLED else "",
+    )
     if status == OrderStatus.CANCELLED:
         _restock(order, StockMove.Reason.CANCELLED, None)
     elif status == OrderStatus.RETURNED:
@@ -1044,17 +1070,40 @@ def _apply_status(order: Order, data: OrderData) -> None:
 
 
 def _order_state_changed(
-    order: Order, before: str, after: str, *, fields: Sequence[str] = ()
+    order: Order,
+    before: str,
+    after: str,
+    *,
+    fields: Sequence[str] = (),
+    source: str,
+    actor: User | None = None,
+    reason: str = "",
 ) -> None:
     """The one place every change of an order's state passes: staff's (`do_set_order_state`),
     ours (an order we cannot fill, cancelled back) and the marketplaces' (`record_order`:
     delivered, returned, cancelled by the buyer). It runs in the caller's transaction with the
     order row locked and saves the new state with the `fields` changed along with it.
 
+    Each change is audited here, with who or what made it (`source`, and `actor` for staff),
+    the reason, and the courier and waybill once shipped: the order's history.
+
     What follows from a state change elsewhere belongs here, so that no path can skip it: a
     delivered order proves its producer "sold" in the funnel."""
     order.state = after
     order.save(update_fields=["state", "updated_at", *fields])
+    record_audit(
+        actor=actor,
+        action=ORDER_STATE_ACTION,
+        obj=order,
+        district=order.district,
+        changes={
+            "state": [before, after],
+            "by": source,
+            "reason": reason,
+            "carrier": order.carrier,
+            "tracking_number": order.tracking_number,
+        },
+    )
     if after == Order.State.DELIVERED and order.producer is not None:
         do_advance_stage(
             order.producer,
@@ -1123,7 +1172,7 @@ def do_set_order_state(
             raise ValidationError({"reason": _("Say why the order is cancelled.")})
         # The cancellation is decided first, so that every stock push the restock queues goes
         # out after it (a marketplace adds the cancelled units back on top of what it offers).
-        _cancel_back(order, reason.strip())
+        _cancel_back(order, reason.strip(), acting_user=acting_user)
         _restock(order, StockMove.Reason.CANCELLED, acting_user)
     elif state == Order.State.SHIPPED:
         carrier, tracking_number = carrier.strip()[:80], tracking_number.strip()[:80]
@@ -1131,7 +1180,12 @@ def do_set_order_state(
         order.carrier, order.tracking_number = carrier, tracking_number
         order.shipped_at = timezone.now()
         _order_state_changed(
-            order, before, state, fields=["carrier", "tracking_number", "shipped_at"]
+            order,
+            before,
+            state,
+            fields=["carrier", "tracking_number", "shipped_at"],
+            source=ChangeSource.STAFF,
+            actor=acting_user,
         )
         if by_api:
             outbox.enqueue(
@@ -1146,23 +1200,13 @@ def do_set_order_state(
                 },
             )
     else:
-        _order_state_changed(order, before, state)
+        _order_state_changed(
+            order, before, state, source=ChangeSource.STAFF, actor=acting_user, reason=reason
+        )
         if state == Order.State.RETURNED:
             _restock(order, StockMove.Reason.RETURNED, acting_user)
         if state == Order.State.PACKED and by_api and channel.packs_through_api:
             outbox.enqueue(order.account, Operation.PACK, key=f"pack:{order.uuid}", order=order)
-    record_audit(
-        actor=acting_user,
-        action="order.state",
-        obj=order,
-        district=order.district,
-        changes={
-            "state": [before, order.state],
-            "reason": reason,
-            "carrier": carrier,
-            "tracking_number": tracking_number,
-        },
-    )
     return order
 
 
@@ -1179,6 +1223,14 @@ def record_shipment(order: Order, shipment: Shipment) -> None:
     }
     if changed:
         Order.objects.filter(pk=order.pk).update(**changed, updated_at=timezone.now())
+        # In the order's history: the waybill the buyer sees now.
+        record_audit(
+            actor=None,
+            action=ORDER_SHIPMENT_ACTION,
+            obj=order,
+            district=order.district,
+            changes={"by": ChangeSource.MARKETPLACE, **changed},
+        )
 
 
 def stock_changed_by_staff(sku: Sku, before: int, after: int, acting_user: User) -> None:

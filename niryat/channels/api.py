@@ -29,6 +29,7 @@ from niryat.channels.models import (
     ListingEvent,
     ListingQuerySet,
     Order,
+    OrderChange,
     OrderQuerySet,
     OutboxEntry,
     OutboxQuerySet,
@@ -238,12 +239,40 @@ class OrderOut(Schema):
         return order.producer.uuid if order.producer else None
 
 
+class OrderChangeOut(Schema):
+    at: datetime.datetime
+    state_from: str = Field(..., description="Empty for the order's arrival.")
+    state_to: str = Field(
+        ..., description="The same as state_from when only the courier or waybill changed."
+    )
+    source: Literal["staff", "marketplace", "niryat"] = Field(
+        ...,
+        description="Who or what made the change: staff, the marketplace (it reported the "
+        "order, or its state or waybill), or Niryat (an order it could not fill, cancelled).",
+    )
+    by: str = Field(..., description="The staff member's name; empty for the others.")
+    reason: str
+    carrier: str = Field(..., description="The courier, once shipped.")
+    tracking_number: str = Field(..., description="The waybill number, once shipped.")
+
+    @staticmethod
+    def resolve_by(change: OrderChange) -> str:
+        return change.actor.full_name or change.actor.username if change.actor else ""
+
+
 class OrderDetailOut(OrderOut):
+    status_changes: list[OrderChangeOut] = Field(
+        ..., description="The order's history, oldest first: each change of its state or waybill."
+    )
     next_states: list[str] = Field(..., description="The states it may move to now.")
     needs_waybill: bool = Field(
         ..., description="Shipping it needs the courier and the waybill number."
     )
     calls: list[CallOut] = Field(..., description="What was sent to the marketplace about it.")
+
+    @staticmethod
+    def resolve_status_changes(order: Order) -> list[OrderChange]:
+        return order.status_changes()
 
     @staticmethod
     def resolve_next_states(order: Order) -> list[str]:

@@ -10,6 +10,8 @@ is the SKU's one number (`Sku.stock`), and every change to it is a `StockMove`.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import ProducerOwnedQuerySet, Sku
-from niryat.core.models import District, Timestamped, User
+from niryat.core.models import AuditEntry, District, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 from niryat.registry.models import Producer
 
@@ -333,6 +335,62 @@ class Order(Timestamped):
 
     def __str__(self) -> str:
         return self.channel_order_id
+
+    def status_changes(self) -> list[OrderChange]:
+        """The order's history, oldest first: recorded from the marketplace (`created_at`), then
+        every change of state and of the waybill, from the audit entries that
+        actions._order_state_changed and actions.record_shipment write."""
+        history = [OrderChange(at=self.created_at, state_from="", state_to=self.State.NEW)]
+        entries = AuditEntry.objects.filter(
+            object_type=self._meta.label_lower,
+            object_id=str(self.pk),
+            action__in=[ORDER_STATE_ACTION, ORDER_SHIPMENT_ACTION],
+        ).select_related("actor")
+        for entry in entries.order_by("created_at", "id"):
+            changes = entry.changes
+            before, after = changes.get("state") or [self.state, self.state]
+            history.append(
+                OrderChange(
+                    at=entry.created_at,
+                    state_from=before,
+                    state_to=after,
+                    source=changes.get("by") or ChangeSource.STAFF,
+                    actor=entry.actor,
+                    reason=changes.get("reason") or "",
+                    carrier=changes.get("carrier") or "",
+                    tracking_number=changes.get("tracking_number") or "",
+                )
+            )
+        return history
+
+
+class ChangeSource:
+    """Who or what moved an order on: staff (on a page or through the API), the marketplace
+    (it reported the order cancelled, shipped, delivered, returned, or gave its own waybill), or
+    Niryat itself (an order it could not fill, cancelled back)."""
+
+    STAFF = "staff"
+    MARKETPLACE = "marketplace"
+    NIRYAT = "niryat"
+
+
+# The audit actions an order's history is read from.
+ORDER_STATE_ACTION = "order.state"
+ORDER_SHIPMENT_ACTION = "order.shipment"
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """One step of an order's history; a change of the waybill alone keeps the state."""
+
+    at: datetime
+    state_from: str
+    state_to: str
+    source: str = ChangeSource.MARKETPLACE
+    actor: User | None = None
+    reason: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
 
 
 class OrderLine(models.Model):

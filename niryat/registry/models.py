@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from typing import Any
@@ -106,6 +107,31 @@ SQLITE_TRIGRAMS = sqlite3.sqlite_version_info >= (3, 34)
 TRIGRAM = 3
 
 
+# Identifier fields searched exactly (each indexed), with the lengths their canonical forms have.
+IDENTIFIER_LENGTHS = {"gstin": 15, "pan": 10, "iec": 10}
+UDYAM_PARTS = re.compile(r"^UDYAM([A-Z]{2})(\d{2})(\d{7})$")
+
+
+def _identifiers(text: str) -> list[tuple[str, str]]:
+    """The (field, value) pairs a search for `text` looks up exactly: GSTIN, PAN or IEC, an
+    Udyam number and a mobile number, each in the canonical form the registry stores
+    (niryat/registry/identifiers.py), whatever spaces, dashes or case it was typed with."""
+    compact = re.sub(r"[\s\-./+()]", "", text).upper()
+    found: list[tuple[str, str]] = []
+    if not compact.isascii():
+        return found
+    if compact.isalnum():
+        found += [
+            (name, compact) for name, size in IDENTIFIER_LENGTHS.items() if len(compact) == size
+        ]
+    if parts := UDYAM_PARTS.match(compact):
+        found.append(("udyam", "UDYAM-{}-{}-{}".format(*parts.groups())))
+    # 98765 43210, 098765 43210, +91 98765 43210: stored as +919876543210.
+    if compact.isdigit() and (len(compact) == 10 or compact[:-10] in ("0", "91")):
+        found.append(("mobile", "+91" + compact[-10:]))
+    return found
+
+
 class ProducerQuerySet(ScopedQuerySet["Producer"]):
     district_field = "district"
 
@@ -131,18 +157,16 @@ class ProducerQuerySet(ScopedQuerySet["Producer"]):
             return self
         key = name_key(text)
         digits = "".join(ch for ch in text if ch.isdigit())
-        query = self._containing(text, key, digits if len(digits) >= 4 else "")
-        if len(text) >= 10 and text.isalnum():
-            upper = text.upper()
-            query |= Q(gstin=upper) | Q(pan=upper) | Q(iec=upper)
-        if text.upper().startswith("UDYAM"):
-            query |= Q(udyam=text.upper())
-        return self.filter(query)
+        return self.filter(
+            self._matching(text, key, digits if len(digits) >= 4 else "", _identifiers(text))
+        )
 
-    def _containing(self, text: str, key: str, digits: str) -> Q:
+    def _matching(self, text: str, key: str, digits: str, identifiers: list[tuple[str, str]]) -> Q:
         """Producers whose name holds `text` (either script, any case), whose name key holds
-        `key`, or whose mobile number holds `digits` (each "" for none): from SQLite's trigram
-        index where it can answer (migration 0005), else with LIKE."""
+        `key`, whose mobile number holds `digits` (each "" for none), or with one of the
+        `identifiers` exactly: from SQLite's trigram index where it can answer (migration 0005),
+        else with LIKE. On PostgreSQL each term has an index (the trigram one of 0003 and the
+        B-trees), which it combines (BitmapOr)."""
         if (
             connections[self.db].vendor == "sqlite"
             and SQLITE_TRIGRAMS
@@ -157,18 +181,24 @@ class ProducerQuerySet(ScopedQuerySet["Producer"]):
                 match += " OR name_key : " + phrase(key)
             if digits:
                 match += " OR mobile : " + phrase(digits)
-            return Q(
-                pk__in=RawSQL(
-                    "SELECT rowid FROM registry_producer_search "
-                    "WHERE registry_producer_search MATCH %s",
-                    (match,),
-                )
+            # One list of ids: the index's and the identifiers' (each an indexed lookup). Joined
+            # to the query by OR instead, they let SQLite's planner walk the whole district.
+            sql = (
+                "SELECT rowid FROM registry_producer_search WHERE registry_producer_search MATCH %s"
             )
+            params = [match]
+            for field, value in identifiers:
+                # `field` is one of ours (_identifiers), never typed by anyone; values are params.
+                sql += f" UNION SELECT id FROM registry_producer WHERE {field} = %s"  # noqa: S608
+                params.append(value)
+            return Q(pk__in=RawSQL(sql, params))  # noqa: S611
         query = Q(name_hi__icontains=text) | Q(name_latin__icontains=text)
         if key:
             query |= Q(name_key__contains=key)
         if digits:
             query |= Q(mobile__contains=digits)
+        for field, value in identifiers:
+            query |= Q(**{field: value})
         return query
 
     def filtered(self, params: dict[str, str]) -> ProducerQuerySet:
@@ -272,6 +302,26 @@ class Producer(Timestamped):
             models.Index(fields=["district", "stage"]),
             models.Index(fields=["district", "name_key"]),
             models.Index(fields=["district", "odop_product", "kind"]),
+            # The producer list: a district's producers not erased, in the list's order, so the
+            # first page is read from the index instead of sorting the whole district; the list's
+            # filters come after, so counting a filtered list reads only this index
+            # (migration 0006).
+            models.Index(
+                fields=[
+                    "district",
+                    "erased_at",
+                    "name_latin",
+                    "id",
+                    "kind",
+                    "women_led",
+                    "stage",
+                    "odop_product",
+                ],
+                name="producer_list_idx",
+            ),
+            # Searched exactly (ProducerQuerySet.search); GSTIN and Udyam have theirs.
+            models.Index(fields=["pan"], name="producer_pan_idx"),
+            models.Index(fields=["iec"], name="producer_iec_idx"),
         ]
 
     def __str__(self) -> str:

@@ -265,6 +265,67 @@ def test_an_order_is_shipped_with_a_waybill_that_reaches_the_marketplace(
     assert list(late.json()["detail"]) == ["state"]
 
 
+def test_an_orders_status_changes_say_when_who_and_the_waybill(
+    amazon: ChannelAccount, live_horse: Listing, fake_amazon: Any, ganesh: User
+) -> None:
+    # given an order brought home, which staff accept, pack and ship with a waybill
+    placed = fake_amazon.place_order("TERR-HORSE-01", 1)
+    do_request_orders(amazon, acting_user=ganesh)
+    drain()
+    order = Order.objects.get(channel_order_id=placed["AmazonOrderId"])
+    client = bearer(ganesh)
+    url = f"/api/orders/{order.uuid}"
+    for body in (
+        {"state": "accepted"},
+        {"state": "packed"},
+        {"state": "shipped", "carrier": "India Post", "tracking_number": WAYBILL},
+    ):
+        assert client.post(f"{url}/state", body, content_type="application/json").status_code == 200
+    drain()
+
+    # when Amazon reports it delivered
+    fake_amazon.move_order(order.channel_order_id, "delivered")
+    do_request_orders(amazon, acting_user=ganesh)
+    drain()
+
+    # then its history says each step, oldest first: who made it, and the waybill once shipped
+    changes = client.get(url).json()["status_changes"]
+    assert [
+        (c["state_from"], c["state_to"], c["source"], c["by"], c["carrier"], c["tracking_number"])
+        for c in changes
+    ] == [
+        ("", "new", "marketplace", "", "", ""),
+        ("new", "accepted", "staff", "गणेश प्रजापति", "", ""),
+        ("accepted", "packed", "staff", "गणेश प्रजापति", "", ""),
+        ("packed", "shipped", "staff", "गणेश प्रजापति", "India Post", WAYBILL),
+        ("shipped", "delivered", "marketplace", "", "India Post", WAYBILL),
+    ]
+    times = [c["at"] for c in changes]
+    assert times == sorted(times)
+    assert changes[0]["at"][:19] == order.created_at.isoformat()[:19]  # the API gives ms
+
+
+def test_an_order_cancelled_for_want_of_stock_says_niryat_cancelled_it_and_why(
+    amazon: ChannelAccount, live_horse: Listing, fake_amazon: Any, ganesh: User
+) -> None:
+    # given a SKU that has sold out here, though Amazon still offers it
+    Sku.objects.filter(pk=live_horse.sku_id).update(stock=0)
+    placed = fake_amazon.place_order("TERR-HORSE-01", 1)
+
+    # when the order is brought home
+    do_request_orders(amazon, acting_user=ganesh)
+    drain()
+
+    # then it was cancelled back by Niryat, with the reason
+    order = Order.objects.get(channel_order_id=placed["AmazonOrderId"])
+    changes = bearer(ganesh).get(f"/api/orders/{order.uuid}").json()["status_changes"]
+    assert [(c["state_from"], c["state_to"], c["source"], c["by"]) for c in changes] == [
+        ("", "new", "marketplace", ""),
+        ("new", "cancelled", "niryat", ""),
+    ]
+    assert changes[1]["reason"] == "Out of stock: TERR-HORSE-01"
+
+
 def test_stock_set_over_the_api_is_a_move_and_reaches_the_marketplace(
     live_horse: Listing, fake_amazon: Any, ganesh: User
 ) -> None:

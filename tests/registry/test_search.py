@@ -85,3 +85,49 @@ def test_on_sqlite_the_trigram_index_and_its_triggers_exist(db: None) -> None:
         ("trigger", "registry_producer_search_insert"),
         ("trigger", "registry_producer_search_update"),
     ]
+
+
+@pytest.fixture
+def unit(gorakhpur: District, ganesh: User) -> Producer:
+    return register(
+        gorakhpur,
+        ganesh,
+        kind="msme",
+        name_hi="हस्तकला उद्योग",
+        name_latin="Hastkala Udyog",
+        gstin="09AAACH7409R1ZZ",
+        pan="ABCPE9057F",
+        iec="AAACH7409R",
+        udyam="UDYAM-UP-29-0012345",
+        mobile="9812345670",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "09AAACH7409R1ZZ",
+        "09aaach7409r1zz",  # as typed, in lower case
+        "09 AAACH 7409 R1ZZ",  # with spaces, as printed on a certificate
+        "abcpe9057f",  # PAN
+        "AAACH7409R",  # IEC
+        "UDYAM-UP-29-0012345",
+        "udyam up 29 0012345",
+        "udyam-up-29-0012345",
+        "+91 98123 45670",  # the mobile number in full, as the registry prints it
+        "098123 45670",
+    ],
+)
+def test_an_identifier_is_found_exactly_however_it_is_typed(
+    unit: Producer, ramu: Producer, text: str
+) -> None:
+    assert found(text) == ["Hastkala Udyog"]
+
+
+def test_an_identifier_search_keeps_to_the_list_being_searched(
+    unit: Producer, ramu: Producer, gorakhpur: District
+) -> None:
+    # An exact identifier match is one more way to match, not a way around the list's filters.
+    others = Producer.objects.filter(kind="artisan")
+    assert list(others.search("ABCPE9057F")) == []
+    assert list(Producer.objects.filter(district=gorakhpur).search("ABCPE9057F")) == [unit]

@@ -152,21 +152,29 @@ def attributes(
     hindi = marketplace.country == "IN"
     out: dict[str, list[dict[str, Any]]] = {}
 
+    # Each value is made once, in its final form: a feed builds these for thousands of SKUs,
+    # and every dict copied is time (and garbage collection) spent.
     def text(name: str, english_value: str, hindi_value: str = "") -> None:
+        english_value = english_value.strip()
+        hindi_value = hindi_value.strip() if hindi else ""
         values = []
-        if english_value.strip():
-            values.append({"value": english_value.strip(), "language_tag": english})
-        if hindi and hindi_value.strip():
-            values.append({"value": hindi_value.strip(), "language_tag": HINDI})
+        if english_value:
+            values.append({"value": english_value, "language_tag": english, "marketplace_id": mp})
+        if hindi_value:
+            values.append({"value": hindi_value, "language_tag": HINDI, "marketplace_id": mp})
         if values:
-            out[name] = [{**value, "marketplace_id": mp} for value in values]
+            out[name] = values
 
     def many(name: str, english_values: list[str], hindi_values: list[str]) -> None:
-        values = [{"value": v, "language_tag": english} for v in english_values]
+        values = [
+            {"value": v, "language_tag": english, "marketplace_id": mp} for v in english_values
+        ]
         if hindi:
-            values += [{"value": v, "language_tag": HINDI} for v in hindi_values]
+            values += [
+                {"value": v, "language_tag": HINDI, "marketplace_id": mp} for v in hindi_values
+            ]
         if values:
-            out[name] = [{**value, "marketplace_id": mp} for value in values]
+            out[name] = values
 
     def plain(name: str, value: Any) -> None:
         if value not in (None, ""):
