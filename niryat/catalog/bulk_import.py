@@ -86,20 +86,19 @@ from niryat.core.audit import record_audit
 from niryat.core.models import District, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
-from niryat.registry.bulk_import import (
-    NO_WORDS,
-    YES_WORDS,
+from niryat.core.sheets.reading import (
+    Column,
     ParsedSheet,
-    Problem,
     SheetError,
     SheetLayout,
     norm,
     read_sheet,
-    rows_with_errors,
 )
+from niryat.core.sheets.writing import Sheet
+from niryat.registry.bulk_import import NO_WORDS, YES_WORDS, Problem, rows_with_errors
 from niryat.registry.identifiers import clean_mobile
 from niryat.registry.models import Producer
-from niryat.registry.spreadsheets import ERROR_COLUMN, OTHER_IGNORED_COLUMNS, Column, Sheet
+from niryat.registry.spreadsheets import ERROR_COLUMN, OTHER_IGNORED_COLUMNS
 
 # Each row costs a few queries to check and some fifteen to save through the actions: a sheet of
 # this many SKUs imports in minutes. A district's whole catalogue goes in several files.

@@ -39,8 +39,8 @@ from niryat.catalog.models import CatalogImportJob
 from niryat.core.access import staff_only
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.registry.bulk_import import MAX_FILE_BYTES, check_upload
-from niryat.registry.spreadsheets import Sheet, csv_response, xlsx_response
+from niryat.core.sheets.reading import MAX_FILE_BYTES, check_upload
+from niryat.core.sheets.writing import Sheet, csv_response, xlsx_response
 
 # The most problems listed on a page; the error sheet has them all.
 SHOWN_PROBLEMS = 500
@@ -83,7 +83,7 @@ class CatalogueImportForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         try:
-            check_upload(upload, CATALOGUE_SHEET)
+            check_upload(upload, CATALOGUE_SHEET, strict=True)
         except SheetError as exc:
             raise ValidationError(str(exc)) from exc
         return upload

@@ -39,37 +39,35 @@ rules and does the work in bulk:
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
 import hashlib
-import io
 import re
-import unicodedata
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import PurePath
 from typing import Any, cast
 
-import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.xml.functions import iterparse
 from rapidfuzz import fuzz, process
 
 from niryat.core.audit import record_audit
 from niryat.core.models import District, OdopProduct, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
+from niryat.core.sheets import reading as sheets_reading
+from niryat.core.sheets.reading import (
+    ParsedSheet,
+    RawSheet,
+    SheetError,
+    SheetLayout,
+    _cell_text,
+    norm,
+)
 from niryat.registry import rules
 from niryat.registry.actions import PRODUCER_FIELDS
 from niryat.registry.duplicates import SAME_GSTIN, SAME_MOBILE, SAME_UDYAM, SIMILAR_NAME
@@ -89,61 +87,16 @@ from niryat.registry.spreadsheets import (
     ERROR_COLUMN,
     IGNORED_COLUMNS,
     REQUIRED_FIELDS,
-    Column,
-    unescape_cell,
 )
 from niryat.registry.transliterate import to_latin
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-# A district registers up to 20,000 producers; a sheet far beyond that is a mistake, and would
-# hold the worker's memory.
-MAX_ROWS = 250_000
-HEADER_SEARCH_ROWS = 10
 INSERT_BATCH = 500
 # How often checking reports its progress, in rows.
 PROGRESS_EVERY = 500
 
-IGNORE = ""  # the "field" of a column that the import reads past
-
 PROGRESS_LABEL = gettext_noop("Import producers")
 CHECKED_WITH_ERRORS = gettext_noop("The sheet has errors; nothing was imported.")
 IMPORTED = gettext_noop("Import finished.")
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be imported; the message says why, to the person who sent it."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Headers and values: compared after folding case, spacing, punctuation and optional marks.
-
-# Zero-width joiners and the nukta are typed or left out at will: "अंग्रेज़ी" and "अंग्रेजी".
-_FOLD = str.maketrans({"\u200c": None, "\u200d": None, "\u093c": None, "\u0901": "\u0902"})
-
-
-@cache
-def norm(text: str) -> str:
-    """`text` as its letters, marks and digits, case-folded: "Name (Hindi) " → "namehindi"."""
-    folded = unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    """What a kind of sheet holds: the columns imported, the columns read past, the fields whose
-    columns must be there, and the message for a sheet with headers and nothing under them (an
-    English msgid, marked with gettext_noop). The catalogue's import reads its own sheets with
-    its own layout."""
-
-    columns: tuple[Column, ...]
-    ignored: tuple[Column, ...]
-    required: tuple[str, ...]
-    no_rows: str
-
-    @property
-    def by_field(self) -> dict[str, Column]:
-        return {column.field: column for column in self.columns}
-
 
 PRODUCER_SHEET = SheetLayout(
     COLUMNS,
@@ -153,431 +106,26 @@ PRODUCER_SHEET = SheetLayout(
 )
 
 
-@cache
-def _header_names(layout: SheetLayout) -> dict[str, str]:
-    names: dict[str, str] = {}
-    imported = {column.field for column in layout.columns}
-    for column in (*layout.columns, *layout.ignored):
-        field_name = column.field if column.field in imported else IGNORE
-        for text in (column.header, column.hindi, column.english, *column.aliases):
-            names[norm(text)] = field_name
-    return names
-
-
-def field_for_header(header: str, layout: SheetLayout = PRODUCER_SHEET) -> str | None:
-    """The field a header names ("नाम (हिन्दी) / Name (Hindi)" → "name_hi"), IGNORE for a column
-    read past, None for an unknown header."""
-    names = _header_names(layout)
-    key = norm(header)
-    if key in names:
-        return names[key]
-    parts = [norm(part) for part in re.split(r"[/|]", header)]
-    parts = [part for part in parts if part]
-    found = {names.get(part) for part in parts}
-    if len(parts) > 1 and len(found) == 1 and None not in found:
-        return found.pop()
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading files
-
-
-@dataclass
-class ParsedSheet:
-    """The rows of a sheet as text (row n of the sheet is `rows[n - 1]`), and its header row."""
-
-    file_kind: str  # "xlsx" or "csv"
-    rows: list[list[str]]
-    header_index: int
-    fields: dict[int, str]  # cell position → field, for the columns that are imported
-
-    @property
-    def header(self) -> list[str]:
-        return self.rows[self.header_index]
-
-    def headers_by_field(self) -> dict[str, str]:
-        return {name: self.header[index] for index, name in self.fields.items()}
-
-    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number as the spreadsheet shows it, {field: text}) for each non-empty row."""
-        for index in range(self.header_index + 1, len(self.rows)):
-            cells = self.rows[index]
-            if not any(cells):
-                continue
-            yield (
-                index + 1,
-                {
-                    name: cells[position] if position < len(cells) else ""
-                    for position, name in self.fields.items()
-                },
-            )
-
-
 def read_sheet(
-    data: bytes, *, header_only: bool = False, layout: SheetLayout = PRODUCER_SHEET
+    data: bytes,
+    *,
+    header_only: bool = False,
+    layout: SheetLayout = PRODUCER_SHEET,
+    mapping: Mapping[int, str | None] | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> ParsedSheet:
-    """Read an uploaded XLSX or CSV file; `header_only` reads just enough to check its headers."""
-    if len(data) > MAX_FILE_BYTES:
-        raise SheetError(_too_big(len(data)))
-    if not data.strip():
-        raise SheetError(_("The file is empty."))
-    limit = HEADER_SEARCH_ROWS if header_only else None
-    if _file_kind(data) == "xlsx":
-        kind, rows = "xlsx", _xlsx_rows(data, limit, layout)
-    else:
-        kind, rows = "csv", _csv_rows(data, limit)
-    header_index, fields = _find_header(rows, layout)
-    sheet = ParsedSheet(kind, rows, header_index, fields)
-    if not header_only and next(sheet.records(), None) is None:
-        raise SheetError(_(layout.no_rows))
-    return sheet
-
-
-def check_upload(upload: UploadedFile, layout: SheetLayout = PRODUCER_SHEET) -> None:
-    """Refuse a file too big to read, or one that is not a sheet of `layout`, before keeping it."""
-    if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise SheetError(_too_big(upload.size))
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    read_sheet(data, header_only=True, layout=layout)
-
-
-def _too_big(size: int) -> str:
-    return _(
-        "The file is %(size)s MB; files up to %(limit)s MB can be imported. "
-        "Split the sheet into smaller files."
-    ) % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_FILE_BYTES // 1024 // 1024}
-
-
-_OTHER_FORMATS = {
-    b"%PDF": "PDF",
-    b"\x89PNG": "PNG",
-    b"\xff\xd8\xff": "JPEG",
-    b"GIF8": "GIF",
-    b"\x1f\x8b": "gzip",
-    b"Rar!": "RAR",
-    b"7z\xbc\xaf": "7-Zip",
-    b"{\\rtf": "RTF",
-}
-
-
-def _not_a_sheet(kind: str | None = None) -> str:
-    if kind:
-        return _(
-            "This is not a spreadsheet but a %(kind)s file. "
-            "Upload an Excel workbook (.xlsx) or a CSV file."
-        ) % {"kind": kind}
-    return _("This file is not a spreadsheet. Upload an Excel workbook (.xlsx) or a CSV file.")
-
-
-def _file_kind(data: bytes) -> str:
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SheetError(
-            _(
-                "This is an old Excel workbook (.xls) or one protected by a password. Open it in "
-                "Excel and save it as an Excel Workbook (.xlsx) without a password, or as CSV."
-            )
-        )
-    for magic, kind in _OTHER_FORMATS.items():
-        if data.startswith(magic):
-            raise SheetError(_not_a_sheet(kind))
-    return "csv"
-
-
-def _cell_text(value: object) -> str:
-    if type(value) is str:  # most cells: first, and cheaply
-        text = value.strip()
-        return unescape_cell(text) if text[:1] == "'" else text
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        # Excel keeps numbers as floats: a mobile typed as a number is 9876543210.0.
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time():
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M")
-    return unescape_cell(str(value).strip())
-
-
-def _too_many_rows() -> SheetError:
-    return SheetError(
-        _("The sheet has more than %(limit)s rows. Split it into smaller files.")
-        % {"limit": f"{MAX_ROWS:,}"}
+    """The framework's `read_sheet`, of a producer sheet unless told otherwise."""
+    return sheets_reading.read_sheet(
+        data, layout=layout, header_only=header_only, mapping=mapping, constants=constants
     )
 
 
-def _trimmed(rows: list[list[str]]) -> list[list[str]]:
-    while rows and not any(rows[-1]):
-        rows.pop()
-    return rows
+def check_upload(upload: UploadedFile, layout: SheetLayout = PRODUCER_SHEET) -> RawSheet:
+    return sheets_reading.check_upload(upload, layout, strict=True)
 
 
-def _xlsx_rows(
-    data: bytes, limit: int | None, layout: SheetLayout = PRODUCER_SHEET
-) -> list[list[str]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign zip
-        raise SheetError(_not_xlsx(data)) from exc
-    try:
-        worksheets = list(workbook.worksheets)
-        if not worksheets:
-            raise SheetError(_("The workbook has no sheets."))
-        # The records are on the first sheet whose first rows hold known headers.
-        chosen = worksheets[0]
-        for worksheet in worksheets:
-            head = _worksheet_rows(workbook, worksheet, HEADER_SEARCH_ROWS)
-            if any(_header_score(row, layout) for row in head):
-                chosen = worksheet
-                break
-        return _worksheet_rows(workbook, chosen, limit)
-    except SheetError:
-        raise
-    except Exception as exc:  # a damaged sheet fails part-way through reading
-        raise SheetError(
-            _(
-                "The workbook could not be read; it may be damaged. "
-                "Open it in Excel, save it again and upload it."
-            )
-        ) from exc
-    finally:
-        workbook.close()
-
-
-def _not_xlsx(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if b"opendocument.spreadsheet" in archive.read("mimetype"):
-                return _(
-                    "This is an OpenDocument spreadsheet (.ods). Save it as an Excel Workbook "
-                    "(.xlsx) or as CSV, and upload that."
-                )
-    except (KeyError, zipfile.BadZipFile, OSError):
-        pass
-    return _not_a_sheet()
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _CELL, _VALUE, _INLINE, _TEXT, _RUN, _MERGED = (
-    f"{_MAIN}{tag}" for tag in ("row", "c", "v", "is", "t", "r", "mergeCell")
-)
-
-
-def _worksheet_rows(workbook: Any, worksheet: Any, limit: int | None) -> list[list[str]]:
-    """A worksheet's cells as text, row by row (row n is `rows[n - 1]`), with each merged range
-    filled with its top-left value; only the first `limit` rows, and then no merging, if given.
-
-    openpyxl has opened the workbook in read-only mode and read its sheets, shared strings and
-    date styles; the sheet itself is read here, one pass over its XML, with the rules of
-    openpyxl's own read-only cells (WorkSheetParser.parse_cell, data only). The same values,
-    four to seven times faster: openpyxl makes an object of every inline string and a dict of
-    every cell, which made reading a sheet cost more than saving its producers. Merged ranges,
-    which read-only worksheets do not report, come at the end of the same XML."""
-    shared = worksheet._shared_strings
-    dates, durations, epoch = workbook._date_formats, workbook._timedelta_formats, workbook.epoch
-    rows: list[list[str]] = []
-    merged: list[str] = []
-    cells: list[str] = []
-    column = filled = 0
-    with workbook._archive.open(worksheet._worksheet_path) as source:
-        for _event, element in iterparse(source):
-            tag = element.tag
-            if tag == _CELL:
-                reference = element.get("r")
-                column = (
-                    column_index_from_string(reference.rstrip("0123456789"))
-                    if reference
-                    else column + 1
-                )
-                text = _cell_text(_cell_value(element, shared, dates, durations, epoch))
-                if text:
-                    cells.extend([""] * (column - len(cells)))
-                    cells[column - 1] = text
-            elif tag == _ROW:
-                number = int(element.get("r") or len(rows) + 1)
-                rows.extend([] for _gap in range(number - 1 - len(rows)))
-                rows.append(cells)
-                element.clear()  # the row's cells are read: let them go
-                if limit is not None and len(rows) >= limit:
-                    return _trimmed(rows[:limit])
-                if cells:
-                    filled += 1
-                    if filled > MAX_ROWS + 1:
-                        raise _too_many_rows()
-                cells, column = [], 0
-            elif tag == _MERGED and element.get("ref"):
-                merged.append(element.get("ref"))
-    for reference in merged:
-        first_col, first_row, last_col, last_row = range_boundaries(reference)
-        top_left = rows[first_row - 1] if first_row <= len(rows) else []
-        value = top_left[first_col - 1] if first_col <= len(top_left) else ""
-        for number in range(first_row, min(last_row, len(rows)) + 1):
-            row = rows[number - 1]
-            row.extend([""] * (last_col - len(row)))
-            row[first_col - 1 : last_col] = [value] * (last_col - first_col + 1)
-    return _trimmed(rows)
-
-
-def _cell_value(
-    element: Any, shared: Sequence[str], dates: set[int], durations: set[int], epoch: Any
-) -> object:
-    kind = element.get("t", "n")
-    if kind == "inlineStr":
-        inline = element.find(_INLINE)
-        if inline is None:
-            return None
-        # The plain text and the text of each formatted run, as openpyxl's Text.content.
-        parts = [inline.findtext(_TEXT) or ""]
-        parts += [run.findtext(_TEXT) or "" for run in inline.iterfind(_RUN)]
-        return "".join(parts)
-    value = element.findtext(_VALUE)
-    if value is None:
-        return None
-    if kind == "s":
-        return shared[int(value)]
-    if kind == "b":
-        return bool(int(value))
-    if kind == "d":
-        return from_ISO8601(value)
-    if kind != "n":  # "str" (a formula's text), "e" (an error such as #N/A)
-        return value
-    number = float(value) if "." in value or "E" in value or "e" in value else int(value)
-    style = int(element.get("s", 0))
-    if style in dates:
-        try:
-            return from_excel(number, epoch, timedelta=style in durations)
-        except (OverflowError, ValueError):
-            return "#VALUE!"
-    return number
-
-
-def decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever encoding Excel or another program saved it."""
-    if data.startswith(codecs.BOM_UTF8):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
-    elif (utf16 := _utf16_without_bom(data)) is not None:
-        encodings = [utf16]
-    else:
-        # cp1252 only when the bytes are not UTF-8; latin-1 reads any byte at all.
-        encodings = ["utf-8", "cp1252", "latin-1"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SheetError(
-            _(
-                "The text of this file could not be read. In Excel, save it as "
-                "“CSV UTF-8” and upload it again."
-            )
-        )
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-    if "\x00" in sample or controls > len(sample) // 100:
-        raise SheetError(_not_a_sheet())
-    return text
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4096]
-    if sample.count(0) < len(sample) // 4:
-        return None
-    # Latin letters in UTF-16 have a zero byte after them (little-endian) or before them.
-    odd_zeros = sample[1::2].count(0)
-    even_zeros = sample[0::2].count(0)
-    return "utf-16-le" if odd_zeros >= even_zeros else "utf-16-be"
-
-
-def _csv_rows(data: bytes, limit: int | None) -> list[list[str]]:
-    text = decode_text(data)
-    first_lines = text[:8192].splitlines()[:HEADER_SEARCH_ROWS]
-    delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in first_lines))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
-    filled = 0
-    try:
-        for cells in reader:
-            row = [unescape_cell(cell.strip()) for cell in cells]
-            rows.append(row)
-            if limit is not None:
-                if len(rows) >= limit:
-                    break
-            elif any(row):
-                filled += 1
-                if filled > MAX_ROWS + 1:
-                    raise _too_many_rows()
-    except csv.Error as exc:
-        raise SheetError(
-            _("Line %(line)s of the CSV file could not be read: %(error)s")
-            % {"line": reader.line_num, "error": exc}
-        ) from exc
-    return _trimmed(rows)
-
-
-def _header_score(cells: Sequence[str], layout: SheetLayout = PRODUCER_SHEET) -> int:
-    return sum(1 for cell in cells if cell and field_for_header(cell, layout))
-
-
-def _find_header(
-    rows: list[list[str]], layout: SheetLayout = PRODUCER_SHEET
-) -> tuple[int, dict[int, str]]:
-    candidates = [(index, row) for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(row)]
-    if not candidates:
-        raise SheetError(_("The sheet is empty."))
-    best_index, best_row = max(candidates, key=lambda c: (_header_score(c[1], layout), -c[0]))
-    if not _header_score(best_row, layout):
-        best_index, best_row = candidates[0]
-    fields: dict[int, str] = {}
-    unknown, twice = [], []
-    for position, cell in enumerate(best_row):
-        if not cell:
-            continue
-        name = field_for_header(cell, layout)
-        if name is None:
-            unknown.append(
-                _("«%(header)s» (column %(column)s)")
-                % {"header": cell, "column": get_column_letter(position + 1)}
-            )
-        elif name in fields.values():
-            twice.append(f"«{cell}»")
-        elif name != IGNORE:
-            fields[position] = name
-    columns = layout.by_field
-    missing = [
-        f"«{columns[name].header}»" for name in layout.required if name not in fields.values()
-    ]
-    if unknown or missing or twice:
-        parts = [
-            _("The headers in row %(row)s do not match the template.") % {"row": best_index + 1}
-        ]
-        if missing:
-            parts.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-        if unknown:
-            if len(unknown) > 10:
-                unknown[10:] = [_("and %(count)s more") % {"count": len(unknown) - 10}]
-            parts.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
-        if twice:
-            parts.append(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(twice)})
-        parts.append(
-            _("Use the template's headers, in Hindi, English or both; the import page has it.")
-        )
-        raise SheetError(" ".join(parts))
-    return best_index, fields
+def field_for_header(header: str, layout: SheetLayout = PRODUCER_SHEET) -> str | None:
+    return sheets_reading.field_for_header(header, layout)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,10 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from niryat.core.models import District, Role, User
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.sheets.reading import MAX_FILE_BYTES, SheetError
 from niryat.registry.actions import do_record_producer_list_export
 from niryat.registry.bulk_import import (
-    MAX_FILE_BYTES,
-    SheetError,
     check_upload,
     error_sheet_rows,
     import_valid_rows_of,

@@ -33,7 +33,7 @@ from niryat.catalog.bulk_import import (
 from niryat.catalog.completeness import checklist
 from niryat.catalog.models import CatalogImportJob, Product, ProductImage, Sku
 from niryat.core.models import AuditEntry
-from niryat.registry.bulk_import import field_for_header, norm
+from niryat.core.sheets.reading import field_for_header, norm
 from tests.catalog.factories import add_sku, run_tasks
 from tests.conftest import client_for
 from tests.registry.factories import register

@@ -16,9 +16,11 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from niryat.core.models import AuditEntry, OdopProduct, TaskProgress
+from niryat.core.sheets import reading as sheets_reading
 from niryat.registry import bulk_import, rules
 from niryat.registry.actions import do_register_producer
 from niryat.registry.bulk_import import (
+    PRODUCER_SHEET,
     RowChecker,
     field_for_header,
     import_rows,
@@ -448,7 +450,9 @@ def test_a_column_given_twice_is_named(ganesh):
 
 def test_a_file_over_50_mb_is_refused_before_reading(ganesh, monkeypatch):
     read = []
-    monkeypatch.setattr(bulk_import, "_file_kind", lambda data: read.append(data) or "csv")
+    monkeypatch.setattr(
+        sheets_reading, "_file_kind", lambda data, name="": read.append(data) or "csv"
+    )
     message = refused(client_for(ganesh), "huge.csv", b"a" * (50 * 1024 * 1024 + 1))
     assert message == (
         "The file is 50.0 MB; files up to 50 MB can be imported. "
@@ -480,8 +484,8 @@ def test_a_file_over_50_mb_is_refused_before_reading(ganesh, monkeypatch):
         (
             "old.xls",
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
-            "This is an old Excel workbook (.xls) or one protected by a password. Open it in Excel "
-            "and save it as an Excel Workbook (.xlsx) without a password, or as CSV.",
+            "This is an old Excel workbook (.xls). Open it in Excel and save it as an Excel "
+            "Workbook (.xlsx) or as CSV.",
         ),
     ],
 )
@@ -535,11 +539,16 @@ def test_a_damaged_workbook_is_refused(ganesh):
 
 
 def test_too_many_rows_are_refused(ganesh, monkeypatch):
-    monkeypatch.setattr(bulk_import, "MAX_ROWS", 3)
+    monkeypatch.setattr(sheets_reading, "MAX_ROWS", 3)
     job = import_file(client_for(ganesh), "s.csv", csv_bytes([artisan(i) for i in range(5)]))
     assert job.status == ImportJob.Status.FAILED
     assert errors_of(job) == [
-        (None, "", "The sheet has more than 3 rows. Split it into smaller files.")
+        (
+            None,
+            "",
+            "The sheet has more than 3 rows; up to 3 rows can be imported from one file. "
+            "Split it into smaller files.",
+        )
     ]
     assert Producer.objects.count() == 0
 
@@ -656,7 +665,7 @@ def openpyxl_rows(data: bytes) -> list[list[str]]:
         for number in range(cells.min_row, cells.max_row + 1):
             for column in range(cells.min_col, cells.max_col + 1):
                 values[number - 1][column - 1] = top_left
-    texts = [[bulk_import._cell_text(value) for value in line] for line in values]
+    texts = [[sheets_reading._cell_text(value) for value in line] for line in values]
     width = max(len(line) for line in texts)
     return [line + [""] * (width - len(line)) for line in texts]
 
@@ -681,7 +690,7 @@ def openpyxl_rows(data: bytes) -> list[list[str]]:
     ids=["inline strings", "shared strings", "every kind of cell"],
 )
 def test_workbooks_read_as_openpyxl_reads_them(data):
-    rows = bulk_import._xlsx_rows(data, None)
+    rows = sheets_reading._xlsx_rows(data, None, PRODUCER_SHEET)
     width = len(openpyxl_rows(data)[0])
     assert [row + [""] * (width - len(row)) for row in rows] == openpyxl_rows(data)[: len(rows)]
     assert not any(any(row) for row in openpyxl_rows(data)[len(rows) :])
