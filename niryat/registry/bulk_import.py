@@ -39,15 +39,13 @@ rules and does the work in bulk:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
@@ -57,13 +55,14 @@ from rapidfuzz import fuzz, process
 
 from niryat.core.audit import record_audit
 from niryat.core.models import District, OdopProduct, User
-from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
+from niryat.core.sheets import jobs
 from niryat.core.sheets import reading as sheets_reading
+from niryat.core.sheets.importers import Importer, Outcome, Problem, SheetField, mask_value
+from niryat.core.sheets.models import SheetImportJob
 from niryat.core.sheets.reading import (
     ParsedSheet,
     RawSheet,
-    SheetError,
     SheetLayout,
     _cell_text,
     norm,
@@ -95,8 +94,11 @@ INSERT_BATCH = 500
 PROGRESS_EVERY = 500
 
 PROGRESS_LABEL = gettext_noop("Import producers")
-CHECKED_WITH_ERRORS = gettext_noop("The sheet has errors; nothing was imported.")
-IMPORTED = gettext_noop("Import finished.")
+
+# Masked in error sheets, as the database keeps them: an Aadhaar number as its last four digits,
+# a bank account as "XXXXXXXX9012" (which imports again as it is). The mobile stays: it is kept in
+# full, and a corrected error sheet must find its producers by it.
+PERSONAL_COLUMNS = frozenset({"aadhaar", "bank_account"})
 
 PRODUCER_SHEET = SheetLayout(
     COLUMNS,
@@ -582,23 +584,6 @@ def _is_long(key: str) -> bool:
 # Importing
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something to tell the user about a row: an error, a warning, or a likely duplicate."""
-
-    row: int | None
-    column: str
-    message: str
-    kind: str = "error"  # "error", "warning" or "duplicate"
-    producer: str = ""  # a duplicate's new producer (uuid), for a link to it
-
-    def as_json(self) -> dict[str, Any]:
-        found = {"row": self.row, "column": self.column, "message": self.message, "kind": self.kind}
-        if self.producer:
-            found["producer"] = self.producer
-        return found
-
-
 @dataclass
 class ImportReport:
     total: int = 0
@@ -659,8 +644,6 @@ def import_rows(
     if report.error_rows and not import_valid_rows:
         registered = _Registered(district, checker)
         report.unchanged = sum(1 for row in valid if registered.has(row))
-        if job is not None:
-            _record(job, report, ImportJob.Status.HAS_ERRORS)
         return report
     if on_progress is not None:
         on_progress(total, total)
@@ -691,8 +674,6 @@ def import_rows(
                 "duplicates": len(report.duplicates),
             },
         )
-        if job is not None:
-            _record(job, report, ImportJob.Status.DONE)
     return report
 
 
@@ -822,159 +803,139 @@ def _flag_duplicates(
     return sorted(problems, key=lambda p: p.row or 0)
 
 
-def _record(job: ImportJob, report: ImportReport, status: str) -> None:
-    job.status = status
-    job.total_rows = report.total
-    job.error_rows = report.error_rows
-    job.created_count = report.created
-    job.unchanged_count = report.unchanged
-    job.errors = [problem.as_json() for problem in report.problems]
-    job.save(
-        update_fields=[
-            "status",
-            "total_rows",
-            "error_rows",
-            "created_count",
-            "unchanged_count",
-            "errors",
-            "updated_at",
-        ]
-    )
-
-
 # ---------------------------------------------------------------------------------------------
-# Import jobs: an uploaded file, checked and imported by a background task
+# The producer importer of the import framework (niryat/core/sheets)
 
 
-@transaction.atomic
+class ProducerImporter(Importer):
+    """Producers from a centre's sheet: the registry's rules, matches and duplicates."""
+
+    key = "producers"
+    label = PROGRESS_LABEL
+    fields = tuple(
+        SheetField(
+            column.field,
+            column.hindi,
+            column.english,
+            column.aliases,
+            required=column.field in REQUIRED_FIELDS,
+            personal=column.field in PERSONAL_COLUMNS,
+            width=column.width,
+        )
+        for column in COLUMNS
+    )
+    ignored = IGNORED_COLUMNS
+    no_rows = PRODUCER_SHEET.no_rows
+    job_model = ImportJob
+    url_prefix = "producer"
+
+    @property
+    def layout(self) -> SheetLayout:  # type: ignore[override]
+        return PRODUCER_SHEET
+
+    def masks(self) -> dict[str, Callable[[str], str]]:
+        return {"aadhaar": _last_four, "bank_account": mask_value}
+
+    def constant_choices(self, name: str) -> list[tuple[str, str]] | None:
+        if name == "kind":
+            return [(code, str(label)) for code, label in Kind.choices]
+        return None
+
+    def run(
+        self,
+        records: Sequence[tuple[int, Mapping[str, str]]],
+        *,
+        district: District,
+        acting_user: User,
+        job: SheetImportJob | None = None,
+        import_valid_rows: bool = False,
+        headers: Mapping[str, str] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Outcome:
+        report = import_rows(
+            district,
+            [values for _number, values in records],
+            acting_user=acting_user,
+            job=cast(ImportJob, job) if job is not None else None,
+            import_valid_rows=import_valid_rows,
+            row_numbers=[number for number, _values in records],
+            headers=headers,
+            on_progress=on_progress,
+        )
+        return Outcome(
+            total=report.total,
+            error_rows=report.error_rows,
+            created=report.created,
+            unchanged=report.unchanged,
+            saved=report.saved,
+            problems=report.problems,
+        )
+
+
+PRODUCER_IMPORTER = ProducerImporter()
+
+
+def _last_four(text: str) -> str:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[-4:] if len(digits) > 4 else text
+
+
 def start_import(
     district: District, upload: UploadedFile, *, acting_user: User, language: str
 ) -> ImportJob:
-    """Keep the uploaded sheet and queue its import; the job's page follows its progress."""
-    from niryat.registry.tasks import import_producers
-
-    require_write(district, acting_user)
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    job = ImportJob(
-        district=district,
-        uploaded_by=acting_user,
-        file_name=PurePath(upload.name or "sheet").name[:255],
-        sha256=digest.hexdigest(),
+    """Keep the uploaded sheet; queue its import, or wait for its columns to be mapped."""
+    return cast(
+        ImportJob,
+        jobs.start_job(
+            PRODUCER_IMPORTER, district, upload, acting_user=acting_user, language=language
+        ),
     )
-    job.file.save(f"{job.uuid}{PurePath(job.file_name).suffix.lower()[:8]}", upload, save=False)
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=district)
-    job.save()
-    import_producers.enqueue(str(job.uuid), language)
-    return job
 
 
-@transaction.atomic
 def import_valid_rows_of(job: ImportJob, *, acting_user: User, language: str) -> ImportJob:
     """The user's choice, after seeing the errors: import the rows that have none."""
-    from niryat.registry.tasks import import_producers
-
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    require_write(job.district, acting_user)
-    if job.status != ImportJob.Status.HAS_ERRORS:
-        raise ValidationError(_("This sheet is not waiting for a choice; nothing was changed."))
-    job.import_valid_rows = True
-    job.status = ImportJob.Status.CHECKING
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=job.district)
-    job.save(update_fields=["import_valid_rows", "status", "progress", "updated_at"])
-    import_producers.enqueue(str(job.uuid), language)
-    return job
+    return cast(
+        ImportJob,
+        jobs.import_valid_rows_of(
+            PRODUCER_IMPORTER, job, acting_user=acting_user, language=language
+        ),
+    )
 
 
 def read_job_file(job: ImportJob) -> ParsedSheet:
-    with job.file.open("rb") as handle:
-        return read_sheet(handle.read())
+    return jobs.read_job_file(PRODUCER_IMPORTER, job)
 
 
 def run_import_job(job: ImportJob, *, language: str) -> None:
     """The background task's work: read the job's file, check it, and import it if it may be."""
-    if job.status not in {ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING}:
-        return  # already done: a task that runs twice does its work once
-    progress = job.progress.uuid if job.progress else None
-    with translation.override(language):
-        try:
-            if job.uploaded_by is None:
-                raise PermissionDenied(
-                    _("The person who uploaded this sheet no longer has an account.")
-                )
-            sheet = read_job_file(job)
-            records = list(sheet.records())
-            if progress is not None:
-                report_progress(progress, done=0, total=len(records))
-            report = import_rows(
-                job.district,
-                [values for _number, values in records],
-                acting_user=job.uploaded_by,
-                job=job,
-                import_valid_rows=job.import_valid_rows,
-                row_numbers=[number for number, _values in records],
-                headers=sheet.headers_by_field(),
-                on_progress=(
-                    (lambda done, total: report_progress(progress, done=done, total=total))
-                    if progress is not None
-                    else None
-                ),
-            )
-        except (SheetError, PermissionDenied) as exc:
-            _fail(job, str(exc))
-            return
-        except Exception:
-            _fail(job, _("The import stopped on an unexpected error, and nothing was saved."))
-            raise
-    if progress is not None:
-        finish_progress(
-            progress,
-            message=IMPORTED if report.saved else CHECKED_WITH_ERRORS,
-            result={"created": report.created, "unchanged": report.unchanged},
-        )
-
-
-def _fail(job: ImportJob, message: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.FAILED,
-        errors=[Problem(None, "", message).as_json()],
-        updated_at=timezone.now(),
-    )
-    if job.progress_id:
-        fail_progress(job.progress.uuid, message=message)  # type: ignore[union-attr]
+    jobs.run_job(PRODUCER_IMPORTER, job, language=language)
 
 
 def error_sheet_rows(job: ImportJob) -> tuple[str, list[str], list[list[str]]]:
-    """The uploaded sheet again, with an error column: see `rows_with_errors`."""
-    return rows_with_errors(read_job_file(job), job.errors)
+    """The uploaded sheet again, with an error column, identifiers masked."""
+    return jobs.error_sheet(PRODUCER_IMPORTER, job, ERROR_COLUMN.header)
 
 
 def rows_with_errors(
     sheet: ParsedSheet, problems: Iterable[Mapping[str, Any]]
 ) -> tuple[str, list[str], list[list[str]]]:
-    """A read sheet again, every row of it, with an error column saying what to correct, from
-    `problems` as `Problem.as_json` gives them: ("xlsx" or "csv", header, rows). Rows without
-    errors stay, so that the corrected sheet can be imported whole."""
-    messages: dict[int, list[str]] = defaultdict(list)
-    for problem in problems:
-        if problem.get("kind") == "error" and problem.get("row"):
-            text = problem["message"]
-            if problem.get("column"):
-                text = f"«{problem['column']}»: {text}"
-            messages[problem["row"]].append(text)
-    numbered = [
-        (index + 1, cells)
-        for index, cells in enumerate(sheet.rows)
-        if index > sheet.header_index and any(cells)
-    ]
-    # The error column goes right of every cell of the sheet, even those without a header.
-    width = max([len(sheet.header), *(len(cells) for _number, cells in numbered)])
-    header = [*sheet.header, *[""] * (width - len(sheet.header)), ERROR_COLUMN.header]
-    rows = [
-        [*cells, *[""] * (width - len(cells)), "; ".join(messages.get(number, []))]
-        for number, cells in numbered
-    ]
-    return sheet.file_kind, header, rows
+    """A read sheet again, every row of it, with an error column saying what to correct."""
+    return jobs.rows_with_errors(sheet, problems, ERROR_COLUMN.header)
+
+
+def blank_producer_in_kept_sheets(
+    district: District, *, names: Iterable[str], identifiers: Iterable[str]
+) -> int:
+    """Empty the rows of an erased producer (by any of their numbers, or their name) in every
+    sheet still kept for its error sheet."""
+    numbers = {norm(i) for i in identifiers if i}
+    named = {norm(n) for n in names if n}
+
+    def matches(values: Mapping[str, str]) -> bool:
+        found = {norm(values.get(f, "")) for f in ("mobile", "gstin", "udyam", "pan")}
+        if numbers & (found - {""}):
+            return True
+        row_names = {norm(values.get(f, "")) for f in ("name_hi", "name_latin")} - {""}
+        return bool(named & row_names) and not (found - {""})
+
+    return jobs.blank_rows_in_kept_files(PRODUCER_IMPORTER, district, matches)

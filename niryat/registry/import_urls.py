@@ -24,6 +24,11 @@ urlpatterns = [
         name="producer_import_job",
     ),
     path(
+        "producers/import/<uuid:job_uuid>/columns/",
+        import_views.import_job_columns,
+        name="producer_import_columns",
+    ),
+    path(
         "producers/import/<uuid:job_uuid>/errors/",
         import_views.import_job_errors,
         name="producer_import_errors",

@@ -27,10 +27,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from niryat.core.models import District, Role, User
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
-from niryat.core.sheets.reading import MAX_FILE_BYTES, SheetError
+from niryat.core.sheets import views as sheet_views
+from niryat.core.sheets.reading import MAX_FILE_BYTES, SheetError, check_upload
 from niryat.registry.actions import do_record_producer_list_export
 from niryat.registry.bulk_import import (
-    check_upload,
+    PRODUCER_IMPORTER,
+    PRODUCER_SHEET,
     error_sheet_rows,
     import_valid_rows_of,
     start_import,
@@ -93,7 +95,7 @@ class ImportForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         try:
-            check_upload(upload)
+            check_upload(upload, PRODUCER_SHEET)
         except SheetError as exc:
             raise ValidationError(str(exc)) from exc
         return upload
@@ -115,6 +117,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 acting_user=user,
                 language=translation.get_language(),
             )
+            if job.status == ImportJob.Status.MAPPING:
+                return redirect("producer_import_columns", job_uuid=job.uuid)
             return redirect("producer_import_job", job_uuid=job.uuid)
     else:
         form = ImportForm(user=user)
@@ -150,6 +154,8 @@ def import_job(request: HttpRequest, job_uuid: Any) -> HttpResponse:
     """An uploaded sheet: its progress while it is checked, then its errors or what it imported.
     htmx reloads the status part of the page until the task has finished."""
     job = _job(request, job_uuid)
+    if job.status == ImportJob.Status.MAPPING and not request.headers.get("HX-Request"):
+        return redirect("producer_import_columns", job_uuid=job.uuid)
     problems = job.errors or []
     errors = [p for p in problems if p.get("kind") == "error"]
     running = job.status in {ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING}
@@ -176,6 +182,7 @@ def import_job(request: HttpRequest, job_uuid: Any) -> HttpResponse:
         .filter(pk=job.pk)
         .exists(),
         "earlier": earlier,
+        "file_gone": job.file_gone,
     }
     if request.headers.get("HX-Request"):
         return render(request, "registry/import_job_status.html", context)
@@ -204,6 +211,16 @@ def import_job_errors(request: HttpRequest, job_uuid: Any) -> HttpResponseBase:
         return csv_response(f"{stem}-errors.csv", header, rows)
     sheet = Sheet(stem, header, rows, [18] * (len(header) - 1) + [60], highlight=len(header) - 1)
     return xlsx_response(f"{stem}-errors.xlsx", [sheet])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def import_job_columns(request: HttpRequest, job_uuid: Any) -> HttpResponse:
+    """The mapping step: what each column of the sheet holds."""
+    _importer(request)
+    return sheet_views.mapping_page(
+        request, PRODUCER_IMPORTER, job_uuid, title=_("A sheet of producers")
+    )
 
 
 @require_POST
