@@ -41,6 +41,7 @@ PERSONAL_FIELDS = (
     "tehsil",
     "pin",
     "mobile",
+    "mobile_alt",
     "email",
     "bank_ifsc",
     "bank_account_masked",
@@ -433,6 +434,15 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
     (district, kind, ODOP product, stage, gender, women-led, social category)."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
+    # Their rows in the sheets still kept for an error sheet go too. (bulk_import imports this
+    # module, for the fields an import may set.)
+    from niryat.registry.bulk_import import blank_producer_in_kept_sheets
+
+    blank_producer_in_kept_sheets(
+        producer.district,
+        names=[producer.name_hi, producer.name_latin],
+        identifiers=[producer.mobile, producer.mobile_alt, producer.gstin, producer.udyam],
+    )
     for field in (*PERSONAL_FIELDS, "name_key"):
         setattr(producer, field, "")
     producer.name_hi = _("Erased producer")

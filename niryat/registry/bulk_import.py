@@ -923,19 +923,28 @@ def rows_with_errors(
     return jobs.rows_with_errors(sheet, problems, ERROR_COLUMN.header)
 
 
+def _identifier(text: str) -> str:
+    """A number as compared across sheets: a mobile as its last ten digits, others folded."""
+    folded = norm(text)
+    if folded.isdigit() and len(folded) >= 10:
+        return folded[-10:]
+    return folded
+
+
 def blank_producer_in_kept_sheets(
     district: District, *, names: Iterable[str], identifiers: Iterable[str]
 ) -> int:
     """Empty the rows of an erased producer (by any of their numbers, or their name) in every
     sheet still kept for its error sheet."""
-    numbers = {norm(i) for i in identifiers if i}
-    named = {norm(n) for n in names if n}
+    numbers = {_identifier(i) for i in identifiers} - {""}
+    named = {norm(n) for n in names} - {""}
 
     def matches(values: Mapping[str, str]) -> bool:
-        found = {norm(values.get(f, "")) for f in ("mobile", "gstin", "udyam", "pan")}
-        if numbers & (found - {""}):
+        found = {_identifier(values.get(f, "")) for f in ("mobile", "gstin", "udyam")} - {""}
+        if numbers & found:
             return True
+        # A row with no number at all is theirs by the name.
         row_names = {norm(values.get(f, "")) for f in ("name_hi", "name_latin")} - {""}
-        return bool(named & row_names) and not (found - {""})
+        return not found and bool(named & row_names)
 
     return jobs.blank_rows_in_kept_files(PRODUCER_IMPORTER, district, matches)

@@ -19,7 +19,7 @@ from niryat.core.models import AuditEntry, OdopProduct, TaskProgress
 from niryat.core.sheets import jobs
 from niryat.core.sheets import reading as sheets_reading
 from niryat.registry import bulk_import, rules
-from niryat.registry.actions import do_register_producer
+from niryat.registry.actions import do_erase_producer, do_register_producer
 from niryat.registry.bulk_import import (
     PRODUCER_SHEET,
     RowChecker,
@@ -1228,3 +1228,56 @@ def test_a_producer_reads_none_of_the_districts_imports(ganesh, prem):
     assert not ImportJob.objects.visible_to(prem).exists()
     # while the centre staff who imported still read it
     assert client_for(ganesh).get(f"/api/imports/{job.uuid}").status_code == 200
+
+
+# --- Files that do not outlive their use -------------------------------------------------------
+
+
+def test_erasing_a_producer_empties_their_row_in_a_kept_sheet(ganesh):
+    client = client_for(ganesh)
+    # given a sheet imported but for one row, kept for its error sheet
+    rows = [artisan(1, aadhaar="234567890123"), artisan(2, pin="2730"), artisan(3)]
+    job = import_file(client, "list.csv", csv_bytes(rows))
+    client.post(f"/producers/import/{job.uuid}/import-valid-rows/")
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 2)
+    # when the first producer is erased
+    first = Producer.objects.get(mobile="+919800000001")
+    do_erase_producer(first, acting_user=ganesh)
+    # then their row is gone from the kept file, and the other rows keep their numbers
+    with job.file.open("rb") as kept:
+        text = kept.read().decode("utf-8-sig")
+    assert "9800000001" not in text
+    assert "234567890123" not in text
+    assert "9800000003" in text
+    sheet = read_csv(
+        b"".join(client.get(f"/producers/import/{job.uuid}/errors/").streaming_content)
+    )
+    # (the erased row is no longer in the error sheet; the error still marks the second row)
+    assert [row[-1][:22] for row in sheet[1:]] == ["«पिन कोड / PIN code»: ", ""]
+    assert sheet[1][HEADER.index("मोबाइल / Mobile")] == "9800000002"
+
+
+def test_the_progress_of_an_import_names_the_file_and_links_to_its_result(ganesh):
+    client = client_for(ganesh)
+    job = import_file(client, "kumhar list.csv", csv_bytes([artisan(1), artisan(2, pin="1")]))
+    assert job.progress is not None
+    page = client.get(f"/progress/{job.progress.uuid}/").content.decode()
+    assert "kumhar list.csv" in page
+    assert f'<a href="/producers/import/{job.uuid}/" id="progress-link">' in page
+    home = client.get("/").content.decode()
+    assert f'<a href="/producers/import/{job.uuid}/">Import producers: kumhar list.csv</a>' in home
+
+
+def test_a_failed_import_shows_failed_not_a_full_bar(ganesh, monkeypatch):
+    monkeypatch.setattr(sheets_reading, "MAX_ROWS", 1)
+    client = client_for(ganesh)
+    job = import_file(client, "big.csv", csv_bytes([artisan(1), artisan(2), artisan(3)]))
+    assert job.status == ImportJob.Status.FAILED
+    assert job.progress is not None
+    page = client.get(f"/progress/{job.progress.uuid}/").content.decode()
+    assert "<progress" not in page
+    assert "Failed." in page
+    assert "The sheet has more than 1 rows" in page
+    assert "See what went wrong" in page

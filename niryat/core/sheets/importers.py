@@ -18,7 +18,7 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -126,6 +126,10 @@ class Importer:
     # The job model (a SheetImportJob), the background task, and the URL names of the pages.
     job_model: ClassVar[type[SheetImportJob] | None] = None
     url_prefix: ClassVar[str] = ""
+    # For the default `save`: the model of a row (with a `district`), and the fields that tell
+    # a row already imported.
+    model: ClassVar[type[models.Model] | None] = None
+    unique_by: ClassVar[tuple[str, ...]] = ()
 
     @cached_property
     def layout(self) -> SheetLayout:
@@ -176,8 +180,29 @@ class Importer:
         acting_user: User,
         job: SheetImportJob | None,
     ) -> tuple[int, int]:
-        """Save the valid rows, in the framework's transaction: (created, unchanged)."""
-        raise NotImplementedError
+        """Save the valid rows, in the framework's transaction: (created, unchanged).
+
+        By default a record of `model` per row, with the row's values and the district; a row
+        whose `unique_by` values a record of the district already has is left unchanged, so
+        importing the same sheet twice changes nothing."""
+        if self.model is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no model and no save")
+        existing = {
+            tuple(found)
+            for found in self.model._default_manager.filter(district=district).values_list(
+                *self.unique_by
+            )
+        }
+        new = []
+        for row in rows:
+            values = row.values or {}
+            key = tuple(values.get(name) for name in self.unique_by)
+            if self.unique_by and key in existing:
+                continue
+            existing.add(key)
+            new.append(self.model(district=district, **values))
+        self.model._default_manager.bulk_create(new, batch_size=500)
+        return len(new), len(rows) - len(new)
 
     def run(
         self,
