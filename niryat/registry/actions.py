@@ -16,7 +16,7 @@ from niryat.core.dates import format_date
 from niryat.core.models import AuditEntry, District, Role, User
 from niryat.core.params import record_id
 from niryat.core.scoping import require_write
-from niryat.registry import rules
+from niryat.registry import identifiers, rules
 from niryat.registry.duplicates import flag_duplicates
 from niryat.registry.hooks import producer_hooks
 from niryat.registry.models import (
@@ -426,6 +426,30 @@ def do_dismiss_duplicate(flag: DuplicateFlag, *, acting_user: User) -> None:
     flag.resolved_by = acting_user
     flag.save(update_fields=["status", "resolved_by", "updated_at"])
     record_audit(actor=acting_user, action="duplicate.dismiss", obj=flag, district=flag.district)
+
+
+@transaction.atomic
+def do_keep_second_mobile(
+    producer: Producer, mobile: str, *, acting_user: User
+) -> dict[str, list[Any]]:
+    """Keep `mobile` as the producer's second number (an import that found another one for them),
+    beside the first; nothing changes when it is one of theirs already."""
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    cleaned = identifiers.clean_mobile(mobile)
+    if cleaned in {producer.mobile, producer.mobile_alt}:
+        return {}
+    changes = {"mobile_alt": [producer.mobile_alt, cleaned]}
+    producer.mobile_alt = cleaned
+    producer.save(update_fields=["mobile_alt", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="producer.update",
+        obj=producer,
+        district=producer.district,
+        changes=changes,
+    )
+    return changes
 
 
 @transaction.atomic

@@ -68,7 +68,7 @@ from niryat.core.sheets.reading import (
     norm,
 )
 from niryat.registry import rules
-from niryat.registry.actions import PRODUCER_FIELDS
+from niryat.registry.actions import PRODUCER_FIELDS, do_keep_second_mobile, do_update_producer
 from niryat.registry.duplicates import SAME_GSTIN, SAME_MOBILE, SAME_UDYAM, SIMILAR_NAME
 from niryat.registry.models import (
     Activity,
@@ -361,40 +361,70 @@ class _Registered:
 
     def __init__(self, district: District, checker: RowChecker) -> None:
         self.checker = checker
-        self.mobiles: set[str] = set()
-        self.gstins: set[str] = set()
-        self.udyams: set[str] = set()
-        self.places: set[tuple[str, str, str]] = set()
+        # Each number, and each name in a place, → the producer (pk) who has it.
+        self.mobiles: dict[str, int] = {}
+        self.gstins: dict[str, int] = {}
+        self.udyams: dict[str, int] = {}
+        self.places: dict[tuple[str, str, str], int] = {}
         self.people: list[_Person] = []
         self._stable_keys: dict[str, bool] = {}
         self._scores: dict[tuple[str, str], float] = {}
         records = Producer.objects.active().filter(district=district)
-        for pk, mobile, gstin, udyam, key, pin, village, name_hi, name_latin in records.values_list(
-            "pk", "mobile", "gstin", "udyam", "name_key", "pin", "village", "name_hi", "name_latin"
+        for (
+            pk,
+            mobile,
+            mobile_alt,
+            gstin,
+            udyam,
+            key,
+            pin,
+            village,
+            name_hi,
+            name_latin,
+        ) in records.values_list(
+            "pk",
+            "mobile",
+            "mobile_alt",
+            "gstin",
+            "udyam",
+            "name_key",
+            "pin",
+            "village",
+            "name_hi",
+            "name_latin",
         ).iterator(chunk_size=5000):
             # The stored key is the Latin name's (or, without one, the Hindi name's).
             keyed = {key: name_latin or name_hi}
-            self.mobiles.add(mobile)
-            self.gstins.add(gstin)
-            self.udyams.add(udyam)
-            self.places.add((key, *_place(pin, village)))
+            self.mobiles.setdefault(mobile_alt, pk)
+            self.mobiles[mobile] = pk
+            self.gstins[gstin] = pk
+            self.udyams[udyam] = pk
+            self.places[(key, *_place(pin, village))] = pk
             names = tuple(n for n in (name_hi, name_latin) if n)
             self.people.append(
                 _Person(pk, mobile, gstin, udyam, pin, village.strip().lower(), names, keyed)
             )
         for blank in (self.mobiles, self.gstins, self.udyams):
-            blank.discard("")
+            blank.pop("", None)
 
     def has(self, row: CheckedRow) -> bool:
+        return self.match(row) is not None
+
+    def match(self, row: CheckedRow) -> int | None:
+        """The registered producer (pk) the row is, if any."""
         values = row.values or {}
         identifiers = [values.get(field, "") for field in ("mobile", "gstin", "udyam")]
         if any(identifiers):
             # A row with a mobile, GSTIN or Udyam number is the producer who has it; a namesake
             # with other numbers is another person (flagged as a likely duplicate for review).
-            mobile, gstin, udyam = identifiers
-            return mobile in self.mobiles or gstin in self.gstins or udyam in self.udyams
+            for number, known in zip(
+                identifiers, (self.mobiles, self.gstins, self.udyams), strict=True
+            ):
+                if number and number in known:
+                    return known[number]
+            return None
         # Without any number, the name and the place are all that tell a row is already there.
-        return (row.key, *_place(values.get("pin", ""), values.get("village", ""))) in self.places
+        return self.places.get((row.key, *_place(values.get("pin", ""), values.get("village", ""))))
 
     def keys_of(self, person: _Person) -> dict[str, str]:
         if not person.complete:
@@ -653,8 +683,15 @@ def import_rows(
         # One import at a time per district, so that two uploads of one file cannot both create.
         District.objects.select_for_update().filter(pk=district.pk).first()
         registered = _Registered(district, checker)
-        new_rows = [row for row in valid if not registered.has(row)]
-        report.unchanged = len(valid) - len(new_rows)
+        new_rows, matched = [], []
+        for row in valid:
+            found = registered.match(row)
+            if found is None:
+                new_rows.append(row)
+            else:
+                matched.append((row, found))
+        report.unchanged = len(matched)
+        report.problems += differences(matched, column_of)
         report.producers = _create(district, new_rows, acting_user=acting_user, job=job)
         report.created = len(report.producers)
         report.problems += _flag_duplicates(district, new_rows, report.producers, registered)
@@ -746,6 +783,131 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
                 f"VALUES {', '.join([placeholder] * len(batch))}",
                 [value for row in batch for value in row],
             )
+
+
+# Rows that are a registered producer: what the sheet says otherwise, for staff to choose
+
+
+# The stored fields compared, and the sheet column each comes from.
+COMPARED_FIELDS = {
+    "name_hi": "name_hi",
+    "name_latin": "name_latin",
+    "gender": "gender",
+    "social_category": "social_category",
+    "village": "village",
+    "tehsil": "tehsil",
+    "pin": "pin",
+    "mobile": "mobile",
+    "email": "email",
+    "bank_ifsc": "bank_ifsc",
+    "bank_account_masked": "bank_account",
+    "gstin": "gstin",
+    "pan": "pan",
+    "iec": "iec",
+    "udyam": "udyam",
+    "aadhaar_last4": "aadhaar",
+}
+CHOICE_LABELS: dict[str, Any] = {"gender": Gender, "social_category": SocialCategory}
+
+
+def _shown(name: str, value: str) -> str:
+    choices = CHOICE_LABELS.get(name)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return value
+
+
+def differences(
+    matched: Sequence[tuple[CheckedRow, int]], column_of: Mapping[str, str]
+) -> list[Problem]:
+    """For each row that is a registered producer, what the sheet gives otherwise ("match"
+    problems: the producer, and each difference with our value and the sheet's). A value the
+    sheet leaves empty is no difference; a mobile that is the producer's second one is none."""
+    problems = []
+    pks = [pk for _row, pk in matched]
+    stored: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(pks), INSERT_BATCH):
+        for record in Producer.objects.filter(pk__in=pks[start : start + INSERT_BATCH]).values(
+            "pk", "uuid", "mobile_alt", *COMPARED_FIELDS
+        ):
+            stored[record["pk"]] = record
+    for row, pk in matched:
+        ours = stored[pk]
+        found = []
+        for name, column in COMPARED_FIELDS.items():
+            theirs = (row.values or {}).get(name) or ""
+            if not theirs or theirs == ours[name] or (name == "name_latin" and row.spelt):
+                continue
+            if name == "mobile" and theirs == ours["mobile_alt"]:
+                continue
+            found.append(
+                {
+                    "field": name,
+                    "column": column_of.get(column, column),
+                    "ours": _shown(name, ours[name]),
+                    "sheet": _shown(name, theirs),
+                    "value": theirs,
+                }
+            )
+        if found:
+            message = _(
+                "Already registered as %(name)s; the sheet differs in %(columns)s. "
+                "Nothing was changed: choose below what to keep."
+            ) % {
+                "name": ours["name_hi"],
+                "columns": ", ".join(f"«{d['column']}»" for d in found),
+            }
+            problems.append(
+                Problem(
+                    row.number,
+                    "",
+                    message,
+                    "match",
+                    str(ours["uuid"]),
+                    extra={"differences": found},
+                )
+            )
+    return problems
+
+
+def resolve_match(
+    job: ImportJob, row: int, choices: Mapping[str, str], *, acting_user: User
+) -> dict[str, list[Any]]:
+    """Staff's choice for each difference of a sheet row that matched a producer: "sheet" (take
+    the sheet's value), "ours" (keep ours) or, for a mobile, "both" (the sheet's becomes the
+    second mobile). The producer changes through do_update_producer; the row is marked resolved
+    on the job. Returns the producer's changes."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        require_write(job.district, acting_user)
+        problem = next(
+            (
+                p
+                for p in job.errors
+                if p.get("kind") == "match" and p.get("row") == row and not p.get("resolved")
+            ),
+            None,
+        )
+        if problem is None:
+            raise ValidationError(_("This row has no differences left to choose."))
+        producer = Producer.objects.get(uuid=problem["producer"], district=job.district)
+        take: dict[str, Any] = {}
+        second = ""
+        for difference in problem["differences"]:
+            choice = choices.get(difference["field"], "ours")
+            if choice == "sheet":
+                take[COMPARED_FIELDS[difference["field"]]] = difference["value"]
+            elif choice == "both" and difference["field"] == "mobile":
+                second = difference["value"]
+        changes: dict[str, list[Any]] = {}
+        if take:
+            changes.update(do_update_producer(producer, take, acting_user=acting_user))
+        if second:
+            changes.update(do_keep_second_mobile(producer, second, acting_user=acting_user))
+        problem["resolved"] = True
+        problem["choices"] = dict(choices)
+        job.save(update_fields=["errors", "updated_at"])
+    return changes
 
 
 def _flag_duplicates(

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,7 @@ from niryat.registry.bulk_import import (
     PRODUCER_SHEET,
     error_sheet_rows,
     import_valid_rows_of,
+    resolve_match,
     start_import,
 )
 from niryat.registry.models import ImportJob, Producer
@@ -176,6 +178,7 @@ def import_job(request: HttpRequest, job_uuid: Any) -> HttpResponse:
         "more_errors": max(0, len(errors) - SHOWN_PROBLEMS),
         "warnings": [p for p in problems if p.get("kind") == "warning"][:SHOWN_PROBLEMS],
         "duplicates": [p for p in problems if p.get("kind") == "duplicate"][:SHOWN_PROBLEMS],
+        "matches": [p for p in problems if p.get("kind") == "match"][:SHOWN_PROBLEMS],
         "valid_rows": job.total_rows - job.error_rows,
         "has_row_errors": any(p.get("row") for p in errors),
         "can_change": ImportJob.objects.changeable_by(cast(User, request.user))
@@ -221,6 +224,28 @@ def import_job_columns(request: HttpRequest, job_uuid: Any) -> HttpResponse:
     return sheet_views.mapping_page(
         request, PRODUCER_IMPORTER, job_uuid, title=_("A sheet of producers")
     )
+
+
+@require_POST
+@login_required
+def import_job_keep(request: HttpRequest, job_uuid: Any, row: int) -> HttpResponse:
+    """Staff's choice for the differences of a row that is a registered producer."""
+    user = _staff(request)
+    job = get_changeable_or_deny(ImportJob.objects.select_related("district"), user, uuid=job_uuid)
+    choices = {
+        name.removeprefix("keep_"): request.POST[name]
+        for name in request.POST
+        if name.startswith("keep_") and request.POST[name] in {"sheet", "ours", "both"}
+    }
+    try:
+        resolve_match(job, row, choices, acting_user=user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request, _("Row %(row)s: your choices are saved to the producer.") % {"row": row}
+        )
+    return redirect(f"{reverse('producer_import_job', args=[job.uuid])}#row-{row}")
 
 
 @require_POST

@@ -1281,3 +1281,58 @@ def test_a_failed_import_shows_failed_not_a_full_bar(ganesh, monkeypatch):
     assert "Failed." in page
     assert "The sheet has more than 1 rows" in page
     assert "See what went wrong" in page
+
+
+# --- Matches that lose nothing ------------------------------------------------------------------
+
+
+def test_a_row_matching_a_producer_shows_what_differs_and_keeps_both_mobiles(ganesh, gorakhpur):
+    client = client_for(ganesh)
+    # given a producer registered with a GSTIN and a mobile
+    rows = [artisan(1, gstin="09AAACH7409R1ZZ", village="Aurangabad"), artisan(2)]
+    same = dict(zip(HEADER, rows[0], strict=True))
+    ramu = register(
+        gorakhpur,
+        ganesh,
+        name_hi=same["नाम (हिन्दी) / Name (Hindi)"],
+        name_latin=same["नाम (अंग्रेज़ी) / Name (English)"],
+        gender="male",
+        tehsil="Sadar",
+        gstin="09AAACH7409R1ZZ",
+        mobile="9811111111",
+        village="Village 0",
+    )
+    # when a sheet lists them by the same GSTIN, with another mobile and village
+    job = import_file(client, "list.csv", csv_bytes(rows))
+
+    # then the new producer is registered, Ramu is left as he was, and the page says what differs
+    assert (job.status, job.created_count, job.unchanged_count) == ("done", 1, 1)
+    ramu.refresh_from_db()
+    assert (ramu.mobile, ramu.mobile_alt, ramu.village) == ("+919811111111", "", "Village 0")
+    page = client.get(f"/producers/import/{job.uuid}/").content.decode()
+    assert (
+        "Already registered as श्याम प्रजापति; the sheet differs in «गाँव या कस्बा / Village "
+        "or town», «मोबाइल / Mobile»." in page
+    )
+    assert "<td>+919811111111</td><td>+919800000001</td>" in page
+    assert "<td>Village 0</td><td>Aurangabad</td>" in page
+
+    # when Ganesh keeps both mobiles and takes the sheet's village
+    response = client.post(
+        f"/producers/import/{job.uuid}/rows/2/keep/",
+        {"keep_mobile": "both", "keep_village": "sheet"},
+    )
+    assert response.status_code == 302
+
+    # then nothing is lost
+    ramu.refresh_from_db()
+    assert (ramu.mobile, ramu.mobile_alt, ramu.village) == (
+        "+919811111111",
+        "+919800000001",
+        "Aurangabad",
+    )
+    assert "Chosen." in client.get(f"/producers/import/{job.uuid}/").content.decode()
+    # and the same sheet again changes nothing, and shows no difference
+    again = import_file(client, "list.csv", csv_bytes(rows))
+    assert (again.created_count, again.unchanged_count) == (0, 2)
+    assert [p for p in again.errors if p["kind"] == "match"] == []
