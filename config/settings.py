@@ -342,7 +342,10 @@ PRODUCER_HOOKS = [
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks"]
 
 # The import framework's importers (niryat/core/sheets), by key, for the background task.
-SHEET_IMPORTERS = ["niryat.registry.bulk_import.ProducerImporter"]
+SHEET_IMPORTERS = [
+    "niryat.registry.bulk_import.ProducerImporter",
+    "niryat.catalog.bulk_import.CatalogueImporter",
+]
 # How long an uploaded sheet with errors is kept, for its error sheet and "import the valid rows";
 # a sheet imported without errors is deleted as soon as its job ends. `manage.py
 # delete_old_sheets` (from cron, daily) deletes the ones whose time is up.

@@ -83,9 +83,11 @@ from niryat.catalog.models import (
 )
 from niryat.core import imaging
 from niryat.core.audit import record_audit
-from niryat.core.models import District, User
+from niryat.core.models import District, TaskProgress, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
+from niryat.core.sheets import jobs
+from niryat.core.sheets.importers import Importer, SheetField
 from niryat.core.sheets.reading import (
     Column,
     ParsedSheet,
@@ -1433,10 +1435,18 @@ def start_import(
     job.file.save(f"{job.uuid}{PurePath(job.file_name).suffix.lower()[:8]}", sheet, save=False)
     if photos is not None:
         job.photos.save(f"{job.uuid}-photos.zip", photos, save=False)
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=district)
+    job.progress = _progress(job, acting_user)
     job.save()
     import_catalogue.enqueue(str(job.uuid), language)
     return job
+
+
+def _progress(job: CatalogImportJob, acting_user: User) -> TaskProgress:
+    progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=job.district)
+    progress.subject = job.file_name
+    progress.link = jobs.job_url(CATALOGUE_IMPORTER, job)
+    progress.save(update_fields=["subject", "link"])
+    return progress
 
 
 @transaction.atomic
@@ -1452,13 +1462,43 @@ def import_valid_rows_of(
         raise ValidationError(_("This sheet is not waiting for a choice; nothing was changed."))
     job.import_valid_rows = True
     job.status = CatalogImportJob.Status.CHECKING
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=job.district)
+    if job.file_gone:
+        raise ValidationError(
+            _("The uploaded sheet has been deleted; upload it again to import its valid rows.")
+        )
+    job.progress = _progress(job, acting_user)
     job.save(update_fields=["import_valid_rows", "status", "progress", "updated_at"])
     import_catalogue.enqueue(str(job.uuid), language)
     return job
 
 
+class CatalogueImporter(Importer):
+    """The catalogue's sheet, for the framework's file handling, progress and clean-up; its
+    checking and saving (products, SKUs, photos from a zip) are this module's `Checker` and
+    `save_plan`, run by `run_import_job`."""
+
+    key = "catalogue"
+    label = PROGRESS_LABEL
+    fields = tuple(
+        SheetField(c.field, c.hindi, c.english, c.aliases, required=c.field in REQUIRED_FIELDS)
+        for c in COLUMNS
+    )
+    ignored = CATALOGUE_SHEET.ignored
+    no_rows = CATALOGUE_SHEET.no_rows
+    job_model = CatalogImportJob
+    url_prefix = "catalogue"
+
+    @property
+    def layout(self) -> SheetLayout:  # type: ignore[override]
+        return CATALOGUE_SHEET
+
+
+CATALOGUE_IMPORTER = CatalogueImporter()
+
+
 def read_job_sheet(job: CatalogImportJob) -> ParsedSheet:
+    if job.file_gone:
+        raise SheetError(_("The uploaded sheet has been deleted."))
     with job.file.open("rb") as handle:
         return read_sheet(handle.read(), layout=CATALOGUE_SHEET)
 
@@ -1523,8 +1563,11 @@ def run_import_job(job: CatalogImportJob, *, language: str) -> None:
         except Exception:
             _fail(job, _("The import stopped on an unexpected error, and nothing was saved."))
             raise
+        job.refresh_from_db()
+        jobs.end_of_file(
+            job, needed=any(p.get("kind") == "error" and p.get("row") for p in job.errors)
+        )
         if progress is not None:
-            job.refresh_from_db()
             finish_progress(
                 progress,
                 message=IMPORTED if saved else CHECKED_WITH_ERRORS,
@@ -1545,6 +1588,8 @@ def _fail(job: CatalogImportJob, message: str) -> None:
     )
     if job.progress is not None:
         fail_progress(job.progress.uuid, message=message)
+    job.refresh_from_db()
+    jobs.end_of_file(job, needed=False)
 
 
 def error_sheet(job: CatalogImportJob) -> tuple[str, list[str], list[list[str]]]:

@@ -238,6 +238,9 @@ def test_two_products_with_photos_import_whole_and_again_change_nothing(ramu, ga
     assert (job.created_count, job.updated_count, job.unchanged_count) == (4, 0, 0)
     assert job.photo_count == 3
     assert job.errors == []
+    # and the uploaded sheet and zip are gone: nothing more is to be done with them
+    assert (job.file.name, job.photos.name) == ("", "")
+    assert job.file_deleted_at is not None
     horse = Product.objects.get(name_en="Terracotta horse")
     vase = Product.objects.get(name_en="Terracotta vase")
     assert (horse.producer, horse.district.name_en, horse.created_by) == (ramu, "Gorakhpur", ganesh)

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -315,11 +315,15 @@ def end_of_file(job: SheetImportJob, *, needed: bool) -> None:
 
 
 def delete_file(job: SheetImportJob) -> None:
-    if job.file:
-        job.file.delete(save=False)
+    """Delete the job's uploaded files (the sheet, and any other: a catalogue's photos zip)."""
+    names = [f.name for f in job._meta.get_fields() if isinstance(f, models.FileField)]
+    for name in names:
+        file = getattr(job, name)
+        if file:
+            file.delete(save=False)
     job.file_deleted_at = timezone.now()
     job.file_kept_until = None
-    job.save(update_fields=["file", "file_deleted_at", "file_kept_until", "updated_at"])
+    job.save(update_fields=[*names, "file_deleted_at", "file_kept_until", "updated_at"])
 
 
 def delete_expired_files(now: datetime.datetime | None = None) -> int:
