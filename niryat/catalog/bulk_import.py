@@ -35,7 +35,6 @@ zipfile never unpacks a member past its declared size (it stops there and fails 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 import time
 import unicodedata
@@ -83,18 +82,18 @@ from niryat.catalog.models import (
 )
 from niryat.core import imaging
 from niryat.core.audit import record_audit
-from niryat.core.models import District, TaskProgress, User
-from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
+from niryat.core.models import District, User
+from niryat.core.progress import fail_progress, finish_progress, report_progress
 from niryat.core.scoping import require_write
 from niryat.core.sheets import jobs
 from niryat.core.sheets.importers import Importer, SheetField
+from niryat.core.sheets.models import SheetImportJob
 from niryat.core.sheets.reading import (
     Column,
     ParsedSheet,
     SheetError,
     SheetLayout,
     norm,
-    read_sheet,
 )
 from niryat.core.sheets.writing import Sheet
 from niryat.registry.bulk_import import NO_WORDS, YES_WORDS, Problem, rows_with_errors
@@ -1405,7 +1404,6 @@ def _import(job: CatalogImportJob, checker: Checker, acting_user: User) -> bool:
 # Import jobs: an uploaded sheet (and zip), checked and imported by a background task
 
 
-@transaction.atomic
 def start_import(
     district: District,
     sheet: UploadedFile,
@@ -1414,62 +1412,32 @@ def start_import(
     acting_user: User,
     language: str,
 ) -> CatalogImportJob:
-    """Keep the uploaded files and queue their import; the job's page follows its progress."""
-    from niryat.catalog.tasks import import_catalogue
-
-    require_write(district, acting_user)
-    digest = hashlib.sha256()
-    for upload in (sheet, photos):
-        if upload is not None:
-            upload.seek(0)
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-    job = CatalogImportJob(
-        district=district,
-        uploaded_by=acting_user,
-        file_name=PurePath(sheet.name or "sheet").name[:255],
-        photos_name=PurePath(photos.name or "photos.zip").name[:255] if photos else "",
-        sha256=digest.hexdigest(),
+    """Keep the uploaded files; queue their import, or wait for the sheet's columns to be mapped
+    (the import framework's job: niryat/core/sheets/jobs.py)."""
+    return cast(
+        CatalogImportJob,
+        jobs.start_job(
+            CATALOGUE_IMPORTER,
+            district,
+            sheet,
+            acting_user=acting_user,
+            language=language,
+            also_keep={"photos": photos},
+            photos_name=PurePath(photos.name or "photos.zip").name[:255] if photos else "",
+        ),
     )
-    job.file.save(f"{job.uuid}{PurePath(job.file_name).suffix.lower()[:8]}", sheet, save=False)
-    if photos is not None:
-        job.photos.save(f"{job.uuid}-photos.zip", photos, save=False)
-    job.progress = _progress(job, acting_user)
-    job.save()
-    import_catalogue.enqueue(str(job.uuid), language)
-    return job
 
 
-def _progress(job: CatalogImportJob, acting_user: User) -> TaskProgress:
-    progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=job.district)
-    progress.subject = job.file_name
-    progress.link = jobs.job_url(CATALOGUE_IMPORTER, job)
-    progress.save(update_fields=["subject", "link"])
-    return progress
-
-
-@transaction.atomic
 def import_valid_rows_of(
     job: CatalogImportJob, *, acting_user: User, language: str
 ) -> CatalogImportJob:
     """The user's choice, after seeing the errors: import the rows that have none."""
-    from niryat.catalog.tasks import import_catalogue
-
-    job = CatalogImportJob.objects.select_for_update().get(pk=job.pk)
-    require_write(job.district, acting_user)
-    if job.status != CatalogImportJob.Status.HAS_ERRORS:
-        raise ValidationError(_("This sheet is not waiting for a choice; nothing was changed."))
-    job.import_valid_rows = True
-    job.status = CatalogImportJob.Status.CHECKING
-    if job.file_gone:
-        raise ValidationError(
-            _("The uploaded sheet has been deleted; upload it again to import its valid rows.")
-        )
-    job.progress = _progress(job, acting_user)
-    job.save(update_fields=["import_valid_rows", "status", "progress", "updated_at"])
-    import_catalogue.enqueue(str(job.uuid), language)
-    return job
+    return cast(
+        CatalogImportJob,
+        jobs.import_valid_rows_of(
+            CATALOGUE_IMPORTER, job, acting_user=acting_user, language=language
+        ),
+    )
 
 
 class CatalogueImporter(Importer):
@@ -1492,15 +1460,17 @@ class CatalogueImporter(Importer):
     def layout(self) -> SheetLayout:  # type: ignore[override]
         return CATALOGUE_SHEET
 
+    def enqueue(self, job: SheetImportJob, language: str) -> None:
+        from niryat.catalog.tasks import import_catalogue
+
+        import_catalogue.enqueue(str(job.uuid), language)
+
 
 CATALOGUE_IMPORTER = CatalogueImporter()
 
 
 def read_job_sheet(job: CatalogImportJob) -> ParsedSheet:
-    if job.file_gone:
-        raise SheetError(_("The uploaded sheet has been deleted."))
-    with job.file.open("rb") as handle:
-        return read_sheet(handle.read(), layout=CATALOGUE_SHEET)
+    return jobs.read_job_file(CATALOGUE_IMPORTER, job)
 
 
 @contextmanager

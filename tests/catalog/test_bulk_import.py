@@ -806,11 +806,21 @@ def test_the_status_part_reloads_while_the_sheet_is_checked(ramu, ganesh):
     assert (job.progress.status, job.progress.done, job.progress.total) == ("done", 4, 4)
 
 
-def test_a_sheet_that_is_not_a_catalogue_sheet_is_refused_at_upload(ganesh):
-    response = upload(client_for(ganesh), "producers.csv", csv_bytes([["x"]], ["Name", "Village"]))
-    content = response.content.decode()
-    assert "The headers in row 1 do not match the template." in content
-    assert CatalogImportJob.objects.count() == 0
+def test_a_sheet_of_other_columns_waits_for_them_to_be_mapped(ganesh):
+    client = client_for(ganesh)
+    response = upload(client, "producers.csv", csv_bytes([["x", "y"]], ["Name", "Village"]))
+    job = CatalogImportJob.objects.get()
+    assert response["Location"] == f"/catalogue/import/{job.uuid}/columns/"
+    assert job.status == CatalogImportJob.Status.MAPPING
+    assert job.progress is None
+    page = client.get(response["Location"]).content.decode()
+    assert "Columns of producers.csv" in page
+    # mapped without the producer and product columns, it is refused, and nothing starts
+    page = client.post(response["Location"], {"column_0": "-", "column_1": "-"}).content.decode()
+    assert "Required, but no column holds it and no value is given for all rows" in page
+    job.refresh_from_db()
+    assert job.status == CatalogImportJob.Status.MAPPING
+    assert snapshot() == (0, 0, 0, 0)
 
 
 def test_importing_again_before_the_photos_are_processed_adds_none_twice(ramu, ganesh):

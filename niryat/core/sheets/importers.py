@@ -131,6 +131,12 @@ class Importer:
     model: ClassVar[type[models.Model] | None] = None
     unique_by: ClassVar[tuple[str, ...]] = ()
 
+    def enqueue(self, job: SheetImportJob, language: str) -> None:
+        """Queue the job's check (and import): the framework's task, which runs `run`."""
+        from niryat.core.tasks import run_sheet_import
+
+        run_sheet_import.enqueue(self.key, str(job.uuid), language)
+
     @cached_property
     def layout(self) -> SheetLayout:
         return SheetLayout(

@@ -91,10 +91,8 @@ def remembered_mapping(
 
 
 def _enqueue(importer: Importer, job: SheetImportJob, language: str) -> None:
-    from niryat.core.tasks import run_sheet_import
-
     # The database task queue commits with the job: no task for a job rolled back.
-    run_sheet_import.enqueue(importer.key, str(job.uuid), language)
+    importer.enqueue(job, language)
 
 
 @transaction.atomic
@@ -105,17 +103,21 @@ def start_job(
     *,
     acting_user: User,
     language: str,
+    also_keep: Mapping[str, UploadedFile | None] | None = None,
     **extra: Any,
 ) -> SheetImportJob:
     """Keep the uploaded sheet under a new job and, when its columns need no choice, queue its
-    check. `extra` are the importer's own fields of the job (a catalogue's photos)."""
+    check. `also_keep` are other uploads to keep in the job's file fields (a catalogue's zip of
+    photos), `extra` the importer's own fields of the job."""
+    others = {name: upload for name, upload in (also_keep or {}).items() if upload is not None}
     require_write(district, acting_user)
     raw = check_upload(upload, importer.layout)
     digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    for kept in (upload, *others.values()):
+        kept.seek(0)
+        for chunk in kept.chunks():
+            digest.update(chunk)
+        kept.seek(0)
     job = model_of(importer)(
         district=district,
         uploaded_by=acting_user,
@@ -140,6 +142,9 @@ def start_job(
     else:
         job.status = job.Status.CHECKING
     job.file.save(f"{job.uuid}{PurePath(job.file_name).suffix.lower()[:8]}", upload, save=False)
+    for name, other in others.items():
+        suffix = PurePath(other.name or "").suffix.lower()[:8]
+        getattr(job, name).save(f"{job.uuid}-{name}{suffix}", other, save=False)
     job.save()
     if job.status == job.Status.CHECKING:
         _start_check(importer, job, acting_user=acting_user, language=language)
