@@ -4,11 +4,14 @@ it; against a bare bulk_create of the same producers, in the same run.
 
 The sheet is the template's (bench_registry.import_sheet), read under a mapping (the one the
 framework recognises from its headers) through `read_sheet` and `ProducerImporter.run`, so what
-is measured is what a job costs once its columns are known. `--scale 1` is 100,000 rows.
+is measured is what a job costs once its columns are known. `--scale 1` is 100,000 rows; the
+environment variable BENCH_SHEET_ROWS sets the rows whatever the scale (100,000 rows against a
+small state: `BENCH_SHEET_ROWS=100000 python -m bench --only sheets`).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -27,7 +30,7 @@ def run(scale: float) -> list[Result]:
     staff = User.objects.filter(role=Role.CENTRE_STAFF, district=district).order_by("pk").first()
     if staff is None:
         raise AssertionError(f"no centre staff in {district}")
-    rows = max(100, scaled(IMPORT_DESIGN_ROWS, scale))
+    rows = int(os.environ.get("BENCH_SHEET_ROWS") or max(100, scaled(IMPORT_DESIGN_ROWS, scale)))
     csv_data, xlsx_data, values = import_sheet(district, rows)
     last = Producer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     outcomes: list[tuple[Outcome, float]] = []

@@ -631,10 +631,23 @@ def test_an_empty_file_is_refused(ganesh):
     assert refused(client_for(ganesh), "blank.csv", b"\r\n \r\n") == "The file is empty."
 
 
-def test_a_sheet_with_headers_and_no_rows_is_refused_when_checked(ganesh):
-    job = import_file(client_for(ganesh), "s.csv", csv_bytes([["", ""]]))
+def test_a_sheet_with_only_headers_is_refused_at_upload(ganesh):
+    message = refused(client_for(ganesh), "s.csv", csv_bytes([["", ""]]))
+    assert message == "The sheet has headers but no producers under them."
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_sheet_whose_rows_start_far_below_its_header_is_taken(ganesh):
+    data = csv_bytes([[""] * 3] * 12 + [artisan(1)])
+    job = import_file(client_for(ganesh), "s.csv", data)
+    assert (job.status, job.created_count) == ("done", 1)
+
+
+def test_a_sheet_that_fails_in_its_check_shows_failed_and_saves_nothing(ganesh, monkeypatch):
+    monkeypatch.setattr(sheets_reading, "MAX_ROWS", 1)
+    job = import_file(client_for(ganesh), "s.csv", csv_bytes([artisan(1), artisan(2)]))
     assert job.status == ImportJob.Status.FAILED
-    assert errors_of(job) == [(None, "", "The sheet has headers but no producers under them.")]
+    assert Producer.objects.count() == 0
     page = client_for(ganesh).get(f"/producers/import/{job.uuid}/").content.decode()
     assert "This sheet could not be imported. Nothing was saved." in page
 

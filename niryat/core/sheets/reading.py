@@ -350,6 +350,10 @@ def check_upload(upload: UploadedFile, layout: SheetLayout, *, strict: bool = Fa
     data = upload.read()
     upload.seek(0)
     raw = read_rows(data, layout, header_only=True, name=upload.name or "")
+    if next(raw.numbered_rows(), None) is None:
+        # Nothing under the header in the first rows: read it all, to refuse a sheet of headers
+        # alone now rather than in its check.
+        read_rows(data, layout, name=upload.name or "")
     if strict:
         _strict_fields(raw, layout)
     return raw
