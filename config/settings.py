@@ -5,6 +5,7 @@ NIRYAT_ENV picks the profile: "development" (default, `make run`), "test", or "p
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,16 @@ PRODUCER_HOOKS = [
     "niryat.channels.on_registry.ChannelProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks"]
+
+# The import framework's importers (niryat/core/sheets), by key, for the background task.
+SHEET_IMPORTERS = [
+    "niryat.registry.bulk_import.ProducerImporter",
+    "niryat.catalog.bulk_import.CatalogueImporter",
+]
+# How long an uploaded sheet with errors is kept, for its error sheet and "import the valid rows";
+# a sheet imported without errors is deleted as soon as its job ends. `manage.py
+# delete_old_sheets` (from cron, daily) deletes the ones whose time is up.
+IMPORT_FILE_RETENTION = datetime.timedelta(days=env_int("IMPORT_FILE_RETENTION_DAYS", 7))
 
 # Marketplace channels (niryat/channels). Every client's base URL comes from here, so tests and
 # demo mode (`make run`) talk to the local fakes in fakes/ instead of the marketplaces.

@@ -176,6 +176,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "image_uuid": image.uuid,
         "variant": "main",
         "catalog_job_uuid": catalog_job.uuid,
+        "row": 2,
     }
 
 

@@ -35,7 +35,6 @@ zipfile never unpacks a member past its declared size (it stops there and fails 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 import time
 import unicodedata
@@ -84,22 +83,23 @@ from niryat.catalog.models import (
 from niryat.core import imaging
 from niryat.core.audit import record_audit
 from niryat.core.models import District, User
-from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
+from niryat.core.progress import fail_progress, finish_progress, report_progress
 from niryat.core.scoping import require_write
-from niryat.registry.bulk_import import (
-    NO_WORDS,
-    YES_WORDS,
+from niryat.core.sheets import jobs
+from niryat.core.sheets.importers import Importer, SheetField
+from niryat.core.sheets.models import SheetImportJob
+from niryat.core.sheets.reading import (
+    Column,
     ParsedSheet,
-    Problem,
     SheetError,
     SheetLayout,
     norm,
-    read_sheet,
-    rows_with_errors,
 )
+from niryat.core.sheets.writing import Sheet
+from niryat.registry.bulk_import import NO_WORDS, YES_WORDS, Problem, rows_with_errors
 from niryat.registry.identifiers import clean_mobile
 from niryat.registry.models import Producer
-from niryat.registry.spreadsheets import ERROR_COLUMN, OTHER_IGNORED_COLUMNS, Column, Sheet
+from niryat.registry.spreadsheets import ERROR_COLUMN, OTHER_IGNORED_COLUMNS
 
 # Each row costs a few queries to check and some fifteen to save through the actions: a sheet of
 # this many SKUs imports in minutes. A district's whole catalogue goes in several files.
@@ -1404,7 +1404,6 @@ def _import(job: CatalogImportJob, checker: Checker, acting_user: User) -> bool:
 # Import jobs: an uploaded sheet (and zip), checked and imported by a background task
 
 
-@transaction.atomic
 def start_import(
     district: District,
     sheet: UploadedFile,
@@ -1413,55 +1412,65 @@ def start_import(
     acting_user: User,
     language: str,
 ) -> CatalogImportJob:
-    """Keep the uploaded files and queue their import; the job's page follows its progress."""
-    from niryat.catalog.tasks import import_catalogue
-
-    require_write(district, acting_user)
-    digest = hashlib.sha256()
-    for upload in (sheet, photos):
-        if upload is not None:
-            upload.seek(0)
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-    job = CatalogImportJob(
-        district=district,
-        uploaded_by=acting_user,
-        file_name=PurePath(sheet.name or "sheet").name[:255],
-        photos_name=PurePath(photos.name or "photos.zip").name[:255] if photos else "",
-        sha256=digest.hexdigest(),
+    """Keep the uploaded files; queue their import, or wait for the sheet's columns to be mapped
+    (the import framework's job: niryat/core/sheets/jobs.py)."""
+    return cast(
+        CatalogImportJob,
+        jobs.start_job(
+            CATALOGUE_IMPORTER,
+            district,
+            sheet,
+            acting_user=acting_user,
+            language=language,
+            also_keep={"photos": photos},
+            photos_name=PurePath(photos.name or "photos.zip").name[:255] if photos else "",
+        ),
     )
-    job.file.save(f"{job.uuid}{PurePath(job.file_name).suffix.lower()[:8]}", sheet, save=False)
-    if photos is not None:
-        job.photos.save(f"{job.uuid}-photos.zip", photos, save=False)
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=district)
-    job.save()
-    import_catalogue.enqueue(str(job.uuid), language)
-    return job
 
 
-@transaction.atomic
 def import_valid_rows_of(
     job: CatalogImportJob, *, acting_user: User, language: str
 ) -> CatalogImportJob:
     """The user's choice, after seeing the errors: import the rows that have none."""
-    from niryat.catalog.tasks import import_catalogue
+    return cast(
+        CatalogImportJob,
+        jobs.import_valid_rows_of(
+            CATALOGUE_IMPORTER, job, acting_user=acting_user, language=language
+        ),
+    )
 
-    job = CatalogImportJob.objects.select_for_update().get(pk=job.pk)
-    require_write(job.district, acting_user)
-    if job.status != CatalogImportJob.Status.HAS_ERRORS:
-        raise ValidationError(_("This sheet is not waiting for a choice; nothing was changed."))
-    job.import_valid_rows = True
-    job.status = CatalogImportJob.Status.CHECKING
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=job.district)
-    job.save(update_fields=["import_valid_rows", "status", "progress", "updated_at"])
-    import_catalogue.enqueue(str(job.uuid), language)
-    return job
+
+class CatalogueImporter(Importer):
+    """The catalogue's sheet, for the framework's file handling, progress and clean-up; its
+    checking and saving (products, SKUs, photos from a zip) are this module's `Checker` and
+    `save_plan`, run by `run_import_job`."""
+
+    key = "catalogue"
+    label = PROGRESS_LABEL
+    fields = tuple(
+        SheetField(c.field, c.hindi, c.english, c.aliases, required=c.field in REQUIRED_FIELDS)
+        for c in COLUMNS
+    )
+    ignored = CATALOGUE_SHEET.ignored
+    no_rows = CATALOGUE_SHEET.no_rows
+    job_model = CatalogImportJob
+    url_prefix = "catalogue"
+
+    @property
+    def layout(self) -> SheetLayout:  # type: ignore[override]
+        return CATALOGUE_SHEET
+
+    def enqueue(self, job: SheetImportJob, language: str) -> None:
+        from niryat.catalog.tasks import import_catalogue
+
+        import_catalogue.enqueue(str(job.uuid), language)
+
+
+CATALOGUE_IMPORTER = CatalogueImporter()
 
 
 def read_job_sheet(job: CatalogImportJob) -> ParsedSheet:
-    with job.file.open("rb") as handle:
-        return read_sheet(handle.read(), layout=CATALOGUE_SHEET)
+    return jobs.read_job_file(CATALOGUE_IMPORTER, job)
 
 
 @contextmanager
@@ -1524,8 +1533,11 @@ def run_import_job(job: CatalogImportJob, *, language: str) -> None:
         except Exception:
             _fail(job, _("The import stopped on an unexpected error, and nothing was saved."))
             raise
+        job.refresh_from_db()
+        jobs.end_of_file(
+            job, needed=any(p.get("kind") == "error" and p.get("row") for p in job.errors)
+        )
         if progress is not None:
-            job.refresh_from_db()
             finish_progress(
                 progress,
                 message=IMPORTED if saved else CHECKED_WITH_ERRORS,
@@ -1546,6 +1558,8 @@ def _fail(job: CatalogImportJob, message: str) -> None:
     )
     if job.progress is not None:
         fail_progress(job.progress.uuid, message=message)
+    job.refresh_from_db()
+    jobs.end_of_file(job, needed=False)
 
 
 def error_sheet(job: CatalogImportJob) -> tuple[str, list[str], list[list[str]]]:

@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 
 from niryat.catalog.completeness import all_check_labels
 from niryat.catalog.models import Product, Sku
+from niryat.core.sheets.writing import escape_cell
 from niryat.core.text import xlsx_safe
-from niryat.registry.spreadsheets import escape_cell
 
 Cell = str | int | Decimal | None
 

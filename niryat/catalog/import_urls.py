@@ -22,6 +22,11 @@ urlpatterns = [
         name="catalogue_import_job_status",
     ),
     path(
+        "catalogue/import/<uuid:catalog_job_uuid>/columns/",
+        import_views.import_job_columns,
+        name="catalogue_import_columns",
+    ),
+    path(
         "catalogue/import/<uuid:catalog_job_uuid>/errors/",
         import_views.import_job_errors,
         name="catalogue_import_errors",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from niryat.catalog.bulk_import import (
+    CATALOGUE_IMPORTER,
     CATALOGUE_SHEET,
     MAX_ZIP_BYTES,
     SheetError,
@@ -39,8 +40,9 @@ from niryat.catalog.models import CatalogImportJob
 from niryat.core.access import staff_only
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.registry.bulk_import import MAX_FILE_BYTES, check_upload
-from niryat.registry.spreadsheets import Sheet, csv_response, xlsx_response
+from niryat.core.sheets import views as sheet_views
+from niryat.core.sheets.reading import MAX_FILE_BYTES, check_upload
+from niryat.core.sheets.writing import Sheet, csv_response, xlsx_response
 
 # The most problems listed on a page; the error sheet has them all.
 SHOWN_PROBLEMS = 500
@@ -116,6 +118,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 acting_user=user,
                 language=translation.get_language(),
             )
+            if job.status == CatalogImportJob.Status.MAPPING:
+                return redirect("catalogue_import_columns", catalog_job_uuid=job.uuid)
             return redirect("catalogue_import_job", catalog_job_uuid=job.uuid)
     else:
         form = CatalogueImportForm(user=user)
@@ -125,6 +129,16 @@ def import_page(request: HttpRequest) -> HttpResponse:
         .defer("errors")  # a sheet's messages can run to megabytes; the list shows counts
     )[:10]
     return render(request, "catalog/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_only
+def import_job_columns(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponse:
+    """The mapping step: what each column of the sheet holds."""
+    _importer(request)
+    return sheet_views.mapping_page(
+        request, CATALOGUE_IMPORTER, catalog_job_uuid, title=_("A sheet of products and SKUs")
+    )
 
 
 @require_safe
@@ -166,6 +180,8 @@ def import_job(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponse:
     """An uploaded sheet: its progress while it is checked, then its errors or what it imported.
     htmx reloads the status part of the page (`import_job_status`) until the task has finished."""
     job = _job(request, catalog_job_uuid)
+    if job.status == CatalogImportJob.Status.MAPPING:
+        return redirect("catalogue_import_columns", catalog_job_uuid=job.uuid)
     earlier = (
         CatalogImportJob.objects.filter(
             district=job.district,

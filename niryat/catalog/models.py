@@ -18,9 +18,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core import imaging
-from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
+from niryat.core.models import District, OdopProduct, Role, Timestamped, User
 from niryat.core.params import record_id
 from niryat.core.scoping import DistrictWorkQuerySet, M, ScopedQuerySet
+from niryat.core.sheets.models import SheetImportJob
 from niryat.registry.models import Producer
 
 
@@ -451,45 +452,19 @@ class CatalogImportJobQuerySet(DistrictWorkQuerySet["CatalogImportJob"]):
     district_field = "district"
 
 
-class CatalogImportJob(Timestamped):
+class CatalogImportJob(SheetImportJob):
     """One uploaded sheet of products and SKUs, with an optional zip of their photos: checked row
-    by row, imported whole or not at all (see bulk_import.py)."""
+    by row, imported whole or not at all (see bulk_import.py; the job is the import framework's,
+    niryat/core/sheets)."""
 
-    class Status(models.TextChoices):
-        CHECKING = "checking", _("Checking")
-        HAS_ERRORS = "has_errors", _("Has errors")
-        READY = "ready", _("Ready to import")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    file = models.FileField(upload_to="catalogue-imports/%Y/%m/", max_length=255)
-    file_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="catalogue-imports/%Y/%m/", max_length=255, blank=True)
     photos = models.FileField(upload_to="catalogue-imports/%Y/%m/", max_length=255, blank=True)
     photos_name = models.CharField(max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
-    import_valid_rows = models.BooleanField(default=False)
-    total_rows = models.PositiveIntegerField(default=0)
-    error_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
     photo_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    progress = models.ForeignKey(
-        TaskProgress, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = CatalogImportJobQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(SheetImportJob.Meta):
         verbose_name = _("catalogue import")
         verbose_name_plural = _("catalogue imports")
-
-    def __str__(self) -> str:
-        return self.file_name

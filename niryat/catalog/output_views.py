@@ -22,7 +22,7 @@ from niryat.catalog.labels import MAX_COPIES, MAX_LABELS, label_sheet_pdf
 from niryat.catalog.models import Product, Sku
 from niryat.core.access import staff_only
 from niryat.core.scoping import current_user
-from niryat.registry.spreadsheets import XLSX_TYPE
+from niryat.core.sheets.writing import XLSX_TYPE
 
 # As for the producer export: beyond this openpyxl would outlast the request.
 XLSX_EXPORT_MAX_ROWS = 100_000

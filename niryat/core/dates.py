@@ -12,10 +12,12 @@ Django's own `|date:"DATE_FORMAT"` and the admin agree with these functions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 INDIA = ZoneInfo("Asia/Kolkata")
@@ -60,3 +62,29 @@ def format_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return date_format(in_india(value), "DATETIME_FORMAT", use_l10n=True)
+
+
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,4})\s*$")
+
+
+def parse_indian_date(text: str) -> dt.date:
+    """A date as written in India: day first (05/01/2021, 5-1-2021, 5.1.21 are 5 January 2021),
+    or year first (2021-01-05). Raises ValueError, with a message to show, for anything else."""
+    found = _NUMERIC_DATE.match(text)
+    if found:
+        first, second, third = found.groups()
+        if len(first) == 4:
+            year, month, day = int(first), int(second), int(third)
+        else:
+            day, month, year = int(first), int(second), int(third)
+            if len(third) == 2:
+                year += 2000 if year < 70 else 1900
+            elif len(third) != 4:
+                year = 0
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise ValueError(
+        gettext("«%(value)s» is not a date; write it day first, like 05/01/2021.") % {"value": text}
+    )

@@ -310,6 +310,9 @@ class TaskProgress(Timestamped):
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # What the task works on (an uploaded file's name) and the page of its outcome.
+    subject = models.CharField(max_length=255, blank=True)
+    link = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -323,6 +326,8 @@ class TaskProgress(Timestamped):
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
+        if self.status == self.Status.FAILED:
+            return 0
         if not self.total:
             return 0
         return min(100, round(100 * self.done / self.total))
@@ -330,3 +335,27 @@ class TaskProgress(Timestamped):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class SheetMapping(Timestamped):
+    """How a centre's sheets with these headers map onto an importer's fields: remembered from
+    the last time staff mapped one, applied by itself to the next sheet with the same headers."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    importer = models.CharField(max_length=40)
+    signature = models.CharField(max_length=64)  # sha256 of the folded header row
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    constants = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "importer", "signature"], name="one_mapping_per_sheet_shape"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.importer}: {', '.join(self.header)[:80]}"

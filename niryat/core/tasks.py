@@ -27,3 +27,18 @@ def reload_reference_data(progress_id: str, directory: str) -> dict[str, dict[st
     result = {"created": report.created, "updated": report.updated}
     finish_progress(uuid, message=gettext_noop("Reference data loaded."), result=result)
     return result
+
+
+@task()
+def run_sheet_import(importer_key: str, job_uuid: str, language: str) -> None:
+    """Check an uploaded sheet and import it; messages in the uploader's `language`."""
+    from niryat.core.sheets.importers import importer_for
+    from niryat.core.sheets.jobs import model_of, run_job
+
+    importer = importer_for(importer_key)
+    job = (
+        model_of(importer)
+        ._default_manager.select_related("district", "uploaded_by", "progress")
+        .get(uuid=job_uuid)
+    )
+    run_job(importer, job, language=language)

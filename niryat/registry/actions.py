@@ -19,7 +19,7 @@ from niryat.core.models import AuditEntry, District, Role, TaskProgress, User
 from niryat.core.params import record_id
 from niryat.core.progress import finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
-from niryat.registry import rules
+from niryat.registry import identifiers, rules
 from niryat.registry.duplicates import (
     DISTRICT_SEARCH,
     DistrictSearch,
@@ -54,6 +54,7 @@ PERSONAL_FIELDS = (
     "tehsil",
     "pin",
     "mobile",
+    "mobile_alt",
     "email",
     "bank_ifsc",
     "bank_account_masked",
@@ -492,11 +493,44 @@ def do_flag_district_duplicates(
 
 
 @transaction.atomic
+def do_keep_second_mobile(
+    producer: Producer, mobile: str, *, acting_user: User
+) -> dict[str, list[Any]]:
+    """Keep `mobile` as the producer's second number (an import that found another one for them),
+    beside the first; nothing changes when it is one of theirs already."""
+    producer = _locked(producer)
+    require_write(producer.district, acting_user)
+    cleaned = identifiers.clean_mobile(mobile)
+    if cleaned in {producer.mobile, producer.mobile_alt}:
+        return {}
+    changes = {"mobile_alt": [producer.mobile_alt, cleaned]}
+    producer.mobile_alt = cleaned
+    producer.save(update_fields=["mobile_alt", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="producer.update",
+        obj=producer,
+        district=producer.district,
+        changes=changes,
+    )
+    return changes
+
+
+@transaction.atomic
 def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
     """Erase a producer's personal data on request, keeping only what anonymised counts need
     (district, kind, ODOP product, stage, gender, women-led, social category)."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
+    # Their rows in the sheets still kept for an error sheet go too. (bulk_import imports this
+    # module, for the fields an import may set.)
+    from niryat.registry.bulk_import import blank_producer_in_kept_sheets
+
+    blank_producer_in_kept_sheets(
+        producer.district,
+        names=[producer.name_hi, producer.name_latin],
+        identifiers=[producer.mobile, producer.mobile_alt, producer.gstin, producer.udyam],
+    )
     for field in (*PERSONAL_FIELDS, "name_key"):
         setattr(producer, field, "")
     producer.name_hi = _("Erased producer")

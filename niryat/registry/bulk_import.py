@@ -37,39 +37,39 @@ rules and does the work in bulk:
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
-import hashlib
-import io
 import re
-import unicodedata
-import zipfile
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import PurePath
 from typing import Any, cast
 
-import openpyxl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.xml.functions import iterparse
 
 from niryat.core.audit import record_audit
 from niryat.core.models import District, OdopProduct, User
-from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
+from niryat.core.sheets import jobs
+from niryat.core.sheets import reading as sheets_reading
+from niryat.core.sheets.importers import Importer, Outcome, Problem, SheetField, mask_value
+from niryat.core.sheets.models import SheetImportJob
+from niryat.core.sheets.reading import (
+    ParsedSheet,
+    RawSheet,
+    SheetLayout,
+    _cell_text,
+    norm,
+)
 from niryat.registry import rules
-from niryat.registry.actions import PRODUCER_FIELDS
-from niryat.registry.duplicates import PERSON_FIELDS, Person, find_duplicates_batch
+from niryat.registry.actions import PRODUCER_FIELDS, do_keep_second_mobile, do_update_producer
+from niryat.registry.duplicates import (
+    PERSON_FIELDS,
+    Person,
+    find_duplicates_batch,
+)
 from niryat.registry.models import (
     Activity,
     DuplicateFlag,
@@ -86,61 +86,19 @@ from niryat.registry.spreadsheets import (
     ERROR_COLUMN,
     IGNORED_COLUMNS,
     REQUIRED_FIELDS,
-    Column,
-    unescape_cell,
 )
 from niryat.registry.transliterate import to_latin
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-# A district registers up to 20,000 producers; a sheet far beyond that is a mistake, and would
-# hold the worker's memory.
-MAX_ROWS = 250_000
-HEADER_SEARCH_ROWS = 10
 INSERT_BATCH = 500
 # How often checking reports its progress, in rows.
 PROGRESS_EVERY = 500
 
-IGNORE = ""  # the "field" of a column that the import reads past
-
 PROGRESS_LABEL = gettext_noop("Import producers")
-CHECKED_WITH_ERRORS = gettext_noop("The sheet has errors; nothing was imported.")
-IMPORTED = gettext_noop("Import finished.")
 
-
-class SheetError(Exception):
-    """The file as a whole cannot be imported; the message says why, to the person who sent it."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Headers and values: compared after folding case, spacing, punctuation and optional marks.
-
-# Zero-width joiners and the nukta are typed or left out at will: "अंग्रेज़ी" and "अंग्रेजी".
-_FOLD = str.maketrans({"\u200c": None, "\u200d": None, "\u093c": None, "\u0901": "\u0902"})
-
-
-@cache
-def norm(text: str) -> str:
-    """`text` as its letters, marks and digits, case-folded: "Name (Hindi) " → "namehindi"."""
-    folded = unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    """What a kind of sheet holds: the columns imported, the columns read past, the fields whose
-    columns must be there, and the message for a sheet with headers and nothing under them (an
-    English msgid, marked with gettext_noop). The catalogue's import reads its own sheets with
-    its own layout."""
-
-    columns: tuple[Column, ...]
-    ignored: tuple[Column, ...]
-    required: tuple[str, ...]
-    no_rows: str
-
-    @property
-    def by_field(self) -> dict[str, Column]:
-        return {column.field: column for column in self.columns}
-
+# Masked in error sheets, as the database keeps them: an Aadhaar number as its last four digits,
+# a bank account as "XXXXXXXX9012" (which imports again as it is). The mobile stays: it is kept in
+# full, and a corrected error sheet must find its producers by it.
+PERSONAL_COLUMNS = frozenset({"aadhaar", "bank_account"})
 
 PRODUCER_SHEET = SheetLayout(
     COLUMNS,
@@ -150,431 +108,26 @@ PRODUCER_SHEET = SheetLayout(
 )
 
 
-@cache
-def _header_names(layout: SheetLayout) -> dict[str, str]:
-    names: dict[str, str] = {}
-    imported = {column.field for column in layout.columns}
-    for column in (*layout.columns, *layout.ignored):
-        field_name = column.field if column.field in imported else IGNORE
-        for text in (column.header, column.hindi, column.english, *column.aliases):
-            names[norm(text)] = field_name
-    return names
-
-
-def field_for_header(header: str, layout: SheetLayout = PRODUCER_SHEET) -> str | None:
-    """The field a header names ("नाम (हिन्दी) / Name (Hindi)" → "name_hi"), IGNORE for a column
-    read past, None for an unknown header."""
-    names = _header_names(layout)
-    key = norm(header)
-    if key in names:
-        return names[key]
-    parts = [norm(part) for part in re.split(r"[/|]", header)]
-    parts = [part for part in parts if part]
-    found = {names.get(part) for part in parts}
-    if len(parts) > 1 and len(found) == 1 and None not in found:
-        return found.pop()
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading files
-
-
-@dataclass
-class ParsedSheet:
-    """The rows of a sheet as text (row n of the sheet is `rows[n - 1]`), and its header row."""
-
-    file_kind: str  # "xlsx" or "csv"
-    rows: list[list[str]]
-    header_index: int
-    fields: dict[int, str]  # cell position → field, for the columns that are imported
-
-    @property
-    def header(self) -> list[str]:
-        return self.rows[self.header_index]
-
-    def headers_by_field(self) -> dict[str, str]:
-        return {name: self.header[index] for index, name in self.fields.items()}
-
-    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number as the spreadsheet shows it, {field: text}) for each non-empty row."""
-        for index in range(self.header_index + 1, len(self.rows)):
-            cells = self.rows[index]
-            if not any(cells):
-                continue
-            yield (
-                index + 1,
-                {
-                    name: cells[position] if position < len(cells) else ""
-                    for position, name in self.fields.items()
-                },
-            )
-
-
 def read_sheet(
-    data: bytes, *, header_only: bool = False, layout: SheetLayout = PRODUCER_SHEET
+    data: bytes,
+    *,
+    header_only: bool = False,
+    layout: SheetLayout = PRODUCER_SHEET,
+    mapping: Mapping[int, str | None] | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> ParsedSheet:
-    """Read an uploaded XLSX or CSV file; `header_only` reads just enough to check its headers."""
-    if len(data) > MAX_FILE_BYTES:
-        raise SheetError(_too_big(len(data)))
-    if not data.strip():
-        raise SheetError(_("The file is empty."))
-    limit = HEADER_SEARCH_ROWS if header_only else None
-    if _file_kind(data) == "xlsx":
-        kind, rows = "xlsx", _xlsx_rows(data, limit, layout)
-    else:
-        kind, rows = "csv", _csv_rows(data, limit)
-    header_index, fields = _find_header(rows, layout)
-    sheet = ParsedSheet(kind, rows, header_index, fields)
-    if not header_only and next(sheet.records(), None) is None:
-        raise SheetError(_(layout.no_rows))
-    return sheet
-
-
-def check_upload(upload: UploadedFile, layout: SheetLayout = PRODUCER_SHEET) -> None:
-    """Refuse a file too big to read, or one that is not a sheet of `layout`, before keeping it."""
-    if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise SheetError(_too_big(upload.size))
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    read_sheet(data, header_only=True, layout=layout)
-
-
-def _too_big(size: int) -> str:
-    return _(
-        "The file is %(size)s MB; files up to %(limit)s MB can be imported. "
-        "Split the sheet into smaller files."
-    ) % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_FILE_BYTES // 1024 // 1024}
-
-
-_OTHER_FORMATS = {
-    b"%PDF": "PDF",
-    b"\x89PNG": "PNG",
-    b"\xff\xd8\xff": "JPEG",
-    b"GIF8": "GIF",
-    b"\x1f\x8b": "gzip",
-    b"Rar!": "RAR",
-    b"7z\xbc\xaf": "7-Zip",
-    b"{\\rtf": "RTF",
-}
-
-
-def _not_a_sheet(kind: str | None = None) -> str:
-    if kind:
-        return _(
-            "This is not a spreadsheet but a %(kind)s file. "
-            "Upload an Excel workbook (.xlsx) or a CSV file."
-        ) % {"kind": kind}
-    return _("This file is not a spreadsheet. Upload an Excel workbook (.xlsx) or a CSV file.")
-
-
-def _file_kind(data: bytes) -> str:
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SheetError(
-            _(
-                "This is an old Excel workbook (.xls) or one protected by a password. Open it in "
-                "Excel and save it as an Excel Workbook (.xlsx) without a password, or as CSV."
-            )
-        )
-    for magic, kind in _OTHER_FORMATS.items():
-        if data.startswith(magic):
-            raise SheetError(_not_a_sheet(kind))
-    return "csv"
-
-
-def _cell_text(value: object) -> str:
-    if type(value) is str:  # most cells: first, and cheaply
-        text = value.strip()
-        return unescape_cell(text) if text[:1] == "'" else text
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        # Excel keeps numbers as floats: a mobile typed as a number is 9876543210.0.
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time():
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M")
-    return unescape_cell(str(value).strip())
-
-
-def _too_many_rows() -> SheetError:
-    return SheetError(
-        _("The sheet has more than %(limit)s rows. Split it into smaller files.")
-        % {"limit": f"{MAX_ROWS:,}"}
+    """The framework's `read_sheet`, of a producer sheet unless told otherwise."""
+    return sheets_reading.read_sheet(
+        data, layout=layout, header_only=header_only, mapping=mapping, constants=constants
     )
 
 
-def _trimmed(rows: list[list[str]]) -> list[list[str]]:
-    while rows and not any(rows[-1]):
-        rows.pop()
-    return rows
+def check_upload(upload: UploadedFile, layout: SheetLayout = PRODUCER_SHEET) -> RawSheet:
+    return sheets_reading.check_upload(upload, layout, strict=True)
 
 
-def _xlsx_rows(
-    data: bytes, limit: int | None, layout: SheetLayout = PRODUCER_SHEET
-) -> list[list[str]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of error on a damaged or foreign zip
-        raise SheetError(_not_xlsx(data)) from exc
-    try:
-        worksheets = list(workbook.worksheets)
-        if not worksheets:
-            raise SheetError(_("The workbook has no sheets."))
-        # The records are on the first sheet whose first rows hold known headers.
-        chosen = worksheets[0]
-        for worksheet in worksheets:
-            head = _worksheet_rows(workbook, worksheet, HEADER_SEARCH_ROWS)
-            if any(_header_score(row, layout) for row in head):
-                chosen = worksheet
-                break
-        return _worksheet_rows(workbook, chosen, limit)
-    except SheetError:
-        raise
-    except Exception as exc:  # a damaged sheet fails part-way through reading
-        raise SheetError(
-            _(
-                "The workbook could not be read; it may be damaged. "
-                "Open it in Excel, save it again and upload it."
-            )
-        ) from exc
-    finally:
-        workbook.close()
-
-
-def _not_xlsx(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if b"opendocument.spreadsheet" in archive.read("mimetype"):
-                return _(
-                    "This is an OpenDocument spreadsheet (.ods). Save it as an Excel Workbook "
-                    "(.xlsx) or as CSV, and upload that."
-                )
-    except (KeyError, zipfile.BadZipFile, OSError):
-        pass
-    return _not_a_sheet()
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _CELL, _VALUE, _INLINE, _TEXT, _RUN, _MERGED = (
-    f"{_MAIN}{tag}" for tag in ("row", "c", "v", "is", "t", "r", "mergeCell")
-)
-
-
-def _worksheet_rows(workbook: Any, worksheet: Any, limit: int | None) -> list[list[str]]:
-    """A worksheet's cells as text, row by row (row n is `rows[n - 1]`), with each merged range
-    filled with its top-left value; only the first `limit` rows, and then no merging, if given.
-
-    openpyxl has opened the workbook in read-only mode and read its sheets, shared strings and
-    date styles; the sheet itself is read here, one pass over its XML, with the rules of
-    openpyxl's own read-only cells (WorkSheetParser.parse_cell, data only). The same values,
-    four to seven times faster: openpyxl makes an object of every inline string and a dict of
-    every cell, which made reading a sheet cost more than saving its producers. Merged ranges,
-    which read-only worksheets do not report, come at the end of the same XML."""
-    shared = worksheet._shared_strings
-    dates, durations, epoch = workbook._date_formats, workbook._timedelta_formats, workbook.epoch
-    rows: list[list[str]] = []
-    merged: list[str] = []
-    cells: list[str] = []
-    column = filled = 0
-    with workbook._archive.open(worksheet._worksheet_path) as source:
-        for _event, element in iterparse(source):
-            tag = element.tag
-            if tag == _CELL:
-                reference = element.get("r")
-                column = (
-                    column_index_from_string(reference.rstrip("0123456789"))
-                    if reference
-                    else column + 1
-                )
-                text = _cell_text(_cell_value(element, shared, dates, durations, epoch))
-                if text:
-                    cells.extend([""] * (column - len(cells)))
-                    cells[column - 1] = text
-            elif tag == _ROW:
-                number = int(element.get("r") or len(rows) + 1)
-                rows.extend([] for _gap in range(number - 1 - len(rows)))
-                rows.append(cells)
-                element.clear()  # the row's cells are read: let them go
-                if limit is not None and len(rows) >= limit:
-                    return _trimmed(rows[:limit])
-                if cells:
-                    filled += 1
-                    if filled > MAX_ROWS + 1:
-                        raise _too_many_rows()
-                cells, column = [], 0
-            elif tag == _MERGED and element.get("ref"):
-                merged.append(element.get("ref"))
-    for reference in merged:
-        first_col, first_row, last_col, last_row = range_boundaries(reference)
-        top_left = rows[first_row - 1] if first_row <= len(rows) else []
-        value = top_left[first_col - 1] if first_col <= len(top_left) else ""
-        for number in range(first_row, min(last_row, len(rows)) + 1):
-            row = rows[number - 1]
-            row.extend([""] * (last_col - len(row)))
-            row[first_col - 1 : last_col] = [value] * (last_col - first_col + 1)
-    return _trimmed(rows)
-
-
-def _cell_value(
-    element: Any, shared: Sequence[str], dates: set[int], durations: set[int], epoch: Any
-) -> object:
-    kind = element.get("t", "n")
-    if kind == "inlineStr":
-        inline = element.find(_INLINE)
-        if inline is None:
-            return None
-        # The plain text and the text of each formatted run, as openpyxl's Text.content.
-        parts = [inline.findtext(_TEXT) or ""]
-        parts += [run.findtext(_TEXT) or "" for run in inline.iterfind(_RUN)]
-        return "".join(parts)
-    value = element.findtext(_VALUE)
-    if value is None:
-        return None
-    if kind == "s":
-        return shared[int(value)]
-    if kind == "b":
-        return bool(int(value))
-    if kind == "d":
-        return from_ISO8601(value)
-    if kind != "n":  # "str" (a formula's text), "e" (an error such as #N/A)
-        return value
-    number = float(value) if "." in value or "E" in value or "e" in value else int(value)
-    style = int(element.get("s", 0))
-    if style in dates:
-        try:
-            return from_excel(number, epoch, timedelta=style in durations)
-        except (OverflowError, ValueError):
-            return "#VALUE!"
-    return number
-
-
-def decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever encoding Excel or another program saved it."""
-    if data.startswith(codecs.BOM_UTF8):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
-    elif (utf16 := _utf16_without_bom(data)) is not None:
-        encodings = [utf16]
-    else:
-        # cp1252 only when the bytes are not UTF-8; latin-1 reads any byte at all.
-        encodings = ["utf-8", "cp1252", "latin-1"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SheetError(
-            _(
-                "The text of this file could not be read. In Excel, save it as "
-                "“CSV UTF-8” and upload it again."
-            )
-        )
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-    if "\x00" in sample or controls > len(sample) // 100:
-        raise SheetError(_not_a_sheet())
-    return text
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4096]
-    if sample.count(0) < len(sample) // 4:
-        return None
-    # Latin letters in UTF-16 have a zero byte after them (little-endian) or before them.
-    odd_zeros = sample[1::2].count(0)
-    even_zeros = sample[0::2].count(0)
-    return "utf-16-le" if odd_zeros >= even_zeros else "utf-16-be"
-
-
-def _csv_rows(data: bytes, limit: int | None) -> list[list[str]]:
-    text = decode_text(data)
-    first_lines = text[:8192].splitlines()[:HEADER_SEARCH_ROWS]
-    delimiter = max(",\t;", key=lambda d: sum(line.count(d) for line in first_lines))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
-    filled = 0
-    try:
-        for cells in reader:
-            row = [unescape_cell(cell.strip()) for cell in cells]
-            rows.append(row)
-            if limit is not None:
-                if len(rows) >= limit:
-                    break
-            elif any(row):
-                filled += 1
-                if filled > MAX_ROWS + 1:
-                    raise _too_many_rows()
-    except csv.Error as exc:
-        raise SheetError(
-            _("Line %(line)s of the CSV file could not be read: %(error)s")
-            % {"line": reader.line_num, "error": exc}
-        ) from exc
-    return _trimmed(rows)
-
-
-def _header_score(cells: Sequence[str], layout: SheetLayout = PRODUCER_SHEET) -> int:
-    return sum(1 for cell in cells if cell and field_for_header(cell, layout))
-
-
-def _find_header(
-    rows: list[list[str]], layout: SheetLayout = PRODUCER_SHEET
-) -> tuple[int, dict[int, str]]:
-    candidates = [(index, row) for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(row)]
-    if not candidates:
-        raise SheetError(_("The sheet is empty."))
-    best_index, best_row = max(candidates, key=lambda c: (_header_score(c[1], layout), -c[0]))
-    if not _header_score(best_row, layout):
-        best_index, best_row = candidates[0]
-    fields: dict[int, str] = {}
-    unknown, twice = [], []
-    for position, cell in enumerate(best_row):
-        if not cell:
-            continue
-        name = field_for_header(cell, layout)
-        if name is None:
-            unknown.append(
-                _("«%(header)s» (column %(column)s)")
-                % {"header": cell, "column": get_column_letter(position + 1)}
-            )
-        elif name in fields.values():
-            twice.append(f"«{cell}»")
-        elif name != IGNORE:
-            fields[position] = name
-    columns = layout.by_field
-    missing = [
-        f"«{columns[name].header}»" for name in layout.required if name not in fields.values()
-    ]
-    if unknown or missing or twice:
-        parts = [
-            _("The headers in row %(row)s do not match the template.") % {"row": best_index + 1}
-        ]
-        if missing:
-            parts.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-        if unknown:
-            if len(unknown) > 10:
-                unknown[10:] = [_("and %(count)s more") % {"count": len(unknown) - 10}]
-            parts.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
-        if twice:
-            parts.append(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(twice)})
-        parts.append(
-            _("Use the template's headers, in Hindi, English or both; the import page has it.")
-        )
-        raise SheetError(" ".join(parts))
-    return best_index, fields
+def field_for_header(header: str, layout: SheetLayout = PRODUCER_SHEET) -> str | None:
+    return sheets_reading.field_for_header(header, layout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -655,6 +208,7 @@ class CheckedRow:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     warnings: list[str] = field(default_factory=list)
     key: str = ""  # name key, for duplicates and idempotence
+    spelt: bool = False  # the Latin name was spelt from the Hindi one (so it differs by nature)
 
 
 class RowChecker:
@@ -717,6 +271,7 @@ class RowChecker:
             own["women_led"] = _("Write yes or no, not «%(value)s».") % {"value": women_led}
         data["odop_product"] = self._odop(values.get("odop_product"), own)
         activities = self._activities(values.get("activities"), own)
+        row.spelt = bool(data["name_hi"]) and not data["name_latin"]
         errors: dict[str, list[str]] = {}
         try:
             stored = rules.clean_producer(data, self.district, spell=self.to_latin)
@@ -789,54 +344,48 @@ class _Registered:
     for the duplicate finder. The sets answer in memory what would otherwise be a query per row."""
 
     def __init__(self, district: District) -> None:
-        self.mobiles: set[str] = set()
-        self.gstins: set[str] = set()
-        self.udyams: set[str] = set()
-        self.places: set[tuple[str, str, str]] = set()
+        # Each number, and each name in a place, → the producer (pk) who has it.
+        self.mobiles: dict[str, int] = {}
+        self.gstins: dict[str, int] = {}
+        self.udyams: dict[str, int] = {}
+        self.places: dict[tuple[str, str, str], int] = {}
         self.people: list[Person] = []
         records = Producer.objects.active().filter(district=district)
-        for key, *row in records.values_list("name_key", *PERSON_FIELDS).iterator(chunk_size=5000):
+        fields = ("name_key", "mobile_alt", *PERSON_FIELDS)
+        for key, mobile_alt, *row in records.values_list(*fields).iterator(chunk_size=5000):
             person = Person.from_row(row)
-            self.mobiles.add(person.mobile)
-            self.gstins.add(person.gstin)
-            self.udyams.add(person.udyam)
+            self.mobiles.setdefault(mobile_alt, person.pk)
+            self.mobiles[person.mobile] = person.pk
+            self.gstins[person.gstin] = person.pk
+            self.udyams[person.udyam] = person.pk
             # The stored key is the Latin name's (or, without one, the Hindi name's).
-            self.places.add((key, *_place(person.pin, person.village)))
+            self.places[(key, *_place(person.pin, person.village))] = person.pk
             self.people.append(person)
         for blank in (self.mobiles, self.gstins, self.udyams):
-            blank.discard("")
+            blank.pop("", None)
 
     def has(self, row: CheckedRow) -> bool:
+        return self.match(row) is not None
+
+    def match(self, row: CheckedRow) -> int | None:
+        """The registered producer (pk) the row is, if any."""
         values = row.values or {}
         identifiers = [values.get(field, "") for field in ("mobile", "gstin", "udyam")]
         if any(identifiers):
             # A row with a mobile, GSTIN or Udyam number is the producer who has it; a namesake
             # with other numbers is another person (flagged as a likely duplicate for review).
-            mobile, gstin, udyam = identifiers
-            return mobile in self.mobiles or gstin in self.gstins or udyam in self.udyams
+            for number, known in zip(
+                identifiers, (self.mobiles, self.gstins, self.udyams), strict=True
+            ):
+                if number and number in known:
+                    return known[number]
+            return None
         # Without any number, the name and the place are all that tell a row is already there.
-        return (row.key, *_place(values.get("pin", ""), values.get("village", ""))) in self.places
+        return self.places.get((row.key, *_place(values.get("pin", ""), values.get("village", ""))))
 
 
 # ---------------------------------------------------------------------------------------------
 # Importing
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something to tell the user about a row: an error, a warning, or a likely duplicate."""
-
-    row: int | None
-    column: str
-    message: str
-    kind: str = "error"  # "error", "warning" or "duplicate"
-    producer: str = ""  # a duplicate's new producer (uuid), for a link to it
-
-    def as_json(self) -> dict[str, Any]:
-        found = {"row": self.row, "column": self.column, "message": self.message, "kind": self.kind}
-        if self.producer:
-            found["producer"] = self.producer
-        return found
 
 
 @dataclass
@@ -899,8 +448,6 @@ def import_rows(
     if report.error_rows and not import_valid_rows:
         registered = _Registered(district)
         report.unchanged = sum(1 for row in valid if registered.has(row))
-        if job is not None:
-            _record(job, report, ImportJob.Status.HAS_ERRORS)
         return report
     if on_progress is not None:
         on_progress(total, total)
@@ -910,8 +457,15 @@ def import_rows(
         # One import at a time per district, so that two uploads of one file cannot both create.
         District.objects.select_for_update().filter(pk=district.pk).first()
         registered = _Registered(district)
-        new_rows = [row for row in valid if not registered.has(row)]
-        report.unchanged = len(valid) - len(new_rows)
+        new_rows, matched = [], []
+        for row in valid:
+            found = registered.match(row)
+            if found is None:
+                new_rows.append(row)
+            else:
+                matched.append((row, found))
+        report.unchanged = len(matched)
+        report.problems += differences(matched, column_of)
         report.producers = _create(district, new_rows, acting_user=acting_user, job=job)
         report.created = len(report.producers)
         report.problems += _flag_duplicates(district, new_rows, report.producers, registered)
@@ -931,8 +485,6 @@ def import_rows(
                 "duplicates": len(report.duplicates),
             },
         )
-        if job is not None:
-            _record(job, report, ImportJob.Status.DONE)
     return report
 
 
@@ -1007,6 +559,131 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
             )
 
 
+# Rows that are a registered producer: what the sheet says otherwise, for staff to choose
+
+
+# The stored fields compared, and the sheet column each comes from.
+COMPARED_FIELDS = {
+    "name_hi": "name_hi",
+    "name_latin": "name_latin",
+    "gender": "gender",
+    "social_category": "social_category",
+    "village": "village",
+    "tehsil": "tehsil",
+    "pin": "pin",
+    "mobile": "mobile",
+    "email": "email",
+    "bank_ifsc": "bank_ifsc",
+    "bank_account_masked": "bank_account",
+    "gstin": "gstin",
+    "pan": "pan",
+    "iec": "iec",
+    "udyam": "udyam",
+    "aadhaar_last4": "aadhaar",
+}
+CHOICE_LABELS: dict[str, Any] = {"gender": Gender, "social_category": SocialCategory}
+
+
+def _shown(name: str, value: str) -> str:
+    choices = CHOICE_LABELS.get(name)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return value
+
+
+def differences(
+    matched: Sequence[tuple[CheckedRow, int]], column_of: Mapping[str, str]
+) -> list[Problem]:
+    """For each row that is a registered producer, what the sheet gives otherwise ("match"
+    problems: the producer, and each difference with our value and the sheet's). A value the
+    sheet leaves empty is no difference; a mobile that is the producer's second one is none."""
+    problems = []
+    pks = [pk for _row, pk in matched]
+    stored: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(pks), INSERT_BATCH):
+        for record in Producer.objects.filter(pk__in=pks[start : start + INSERT_BATCH]).values(
+            "pk", "uuid", "mobile_alt", *COMPARED_FIELDS
+        ):
+            stored[record["pk"]] = record
+    for row, pk in matched:
+        ours = stored[pk]
+        found = []
+        for name, column in COMPARED_FIELDS.items():
+            theirs = (row.values or {}).get(name) or ""
+            if not theirs or theirs == ours[name] or (name == "name_latin" and row.spelt):
+                continue
+            if name == "mobile" and theirs == ours["mobile_alt"]:
+                continue
+            found.append(
+                {
+                    "field": name,
+                    "column": column_of.get(column, column),
+                    "ours": _shown(name, ours[name]),
+                    "sheet": _shown(name, theirs),
+                    "value": theirs,
+                }
+            )
+        if found:
+            message = _(
+                "Already registered as %(name)s; the sheet differs in %(columns)s. "
+                "Nothing was changed: choose below what to keep."
+            ) % {
+                "name": ours["name_hi"],
+                "columns": ", ".join(f"«{d['column']}»" for d in found),
+            }
+            problems.append(
+                Problem(
+                    row.number,
+                    "",
+                    message,
+                    "match",
+                    str(ours["uuid"]),
+                    extra={"differences": found},
+                )
+            )
+    return problems
+
+
+def resolve_match(
+    job: ImportJob, row: int, choices: Mapping[str, str], *, acting_user: User
+) -> dict[str, list[Any]]:
+    """Staff's choice for each difference of a sheet row that matched a producer: "sheet" (take
+    the sheet's value), "ours" (keep ours) or, for a mobile, "both" (the sheet's becomes the
+    second mobile). The producer changes through do_update_producer; the row is marked resolved
+    on the job. Returns the producer's changes."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        require_write(job.district, acting_user)
+        problem = next(
+            (
+                p
+                for p in job.errors
+                if p.get("kind") == "match" and p.get("row") == row and not p.get("resolved")
+            ),
+            None,
+        )
+        if problem is None:
+            raise ValidationError(_("This row has no differences left to choose."))
+        producer = Producer.objects.get(uuid=problem["producer"], district=job.district)
+        take: dict[str, Any] = {}
+        second = ""
+        for difference in problem["differences"]:
+            choice = choices.get(difference["field"], "ours")
+            if choice == "sheet":
+                take[COMPARED_FIELDS[difference["field"]]] = difference["value"]
+            elif choice == "both" and difference["field"] == "mobile":
+                second = difference["value"]
+        changes: dict[str, list[Any]] = {}
+        if take:
+            changes.update(do_update_producer(producer, take, acting_user=acting_user))
+        if second:
+            changes.update(do_keep_second_mobile(producer, second, acting_user=acting_user))
+        problem["resolved"] = True
+        problem["choices"] = dict(choices)
+        job.save(update_fields=["errors", "updated_at"])
+    return changes
+
+
 def _flag_duplicates(
     district: District, rows: list[CheckedRow], producers: list[Producer], registered: _Registered
 ) -> list[Problem]:
@@ -1049,159 +726,148 @@ def _flag_duplicates(
     return sorted(problems, key=lambda p: p.row or 0)
 
 
-def _record(job: ImportJob, report: ImportReport, status: str) -> None:
-    job.status = status
-    job.total_rows = report.total
-    job.error_rows = report.error_rows
-    job.created_count = report.created
-    job.unchanged_count = report.unchanged
-    job.errors = [problem.as_json() for problem in report.problems]
-    job.save(
-        update_fields=[
-            "status",
-            "total_rows",
-            "error_rows",
-            "created_count",
-            "unchanged_count",
-            "errors",
-            "updated_at",
-        ]
-    )
-
-
 # ---------------------------------------------------------------------------------------------
-# Import jobs: an uploaded file, checked and imported by a background task
+# The producer importer of the import framework (niryat/core/sheets)
 
 
-@transaction.atomic
+class ProducerImporter(Importer):
+    """Producers from a centre's sheet: the registry's rules, matches and duplicates."""
+
+    key = "producers"
+    label = PROGRESS_LABEL
+    fields = tuple(
+        SheetField(
+            column.field,
+            column.hindi,
+            column.english,
+            column.aliases,
+            required=column.field in REQUIRED_FIELDS,
+            personal=column.field in PERSONAL_COLUMNS,
+            width=column.width,
+        )
+        for column in COLUMNS
+    )
+    ignored = IGNORED_COLUMNS
+    no_rows = PRODUCER_SHEET.no_rows
+    job_model = ImportJob
+    url_prefix = "producer"
+
+    @property
+    def layout(self) -> SheetLayout:  # type: ignore[override]
+        return PRODUCER_SHEET
+
+    def masks(self) -> dict[str, Callable[[str], str]]:
+        return {"aadhaar": _last_four, "bank_account": mask_value}
+
+    def constant_choices(self, name: str) -> list[tuple[str, str]] | None:
+        if name == "kind":
+            return [(code, str(label)) for code, label in Kind.choices]
+        return None
+
+    def run(
+        self,
+        records: Sequence[tuple[int, Mapping[str, str]]],
+        *,
+        district: District,
+        acting_user: User,
+        job: SheetImportJob | None = None,
+        import_valid_rows: bool = False,
+        headers: Mapping[str, str] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Outcome:
+        report = import_rows(
+            district,
+            [values for _number, values in records],
+            acting_user=acting_user,
+            job=cast(ImportJob, job) if job is not None else None,
+            import_valid_rows=import_valid_rows,
+            row_numbers=[number for number, _values in records],
+            headers=headers,
+            on_progress=on_progress,
+        )
+        return Outcome(
+            total=report.total,
+            error_rows=report.error_rows,
+            created=report.created,
+            unchanged=report.unchanged,
+            saved=report.saved,
+            problems=report.problems,
+        )
+
+
+PRODUCER_IMPORTER = ProducerImporter()
+
+
+def _last_four(text: str) -> str:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[-4:] if len(digits) > 4 else text
+
+
 def start_import(
     district: District, upload: UploadedFile, *, acting_user: User, language: str
 ) -> ImportJob:
-    """Keep the uploaded sheet and queue its import; the job's page follows its progress."""
-    from niryat.registry.tasks import import_producers
-
-    require_write(district, acting_user)
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    job = ImportJob(
-        district=district,
-        uploaded_by=acting_user,
-        file_name=PurePath(upload.name or "sheet").name[:255],
-        sha256=digest.hexdigest(),
+    """Keep the uploaded sheet; queue its import, or wait for its columns to be mapped."""
+    return cast(
+        ImportJob,
+        jobs.start_job(
+            PRODUCER_IMPORTER, district, upload, acting_user=acting_user, language=language
+        ),
     )
-    job.file.save(f"{job.uuid}{PurePath(job.file_name).suffix.lower()[:8]}", upload, save=False)
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=district)
-    job.save()
-    import_producers.enqueue(str(job.uuid), language)
-    return job
 
 
-@transaction.atomic
 def import_valid_rows_of(job: ImportJob, *, acting_user: User, language: str) -> ImportJob:
     """The user's choice, after seeing the errors: import the rows that have none."""
-    from niryat.registry.tasks import import_producers
-
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    require_write(job.district, acting_user)
-    if job.status != ImportJob.Status.HAS_ERRORS:
-        raise ValidationError(_("This sheet is not waiting for a choice; nothing was changed."))
-    job.import_valid_rows = True
-    job.status = ImportJob.Status.CHECKING
-    job.progress = start_progress(owner=acting_user, label=PROGRESS_LABEL, district=job.district)
-    job.save(update_fields=["import_valid_rows", "status", "progress", "updated_at"])
-    import_producers.enqueue(str(job.uuid), language)
-    return job
+    return cast(
+        ImportJob,
+        jobs.import_valid_rows_of(
+            PRODUCER_IMPORTER, job, acting_user=acting_user, language=language
+        ),
+    )
 
 
 def read_job_file(job: ImportJob) -> ParsedSheet:
-    with job.file.open("rb") as handle:
-        return read_sheet(handle.read())
+    return jobs.read_job_file(PRODUCER_IMPORTER, job)
 
 
 def run_import_job(job: ImportJob, *, language: str) -> None:
     """The background task's work: read the job's file, check it, and import it if it may be."""
-    if job.status not in {ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING}:
-        return  # already done: a task that runs twice does its work once
-    progress = job.progress.uuid if job.progress else None
-    with translation.override(language):
-        try:
-            if job.uploaded_by is None:
-                raise PermissionDenied(
-                    _("The person who uploaded this sheet no longer has an account.")
-                )
-            sheet = read_job_file(job)
-            records = list(sheet.records())
-            if progress is not None:
-                report_progress(progress, done=0, total=len(records))
-            report = import_rows(
-                job.district,
-                [values for _number, values in records],
-                acting_user=job.uploaded_by,
-                job=job,
-                import_valid_rows=job.import_valid_rows,
-                row_numbers=[number for number, _values in records],
-                headers=sheet.headers_by_field(),
-                on_progress=(
-                    (lambda done, total: report_progress(progress, done=done, total=total))
-                    if progress is not None
-                    else None
-                ),
-            )
-        except (SheetError, PermissionDenied) as exc:
-            _fail(job, str(exc))
-            return
-        except Exception:
-            _fail(job, _("The import stopped on an unexpected error, and nothing was saved."))
-            raise
-    if progress is not None:
-        finish_progress(
-            progress,
-            message=IMPORTED if report.saved else CHECKED_WITH_ERRORS,
-            result={"created": report.created, "unchanged": report.unchanged},
-        )
-
-
-def _fail(job: ImportJob, message: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.FAILED,
-        errors=[Problem(None, "", message).as_json()],
-        updated_at=timezone.now(),
-    )
-    if job.progress_id:
-        fail_progress(job.progress.uuid, message=message)  # type: ignore[union-attr]
+    jobs.run_job(PRODUCER_IMPORTER, job, language=language)
 
 
 def error_sheet_rows(job: ImportJob) -> tuple[str, list[str], list[list[str]]]:
-    """The uploaded sheet again, with an error column: see `rows_with_errors`."""
-    return rows_with_errors(read_job_file(job), job.errors)
+    """The uploaded sheet again, with an error column, identifiers masked."""
+    return jobs.error_sheet(PRODUCER_IMPORTER, job, ERROR_COLUMN.header)
 
 
 def rows_with_errors(
     sheet: ParsedSheet, problems: Iterable[Mapping[str, Any]]
 ) -> tuple[str, list[str], list[list[str]]]:
-    """A read sheet again, every row of it, with an error column saying what to correct, from
-    `problems` as `Problem.as_json` gives them: ("xlsx" or "csv", header, rows). Rows without
-    errors stay, so that the corrected sheet can be imported whole."""
-    messages: dict[int, list[str]] = defaultdict(list)
-    for problem in problems:
-        if problem.get("kind") == "error" and problem.get("row"):
-            text = problem["message"]
-            if problem.get("column"):
-                text = f"«{problem['column']}»: {text}"
-            messages[problem["row"]].append(text)
-    numbered = [
-        (index + 1, cells)
-        for index, cells in enumerate(sheet.rows)
-        if index > sheet.header_index and any(cells)
-    ]
-    # The error column goes right of every cell of the sheet, even those without a header.
-    width = max([len(sheet.header), *(len(cells) for _number, cells in numbered)])
-    header = [*sheet.header, *[""] * (width - len(sheet.header)), ERROR_COLUMN.header]
-    rows = [
-        [*cells, *[""] * (width - len(cells)), "; ".join(messages.get(number, []))]
-        for number, cells in numbered
-    ]
-    return sheet.file_kind, header, rows
+    """A read sheet again, every row of it, with an error column saying what to correct."""
+    return jobs.rows_with_errors(sheet, problems, ERROR_COLUMN.header)
+
+
+def _identifier(text: str) -> str:
+    """A number as compared across sheets: a mobile as its last ten digits, others folded."""
+    folded = norm(text)
+    if folded.isdigit() and len(folded) >= 10:
+        return folded[-10:]
+    return folded
+
+
+def blank_producer_in_kept_sheets(
+    district: District, *, names: Iterable[str], identifiers: Iterable[str]
+) -> int:
+    """Empty the rows of an erased producer (by any of their numbers, or their name) in every
+    sheet still kept for its error sheet."""
+    numbers = {_identifier(i) for i in identifiers} - {""}
+    named = {norm(n) for n in names} - {""}
+
+    def matches(values: Mapping[str, str]) -> bool:
+        found = {_identifier(values.get(f, "")) for f in ("mobile", "gstin", "udyam")} - {""}
+        if numbers & found:
+            return True
+        # A row with no number at all is theirs by the name.
+        row_names = {norm(values.get(f, "")) for f in ("name_hi", "name_latin")} - {""}
+        return not found and bool(named & row_names)
+
+    return jobs.blank_rows_in_kept_files(PRODUCER_IMPORTER, district, matches)

@@ -136,7 +136,11 @@ def aadhaar_last4(value: str) -> str:
 
 
 def mask_account(value: str) -> str:
-    """A bank account number shown and stored as its last four digits only."""
+    """A bank account number shown and stored as its last four digits only. A number already
+    masked so (an error sheet's, "XXXXXXXX1234") is taken as it is."""
+    already = re.fullmatch(r"\s*([Xx×*]+)(\d{4})\s*", value)
+    if already and 6 <= len(already[1]) + 4 <= 18:
+        return "X" * len(already[1]) + already[2]
     digits = re.sub(r"\D", "", value)
     if not 6 <= len(digits) <= 18:
         raise ValidationError(_("A bank account number has 6 to 18 digits."))

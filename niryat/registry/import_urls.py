@@ -24,6 +24,16 @@ urlpatterns = [
         name="producer_import_job",
     ),
     path(
+        "producers/import/<uuid:job_uuid>/columns/",
+        import_views.import_job_columns,
+        name="producer_import_columns",
+    ),
+    path(
+        "producers/import/<uuid:job_uuid>/rows/<int:row>/keep/",
+        import_views.import_job_keep,
+        name="producer_import_keep",
+    ),
+    path(
         "producers/import/<uuid:job_uuid>/errors/",
         import_views.import_job_errors,
         name="producer_import_errors",

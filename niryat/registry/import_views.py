@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,13 +28,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from niryat.core.models import District, Role, User
 from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
+from niryat.core.sheets import views as sheet_views
+from niryat.core.sheets.reading import MAX_FILE_BYTES, SheetError, check_upload
 from niryat.registry.actions import do_record_producer_list_export
 from niryat.registry.bulk_import import (
-    MAX_FILE_BYTES,
-    SheetError,
-    check_upload,
+    PRODUCER_IMPORTER,
+    PRODUCER_SHEET,
     error_sheet_rows,
     import_valid_rows_of,
+    resolve_match,
     start_import,
 )
 from niryat.registry.models import ImportJob, Producer
@@ -94,7 +97,7 @@ class ImportForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         try:
-            check_upload(upload)
+            check_upload(upload, PRODUCER_SHEET)
         except SheetError as exc:
             raise ValidationError(str(exc)) from exc
         return upload
@@ -116,6 +119,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 acting_user=user,
                 language=translation.get_language(),
             )
+            if job.status == ImportJob.Status.MAPPING:
+                return redirect("producer_import_columns", job_uuid=job.uuid)
             return redirect("producer_import_job", job_uuid=job.uuid)
     else:
         form = ImportForm(user=user)
@@ -151,6 +156,8 @@ def import_job(request: HttpRequest, job_uuid: Any) -> HttpResponse:
     """An uploaded sheet: its progress while it is checked, then its errors or what it imported.
     htmx reloads the status part of the page until the task has finished."""
     job = _job(request, job_uuid)
+    if job.status == ImportJob.Status.MAPPING and not request.headers.get("HX-Request"):
+        return redirect("producer_import_columns", job_uuid=job.uuid)
     problems = job.errors or []
     errors = [p for p in problems if p.get("kind") == "error"]
     running = job.status in {ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING}
@@ -171,12 +178,14 @@ def import_job(request: HttpRequest, job_uuid: Any) -> HttpResponse:
         "more_errors": max(0, len(errors) - SHOWN_PROBLEMS),
         "warnings": [p for p in problems if p.get("kind") == "warning"][:SHOWN_PROBLEMS],
         "duplicates": [p for p in problems if p.get("kind") == "duplicate"][:SHOWN_PROBLEMS],
+        "matches": [p for p in problems if p.get("kind") == "match"][:SHOWN_PROBLEMS],
         "valid_rows": job.total_rows - job.error_rows,
         "has_row_errors": any(p.get("row") for p in errors),
         "can_change": ImportJob.objects.changeable_by(cast(User, request.user))
         .filter(pk=job.pk)
         .exists(),
         "earlier": earlier,
+        "file_gone": job.file_gone,
     }
     if request.headers.get("HX-Request"):
         return render(request, "registry/import_job_status.html", context)
@@ -205,6 +214,38 @@ def import_job_errors(request: HttpRequest, job_uuid: Any) -> HttpResponseBase:
         return csv_response(f"{stem}-errors.csv", header, rows)
     sheet = Sheet(stem, header, rows, [18] * (len(header) - 1) + [60], highlight=len(header) - 1)
     return xlsx_response(f"{stem}-errors.xlsx", [sheet])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def import_job_columns(request: HttpRequest, job_uuid: Any) -> HttpResponse:
+    """The mapping step: what each column of the sheet holds."""
+    _importer(request)
+    return sheet_views.mapping_page(
+        request, PRODUCER_IMPORTER, job_uuid, title=_("A sheet of producers")
+    )
+
+
+@require_POST
+@login_required
+def import_job_keep(request: HttpRequest, job_uuid: Any, row: int) -> HttpResponse:
+    """Staff's choice for the differences of a row that is a registered producer."""
+    user = _staff(request)
+    job = get_changeable_or_deny(ImportJob.objects.select_related("district"), user, uuid=job_uuid)
+    choices = {
+        name.removeprefix("keep_"): request.POST[name]
+        for name in request.POST
+        if name.startswith("keep_") and request.POST[name] in {"sheet", "ours", "both"}
+    }
+    try:
+        resolve_match(job, row, choices, acting_user=user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request, _("Row %(row)s: your choices are saved to the producer.") % {"row": row}
+        )
+    return redirect(f"{reverse('producer_import_job', args=[job.uuid])}#row-{row}")
 
 
 @require_POST

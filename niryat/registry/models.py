@@ -13,9 +13,10 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from niryat.core.models import District, OdopProduct, Role, TaskProgress, Timestamped, User
+from niryat.core.models import District, OdopProduct, Role, Timestamped, User
 from niryat.core.params import record_id
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
+from niryat.core.sheets.models import SheetImportJob
 
 
 class Kind(models.TextChoices):
@@ -272,6 +273,8 @@ class Producer(Timestamped):
     tehsil = models.CharField(_("tehsil"), max_length=100, blank=True)
     pin = models.CharField(_("PIN code"), max_length=6, blank=True, db_index=True)
     mobile = models.CharField(_("mobile"), max_length=16, blank=True, db_index=True)
+    # A second number the producer is reached on (an import that kept both), searched as well.
+    mobile_alt = models.CharField(_("second mobile"), max_length=16, blank=True, db_index=True)
     email = models.EmailField(_("email"), blank=True)
     bank_ifsc = models.CharField(_("bank IFSC"), max_length=11, blank=True)
     bank_account_masked = models.CharField(
@@ -477,43 +480,14 @@ class ImportJobQuerySet(DistrictWorkQuerySet["ImportJob"]):
     district_field = "district"
 
 
-class ImportJob(Timestamped):
-    """One uploaded sheet of producers: checked row by row, imported whole or not at all."""
-
-    class Status(models.TextChoices):
-        CHECKING = "checking", _("Checking")
-        HAS_ERRORS = "has_errors", _("Has errors")
-        READY = "ready", _("Ready to import")
-        IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    file = models.FileField(upload_to="imports/%Y/%m/")
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
-    import_valid_rows = models.BooleanField(default=False)
-    total_rows = models.PositiveIntegerField(default=0)
-    error_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    progress = models.ForeignKey(
-        TaskProgress, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+class ImportJob(SheetImportJob):
+    """One uploaded sheet of producers (the import framework's job: niryat/core/sheets)."""
 
     objects = ImportJobQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(SheetImportJob.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class LoginCode(models.Model):

@@ -1,4 +1,5 @@
-"""Background tasks of the registry (django-tasks; `manage.py db_worker` runs them)."""
+"""Background tasks of the registry (django-tasks; `manage.py db_worker` runs them). Sheet
+imports run as the import framework's task (niryat/core/sheets)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,8 @@ from django_tasks import task
 from niryat.core.models import TaskProgress
 from niryat.core.progress import fail_progress
 from niryat.registry.actions import do_flag_district_duplicates
-from niryat.registry.bulk_import import run_import_job
-from niryat.registry.models import ImportJob
 
 SEARCH_FAILED = gettext_noop("The search for duplicates stopped on an error; no pair was flagged.")
-
-
-@task()
-def import_producers(job_uuid: str, language: str) -> None:
-    """Check an uploaded producer sheet and import it; messages in the uploader's `language`."""
-    job = ImportJob.objects.select_related("district", "uploaded_by", "progress").get(uuid=job_uuid)
-    run_import_job(job, language=language)
 
 
 @task()

@@ -33,7 +33,7 @@ from niryat.catalog.bulk_import import (
 from niryat.catalog.completeness import checklist
 from niryat.catalog.models import CatalogImportJob, Product, ProductImage, Sku
 from niryat.core.models import AuditEntry
-from niryat.registry.bulk_import import field_for_header, norm
+from niryat.core.sheets.reading import field_for_header, norm
 from tests.catalog.factories import add_sku, run_tasks
 from tests.conftest import client_for
 from tests.registry.factories import register
@@ -238,6 +238,9 @@ def test_two_products_with_photos_import_whole_and_again_change_nothing(ramu, ga
     assert (job.created_count, job.updated_count, job.unchanged_count) == (4, 0, 0)
     assert job.photo_count == 3
     assert job.errors == []
+    # and the uploaded sheet and zip are gone: nothing more is to be done with them
+    assert (job.file.name, job.photos.name) == ("", "")
+    assert job.file_deleted_at is not None
     horse = Product.objects.get(name_en="Terracotta horse")
     vase = Product.objects.get(name_en="Terracotta vase")
     assert (horse.producer, horse.district.name_en, horse.created_by) == (ramu, "Gorakhpur", ganesh)
@@ -803,11 +806,21 @@ def test_the_status_part_reloads_while_the_sheet_is_checked(ramu, ganesh):
     assert (job.progress.status, job.progress.done, job.progress.total) == ("done", 4, 4)
 
 
-def test_a_sheet_that_is_not_a_catalogue_sheet_is_refused_at_upload(ganesh):
-    response = upload(client_for(ganesh), "producers.csv", csv_bytes([["x"]], ["Name", "Village"]))
-    content = response.content.decode()
-    assert "The headers in row 1 do not match the template." in content
-    assert CatalogImportJob.objects.count() == 0
+def test_a_sheet_of_other_columns_waits_for_them_to_be_mapped(ganesh):
+    client = client_for(ganesh)
+    response = upload(client, "producers.csv", csv_bytes([["x", "y"]], ["Name", "Village"]))
+    job = CatalogImportJob.objects.get()
+    assert response["Location"] == f"/catalogue/import/{job.uuid}/columns/"
+    assert job.status == CatalogImportJob.Status.MAPPING
+    assert job.progress is None
+    page = client.get(response["Location"]).content.decode()
+    assert "Columns of producers.csv" in page
+    # mapped without the producer and product columns, it is refused, and nothing starts
+    page = client.post(response["Location"], {"column_0": "-", "column_1": "-"}).content.decode()
+    assert "Required, but no column holds it and no value is given for all rows" in page
+    job.refresh_from_db()
+    assert job.status == CatalogImportJob.Status.MAPPING
+    assert snapshot() == (0, 0, 0, 0)
 
 
 def test_importing_again_before_the_photos_are_processed_adds_none_twice(ramu, ganesh):

@@ -16,9 +16,12 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from niryat.core.models import AuditEntry, OdopProduct, TaskProgress
+from niryat.core.sheets import jobs
+from niryat.core.sheets import reading as sheets_reading
 from niryat.registry import bulk_import, rules
-from niryat.registry.actions import do_register_producer
+from niryat.registry.actions import do_erase_producer, do_register_producer
 from niryat.registry.bulk_import import (
+    PRODUCER_SHEET,
     RowChecker,
     field_for_header,
     import_rows,
@@ -340,13 +343,57 @@ def test_a_centre_sheet_imports_with_its_own_headers_merged_cells_and_empty_rows
     assert progress.result == {"created": 6, "unchanged": 0}
 
 
-def test_the_file_is_kept_with_its_sha256(ganesh):
+def test_the_file_is_deleted_when_its_import_ends_and_only_its_sha256_stays(ganesh):
     data = sample("gorakhpur_terracotta.csv")
     job = import_file(client_for(ganesh), "list.csv", data)
+    assert job.status == ImportJob.Status.DONE
     assert job.sha256 == hashlib.sha256(data).hexdigest()
     assert job.file_name == "list.csv"
+    assert not job.file
+    assert job.file_deleted_at is not None
+
+
+def test_a_sheet_with_errors_is_kept_for_its_error_sheet_then_deleted(ganesh, settings):
+    settings.IMPORT_FILE_RETENTION = datetime.timedelta(days=7)
+    data = csv_bytes([artisan(1), artisan(2, mobile="12345")])
+    client = client_for(ganesh)
+    job = import_file(client, "list.csv", data)
+    assert job.status == ImportJob.Status.HAS_ERRORS
+    name = job.file.name
+    storage = job.file.storage
     with job.file.open("rb") as kept:
         assert kept.read() == data
+    assert job.file_kept_until is not None
+
+    # a day before its time the clean-up leaves it
+    assert jobs.delete_expired_files(job.file_kept_until - datetime.timedelta(days=1)) == 0
+    assert storage.exists(name)
+    # after its time it is gone, and the page says so instead of offering the download
+    assert jobs.delete_expired_files(job.file_kept_until + datetime.timedelta(seconds=1)) == 1
+    assert not storage.exists(name)
+    page = client.get(f"/producers/import/{job.uuid}/").content.decode()
+    assert "The uploaded sheet has been deleted" in page
+    assert client.get(f"/producers/import/{job.uuid}/errors/").status_code == 404
+
+
+def test_error_sheets_mask_aadhaar_and_bank_account_numbers(ganesh):
+    client = client_for(ganesh)
+    rows = [artisan(1, aadhaar="234567890123", bank_account="123456789012", pin="2730")]
+    job = import_file(client, "list.csv", csv_bytes(rows))
+    sheet = read_csv(
+        b"".join(client.get(f"/producers/import/{job.uuid}/errors/").streaming_content)
+    )
+    row = dict(zip(sheet[0], sheet[1], strict=False))
+    assert row["आधार (अंतिम 4 अंक) / Aadhaar (last 4 digits)"] == "0123"
+    assert row["बैंक खाता संख्या / Bank account number"] == "XXXXXXXX9012"
+    assert "234567890123" not in str(sheet)
+    assert "123456789012" not in str(sheet)
+    # corrected, the masked sheet imports as it is
+    sheet[1][HEADER.index("पिन कोड / PIN code")] = "273001"
+    again = import_file(client, "list.csv", csv_bytes(sheet[1:], sheet[0]))
+    assert again.status == ImportJob.Status.DONE, again.errors
+    producer = Producer.objects.get()
+    assert (producer.aadhaar_last4, producer.bank_account_masked) == ("0123", "XXXXXXXX9012")
 
 
 # --- Pages while the task runs ---------------------------------------------------------------
@@ -371,7 +418,10 @@ def test_the_job_page_polls_until_the_check_is_done(ganesh):
 def test_the_task_checks_in_the_language_of_the_person_who_uploaded(ganesh):
     upload(client_for(ganesh, **{"accept-language": "hi"}), "s.csv", csv_bytes([artisan(1)]))
     job = ImportJob.objects.get()
-    assert DBTaskResult.objects.get().args_kwargs == {"args": [str(job.uuid), "hi"], "kwargs": {}}
+    assert DBTaskResult.objects.get().args_kwargs == {
+        "args": ["producers", str(job.uuid), "hi"],
+        "kwargs": {},
+    }
 
 
 # --- Who may import --------------------------------------------------------------------------
@@ -430,25 +480,89 @@ def refused(client, name: str, data: bytes) -> str:  # type: ignore[no-untyped-d
     return response.context["form"].errors["file"][0]
 
 
-def test_wrong_headers_are_named(ganesh):
-    header = ["नाम (हिन्दी) / Name (Hindi)", "Mobil", "गाँव", "Caste"]
-    message = refused(client_for(ganesh), "s.csv", csv_bytes([["रामू", "98", "x", "y"]], header))
-    assert message == (
-        "The headers in row 1 do not match the template. Missing columns: «प्रकार / Kind». "
-        "Unknown columns: «Mobil» (column B), «Caste» (column D). Use the template's headers, "
-        "in Hindi, English or both; the import page has it."
+# --- The mapping step ------------------------------------------------------------------------
+
+CENTRE_HEADER = ["क्र.सं.", "Name", "Mob.", "गाँव", "Registration date", "Caste"]
+CENTRE_ROWS = [
+    ["1", "रामू प्रजापति", "98000 00001", "Village 1", "05/01/2021", "OBC"],
+    ["2", "सीता देवी", "98000 00002", "Village 1", "5-1-2021", "SC"],
+]
+
+
+def test_a_centre_sheet_is_mapped_once_and_its_mapping_remembered(ganesh, gorakhpur):
+    client = client_for(ganesh)
+    # given a centre's own list: no kind column, a plain "Name", "Mob.", and columns we lack
+    data = csv_bytes(CENTRE_ROWS, CENTRE_HEADER)
+
+    # when Ganesh uploads it, he is asked what its columns hold
+    response = upload(client, "list.csv", data)
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.MAPPING
+    assert response["Location"] == f"/producers/import/{job.uuid}/columns/"
+    page = client.get(response["Location"]).content.decode()
+    # each column with a sample, the recognised ones already chosen
+    assert "रामू प्रजापति, सीता देवी" in page
+    assert job.mapping == {
+        "0": "",
+        "1": "name_hi",
+        "2": "mobile",
+        "3": "village",
+        "4": None,
+        "5": "social_category",
+    }
+
+    # when he maps one column twice and leaves the kind out, he is told, and nothing starts
+    choice = {
+        f"column_{i}": v
+        for i, v in enumerate(["-", "name_hi", "mobile", "village", "mobile", "social_category"])
+    }
+    page = client.post(response["Location"], choice).content.decode()
+    assert (
+        "«मोबाइल / Mobile» is chosen for «Mob.» (column C) and «Registration date» (column E)."
+        in page
     )
+    assert (
+        "Required, but no column holds it and no value is given for all rows: «प्रकार / Kind»."
+        in page
+    )
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MAPPING
+    assert job.progress is None
+
+    # when he ignores the date and says all rows are artisans
+    choice["column_4"] = "-"
+    response = client.post(response["Location"], {**choice, "constant_kind": "artisan"})
+    assert response["Location"] == f"/producers/import/{job.uuid}/"
+    run_worker()
+    job.refresh_from_db()
+
+    # then the sheet is imported
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert sorted(Producer.objects.values_list("kind", "name_hi", "social_category")) == [
+        ("artisan", "रामू प्रजापति", "obc"),
+        ("artisan", "सीता देवी", "sc"),
+    ]
+
+    # and the next sheet of the district with the same headers is read the same way by itself
+    more = csv_bytes(
+        [*CENTRE_ROWS, ["3", "गीता देवी", "98000 00003", "Village 2", "", "SC"]], CENTRE_HEADER
+    )
+    again = import_file(client, "list-march.csv", more)
+    assert again.mapping_remembered
+    assert (again.status, again.created_count, again.unchanged_count) == ("done", 1, 2)
 
 
-def test_a_column_given_twice_is_named(ganesh):
-    header = ["प्रकार", "नाम (हिन्दी)", "Mobile", "मोबाइल नंबर"]
-    message = refused(client_for(ganesh), "s.csv", csv_bytes([], header))
-    assert "Columns given twice: «मोबाइल नंबर»." in message
+def test_a_sheet_of_the_template_needs_no_mapping(ganesh):
+    job = import_file(client_for(ganesh), "s.csv", csv_bytes([artisan(1)]))
+    assert job.status == ImportJob.Status.DONE
+    assert not job.mapping_remembered
 
 
 def test_a_file_over_50_mb_is_refused_before_reading(ganesh, monkeypatch):
     read = []
-    monkeypatch.setattr(bulk_import, "_file_kind", lambda data: read.append(data) or "csv")
+    monkeypatch.setattr(
+        sheets_reading, "_file_kind", lambda data, name="": read.append(data) or "csv"
+    )
     message = refused(client_for(ganesh), "huge.csv", b"a" * (50 * 1024 * 1024 + 1))
     assert message == (
         "The file is 50.0 MB; files up to 50 MB can be imported. "
@@ -480,8 +594,8 @@ def test_a_file_over_50_mb_is_refused_before_reading(ganesh, monkeypatch):
         (
             "old.xls",
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
-            "This is an old Excel workbook (.xls) or one protected by a password. Open it in Excel "
-            "and save it as an Excel Workbook (.xlsx) without a password, or as CSV.",
+            "This is an old Excel workbook (.xls). Open it in Excel and save it as an Excel "
+            "Workbook (.xlsx) or as CSV.",
         ),
     ],
 )
@@ -517,10 +631,23 @@ def test_an_empty_file_is_refused(ganesh):
     assert refused(client_for(ganesh), "blank.csv", b"\r\n \r\n") == "The file is empty."
 
 
-def test_a_sheet_with_headers_and_no_rows_is_refused_when_checked(ganesh):
-    job = import_file(client_for(ganesh), "s.csv", csv_bytes([["", ""]]))
+def test_a_sheet_with_only_headers_is_refused_at_upload(ganesh):
+    message = refused(client_for(ganesh), "s.csv", csv_bytes([["", ""]]))
+    assert message == "The sheet has headers but no producers under them."
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_sheet_whose_rows_start_far_below_its_header_is_taken(ganesh):
+    data = csv_bytes([[""] * 3] * 12 + [artisan(1)])
+    job = import_file(client_for(ganesh), "s.csv", data)
+    assert (job.status, job.created_count) == ("done", 1)
+
+
+def test_a_sheet_that_fails_in_its_check_shows_failed_and_saves_nothing(ganesh, monkeypatch):
+    monkeypatch.setattr(sheets_reading, "MAX_ROWS", 1)
+    job = import_file(client_for(ganesh), "s.csv", csv_bytes([artisan(1), artisan(2)]))
     assert job.status == ImportJob.Status.FAILED
-    assert errors_of(job) == [(None, "", "The sheet has headers but no producers under them.")]
+    assert Producer.objects.count() == 0
     page = client_for(ganesh).get(f"/producers/import/{job.uuid}/").content.decode()
     assert "This sheet could not be imported. Nothing was saved." in page
 
@@ -535,11 +662,16 @@ def test_a_damaged_workbook_is_refused(ganesh):
 
 
 def test_too_many_rows_are_refused(ganesh, monkeypatch):
-    monkeypatch.setattr(bulk_import, "MAX_ROWS", 3)
+    monkeypatch.setattr(sheets_reading, "MAX_ROWS", 3)
     job = import_file(client_for(ganesh), "s.csv", csv_bytes([artisan(i) for i in range(5)]))
     assert job.status == ImportJob.Status.FAILED
     assert errors_of(job) == [
-        (None, "", "The sheet has more than 3 rows. Split it into smaller files.")
+        (
+            None,
+            "",
+            "The sheet has more than 3 rows; up to 3 rows can be imported from one file. "
+            "Split it into smaller files.",
+        )
     ]
     assert Producer.objects.count() == 0
 
@@ -616,7 +748,9 @@ def test_empty_rows_are_skipped_and_rows_keep_their_sheet_numbers(ganesh):
         ("त्रुटि / Error", ""),
         ("S. No.", ""),
         ("पहचान संख्या / ID", ""),
-        ("Name", None),
+        ("Name", "name_hi"),
+        ("मोबाइल नं.", "mobile"),
+        ("Mob.", "mobile"),
         ("Mobil", None),
     ],
 )
@@ -656,7 +790,7 @@ def openpyxl_rows(data: bytes) -> list[list[str]]:
         for number in range(cells.min_row, cells.max_row + 1):
             for column in range(cells.min_col, cells.max_col + 1):
                 values[number - 1][column - 1] = top_left
-    texts = [[bulk_import._cell_text(value) for value in line] for line in values]
+    texts = [[sheets_reading._cell_text(value) for value in line] for line in values]
     width = max(len(line) for line in texts)
     return [line + [""] * (width - len(line)) for line in texts]
 
@@ -681,7 +815,7 @@ def openpyxl_rows(data: bytes) -> list[list[str]]:
     ids=["inline strings", "shared strings", "every kind of cell"],
 )
 def test_workbooks_read_as_openpyxl_reads_them(data):
-    rows = bulk_import._xlsx_rows(data, None)
+    rows = sheets_reading._xlsx_rows(data, None, PRODUCER_SHEET)
     width = len(openpyxl_rows(data)[0])
     assert [row + [""] * (width - len(row)) for row in rows] == openpyxl_rows(data)[: len(rows)]
     assert not any(any(row) for row in openpyxl_rows(data)[len(rows) :])
@@ -1107,3 +1241,111 @@ def test_a_producer_reads_none_of_the_districts_imports(ganesh, prem):
     assert not ImportJob.objects.visible_to(prem).exists()
     # while the centre staff who imported still read it
     assert client_for(ganesh).get(f"/api/imports/{job.uuid}").status_code == 200
+
+
+# --- Files that do not outlive their use -------------------------------------------------------
+
+
+def test_erasing_a_producer_empties_their_row_in_a_kept_sheet(ganesh):
+    client = client_for(ganesh)
+    # given a sheet imported but for one row, kept for its error sheet
+    rows = [artisan(1, aadhaar="234567890123"), artisan(2, pin="2730"), artisan(3)]
+    job = import_file(client, "list.csv", csv_bytes(rows))
+    client.post(f"/producers/import/{job.uuid}/import-valid-rows/")
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 2)
+    # when the first producer is erased
+    first = Producer.objects.get(mobile="+919800000001")
+    do_erase_producer(first, acting_user=ganesh)
+    # then their row is gone from the kept file, and the other rows keep their numbers
+    with job.file.open("rb") as kept:
+        text = kept.read().decode("utf-8-sig")
+    assert "9800000001" not in text
+    assert "234567890123" not in text
+    assert "9800000003" in text
+    sheet = read_csv(
+        b"".join(client.get(f"/producers/import/{job.uuid}/errors/").streaming_content)
+    )
+    # (the erased row is no longer in the error sheet; the error still marks the second row)
+    assert [row[-1][:22] for row in sheet[1:]] == ["«पिन कोड / PIN code»: ", ""]
+    assert sheet[1][HEADER.index("मोबाइल / Mobile")] == "9800000002"
+
+
+def test_the_progress_of_an_import_names_the_file_and_links_to_its_result(ganesh):
+    client = client_for(ganesh)
+    job = import_file(client, "kumhar list.csv", csv_bytes([artisan(1), artisan(2, pin="1")]))
+    assert job.progress is not None
+    page = client.get(f"/progress/{job.progress.uuid}/").content.decode()
+    assert "kumhar list.csv" in page
+    assert f'<a href="/producers/import/{job.uuid}/" id="progress-link">' in page
+    home = client.get("/").content.decode()
+    assert f'<a href="/producers/import/{job.uuid}/">Import producers: kumhar list.csv</a>' in home
+
+
+def test_a_failed_import_shows_failed_not_a_full_bar(ganesh, monkeypatch):
+    monkeypatch.setattr(sheets_reading, "MAX_ROWS", 1)
+    client = client_for(ganesh)
+    job = import_file(client, "big.csv", csv_bytes([artisan(1), artisan(2), artisan(3)]))
+    assert job.status == ImportJob.Status.FAILED
+    assert job.progress is not None
+    page = client.get(f"/progress/{job.progress.uuid}/").content.decode()
+    assert "<progress" not in page
+    assert "Failed." in page
+    assert "The sheet has more than 1 rows" in page
+    assert "See what went wrong" in page
+
+
+# --- Matches that lose nothing ------------------------------------------------------------------
+
+
+def test_a_row_matching_a_producer_shows_what_differs_and_keeps_both_mobiles(ganesh, gorakhpur):
+    client = client_for(ganesh)
+    # given a producer registered with a GSTIN and a mobile
+    rows = [artisan(1, gstin="09AAACH7409R1ZZ", village="Aurangabad"), artisan(2)]
+    same = dict(zip(HEADER, rows[0], strict=True))
+    ramu = register(
+        gorakhpur,
+        ganesh,
+        name_hi=same["नाम (हिन्दी) / Name (Hindi)"],
+        name_latin=same["नाम (अंग्रेज़ी) / Name (English)"],
+        gender="male",
+        tehsil="Sadar",
+        gstin="09AAACH7409R1ZZ",
+        mobile="9811111111",
+        village="Village 0",
+    )
+    # when a sheet lists them by the same GSTIN, with another mobile and village
+    job = import_file(client, "list.csv", csv_bytes(rows))
+
+    # then the new producer is registered, Ramu is left as he was, and the page says what differs
+    assert (job.status, job.created_count, job.unchanged_count) == ("done", 1, 1)
+    ramu.refresh_from_db()
+    assert (ramu.mobile, ramu.mobile_alt, ramu.village) == ("+919811111111", "", "Village 0")
+    page = client.get(f"/producers/import/{job.uuid}/").content.decode()
+    assert (
+        "Already registered as श्याम प्रजापति; the sheet differs in «गाँव या कस्बा / Village "
+        "or town», «मोबाइल / Mobile»." in page
+    )
+    assert "<td>+919811111111</td><td>+919800000001</td>" in page
+    assert "<td>Village 0</td><td>Aurangabad</td>" in page
+
+    # when Ganesh keeps both mobiles and takes the sheet's village
+    response = client.post(
+        f"/producers/import/{job.uuid}/rows/2/keep/",
+        {"keep_mobile": "both", "keep_village": "sheet"},
+    )
+    assert response.status_code == 302
+
+    # then nothing is lost
+    ramu.refresh_from_db()
+    assert (ramu.mobile, ramu.mobile_alt, ramu.village) == (
+        "+919811111111",
+        "+919800000001",
+        "Aurangabad",
+    )
+    assert "Chosen." in client.get(f"/producers/import/{job.uuid}/").content.decode()
+    # and the same sheet again changes nothing, and shows no difference
+    again = import_file(client, "list.csv", csv_bytes(rows))
+    assert (again.created_count, again.unchanged_count) == (0, 2)
+    assert [p for p in again.errors if p["kind"] == "match"] == []

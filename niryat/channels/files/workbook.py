@@ -14,8 +14,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from niryat.core.sheets.writing import escape_cell
 from niryat.core.text import xlsx_safe
-from niryat.registry.spreadsheets import escape_cell
 
 Cell = str | int | float | Decimal | None
 LIST_SEPARATOR = "; "
