@@ -699,8 +699,22 @@ def do_request_orders(account: ChannelAccount, *, acting_user: User | None) -> O
     )
 
 
+def record_pull_progress(entry: OutboxEntry, pull: dict[str, Any]) -> None:
+    """Where an order pull stands (its window, and where to go on from after the orders already
+    recorded): kept on its outbox entry for the next try. Progress, so its attempts start again."""
+    entry.payload = pull
+    entry.attempts = 0
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        payload=pull, attempts=0, updated_at=timezone.now()
+    )
+
+
 def record_orders_pulled(account: ChannelAccount, until: datetime) -> None:
-    ChannelAccount.objects.filter(pk=account.pk).update(orders_pulled_until=until)
+    """Every order changed before `until` is home: the next pull starts there (never moved back,
+    should an older pull finish late)."""
+    ChannelAccount.objects.filter(pk=account.pk).filter(
+        Q(orders_pulled_until__isnull=True) | Q(orders_pulled_until__lt=until)
+    ).update(orders_pulled_until=until)
 
 
 # --- quantity checks (reconciliation) ----------------------------------------------------------

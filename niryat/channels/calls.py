@@ -8,12 +8,13 @@ until it must run again (a listing still in review).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 from django.conf import settings
 from django.utils import timezone
 
 from niryat.channels import actions
-from niryat.channels.base import ChannelError, ListingStatus, Shipment
+from niryat.channels.base import Channel, ChannelError, ListingStatus, Shipment
 from niryat.channels.models import Listing, Order, OutboxEntry
 from niryat.channels.registry import channel_for
 from niryat.core.http import HttpError
@@ -29,14 +30,7 @@ def perform(entry: OutboxEntry) -> float | None:
     channel = channel_for(entry.account)
     key = entry.idempotency_key
     if entry.operation == Operation.PULL_ORDERS:
-        started = timezone.now()
-        since = entry.account.orders_pulled_until or started - FIRST_ORDER_PULL
-        for data in channel.pull_orders(since - ORDER_OVERLAP):
-            actions.record_order(entry.account, data)
-            # An order came home: the pull is making progress, so if a fault stops it later its
-            # count of attempts starts again (a long backlog at a flaky marketplace is not lost).
-            entry.attempts = 0
-        actions.record_orders_pulled(entry.account, started)
+        _pull_orders(entry, channel)
         return None
     if entry.operation == Operation.CANCEL_ORDER:
         order = Order.objects.get(outbox=entry)
@@ -96,6 +90,40 @@ def perform(entry: OutboxEntry) -> float | None:
         actions.record_listing_status(listing, ListingStatus(Listing.State.ENDED))
         actions.listing_ended(listing)
     return None
+
+
+def _pull_orders(entry: OutboxEntry, channel: Channel) -> None:
+    """Fetch the orders part by part (a page, or an order with its items), recording each part's
+    orders and then where the pull stands, so that a retry after a fault goes on from there.
+
+    The pull's window is fixed by its first try and kept on the entry: from a little before what
+    the account's last finished pull read (`orders_pulled_until`) to when this one started, which
+    becomes `orders_pulled_until` once the last part is in, and not before. A pull that fails for
+    good leaves it where it was, and the next one reads the same orders again."""
+    pull = dict(entry.payload)
+    if "started" not in pull:
+        started = timezone.now()
+        since = (entry.account.orders_pulled_until or started - FIRST_ORDER_PULL) - ORDER_OVERLAP
+        pull = {"since": since.isoformat(), "started": started.isoformat()}
+        actions.record_pull_progress(entry, pull)
+    since = datetime.fromisoformat(pull["since"])
+    resume = pull.get("resume")
+    try:
+        for part in channel.pull_order_parts(since, resume):
+            for data in part.orders:
+                actions.record_order(entry.account, data)
+            # Progress: kept before asking for more, and the count of attempts starts again (a
+            # long backlog at a flaky marketplace is read to its end, not given up).
+            pull = {**pull, "resume": part.resume}
+            actions.record_pull_progress(entry, pull)
+    except ChannelError as exc:
+        if resume is not None and exc.permanent and exc.status == HTTPStatus.BAD_REQUEST:
+            # The marketplace no longer knows where we stopped (a page token that expired):
+            # read the window again from its start, on the next try.
+            actions.record_pull_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
+            raise ChannelError(f"{exc} (reading the orders again from the start)") from exc
+        raise
+    actions.record_orders_pulled(entry.account, datetime.fromisoformat(pull["started"]))
 
 
 def gave_up(entry: OutboxEntry, exc: ChannelError | HttpError) -> None:
