@@ -699,13 +699,15 @@ def do_request_orders(account: ChannelAccount, *, acting_user: User | None) -> O
     )
 
 
-def record_pull_progress(entry: OutboxEntry, pull: dict[str, Any]) -> None:
-    """Where an order pull stands (its window, and where to go on from after the orders already
-    recorded): kept on its outbox entry for the next try. Progress, so its attempts start again."""
-    entry.payload = pull
+def record_progress(entry: OutboxEntry, progress: dict[str, Any]) -> None:
+    """Where a long call stands (an order pull: its window, and where to go on from after the
+    orders already recorded; a quantity check: the listings checked), kept on its outbox entry
+    for the next try. Progress, so its count of attempts starts again: a long backlog at a flaky
+    marketplace is read to its end, not given up."""
+    entry.payload = progress
     entry.attempts = 0
     OutboxEntry.objects.filter(pk=entry.pk).update(
-        payload=pull, attempts=0, updated_at=timezone.now()
+        payload=progress, attempts=0, updated_at=timezone.now()
     )
 
 

@@ -174,6 +174,9 @@ class Channel(ABC):
     label_from_marketplace: ClassVar[bool] = False
     # The marketplace's documented steady rate for one seller, calls per second.
     calls_per_second: ClassVar[float] = 5.0
+    # How many listings `read_quantities` reads with one call: a quantity check reads that many
+    # at a time and compares them before reading more.
+    quantities_per_call: ClassVar[int] = 1
 
     def __init__(self, account: ChannelAccount | None = None) -> None:
         self.account = account

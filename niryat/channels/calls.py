@@ -51,11 +51,7 @@ def perform(entry: OutboxEntry) -> float | None:
         actions.record_shipment(order, channel.ship(order, asked, key=key))
         return None
     if entry.operation == Operation.RECONCILE:
-        # Read first, outside any transaction; each listing is then compared under its lock.
-        started = timezone.now()
-        listings = list(actions.listings_to_check(entry.account))
-        offered = channel.read_quantities(listings) if listings else {}
-        actions.record_quantities(entry.account, offered, read_since=started)
+        _check_quantities(entry, channel)
         return None
     listing = Listing.objects.select_related("sku__product", "account").get(outbox=entry)
     if entry.operation == Operation.SUBMIT:
@@ -105,25 +101,45 @@ def _pull_orders(entry: OutboxEntry, channel: Channel) -> None:
         started = timezone.now()
         since = (entry.account.orders_pulled_until or started - FIRST_ORDER_PULL) - ORDER_OVERLAP
         pull = {"since": since.isoformat(), "started": started.isoformat()}
-        actions.record_pull_progress(entry, pull)
+        actions.record_progress(entry, pull)
     since = datetime.fromisoformat(pull["since"])
     resume = pull.get("resume")
     try:
         for part in channel.pull_order_parts(since, resume):
             for data in part.orders:
                 actions.record_order(entry.account, data)
-            # Progress: kept before asking for more, and the count of attempts starts again (a
-            # long backlog at a flaky marketplace is read to its end, not given up).
+            # Kept before asking for more.
             pull = {**pull, "resume": part.resume}
-            actions.record_pull_progress(entry, pull)
+            actions.record_progress(entry, pull)
     except ChannelError as exc:
         if resume is not None and exc.permanent and exc.status == HTTPStatus.BAD_REQUEST:
             # The marketplace no longer knows where we stopped (a page token that expired):
             # read the window again from its start, on the next try.
-            actions.record_pull_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
+            actions.record_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
             raise ChannelError(f"{exc} (reading the orders again from the start)") from exc
         raise
     actions.record_orders_pulled(entry.account, datetime.fromisoformat(pull["started"]))
+
+
+def _check_quantities(entry: OutboxEntry, channel: Channel) -> None:
+    """Read the listings' quantities a call's worth at a time (Amazon and eBay: one listing), and
+    compare each batch as soon as it is read; the last listing checked is kept on the entry, so
+    that a retry after a fault goes on from the next one."""
+    checked = int(entry.payload.get("checked_up_to", 0))
+    while True:
+        listings = list(
+            actions.listings_to_check(entry.account).filter(pk__gt=checked)[
+                : channel.quantities_per_call
+            ]
+        )
+        if not listings:
+            return
+        # Read first, outside any transaction; each listing is then compared under its lock.
+        started = timezone.now()
+        offered = channel.read_quantities(listings)
+        actions.record_quantities(entry.account, offered, read_since=started)
+        checked = listings[-1].pk
+        actions.record_progress(entry, {**entry.payload, "checked_up_to": checked})
 
 
 def gave_up(entry: OutboxEntry, exc: ChannelError | HttpError) -> None:

@@ -86,6 +86,7 @@ class FlipkartChannel(Channel):
     )
     # Flipkart publishes no steady rate for the seller APIs; a conservative pace for one seller.
     calls_per_second = 5.0
+    quantities_per_call = READ_BATCH
     # Packing makes the label and books E-kart, whose tracking id Flipkart gives back.
     ships_through_api = True
     packs_through_api = True
