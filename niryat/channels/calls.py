@@ -111,7 +111,7 @@ def _pull_orders(entry: OutboxEntry, channel: Channel) -> None:
             # Kept before asking for more.
             pull = {**pull, "resume": part.resume}
             actions.record_progress(entry, pull)
-    except ChannelError as exc:
+    except (ChannelError, HttpError) as exc:
         if resume is not None and exc.permanent and exc.status == HTTPStatus.BAD_REQUEST:
             # The marketplace no longer knows where we stopped (a page token that expired):
             # read the window again from its start, on the next try.
@@ -119,6 +119,8 @@ def _pull_orders(entry: OutboxEntry, channel: Channel) -> None:
             raise ChannelError(f"{exc} (reading the orders again from the start)") from exc
         raise
     actions.record_orders_pulled(entry.account, datetime.fromisoformat(pull["started"]))
+    # What the pages held (Flipkart's shipments) is not kept once the orders are.
+    actions.record_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
 
 
 def _check_quantities(entry: OutboxEntry, channel: Channel) -> None:

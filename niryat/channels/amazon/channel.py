@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from xml.etree import ElementTree
 
@@ -638,12 +639,21 @@ class AmazonChannel(Channel):
                 f"Amazon: order {order.channel_order_id} was cancelled; do not send it",
                 permanent=True,
             )
-        api.call(
-            "POST",
-            f"{path}/shipmentConfirmation",
-            json=self.shipment_confirmation(order, shipment),
-            what="confirmShipment",
-        )
+        try:
+            api.call(
+                "POST",
+                f"{path}/shipmentConfirmation",
+                json=self.shipment_confirmation(order, shipment),
+                what="confirmShipment",
+            )
+        except ChannelError as exc:
+            # An earlier try whose answer was lost to a timeout may have reached Amazon after
+            # our read: the order then shows shipped, and this refusal is no refusal.
+            if exc.status != HTTPStatus.BAD_REQUEST:
+                raise
+            current = api.call("GET", path, what="getOrder")["payload"]
+            if current.get("OrderStatus") != "Shipped":
+                raise
         return shipment
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:

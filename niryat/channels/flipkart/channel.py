@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
@@ -413,8 +413,17 @@ class FlipkartChannel(Channel):
         ]
 
     @staticmethod
-    def _check_answer(answer: dict[str, Any], what: str) -> None:
+    def _check_answer(
+        answer: dict[str, Any], what: str, still_waiting: Callable[[], list[Any]] | None = None
+    ) -> None:
+        """Raise if Flipkart refused a shipment. A refusal because the shipment has moved on is
+        no refusal when `still_waiting` (read again) shows none left in the state the call
+        moves them from: an earlier try, whose answer was lost to a timeout, reached Flipkart
+        after all and moved them."""
         failed = [s for s in answer.get("shipments") or [] if s.get("status") == "FAILURE"]
+        moved_on = all(s.get("errorCode") == "INVALID_SHIPMENT_STATE" for s in failed)
+        if failed and moved_on and still_waiting is not None and not still_waiting():
+            return
         if failed:
             text = "; ".join(f"{s.get('errorCode')} {s.get('errorMessage')}" for s in failed)
             raise ChannelError(f"flipkart: {what} refused: {text}", permanent=True)
@@ -492,7 +501,12 @@ class FlipkartChannel(Channel):
         if not waiting:
             return False
         body = {"shipments": [self.pack_request(order, s) for s in waiting]}
-        self._check_answer(client.call("POST", "/v3/shipments/labels", json=body), "packing")
+        answer = client.call("POST", "/v3/shipments/labels", json=body)
+        self._check_answer(
+            answer,
+            "packing",
+            lambda: self._with_state(self._shipments_of(client, order), "APPROVED"),
+        )
         return True
 
     def pack(self, order: Order, *, key: str) -> None:
@@ -520,7 +534,11 @@ class FlipkartChannel(Channel):
                         "locationId": packed[0].get("locationId") or self._location(),
                     },
                 )
-                self._check_answer(answer, "ready to dispatch")
+                self._check_answer(
+                    answer,
+                    "ready to dispatch",
+                    lambda: self._with_state(self._shipments_of(client, order), "PACKED"),
+                )
             ids = [s["shipmentId"] for s in shipments if self._open_items(s)]
             if not ids:
                 raise ChannelError(
