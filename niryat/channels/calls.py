@@ -116,7 +116,9 @@ def _pull_orders(entry: OutboxEntry, channel: Channel) -> None:
             # The marketplace no longer knows where we stopped (a page token that expired):
             # read the window again from its start, on the next try.
             actions.record_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
-            raise ChannelError(f"{exc} (reading the orders again from the start)") from exc
+            raise ChannelError(
+                f"{exc} (reading the orders again from the start)", status=exc.status
+            ) from exc
         raise
     actions.record_orders_pulled(entry.account, datetime.fromisoformat(pull["started"]))
     # What the pages held (Flipkart's shipments) is not kept once the orders are.

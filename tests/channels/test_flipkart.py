@@ -594,3 +594,39 @@ def test_a_pull_broken_on_page_two_goes_on_from_there_and_records_each_order_onc
     ]
     assert searches.count("preDispatch") == 1
     assert ChannelAccount.objects.get().orders_pulled_until is not None
+
+
+def test_a_pull_whose_next_page_flipkart_no_longer_knows_reads_the_window_again(
+    fake_flipkart: Any, kurta: Listing
+) -> None:
+    # given: a pull that stopped on a page whose token Flipkart now refuses
+    live(fake_flipkart, kurta)
+    placed = [fake_flipkart.place_order("KHADI-KURTA-M", 1) for _ in range(2)]
+    entry = do_request_orders(kurta.account, acting_user=None)
+    now = timezone.now()
+    window = {"from": (now - timedelta(hours=1)).isoformat(), "to": now.isoformat()}
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        payload={
+            "since": window["from"],
+            "started": window["to"],
+            "resume": {
+                "window": window,
+                "search": 0,
+                "next": "/v3/shipments/filter?next_token=expired",
+                "shipments": {},
+            },
+        }
+    )
+    # when it is tried
+    outbox.run(entry.pk)
+    # then it is not given up: it will read from the start
+    entry.refresh_from_db()
+    assert (entry.state, entry.last_status) == ("pending", 400)
+    # and on its next try it does, and every order comes home
+    OutboxEntry.objects.filter(pk=entry.pk).update(next_try_at=timezone.now())
+    ChannelAccount.objects.update(next_call_at=None)
+    outbox.run(entry.pk)
+    assert OutboxEntry.objects.get(pk=entry.pk).state == "done"
+    assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == sorted(
+        s["orderItems"][0]["orderId"] for s in placed
+    )
