@@ -7,10 +7,10 @@ The rest of Niryat (listings, outbox, orders, stock) speaks only the types below
 - `validate(sku)` is local (no network): the SKU's problems for this marketplace, each with our
   field to fix and a sentence in the user's language; they feed the catalogue's checklist.
 - `build(skus)` is the payload the marketplace would receive (JSON-ready dict, or file bytes).
-- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order`, `pack`,
-  `ship`, `read_quantities` talk to the marketplace through `niryat.core.http`; they raise
-  `ChannelError` on failure and are only ever called by the outbox (`niryat/channels/outbox.py`),
-  which retries transient errors.
+- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders` (in parts, resumable:
+  `pull_order_parts`), `cancel_order`, `pack`, `ship`, `read_quantities` talk to the marketplace
+  through `niryat.core.http`; they raise `ChannelError` on failure and are only ever called by
+  the outbox (`niryat/channels/outbox.py`), which retries transient errors.
 """
 
 from __future__ import annotations
