@@ -9,6 +9,9 @@
    staff cancellations, returns, SKU deletions and producers withdrawing consent, against the fake
    Amazon, Flipkart and eBay on loopback, a fifth of their API calls failing (429, 503 or a timeout)
    and every order reported twice, the outbox driven with `outbox.run_due()` until nothing waits.
+   Each run ends with the turn `channels_sync` takes every few minutes (an order pull, then the
+   quantity check that reads the marketplaces' quantities back and corrects drift), as production
+   would a few minutes after the last operation; it is timed with the rest.
    Then what was lost (a call never made, a listing not live, an order not recorded, a shipment
    not on the marketplace, an ended listing still on sale, stock on a marketplace not ours: drift)
    and what was duplicated (two listings of one SKU, an order recorded twice, a shipment made
@@ -382,6 +385,7 @@ class Soak:
     seconds: float = 0.0
     calls: int = 0
     drained: bool = True
+    corrected: int = 0  # listings whose quantity the closing check corrected
 
 
 def start_fakes() -> dict[str, Any]:
@@ -480,6 +484,7 @@ def soak_run(
 ) -> Soak:
     from niryat.catalog.actions import do_update_sku
     from niryat.channels.actions import do_push, do_request_orders
+    from niryat.channels.management.commands.channels_sync import sync_account
 
     rng = random.Random(seed)
     fakes = start_fakes()
@@ -547,6 +552,16 @@ def soak_run(
                 drain(soak, deadline)
             after_orders(soak, staff, plan, rng)
             drain(soak, deadline)
+            # The soak is over before channels_sync's next turn: end it with that turn, as
+            # production would make it a few minutes later (a last order pull, then the quantity
+            # check that corrects any drift left on the marketplaces).
+            for account in accounts.values():
+                with transaction.atomic():
+                    sync_account(account)
+            drain(soak, deadline)
+            soak.corrected = Listing.objects.filter(
+                account__in=accounts.values(), quantity_corrected_at__isnull=False
+            ).count()
             soak.seconds = time.perf_counter() - started
     finally:
         for fake in fakes.values():
@@ -791,7 +806,10 @@ def fault_soak(scale: float) -> list[Result]:
         + f"; {faulty.seconds:,.0f} s with faults, {base.seconds:,.0f} s without; "
         f"{faulty.calls:,} outbox calls, {requests:,} HTTP requests to the fakes, "
         f"{FAULT_RATIO:.0%} of them failed on purpose (429, 503, timeout at {HTTP_TIMEOUT} s); "
-        f"calls_per_second lifted to 1,000,000 for the soak. "
+        f"calls_per_second lifted to 1,000,000 for the soak. Each run ends with the turn "
+        f"channels_sync takes every few minutes (an order pull, then the quantity check that "
+        f"corrects drift), timed with it: it corrected {faulty.corrected:,} listings "
+        f"({base.corrected:,} without faults). "
         f"Lost: {tallied.text(tallied.lost)}. Duplicated: {tallied.text(tallied.duplicated)}. "
         f"Without faults: lost {base_tally.text(base_tally.lost)}, duplicated "
         f"{base_tally.text(base_tally.duplicated)}"

@@ -6,7 +6,9 @@ with `Response`. Faults apply to the marketplace's own API, never to the `/_fake
 
     POST /_fake/faults   {"rate_limited": 3, "retry_after": 1, "server_errors": 2, "delay": 0,
                           "never_live": false, "reject": {"SKU-1": [...]},
-                          "duplicate_orders": false, "fault_ratio": 0.0, "seed": 1}
+                          "duplicate_orders": false, "fault_ratio": 0.0, "seed": 1,
+                          "broken": "GET /orders", "broken_after": 1, "broken_times": 1,
+                          "broken_kind": "503"}
                          (merged into the current switches)
     POST /_fake/orders   {"sku": "TERR-00042-01", "quantity": 1}   a buyer places an order
     POST /_fake/orders/<order id>/status   {"status": "delivered"}   the courier or the buyer moves
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 
 @dataclass
@@ -44,6 +46,13 @@ class Faults:
     fault_ratio: float = 0.0  # share of API calls that fail at random (429, 503 or a timeout)
     timeout_delay: float = 3.0  # how long a random "timeout" fault hangs
     seed: int = 1
+    # API calls whose method and path (with its query) match this regular expression ("GET
+    # /orders.*NextToken") answer normally `broken_after` times, then fail `broken_times` times
+    # with `broken_kind` ("503", "429" or "timeout"): a fault half-way through paging.
+    broken: str = ""
+    broken_after: int = 0
+    broken_times: int = 1
+    broken_kind: str = "503"
 
 
 @dataclass
@@ -154,11 +163,18 @@ class FakeMarketplace:
         """An error in this marketplace's documented error shape."""
         return Response(status, {"errors": [{"code": code, "message": message}]})
 
-    def injected_fault(self) -> Response | None:
+    def injected_fault(self, request: Request) -> Response | None:
         with self.lock:
             faults = self.faults
             kind = ""
-            if faults.rate_limited > 0:
+            call = f"{request.method} {request.path}?{urlencode(request.query, doseq=True)}"
+            broken = faults.broken_times > 0 and bool(faults.broken)
+            if broken and re.search(faults.broken, call) and faults.broken_after > 0:
+                faults.broken_after -= 1
+            elif broken and re.search(faults.broken, call):
+                faults.broken_times -= 1
+                kind = faults.broken_kind
+            elif faults.rate_limited > 0:
                 faults.rate_limited -= 1
                 kind = "429"
             elif faults.server_errors > 0:
@@ -185,7 +201,7 @@ class FakeMarketplace:
             return self.control(request)
         with self.lock:
             self.requests.append(request)
-        fault = self.injected_fault()
+        fault = self.injected_fault(request)
         if fault is not None:
             return fault
         for method, pattern, handler in self.routes:

@@ -702,8 +702,24 @@ def do_request_orders(account: ChannelAccount, *, acting_user: User | None) -> O
     )
 
 
+def record_progress(entry: OutboxEntry, progress: dict[str, Any]) -> None:
+    """Where a long call stands (an order pull: its window, and where to go on from after the
+    orders already recorded; a quantity check: the listings checked), kept on its outbox entry
+    for the next try. Progress, so its count of attempts starts again: a long backlog at a flaky
+    marketplace is read to its end, not given up."""
+    entry.payload = progress
+    entry.attempts = 0
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        payload=progress, attempts=0, updated_at=timezone.now()
+    )
+
+
 def record_orders_pulled(account: ChannelAccount, until: datetime) -> None:
-    ChannelAccount.objects.filter(pk=account.pk).update(orders_pulled_until=until)
+    """Every order changed before `until` is home: the next pull starts there (never moved back,
+    should an older pull finish late)."""
+    ChannelAccount.objects.filter(pk=account.pk).filter(
+        Q(orders_pulled_until__isnull=True) | Q(orders_pulled_until__lt=until)
+    ).update(orders_pulled_until=until)
 
 
 # --- quantity checks (reconciliation) ----------------------------------------------------------

@@ -7,16 +7,16 @@ The rest of Niryat (listings, outbox, orders, stock) speaks only the types below
 - `validate(sku)` is local (no network): the SKU's problems for this marketplace, each with our
   field to fix and a sentence in the user's language; they feed the catalogue's checklist.
 - `build(skus)` is the payload the marketplace would receive (JSON-ready dict, or file bytes).
-- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders`, `cancel_order`, `pack`,
-  `ship`, `read_quantities` talk to the marketplace through `niryat.core.http`; they raise
-  `ChannelError` on failure and are only ever called by the outbox (`niryat/channels/outbox.py`),
-  which retries transient errors.
+- `submit`, `poll`, `push_stock`, `push_price`, `end`, `pull_orders` (in parts, resumable:
+  `pull_order_parts`), `cancel_order`, `pack`, `ship`, `read_quantities` talk to the marketplace
+  through `niryat.core.http`; they raise `ChannelError` on failure and are only ever called by
+  the outbox (`niryat/channels/outbox.py`), which retries transient errors.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -121,6 +121,27 @@ class OrderData:
 
 
 @dataclass(frozen=True)
+class PulledOrders:
+    """Part of an order pull (a page, or one order with its items): the orders it brought, and
+    where the pull goes on from after them (`resume`: a page token, next URL or offset, in the
+    channel's own JSON words; None once nothing is left). The outbox records the orders, then keeps
+    `resume` on the pull, so that after a fault the retry starts there, not from the beginning."""
+
+    orders: Sequence[OrderData]
+    resume: dict[str, Any] | None
+
+
+def each_order_once(parts: Iterable[PulledOrders]) -> list[OrderData]:
+    """Every order of a pull's parts once (a marketplace may list one twice across pages), in the
+    order first seen, as its latest copy reports it."""
+    found: dict[str, OrderData] = {}
+    for part in parts:
+        for data in part.orders:
+            found[data.channel_order_id] = data
+    return list(found.values())
+
+
+@dataclass(frozen=True)
 class CredentialField:
     """One thing staff type in when connecting an account."""
 
@@ -153,6 +174,9 @@ class Channel(ABC):
     label_from_marketplace: ClassVar[bool] = False
     # The marketplace's documented steady rate for one seller, calls per second.
     calls_per_second: ClassVar[float] = 5.0
+    # How many listings `read_quantities` reads with one call: a quantity check reads that many
+    # at a time and compares them before reading more.
+    quantities_per_call: ClassVar[int] = 1
 
     def __init__(self, account: ChannelAccount | None = None) -> None:
         self.account = account
@@ -195,9 +219,19 @@ class Channel(ABC):
 
     def pull_orders(self, since: datetime) -> Iterable[OrderData]:
         """Orders created or changed since `since` (the same order may come more than once).
-        A generator is welcome: each order is recorded as it comes, so a fault half-way through
-        loses nothing already fetched."""
+        A channel that reads them in pages implements `pull_order_parts` instead."""
         return []
+
+    def pull_order_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledOrders]:
+        """The pull as the outbox makes it: in parts, each given as soon as it is read, and
+        recorded before the next is asked for (a fault half-way through loses nothing already
+        read). `resume` is the `resume` of the last part an earlier try of the same pull (same
+        `since`) recorded: go on from there. By default each order of `pull_orders` is a part,
+        and a retry starts again from the beginning."""
+        for data in self.pull_orders(since):
+            yield PulledOrders([data], resume=None)
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         """Cancel an order we cannot fill (out of stock), with our reason."""

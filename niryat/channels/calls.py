@@ -8,12 +8,13 @@ until it must run again (a listing still in review).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 from django.conf import settings
 from django.utils import timezone
 
 from niryat.channels import actions
-from niryat.channels.base import ChannelError, ListingStatus, Shipment
+from niryat.channels.base import Channel, ChannelError, ListingStatus, Shipment
 from niryat.channels.models import Listing, Order, OutboxEntry
 from niryat.channels.registry import channel_for
 from niryat.core.http import HttpError
@@ -29,14 +30,7 @@ def perform(entry: OutboxEntry) -> float | None:
     channel = channel_for(entry.account)
     key = entry.idempotency_key
     if entry.operation == Operation.PULL_ORDERS:
-        started = timezone.now()
-        since = entry.account.orders_pulled_until or started - FIRST_ORDER_PULL
-        for data in channel.pull_orders(since - ORDER_OVERLAP):
-            actions.record_order(entry.account, data)
-            # An order came home: the pull is making progress, so if a fault stops it later its
-            # count of attempts starts again (a long backlog at a flaky marketplace is not lost).
-            entry.attempts = 0
-        actions.record_orders_pulled(entry.account, started)
+        _pull_orders(entry, channel)
         return None
     if entry.operation == Operation.CANCEL_ORDER:
         order = Order.objects.get(outbox=entry)
@@ -57,11 +51,7 @@ def perform(entry: OutboxEntry) -> float | None:
         actions.record_shipment(order, channel.ship(order, asked, key=key))
         return None
     if entry.operation == Operation.RECONCILE:
-        # Read first, outside any transaction; each listing is then compared under its lock.
-        started = timezone.now()
-        listings = list(actions.listings_to_check(entry.account))
-        offered = channel.read_quantities(listings) if listings else {}
-        actions.record_quantities(entry.account, offered, read_since=started)
+        _check_quantities(entry, channel)
         return None
     listing = Listing.objects.select_related("sku__product", "account").get(outbox=entry)
     if entry.operation == Operation.SUBMIT:
@@ -96,6 +86,64 @@ def perform(entry: OutboxEntry) -> float | None:
         actions.record_listing_status(listing, ListingStatus(Listing.State.ENDED))
         actions.listing_ended(listing)
     return None
+
+
+def _pull_orders(entry: OutboxEntry, channel: Channel) -> None:
+    """Fetch the orders part by part (a page, or an order with its items), recording each part's
+    orders and then where the pull stands, so that a retry after a fault goes on from there.
+
+    The pull's window is fixed by its first try and kept on the entry: from a little before what
+    the account's last finished pull read (`orders_pulled_until`) to when this one started, which
+    becomes `orders_pulled_until` once the last part is in, and not before. A pull that fails for
+    good leaves it where it was, and the next one reads the same orders again."""
+    pull = dict(entry.payload)
+    if "started" not in pull:
+        started = timezone.now()
+        since = (entry.account.orders_pulled_until or started - FIRST_ORDER_PULL) - ORDER_OVERLAP
+        pull = {"since": since.isoformat(), "started": started.isoformat()}
+        actions.record_progress(entry, pull)
+    since = datetime.fromisoformat(pull["since"])
+    resume = pull.get("resume")
+    try:
+        for part in channel.pull_order_parts(since, resume):
+            for data in part.orders:
+                actions.record_order(entry.account, data)
+            # Kept before asking for more.
+            pull = {**pull, "resume": part.resume}
+            actions.record_progress(entry, pull)
+    except (ChannelError, HttpError) as exc:
+        if resume is not None and exc.permanent and exc.status == HTTPStatus.BAD_REQUEST:
+            # The marketplace no longer knows where we stopped (a page token that expired):
+            # read the window again from its start, on the next try.
+            actions.record_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
+            raise ChannelError(
+                f"{exc} (reading the orders again from the start)", status=exc.status
+            ) from exc
+        raise
+    actions.record_orders_pulled(entry.account, datetime.fromisoformat(pull["started"]))
+    # What the pages held (Flipkart's shipments) is not kept once the orders are.
+    actions.record_progress(entry, {k: v for k, v in pull.items() if k != "resume"})
+
+
+def _check_quantities(entry: OutboxEntry, channel: Channel) -> None:
+    """Read the listings' quantities a call's worth at a time (Amazon and eBay: one listing), and
+    compare each batch as soon as it is read; the last listing checked is kept on the entry, so
+    that a retry after a fault goes on from the next one."""
+    checked = int(entry.payload.get("checked_up_to", 0))
+    while True:
+        listings = list(
+            actions.listings_to_check(entry.account).filter(pk__gt=checked)[
+                : channel.quantities_per_call
+            ]
+        )
+        if not listings:
+            return
+        # Read first, outside any transaction; each listing is then compared under its lock.
+        started = timezone.now()
+        offered = channel.read_quantities(listings)
+        actions.record_quantities(entry.account, offered, read_since=started)
+        checked = listings[-1].pk
+        actions.record_progress(entry, {**entry.payload, "checked_up_to": checked})
 
 
 def gave_up(entry: OutboxEntry, exc: ChannelError | HttpError) -> None:

@@ -6,7 +6,8 @@ workers never make the same call, and the call itself runs outside any database 
 made again with the same idempotency key, which the channels use so that a repeat changes nothing.
 
 Transient failures (429, 5xx, timeouts) retry with exponential backoff and jitter, never sooner
-than the marketplace's Retry-After; a 429 also holds back every call to that account until then.
+than the marketplace's Retry-After (or, after no answer at all, than the time we waited for one);
+a 429 also holds back every call to that account until then.
 Each account's calls are spaced by its channel's documented rate. Permanent failures, and entries
 out of attempts, wait in "needs attention" until staff retry them.
 
@@ -198,6 +199,12 @@ def _failed(entry: OutboxEntry, exc: ChannelError | HttpError, now: datetime) ->
         return
     entry.state = OutboxEntry.State.PENDING
     entry.next_try_at = now + timedelta(seconds=backoff_seconds(entry.attempts, exc.retry_after))
+    if exc.status is None:
+        # No answer (a timeout, a dropped connection): the marketplace may still be making the
+        # call. Asked again at once, it could read the state from before it and make it twice
+        # (a second shipment); it is asked no sooner than we waited for its answer.
+        settled = timezone.now() + timedelta(seconds=settings.CHANNEL_HTTP_TIMEOUT)
+        entry.next_try_at = max(entry.next_try_at, settled)
     entry.save(
         update_fields=[
             "state",

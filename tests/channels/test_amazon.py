@@ -5,19 +5,30 @@ orders and cancellation."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from niryat.catalog.models import Sku
+from niryat.channels import outbox
+from niryat.channels.actions import do_request_orders
 from niryat.channels.amazon import AmazonChannel
 from niryat.channels.amazon import api as amazon_api
 from niryat.channels.amazon import channel as amazon_channel
 from niryat.channels.base import ChannelError, FieldError, ListingStatus
-from niryat.channels.models import ChannelAccount, Listing, Order, OrderLine, SchemaCache
+from niryat.channels.models import (
+    ChannelAccount,
+    Listing,
+    Order,
+    OrderLine,
+    OutboxEntry,
+    SchemaCache,
+)
 from niryat.channels.secrets import encrypt
 from niryat.core.models import District
 from tests.channels.factories import PAYLOADS
@@ -568,3 +579,70 @@ def test_the_fakes_token_and_definition_have_the_documented_shape(
     # then
     assert shape(token) == shape(payload("lwa_token.json"))
     assert shape(definition) == shape(payload("product_type_definition.json"))
+
+
+# -- an order pull interrupted half-way -------------------------------------------------------
+
+
+def _due_again(entry: OutboxEntry) -> None:
+    """The retry's time has come (the backoff waited for it)."""
+    OutboxEntry.objects.filter(pk=entry.pk).update(next_try_at=timezone.now())
+    ChannelAccount.objects.update(next_call_at=None)
+
+
+def test_a_pull_broken_on_page_two_goes_on_from_there_and_records_each_order_once(
+    fake_amazon: Any, amazon: AmazonChannel, horse: Listing, horse_sku: Sku
+) -> None:
+    # given: three orders, two a page (each listed twice), and the second page fails once
+    _live(amazon, horse)
+    held = horse_sku.stock or 0
+    placed = [fake_amazon.place_order("TERR-HORSE-01", 1)["AmazonOrderId"] for _ in range(3)]
+    fake_amazon.set_faults(duplicate_orders=True)
+    fake_amazon.page_size = 2
+    fake_amazon.set_faults(broken=r"GET /orders/v0/orders\?.*NextToken", broken_kind="503")
+    entry = do_request_orders(horse.account, acting_user=None)
+    # when the pull runs: the first page comes home, the second fails
+    outbox.run(entry.pk)
+    # then the first page's order is recorded and its stock taken, and the pull waits to retry
+    entry.refresh_from_db()
+    assert (entry.state, entry.last_status) == ("pending", 503)
+    assert list(Order.objects.values_list("channel_order_id", flat=True)) == placed[:1]
+    assert ChannelAccount.objects.get().orders_pulled_until is None
+    # when it is tried again
+    _due_again(entry)
+    outbox.run(entry.pk)
+    # then it went on from the second page: every order once, its stock taken once
+    entry.refresh_from_db()
+    assert entry.state == "done"
+    assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == sorted(placed)
+    assert Sku.objects.get(pk=horse_sku.pk).stock == held - 3
+    first_pages = [r for r in fake_amazon.requests if "LastUpdatedAfter" in r.query]
+    assert len(first_pages) == 1
+    assert ChannelAccount.objects.get().orders_pulled_until is not None
+
+
+def test_a_pull_broken_on_an_orders_items_does_not_ask_again_for_those_already_recorded(
+    fake_amazon: Any, amazon: AmazonChannel, horse: Listing, settings: Any
+) -> None:
+    # given: three orders on one page; the third's items time out once
+    settings.CHANNEL_HTTP_TIMEOUT = 0.3
+    _live(amazon, horse)
+    placed = [fake_amazon.place_order("TERR-HORSE-01", 1)["AmazonOrderId"] for _ in range(3)]
+    fake_amazon.set_faults(
+        broken=f"GET /orders/v0/orders/{placed[2]}/orderItems",
+        broken_kind="timeout",
+        timeout_delay=0.6,
+    )
+    entry = do_request_orders(horse.account, acting_user=None)
+    outbox.run(entry.pk)
+    assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == placed[:2]
+    amazon_channel._order_items.clear()  # another worker: nothing remembered in memory
+    # when it is tried again
+    _due_again(entry)
+    outbox.run(entry.pk)
+    # then the third comes home, and the first two's items were asked for once
+    assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == placed
+    asked = Counter(
+        r.path.split("/")[-2] for r in fake_amazon.requests if r.path.endswith("/orderItems")
+    )
+    assert asked == {placed[0]: 1, placed[1]: 1, placed[2]: 2}

@@ -10,15 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from fakes.ebay import FakeEbay
 from niryat.catalog.models import Sku
+from niryat.channels import outbox
+from niryat.channels.actions import do_request_orders
 from niryat.channels.base import ChannelError
 from niryat.channels.ebay import EbayChannel
 from niryat.channels.ebay import channel as ebay_channel
 from niryat.channels.ebay import listing as rules
 from niryat.channels.ebay.api import forget_tokens
-from niryat.channels.models import ChannelAccount, ExchangeRate, Listing, Order
+from niryat.channels.models import ChannelAccount, ExchangeRate, Listing, Order, OutboxEntry
 from niryat.channels.secrets import encrypt
 from niryat.core.models import District
 from tests.channels.factories import PAYLOADS
@@ -747,3 +750,76 @@ def test_field_error_shape(listing: Listing, fake_ebay: FakeEbay) -> None:
     assert [(e.field, e.code, e.message, str(e.explanation)) for e in status.errors] == [
         ("price", "25003", "Invalid price.", "Check the price and the exchange rate.")
     ]
+
+
+# -- an order pull interrupted half-way -------------------------------------------------------
+
+
+def _due_again(entry: OutboxEntry) -> None:
+    """The retry's time has come (the backoff waited for it)."""
+    OutboxEntry.objects.filter(pk=entry.pk).update(next_try_at=timezone.now())
+    ChannelAccount.objects.update(next_call_at=None)
+
+
+def _order_ids() -> list[str]:
+    return sorted(Order.objects.values_list("channel_order_id", flat=True))
+
+
+def test_a_pull_broken_on_page_two_goes_on_from_there_and_records_each_order_once(
+    listing: Listing, fake_ebay: FakeEbay, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # given: three orders, two a page, and the second page times out once
+    settings.CHANNEL_HTTP_TIMEOUT = 0.3
+    monkeypatch.setattr(ebay_channel, "ORDERS_PAGE", 2)
+    live(listing)
+    held = listing.sku.stock or 0
+    placed = [fake_ebay.place_order("TERR-HORSE-01", 1)["orderId"] for _ in range(3)]
+    fake_ebay.set_faults(
+        broken=r"GET /sell/fulfillment/v1/order\?.*offset=2",
+        broken_kind="timeout",
+        timeout_delay=0.6,
+    )
+    entry = do_request_orders(listing.account, acting_user=None)
+    # when the pull runs: the first page comes home, the second times out
+    outbox.run(entry.pk)
+    # then the first page's orders are recorded, and the pull waits to retry
+    entry.refresh_from_db()
+    assert entry.state == "pending"
+    assert _order_ids() == sorted(placed[:2])
+    assert ChannelAccount.objects.get().orders_pulled_until is None
+    # when it is tried again
+    _due_again(entry)
+    outbox.run(entry.pk)
+    # then it went on from the second page: every order once, its stock taken once
+    assert OutboxEntry.objects.get(pk=entry.pk).state == "done"
+    assert _order_ids() == sorted(placed)
+    assert Sku.objects.get(pk=listing.sku_id).stock == held - 3
+    offsets = [
+        r.query["offset"][0] for r in fake_ebay.requests if r.path == "/sell/fulfillment/v1/order"
+    ]
+    assert offsets == ["0", "2", "2"]
+    assert ChannelAccount.objects.get().orders_pulled_until is not None
+
+
+def test_after_a_pull_given_up_the_next_one_reads_what_it_missed(
+    listing: Listing, fake_ebay: FakeEbay, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # given: a pull given up on its second page (out of attempts while eBay was down)
+    settings.CHANNEL_MAX_ATTEMPTS = 1
+    monkeypatch.setattr(ebay_channel, "ORDERS_PAGE", 2)
+    live(listing)
+    held = listing.sku.stock or 0
+    placed = [fake_ebay.place_order("TERR-HORSE-01", 1)["orderId"] for _ in range(3)]
+    fake_ebay.set_faults(broken=r"GET /sell/fulfillment/v1/order\?.*offset=2")
+    given_up = do_request_orders(listing.account, acting_user=None)
+    outbox.run(given_up.pk)
+    assert OutboxEntry.objects.get(pk=given_up.pk).state == "failed"
+    assert ChannelAccount.objects.get().orders_pulled_until is None
+    # when the next scheduled pull runs
+    ChannelAccount.objects.update(next_call_at=None)
+    entry = do_request_orders(ChannelAccount.objects.get(), acting_user=None)
+    outbox.run(entry.pk)
+    # then it read the whole window again: the third order too, and none twice
+    assert OutboxEntry.objects.get(pk=entry.pk).state == "done"
+    assert _order_ids() == sorted(placed)
+    assert Sku.objects.get(pk=listing.sku_id).stock == held - 3

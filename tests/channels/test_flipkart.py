@@ -15,10 +15,12 @@ from openpyxl import load_workbook
 
 from fakes.flipkart import APPLICATION_ID, APPLICATION_SECRET
 from niryat.catalog.models import Sku
+from niryat.channels import outbox
+from niryat.channels.actions import do_request_orders
 from niryat.channels.base import ChannelError, FieldError
 from niryat.channels.flipkart import FlipkartChannel, api
 from niryat.channels.flipkart.channel import orders_from_shipments
-from niryat.channels.models import ChannelAccount, Listing, Order
+from niryat.channels.models import ChannelAccount, Listing, Order, OutboxEntry
 from niryat.channels.secrets import encrypt
 from niryat.core.http import HttpError
 from tests.channels.factories import PAYLOADS
@@ -551,3 +553,80 @@ def test_cancel_order_once(fake_flipkart: Any, kurta: Listing, gorakhpur) -> Non
         }
     ]
     assert keys(json.loads(cancels[0].body)) == keys(payload("shipments_cancel_request.json"))
+
+
+# -- an order pull interrupted half-way -------------------------------------------------------
+
+
+def test_a_pull_broken_on_page_two_goes_on_from_there_and_records_each_order_once(
+    fake_flipkart: Any, kurta: Listing, khadi_sku: Sku
+) -> None:
+    # given: three open shipments (each listed twice), two a page, and the second page of the
+    # search answers 503 once
+    live(fake_flipkart, kurta)
+    held = khadi_sku.stock or 0
+    placed = [fake_flipkart.place_order("KHADI-KURTA-M", 1) for _ in range(3)]
+    fake_flipkart.set_faults(duplicate_orders=True)
+    fake_flipkart.max_page_size = 2
+    fake_flipkart.set_faults(broken=r"GET /sellers/v3/shipments/filter\?next_token", broken_after=1)
+    entry = do_request_orders(kurta.account, acting_user=None)
+    # when the pull runs: the first two pages come home, the third fails
+    outbox.run(entry.pk)
+    # then it waits to retry, and has not moved the account's pulled-until time
+    entry.refresh_from_db()
+    assert (entry.state, entry.last_status) == ("pending", 503)
+    assert ChannelAccount.objects.get().orders_pulled_until is None
+    # when it is tried again
+    OutboxEntry.objects.filter(pk=entry.pk).update(next_try_at=timezone.now())
+    ChannelAccount.objects.update(next_call_at=None)
+    outbox.run(entry.pk)
+    # then it went on from the third page: every order once, its stock taken once
+    entry.refresh_from_db()
+    assert entry.state == "done"
+    assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == sorted(
+        s["orderItems"][0]["orderId"] for s in placed
+    )
+    assert Sku.objects.get(pk=khadi_sku.pk).stock == held - 3
+    searches = [
+        r.json()["filter"]["type"]
+        for r in fake_flipkart.requests
+        if r.method == "POST" and "shipments/filter" in r.path
+    ]
+    assert searches.count("preDispatch") == 1
+    assert ChannelAccount.objects.get().orders_pulled_until is not None
+
+
+def test_a_pull_whose_next_page_flipkart_no_longer_knows_reads_the_window_again(
+    fake_flipkart: Any, kurta: Listing
+) -> None:
+    # given: a pull that stopped on a page whose token Flipkart now refuses
+    live(fake_flipkart, kurta)
+    placed = [fake_flipkart.place_order("KHADI-KURTA-M", 1) for _ in range(2)]
+    entry = do_request_orders(kurta.account, acting_user=None)
+    now = timezone.now()
+    window = {"from": (now - timedelta(hours=1)).isoformat(), "to": now.isoformat()}
+    OutboxEntry.objects.filter(pk=entry.pk).update(
+        payload={
+            "since": window["from"],
+            "started": window["to"],
+            "resume": {
+                "window": window,
+                "search": 0,
+                "next": "/v3/shipments/filter?next_token=expired",
+                "shipments": {},
+            },
+        }
+    )
+    # when it is tried
+    outbox.run(entry.pk)
+    # then it is not given up: it will read from the start
+    entry.refresh_from_db()
+    assert (entry.state, entry.last_status) == ("pending", 400)
+    # and on its next try it does, and every order comes home
+    OutboxEntry.objects.filter(pk=entry.pk).update(next_try_at=timezone.now())
+    ChannelAccount.objects.update(next_call_at=None)
+    outbox.run(entry.pk)
+    assert OutboxEntry.objects.get(pk=entry.pk).state == "done"
+    assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == sorted(
+        s["orderItems"][0]["orderId"] for s in placed
+    )

@@ -24,7 +24,7 @@ from niryat.channels.actions import do_request_orders, do_set_order_state, recor
 from niryat.channels.amazon import AmazonChannel
 from niryat.channels.amazon import api as amazon_api
 from niryat.channels.amazon import channel as amazon_channel
-from niryat.channels.base import OrderData, OrderLineData
+from niryat.channels.base import OrderData, OrderLineData, Shipment
 from niryat.channels.ebay import EbayChannel
 from niryat.channels.ebay import channel as ebay_channel
 from niryat.channels.ebay.api import forget_tokens as forget_ebay_tokens
@@ -240,6 +240,57 @@ def test_a_shipment_during_429_and_5xx_completes_once(
     assert sum(order.outbox.values_list("attempts", flat=True)) == 4
     assert len(market.shipments(order.channel_order_id)) == 1
     assert order.state == "shipped"
+
+
+def test_a_flipkart_shipment_whose_lost_try_lands_after_the_retrys_read_is_made_once(
+    gorakhpur: District, fake_flipkart: Any, khadi_sku: Sku, ganesh: User, monkeypatch: Any
+) -> None:
+    # given an order shipped by a try whose answer was lost (it reached Flipkart after the
+    # retry had read the shipment, still APPROVED)
+    market = _flipkart(gorakhpur, fake_flipkart, khadi_sku)
+    order = order_from(market, ganesh)
+    channel = FlipkartChannel(market.account)
+    with channel._api() as client:
+        before = channel._shipments_of(client, order)
+    asked = Shipment("India Post", WAYBILL, timezone.now())
+    channel.ship(order, asked, key="ship-1")
+    read = FlipkartChannel._shipments_of
+    stale = [before]
+    monkeypatch.setattr(
+        FlipkartChannel,
+        "_shipments_of",
+        lambda self, client, order: stale.pop() if stale else read(self, client, order),
+    )
+    # when the retry packs and dispatches what it read
+    shipped = channel.ship(order, asked, key="ship-1")
+    # then Flipkart's refusal (already packed) is no failure: one shipment, with E-kart's waybill
+    [(carrier, tracking)] = market.shipments(order.channel_order_id)
+    assert (shipped.carrier, shipped.tracking_number) == (carrier, tracking)
+
+
+def test_an_amazon_shipment_whose_lost_try_lands_after_the_retrys_read_is_made_once(
+    gorakhpur: District, fake_amazon: Any, horse_sku: Sku, ganesh: User, monkeypatch: Any
+) -> None:
+    # given an order confirmed by a try whose answer was lost (it reached Amazon after the
+    # retry had read the order, still Unshipped)
+    market = _amazon(gorakhpur, fake_amazon, horse_sku)
+    order = order_from(market, ganesh)
+    channel = AmazonChannel(market.account)
+    asked = Shipment("India Post", WAYBILL, timezone.now())
+    channel.ship(order, asked, key="ship-1")
+    call = amazon_api.SellingPartnerApi.call
+    stale = [{"payload": {"OrderStatus": "Unshipped"}}]
+
+    def stale_first(self: Any, method: str, path: str, **options: Any) -> Any:
+        if options.get("what") == "getOrder" and stale:
+            return stale.pop()
+        return call(self, method, path, **options)
+
+    monkeypatch.setattr(amazon_api.SellingPartnerApi, "call", stale_first)
+    # when the retry confirms the shipment
+    channel.ship(order, asked, key="ship-1")
+    # then Amazon's refusal (already shipped) is no failure: one shipment there
+    assert market.shipments(order.channel_order_id) == [("India Post", WAYBILL)]
 
 
 def test_a_shipment_without_a_waybill_is_refused_where_it_is_needed(

@@ -146,6 +146,23 @@ def test_429s_are_retried_after_retry_after_and_the_listing_is_created_once(
     assert listing.events.filter(state_to="live").count() == 1
 
 
+def test_a_call_that_got_no_answer_is_not_asked_again_sooner_than_we_waited_for_it(
+    accounts, markets, horse_sku: Sku, ganesh: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    # given the market takes longer than our timeout over a submission (it may still make it)
+    settings.CHANNEL_HTTP_TIMEOUT = 0.3
+    markets[0].set_faults(broken="PUT /items", broken_kind="timeout", timeout_delay=0.6)
+    do_push([horse_sku], accounts[0], acting_user=ganesh)
+    entry = OutboxEntry.objects.get(operation="submit")
+    # when the worker tries, and gets no answer (after 0.3 s)
+    before = timezone.now()
+    outbox.run(entry.pk)
+    # then the retry waits at least as long again, however short its backoff
+    entry.refresh_from_db()
+    assert (entry.state, entry.attempts, entry.last_status) == ("pending", 1, None)
+    assert entry.next_try_at >= before + timedelta(seconds=0.6)
+
+
 def test_a_lost_worker_is_covered_by_its_lease_and_the_retry_changes_nothing(
     accounts, markets, horse_sku: Sku, ganesh: User
 ) -> None:  # type: ignore[no-untyped-def]

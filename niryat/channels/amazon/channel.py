@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from xml.etree import ElementTree
 
@@ -47,7 +48,9 @@ from niryat.channels.base import (
     OrderData,
     OrderLineData,
     OrderStatus,
+    PulledOrders,
     Shipment,
+    each_order_once,
 )
 from niryat.channels.english import devanagari_problems
 
@@ -546,42 +549,61 @@ class AmazonChannel(Channel):
                 return lines
             params = {"NextToken": payload["NextToken"]}
 
-    def pull_orders(self, since: datetime) -> Iterator[OrderData]:
-        """Orders updated since `since`, each once (Amazon may list one twice across pages),
-        each given as soon as its items are in."""
+    def pull_orders(self, since: datetime) -> list[OrderData]:
+        """Orders updated since `since`, each once (Amazon may list one twice across pages)."""
+        return each_order_once(self.pull_order_parts(since))
+
+    def pull_order_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledOrders]:
+        """getOrders page by page (NextToken), each order given with its items (getOrderItems,
+        one call each) as a part of its own: a page holds up to 100 orders, too many calls to
+        make again after every fault. `resume`: the NextToken of the page being read (None: the
+        first) and the orders of that page already given."""
         api = self.api()
-        marketplace = self.marketplace
-        orders: dict[str, dict[str, Any]] = {}
-        params: dict[str, Any] = {
-            "MarketplaceIds": marketplace.id,
+        first = {
+            "MarketplaceIds": self.marketplace.id,
             "LastUpdatedAfter": _iso(since),
             "MaxResultsPerPage": 100,
         }
+        token: str | None = (resume or {}).get("page")
+        given: list[str] = list((resume or {}).get("given") or [])
         while True:
+            params = {"MarketplaceIds": self.marketplace.id, "NextToken": token} if token else first
             payload = api.call("GET", "/orders/v0/orders", params=params, what="getOrders")[
                 "payload"
             ]
+            orders: dict[str, dict[str, Any]] = {}
             for order in payload.get("Orders") or []:
                 orders[order["AmazonOrderId"]] = order  # a later copy is the newer state
-            if not payload.get("NextToken"):
-                break
-            params = {"MarketplaceIds": marketplace.id, "NextToken": payload["NextToken"]}
-        for order_id, order in orders.items():
-            total = order.get("OrderTotal") or {}
-            yield (
-                OrderData(
-                    channel_order_id=order_id,
-                    ordered_at=_when(order["PurchaseDate"]) or datetime.now(UTC),
-                    lines=self._order_lines(api, order_id),
-                    currency=str(total.get("CurrencyCode") or marketplace.currency),
-                    ship_by=_when(order.get("LatestShipDate")),
-                    cancelled=order.get("OrderStatus") == "Canceled",
-                    status=_status_of(order),
-                    fulfilled_by_marketplace=order.get("FulfillmentChannel") == "AFN",
-                    buyer_city=str((order.get("ShippingAddress") or {}).get("City", "")),
-                    raw=order,
-                )
-            )
+            for order_id, order in orders.items():
+                if order_id in given:
+                    continue
+                data = self._order_data(api, order_id, order)
+                given.append(order_id)
+                yield PulledOrders([data], resume={"page": token, "given": list(given)})
+            token = payload.get("NextToken")
+            if not token:
+                return
+            given = []
+            yield PulledOrders([], resume={"page": token, "given": []})
+
+    def _order_data(
+        self, api: SellingPartnerApi, order_id: str, order: dict[str, Any]
+    ) -> OrderData:
+        total = order.get("OrderTotal") or {}
+        return OrderData(
+            channel_order_id=order_id,
+            ordered_at=_when(order["PurchaseDate"]) or datetime.now(UTC),
+            lines=self._order_lines(api, order_id),
+            currency=str(total.get("CurrencyCode") or self.marketplace.currency),
+            ship_by=_when(order.get("LatestShipDate")),
+            cancelled=order.get("OrderStatus") == "Canceled",
+            status=_status_of(order),
+            fulfilled_by_marketplace=order.get("FulfillmentChannel") == "AFN",
+            buyer_city=str((order.get("ShippingAddress") or {}).get("City", "")),
+            raw=order,
+        )
 
     def shipment_confirmation(self, order: Order, shipment: Shipment) -> dict[str, Any]:
         """The body of confirmShipment (Orders v0): one package with every item of the order."""
@@ -617,12 +639,21 @@ class AmazonChannel(Channel):
                 f"Amazon: order {order.channel_order_id} was cancelled; do not send it",
                 permanent=True,
             )
-        api.call(
-            "POST",
-            f"{path}/shipmentConfirmation",
-            json=self.shipment_confirmation(order, shipment),
-            what="confirmShipment",
-        )
+        try:
+            api.call(
+                "POST",
+                f"{path}/shipmentConfirmation",
+                json=self.shipment_confirmation(order, shipment),
+                what="confirmShipment",
+            )
+        except ChannelError as exc:
+            # An earlier try whose answer was lost to a timeout may have reached Amazon after
+            # our read: the order then shows shipped, and this refusal is no refusal.
+            if exc.status != HTTPStatus.BAD_REQUEST:
+                raise
+            current = api.call("GET", path, what="getOrder")["payload"]
+            if current.get("OrderStatus") != "Shipped":
+                raise
         return shipment
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, cast
@@ -33,7 +33,9 @@ from niryat.channels.base import (
     OrderData,
     OrderLineData,
     OrderStatus,
+    PulledOrders,
     Shipment,
+    each_order_once,
 )
 from niryat.channels.ebay import listing as rules
 from niryat.channels.ebay.api import EbayApi, connect, field_errors
@@ -492,11 +494,16 @@ class EbayChannel(Channel):
 
     # -- orders --------------------------------------------------------------------------------
     def pull_orders(self, since: datetime) -> list[OrderData]:
-        """Orders changed since `since`, page by page (Fulfillment API getOrders). An order that
-        eBay lists twice is returned once."""
+        """Orders changed since `since`. An order that eBay lists twice is returned once."""
+        return each_order_once(self.pull_order_parts(since))
+
+    def pull_order_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledOrders]:
+        """getOrders (Fulfillment API) page by page, each page a part (an order comes whole,
+        with its line items); `resume` holds the offset of the next page."""
         start = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        found: dict[str, OrderData] = {}
-        offset = 0
+        offset = int((resume or {}).get("offset", 0))
         with self._connect() as api:
             while True:
                 data = api.call(
@@ -509,12 +516,12 @@ class EbayChannel(Channel):
                     },
                 ).json()
                 orders = data.get("orders") or []
-                for order in orders:
-                    found[str(order["orderId"])] = self._order(order)
                 offset += len(orders)
+                yield PulledOrders(
+                    [self._order(order) for order in orders], resume={"offset": offset}
+                )
                 if not orders or offset >= int(data.get("total", 0)):
-                    break
-        return list(found.values())
+                    return
 
     def _order(self, order: dict[str, Any]) -> OrderData:
         total = (order.get("pricingSummary") or {}).get("total") or {}

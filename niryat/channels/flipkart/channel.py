@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +21,9 @@ from niryat.channels.base import (
     OrderData,
     OrderLineData,
     OrderStatus,
+    PulledOrders,
     Shipment,
+    each_order_once,
 )
 from niryat.channels.flipkart import api, sheet
 from niryat.channels.flipkart import listing as rules
@@ -84,6 +86,7 @@ class FlipkartChannel(Channel):
     )
     # Flipkart publishes no steady rate for the seller APIs; a conservative pace for one seller.
     calls_per_second = 5.0
+    quantities_per_call = READ_BATCH
     # Packing makes the label and books E-kart, whose tracking id Flipkart gives back.
     ships_through_api = True
     packs_through_api = True
@@ -301,46 +304,90 @@ class FlipkartChannel(Channel):
         )
 
     # -- orders ----------------------------------------------------------------------------------
-    def _search(self, client: api.FlipkartApi, filter_: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every shipment matching the filter, following nextPageUrl (GET) while hasMore."""
+    def _searches(self, window: dict[str, str]) -> list[dict[str, Any]]:
+        """The Search Shipments filters of one pull: open shipments ordered in the window, and
+        shipments dispatched or cancelled (either way) in it."""
+        filters: list[dict[str, Any]] = [
+            {"type": "preDispatch", "states": OPEN_STATES, "orderDate": window},
+            {"type": "postDispatch", "states": POST_DISPATCH_STATES, "modifiedDate": window},
+        ]
+        filters += [
+            {
+                "type": "cancelled",
+                "states": ["CANCELLED"],
+                "cancellationType": cancellation,
+                "cancellationDate": window,
+            }
+            for cancellation in CANCELLATION_TYPES
+        ]
         location = str(self.settings.get("location_id", "")).strip()
         if location:
-            filter_ = {**filter_, "locationId": location}
-        page = client.call(
-            "POST",
-            "/v3/shipments/filter",
-            json={"filter": filter_, "pagination": {"pageSize": PAGE_SIZE}},
-        )
-        shipments = list(page.get("shipments") or [])
-        while page.get("hasMore") and page.get("nextPageUrl"):
-            page = client.call("GET", str(page["nextPageUrl"]))
-            shipments.extend(page.get("shipments") or [])
-        return shipments
+            filters = [{**filter_, "locationId": location} for filter_ in filters]
+        return filters
 
     def pull_orders(self, since: datetime) -> list[OrderData]:
         """Open shipments ordered since `since`, and shipments others cancelled since then, as one
         order per Flipkart order id (its items may come in several shipments, or twice)."""
-        now = timezone.now()
-        window = {"from": since.isoformat(), "to": now.isoformat()}
+        return each_order_once(self.pull_order_parts(since))
+
+    def pull_order_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledOrders]:
+        """Every search's pages (nextPageUrl, GET, while hasMore), each page a part. An order's
+        items may come in several shipments, on other pages or in other searches (one item
+        cancelled, one open): the orders are made once every shipment is in, so the shipments
+        read so far travel in `resume` with the search and the page to go on from."""
+        if resume is None:
+            window = {"from": since.isoformat(), "to": timezone.now().isoformat()}
+            resume = {"window": window, "search": 0, "next": None, "shipments": {}}
+        window = resume["window"]
+        shipments: dict[str, dict[str, Any]] = dict(resume["shipments"])
+        searches = self._searches(window)
         with self._api() as client:
-            shipments = self._search(
-                client, {"type": "preDispatch", "states": OPEN_STATES, "orderDate": window}
-            )
-            shipments += self._search(
-                client,
-                {"type": "postDispatch", "states": POST_DISPATCH_STATES, "modifiedDate": window},
-            )
-            for cancellation in CANCELLATION_TYPES:
-                shipments += self._search(
-                    client,
-                    {
-                        "type": "cancelled",
-                        "states": ["CANCELLED"],
-                        "cancellationType": cancellation,
-                        "cancellationDate": window,
-                    },
-                )
-        return orders_from_shipments(shipments)
+            for number in range(int(resume["search"]), len(searches)):
+                next_url = resume["next"] if number == int(resume["search"]) else None
+                while True:
+                    if next_url:
+                        page = client.call("GET", str(next_url))
+                    else:
+                        page = client.call(
+                            "POST",
+                            "/v3/shipments/filter",
+                            json={
+                                "filter": searches[number],
+                                "pagination": {"pageSize": PAGE_SIZE},
+                            },
+                        )
+                    for shipment in page.get("shipments") or []:
+                        # A later copy is the newer state.
+                        key = str(shipment.get("shipmentId") or "") or repr(
+                            [i.get("orderItemId") for i in shipment.get("orderItems") or []]
+                        )
+                        shipments.pop(key, None)
+                        shipments[key] = shipment
+                    next_url = page.get("nextPageUrl") if page.get("hasMore") else None
+                    if not next_url:
+                        break
+                    yield PulledOrders(
+                        [],
+                        resume={
+                            "window": window,
+                            "search": number,
+                            "next": next_url,
+                            "shipments": shipments,
+                        },
+                    )
+                if number + 1 < len(searches):
+                    yield PulledOrders(
+                        [],
+                        resume={
+                            "window": window,
+                            "search": number + 1,
+                            "next": None,
+                            "shipments": shipments,
+                        },
+                    )
+        yield PulledOrders(orders_from_shipments(list(shipments.values())), resume=None)
 
     def _shipments_of(self, client: api.FlipkartApi, order: Order) -> list[dict[str, Any]]:
         answer = client.call("GET", "/v3/shipments", params={"orderIds": order.channel_order_id})
@@ -366,8 +413,17 @@ class FlipkartChannel(Channel):
         ]
 
     @staticmethod
-    def _check_answer(answer: dict[str, Any], what: str) -> None:
+    def _check_answer(
+        answer: dict[str, Any], what: str, still_waiting: Callable[[], list[Any]] | None = None
+    ) -> None:
+        """Raise if Flipkart refused a shipment. A refusal because the shipment has moved on is
+        no refusal when `still_waiting` (read again) shows none left in the state the call
+        moves them from: an earlier try, whose answer was lost to a timeout, reached Flipkart
+        after all and moved them."""
         failed = [s for s in answer.get("shipments") or [] if s.get("status") == "FAILURE"]
+        moved_on = all(s.get("errorCode") == "INVALID_SHIPMENT_STATE" for s in failed)
+        if failed and moved_on and still_waiting is not None and not still_waiting():
+            return
         if failed:
             text = "; ".join(f"{s.get('errorCode')} {s.get('errorMessage')}" for s in failed)
             raise ChannelError(f"flipkart: {what} refused: {text}", permanent=True)
@@ -445,7 +501,12 @@ class FlipkartChannel(Channel):
         if not waiting:
             return False
         body = {"shipments": [self.pack_request(order, s) for s in waiting]}
-        self._check_answer(client.call("POST", "/v3/shipments/labels", json=body), "packing")
+        answer = client.call("POST", "/v3/shipments/labels", json=body)
+        self._check_answer(
+            answer,
+            "packing",
+            lambda: self._with_state(self._shipments_of(client, order), "APPROVED"),
+        )
         return True
 
     def pack(self, order: Order, *, key: str) -> None:
@@ -473,7 +534,11 @@ class FlipkartChannel(Channel):
                         "locationId": packed[0].get("locationId") or self._location(),
                     },
                 )
-                self._check_answer(answer, "ready to dispatch")
+                self._check_answer(
+                    answer,
+                    "ready to dispatch",
+                    lambda: self._with_state(self._shipments_of(client, order), "PACKED"),
+                )
             ids = [s["shipmentId"] for s in shipments if self._open_items(s)]
             if not ids:
                 raise ChannelError(

@@ -15,15 +15,21 @@ from niryat.channels.models import ChannelAccount
 from niryat.channels.registry import channel_for
 
 
+def sync_account(account: ChannelAccount) -> None:
+    """One account's turn: fetch its new orders, then check the quantities its listings offer
+    (the check waits for the fetch, so that a sale not heard of yet is not taken for drift)."""
+    do_request_orders(account, acting_user=None)
+    # Beside the orders: anything that changed a quantity without us (a seller portal edit, a
+    # cancellation heard late) is found and corrected. One check waits at most.
+    do_request_quantity_check(account, acting_user=None)
+
+
 def sync_once() -> tuple[int, int]:
     accounts = ChannelAccount.objects.filter(status=ChannelAccount.Status.CONNECTED)
     requested = 0
     for account in accounts:
         if channel_for(account).has_api:
-            do_request_orders(account, acting_user=None)
-            # Beside the orders: anything that changed a quantity without us (a seller portal
-            # edit, a cancellation heard late) is found and corrected. One check waits at most.
-            do_request_quantity_check(account, acting_user=None)
+            sync_account(account)
             requested += 1
     return requested, outbox.run_due()
 
