@@ -33,6 +33,7 @@ from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
+from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
 from niryat.site.api import api
 from tests.catalog.factories import add_sku, make_product
@@ -92,6 +93,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     OdopProduct.objects.filter(pk=banarasi.pk).update(listing=MARKER)
     token, _ = do_create_api_token(name=MARKER, acting_user=vani)
     progress = start_progress(owner=vani, label=MARKER, district=varanasi)
+    search = start_progress(owner=vani, label=DISTRICT_SEARCH, district=varanasi)
     weaver = register(
         varanasi, vani, name_hi="मरियम बानो", name_latin=MARKER, mobile="+919812345678"
     )
@@ -166,6 +168,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "uuid": progress.uuid,
         "product_id": banarasi.pk,
         "progress_id": progress.uuid,
+        "search_uuid": search.uuid,
         "producer_uuid": weaver.uuid,
         "visit_uuid": visit.uuid,
         "job_uuid": job.uuid,

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -70,6 +70,8 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 def duplicate_search(request: HttpRequest) -> HttpResponse:
     """Start a search of the whole district for likely duplicates; the list page follows it."""
     user = current_user(request)
+    if not user.can_write:
+        raise PermissionDenied(_("You may read this record but not change it."))
     code = request.POST.get("district", "")
     if user.is_state_level and code.isdigit():
         district = get_visible_or_404(District.objects, user, lgd_code=int(code))
