@@ -24,6 +24,15 @@ VARANASI = 187
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
+    """The task worker closes stale database connections between tasks; inside a test's
+    transaction that would end the test itself on PostgreSQL, so in tests it keeps them."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():

@@ -10,15 +10,6 @@ from niryat.core.models import District, TaskProgress
 from tests.conftest import client_for
 
 
-@pytest.fixture(autouse=True)
-def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
-    """The worker closes stale database connections between tasks; inside a test's transaction
-    that would end the test itself on PostgreSQL, so here the worker keeps the connection."""
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-
-
 def run_worker() -> None:
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
@@ -69,7 +60,9 @@ def test_failed_task_shows_why(alice, settings, tmp_path):
 
 
 @pytest.mark.parametrize("persona", ["sam", "ganesh", "gita"])
-def test_only_state_admins_reload(request, persona):
+# `db` before the persona: with the persona fetched by name, a test that runs first in its process
+# would otherwise read the development database.
+def test_only_state_admins_reload(request, db, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.post("/reference-data/").status_code == 403
     assert not TaskProgress.objects.exists()

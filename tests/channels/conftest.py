@@ -16,15 +16,6 @@ from tests.registry.factories import give_listing_consent, register
 
 
 @pytest.fixture(autouse=True)
-def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
-    """The worker closes stale connections between tasks; inside a test's transaction that
-    would end the test itself on PostgreSQL (see tests/test_tasks.py)."""
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://niryat.example.org"

@@ -68,15 +68,6 @@ from tests.registry.rule_cases import (
 
 
 @pytest.fixture(autouse=True)
-def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
-    """The worker closes stale connections between tasks; inside a test's transaction that
-    would end the test itself on PostgreSQL (see tests/test_tasks.py)."""
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
 
@@ -428,7 +419,8 @@ def test_the_task_checks_in_the_language_of_the_person_who_uploaded(ganesh):
 
 
 @pytest.mark.parametrize("persona", ["gita", "sam", "prem"])
-def test_only_centre_staff_and_state_admins_import(request, persona, tmp_path):
+# `db` before the persona (see tests/test_tasks.py).
+def test_only_centre_staff_and_state_admins_import(request, db, persona, tmp_path):
     client = client_for(request.getfixturevalue(persona))
     assert client.get("/producers/import/").status_code == 403
     assert client.get("/producers/import/template.xlsx").status_code == 403

@@ -22,13 +22,6 @@ from tests.registry.fixtures.sheets import import_file, read_csv, read_xlsx
 
 
 @pytest.fixture(autouse=True)
-def keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    )
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
 
