@@ -389,13 +389,7 @@ class _Registered:
 
 
 @dataclass
-class ImportReport:
-    total: int = 0
-    error_rows: int = 0
-    created: int = 0
-    unchanged: int = 0
-    saved: bool = False
-    problems: list[Problem] = field(default_factory=list)
+class ImportReport(Outcome):
     producers: list[Producer] = field(default_factory=list)  # the ones created
 
     @property
