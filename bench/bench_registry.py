@@ -1,7 +1,7 @@
 """What the producer registry costs: the producer list's search at 20,000 producers in a district,
-how well and how fast likely duplicates are found, and imports.
+how well and how fast likely duplicates are found. (Imports: bench_sheets, on this module's sheet.)
 
-BENCH_REGISTRY_PARTS picks the parts to run (comma-separated: search, duplicates, imports; all by
+BENCH_REGISTRY_PARTS picks the parts to run (comma-separated: search, duplicates; all by
 default). The issue's district-wide duplicate search, for instance:
 `BENCH_REGISTRY_PARTS=duplicates BENCH_DUPLICATES_SIZE=20000 python -m bench --only registry`."""
 
@@ -34,9 +34,8 @@ from bench.generate import (
     save_producers,
     scaled,
 )
-from bench.harness import Result, Target, Timing, compare, rate
+from bench.harness import Result, Target, Timing, compare
 from niryat.core.models import District, Role, User
-from niryat.registry.bulk_import import ImportReport, import_rows, read_sheet
 from niryat.registry.duplicates import (
     Match,
     district_people,
@@ -731,76 +730,7 @@ def import_sheet(district: District, rows: int) -> tuple[bytes, bytes, list[dict
     return text.encode("utf-8"), workbook.getvalue(), values
 
 
-def imports(scale: float) -> list[Result]:
-    """read_sheet + import_rows, as the import task runs them, against bulk_create of the same
-    producers, for the same sheet as CSV and as XLSX."""
-    district = District.objects.get(lgd_code=IMPORT_LGD_CODE)
-    staff = User.objects.filter(role=Role.CENTRE_STAFF, district=district).order_by("pk").first()
-    if staff is None:
-        raise AssertionError(f"no centre staff in {district}")
-    rows = max(100, scaled(IMPORT_DESIGN_ROWS, scale))
-    csv_data, xlsx_data, values = import_sheet(district, rows)
-    last = Producer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    reports: list[ImportReport] = []
-
-    def forget() -> None:
-        # Each import starts from the district as it was: its producers, flags, funnel entries.
-        Producer.objects.filter(pk__gt=last).only("pk").delete()
-
-    def imported(data: bytes) -> Callable[[], object]:
-        def run() -> None:
-            sheet = read_sheet(data)
-            records = list(sheet.records())
-            reports.append(
-                import_rows(
-                    district,
-                    [fields for _number, fields in records],
-                    acting_user=staff,
-                    row_numbers=[number for number, _fields in records],
-                    headers=sheet.headers_by_field(),
-                )
-            )
-
-        return run
-
-    def bare() -> None:
-        Producer.objects.bulk_create([Producer(**fields) for fields in values])
-
-    # A few runs of a small sheet; one of a large one, which takes minutes.
-    repeat = max(1, min(3, round(3_000 / rows)))
-    warmup = 1 if rows <= 10_000 else 0
-    results = []
-    try:
-        for kind, data in (("CSV", csv_data), ("XLSX", xlsx_data)):
-            measured, baseline = compare(
-                imported(data), bare, repeat=repeat, warmup=warmup, setup=forget
-            )
-            report = reports[-1]
-            if report.error_rows or not report.saved:
-                raise AssertionError(f"the {kind} sheet did not import: {report.problems[:3]}")
-            size = f"{rows:,} rows ({len(data) / 1e6:.1f} MB) into {district.name_en}"
-            results.append(
-                Result(
-                    f"import: {kind} sheet, read, checked and saved",
-                    size,
-                    rate(measured, rows),
-                    rate(baseline, rows),
-                    "Producer.objects.bulk_create of the same producers, made beforehand",
-                    target=Target("ratio", 3),
-                    note=(
-                        f"{report.created:,} created, {report.unchanged:,} left as already "
-                        f"registered (the same name key and PIN code as a producer of the "
-                        f"district), {len(report.duplicates):,} duplicates flagged; "
-                        f"{measured.n} runs each"
-                    ),
-                )
-            )
-    finally:
-        forget()
-    return results
-
-
-PARTS = ("search", "duplicates", "imports")
+PARTS = ("search", "duplicates")
 
 
 def run(scale: float) -> list[Result]:
@@ -813,6 +743,4 @@ def run(scale: float) -> list[Result]:
         results += search()
     if "duplicates" in parts:
         results += duplicates(scale)
-    if "imports" in parts:
-        results += imports(scale)
     return results
