@@ -172,13 +172,17 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "producer_uuid": weaver.uuid,
         "visit_uuid": visit.uuid,
         "job_uuid": job.uuid,
+        # (a page's own value, as "<url name>:<parameter>")
+        **{
+            f"catalogue_import_{page}:job_uuid": catalog_job.uuid
+            for page in ("job", "status", "columns", "errors", "valid_rows")
+        },
         "flag_id": DuplicateFlag.objects.get(second=twin).pk,
         "membership_id": membership.pk,
         "product_uuid": saree.uuid,
         "sku_uuid": sku.uuid,
         "image_uuid": image.uuid,
         "variant": "main",
-        "catalog_job_uuid": catalog_job.uuid,
         "row": 2,
     }
 
@@ -193,7 +197,7 @@ def text_of(response: Any) -> str:
 def kwargs_for(name: str, pattern: URLPattern, foreign: dict[str, Any]) -> dict[str, Any]:
     kwargs = {}
     for key in pattern.pattern.converters:
-        value = foreign.get(key)
+        value = foreign.get(f"{name}:{key}", foreign.get(key))
         if isinstance(value, dict):
             value = value.get(name)
         assert value is not None, f"add a foreign value for {name}:{key} in FOREIGN_VALUES"

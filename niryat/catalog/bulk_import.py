@@ -1455,6 +1455,8 @@ class CatalogueImporter(Importer):
     no_rows = CATALOGUE_SHEET.no_rows
     job_model = CatalogImportJob
     url_prefix = "catalogue"
+    sheet_title = gettext_noop("A sheet of products and SKUs")
+    template_prefix = "catalog/import_"
 
     @property
     def layout(self) -> SheetLayout:  # type: ignore[override]
