@@ -181,7 +181,8 @@ class FakeOndcBuyerApp(FakeMarketplace):
             "action": action,
             "core_version": "1.0.0" if action in ("issue", "issue_status") else "1.2.0",
             "bap_id": self.signer.subscriber_id,
-            "bap_uri": f"{self.url}/",
+            # The subscriber id in the path: ONDC's log utility checks bap_uri holds bap_id.
+            "bap_uri": f"{self.url}/{self.signer.subscriber_id}/",
             "transaction_id": str(uuid.uuid4()),
             "message_id": str(uuid.uuid4()),
             "timestamp": now_timestamp(),
@@ -237,7 +238,7 @@ class FakeOndcBuyerApp(FakeMarketplace):
         return self.post(node, action, body), json.loads(body)["context"]
 
     # -- callbacks from seller nodes -----------------------------------------------------------
-    @route("POST", r"/(?P<action>on_\w+)")
+    @route("POST", r"(?:/[\w.-]+)?/(?P<action>on_\w+)")
     def callback(self, request: Request) -> Response:
         try:
             data = json.loads(request.body)
