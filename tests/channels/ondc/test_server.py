@@ -25,6 +25,7 @@ from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.protocol import OndcError, Reply
 from niryat.core.reference_data import load_reference_data
 from tests.catalog.factories import run_tasks
+from tests.conftest import hindi
 
 SUBSCRIBER = "edc-gorakhpur.niryat.test"
 HERE = "tests.channels.ondc.test_server"
@@ -437,3 +438,12 @@ def test_old_messages_are_pruned(bap, node, settings):
     call_command("prune_ondc_messages", stdout=None)
 
     assert list(OndcMessage.objects.values_list("action", flat=True)) == ["select"]
+
+
+def test_the_message_log_speaks_hindi_to_staff():
+    for label in (
+        "ONDC message",
+        *OndcMessage.Outcome.labels,
+        *OndcMessage.Direction.labels,
+    ):
+        hindi(str(label))
