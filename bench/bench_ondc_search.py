@@ -12,8 +12,15 @@
    body, Ed25519 verify), against a bare Ed25519 verify of the same signing string with the key
    already loaded, in the same run. Target ≤ 1.5×.
 
+3. Select → on_select at the buyer app with the task worker `make run` starts (`manage.py
+   db_worker`, polling every second): the fake buyer app (fakes/ondc_bap.py) sends signed
+   `select`s 0.1 to 1.1 s apart, so the requests fall anywhere in the worker's poll, and times
+   their arrival to the signed on_select (which it verifies). Target: p95 ≤ 5 s, ONDC's window
+   for on_select, on_init and on_confirm. The baseline is the same requests' ACK.
+
 The registry is the fake one (fakes/ondc_registry.py) on loopback; each gunicorn worker looks the
-buyer app's key up once and caches it. BENCH_ONDC_WAVES sets the number of waves (default 5).
+buyer app's key up once and caches it. BENCH_ONDC_WAVES sets the number of waves (default 5),
+BENCH_ONDC_SELECTS the selects of part 3 (default 12).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.cache import cache
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from bench.harness import Rate, Result, Target, Timing, compare
 from niryat.channels import secrets
@@ -52,6 +60,50 @@ CONCURRENT = 200
 def answer_search(node: OndcNode, request: dict[str, Any]) -> Reply:
     """The bench's search handler (the ACK is measured, not the catalogue)."""
     return Reply(message={"catalog": {}})
+
+
+def answer_select(node: OndcNode, request: dict[str, Any]) -> Reply:
+    """The bench's select handler: the quote is not what part 3 measures, the round trip is."""
+    return Reply(message={"order": {**request["message"]["order"], "quote": {"ttl": "P1D"}}})
+
+
+# The worker as `make run` starts it, with the bench's select handler installed.
+WORKER = (
+    "import django; django.setup()\n"
+    "from niryat.channels.ondc import server\n"
+    "server.HANDLERS['select'] = 'bench.bench_ondc_search.answer_select'\n"
+    "from django.core.management import call_command\n"
+    "call_command('db_worker', reload=False)\n"
+)
+
+
+def _env(registry_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "ONDC_REGISTRY_URL": registry_url,
+        "ALLOWED_HOSTS": f"127.0.0.1,localhost,{SUBSCRIBER}",
+        # As in production: a worker keeps its database connection between requests.
+        "DATABASE_CONN_MAX_AGE": "60",
+    }
+
+
+def _round_trips(bap: Any, count: int) -> tuple[list[float], list[float]]:
+    """Seconds from sending a select to its ACK, and to its verified on_select at the buyer app."""
+    acks: list[float] = []
+    callbacks: list[float] = []
+    order = {"order": {"items": [{"id": "I1", "quantity": {"count": 1}}]}}
+    for i in range(count):
+        # The next request lands elsewhere in the worker's one-second poll.
+        time.sleep(0.1 + (i * 0.37) % 1.0)
+        start = time.time()
+        answer, context = bap.send(SUBSCRIBER, "select", order)
+        acks.append(time.time() - start)
+        assert answer.json()["message"]["ack"]["status"] == "ACK", answer.text
+        callback = bap.wait_for("on_select", message_id=context["message_id"], timeout=30)
+        assert callback.verified
+        callbacks.append(callback.received_at - start)
+    return acks, callbacks
 
 
 def _node() -> OndcNode:
@@ -93,14 +145,7 @@ def _free_port() -> int:
 
 
 def _start_gunicorn(port: int, registry_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "ONDC_REGISTRY_URL": registry_url,
-        "ALLOWED_HOSTS": f"127.0.0.1,localhost,{SUBSCRIBER}",
-        # As in production: a worker keeps its database connection between requests.
-        "DATABASE_CONN_MAX_AGE": "60",
-    }
+    env = _env(registry_url)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -212,7 +257,7 @@ def run(scale: float) -> list[Result]:
     node = _node()
     registry, bap = FakeOndcRegistry(), FakeOndcBuyerApp()
     registry.start()
-    gunicorn = None
+    gunicorn = worker = None
     try:
         for participant in bap.participants():
             registry.add_participant(participant)
@@ -233,6 +278,20 @@ def run(scale: float) -> list[Result]:
         received = OndcMessage.objects.filter(node=node, outcome="ack").count()
         assert received == len(searches) + 20, received  # every search logged once
 
+        # 3. The round trip through `make run`'s worker; the searches' answers are not its work.
+        DBTaskResult.objects.filter(task_path__contains="answer_ondc_request").delete()
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            cwd=HERE.parent,
+            env=_env(registry.url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        bap.registry_url = registry.url
+        bap.sites[SUBSCRIBER] = f"http://127.0.0.1:{port}"
+        _round_trips(bap, 1)  # the worker started (make run starts it long before a buyer)
+        acks, round_trips = _round_trips(bap, int(os.environ.get("BENCH_ONDC_SELECTS", "12")))
+
         # 2. Verification in this process, against a bare Ed25519 verify of the same bytes.
         from django.test.utils import override_settings
 
@@ -252,14 +311,15 @@ def run(scale: float) -> list[Result]:
                 max_seconds=3,
             )
     finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(10)
         if gunicorn is not None:
             gunicorn.terminate()
             gunicorn.wait(10)
         bap.stop()
         registry.stop()
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.filter(task_path__contains="answer_ondc_request").delete()
+        DBTaskResult.objects.filter(task_path__contains="ondc").delete()
         OndcMessage.objects.filter(node=node).delete()
         node.delete()
 
@@ -289,6 +349,15 @@ def run(scale: float) -> list[Result]:
             baseline=Rate(rows_per_s=page_rate, rows=len(pages), n=waves),
             baseline_label="the node's site-verification page under the same load "
             "(one query, one Ed25519 signature)",
+        ),
+        Result(
+            name="ONDC select → on_select at the buyer app",
+            size=f"{len(round_trips)} selects, one at a time, db_worker polling every 1 s",
+            measured=_timing(round_trips),
+            baseline=_timing(acks),
+            baseline_label="the same selects' ACK",
+            target=Target("p95_ms", 5000),
+            note=f"slowest round trip {max(round_trips) * 1000:.0f} ms",
         ),
         Result(
             name="ONDC signature verification per request",

@@ -1,5 +1,6 @@
 """gunicorn settings for bench_ondc_search: a small district server (2 workers × 4 threads), and
-the bench's own search handler in each worker (the ACK is measured, not the catalogue)."""
+the bench's own search and select handlers in each worker (the protocol is measured, not the
+catalogue or the quote)."""
 
 from typing import Any
 
@@ -14,3 +15,4 @@ def post_worker_init(worker: Any) -> None:
     from niryat.channels.ondc import server
 
     server.HANDLERS["search"] = "bench.bench_ondc_search.answer_search"
+    server.HANDLERS["select"] = "bench.bench_ondc_search.answer_select"
