@@ -7,6 +7,9 @@ its message_id is new. An ACKed request is logged (`OndcMessage`) and answered i
 task: the action's handler (`HANDLERS`) gives a `Reply`, sent as the signed `on_<action>` callback
 to `context.bap_uri`, retried on timeouts, 429 and 5xx.
 
+Unsolicited callbacks (on_status when staff ship, catalogue pushes) go through `send_unsolicited`,
+so that they are logged and retried like answers.
+
 Handler contract: `HANDLERS[action]` is the dotted path of `handler(node, request) -> Reply`, where
 `request` is the whole parsed body (context and message); it raises `OndcError` for a request it
 cannot serve (the callback then carries only the error). The handler modules are imported when
@@ -327,24 +330,46 @@ def answer(received_pk: int) -> OndcMessage | None:
         reply = Reply(
             error={"type": CORE_ERROR, "code": INTERNAL_ERROR, "message": "Internal error."}
         )
-    action = f"on_{received.action}"
-    context = callbacks.callback_context(node, request["context"], action)
+    context = callbacks.callback_context(node, request["context"], f"on_{received.action}")
+    sent = _log_sent(node, context, reply, answers=received)
+    deliver(sent)
+    return sent
+
+
+def send_unsolicited(
+    node: OndcNode,
+    request_context: dict[str, Any],
+    action: str,
+    message: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+) -> OndcMessage:
+    """Send a callback nobody asked for just now (on_status when staff pack, ship or deliver;
+    a catalogue push) in the transaction of `request_context` (e.g. the order's confirm), under a
+    new message_id: logged, signed, sent, and retried like an answer. Call it from a background
+    task: it waits for the buyer app."""
+    context = callbacks.callback_context(node, request_context, action, new_message_id=True)
+    sent = _log_sent(node, context, Reply(message, error), answers=None)
+    deliver(sent)
+    return sent
+
+
+def _log_sent(
+    node: OndcNode, context: dict[str, Any], reply: Reply, *, answers: OndcMessage | None
+) -> OndcMessage:
     # Serialised once: these bytes are logged, signed and sent, on every attempt.
     body = callbacks.callback_body(context, reply.message, reply.error)
-    sent = OndcMessage.objects.create(
+    return OndcMessage.objects.create(
         node=node,
         direction=OndcMessage.Direction.SENT,
-        action=action,
-        bap_id=received.bap_id,
-        transaction_id=received.transaction_id,
-        message_id=str(context["message_id"]),
+        action=str(context["action"]),
+        bap_id=str(context.get("bap_id", ""))[:200],
+        transaction_id=str(context.get("transaction_id", ""))[:LONGEST_ID],
+        message_id=str(context["message_id"])[:LONGEST_ID],
         body=body.decode(),
         signature_ok=True,
         outcome=OndcMessage.Outcome.PENDING,
-        answers=received,
+        answers=answers,
     )
-    deliver(sent)
-    return sent
 
 
 def callback_url(sent: OndcMessage) -> str:

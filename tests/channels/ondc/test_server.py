@@ -447,3 +447,42 @@ def test_the_message_log_speaks_hindi_to_staff():
         *OndcMessage.Direction.labels,
     ):
         hindi(str(label))
+
+
+def test_an_order_flow_with_out_of_stock_and_a_status_push_is_logged_for_the_utility(
+    bap, node, monkeypatch, tmp_path: Path
+):
+    # given a select answered out of stock, a reselect answered with a quote, and a confirm
+    monkeypatch.setitem(server.HANDLERS, "select", f"{HERE}.answer_out_of_stock")
+    _, first = bap.send(SUBSCRIBER, "select", SELECT)
+    transaction = first["transaction_id"]
+    run_tasks()
+    monkeypatch.setitem(server.HANDLERS, "select", f"{HERE}.answer_with_quote")
+    bap.send(SUBSCRIBER, "select", SELECT, transaction_id=transaction)
+    _, confirm = bap.send(SUBSCRIBER, "confirm", SELECT, transaction_id=transaction)
+    run_tasks()
+    # when staff pack the order: an on_status nobody asked for just now
+    packed = {
+        "order": {
+            "fulfillments": [{"type": "Delivery", "state": {"descriptor": {"code": "Packed"}}}]
+        }
+    }
+    sent = server.send_unsolicited(node, confirm, "on_status", packed)
+
+    # then the buyer app has it, signed, under a new message_id of the same transaction
+    callback = bap.wait_for("on_status", transaction_id=transaction)
+    assert callback.verified
+    assert callback.context["message_id"] not in (first["message_id"], confirm["message_id"])
+    assert sent.outcome == OndcMessage.Outcome.DELIVERED
+    # and the flow is written under the utility's names
+    out = tmp_path / "flow.json"
+    call_command("ondc_flow_logs", transaction, flow="3", output=str(out), stdout=None)
+    assert list(json.loads(out.read_text())["payload"]) == [
+        "select_out_of_stock",
+        "on_select_out_of_stock",
+        "select",
+        "on_select",
+        "confirm",
+        "on_confirm",
+        "on_status_packed",
+    ]
