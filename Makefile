@@ -52,7 +52,8 @@ run: setup
 	export $(DEMO_MARKETPLACES); \
 	$(PY) -m fakes --wait 30 && \
 	$(PY) manage.py seed_demo --marketplaces || exit 1; \
-	export ONDC_REGISTRY_ENCRYPTION_KEY="$${ONDC_REGISTRY_ENCRYPTION_KEY:-$$($(PY) -m fakes --registry-key)}"; \
+	if [ "$$ONDC_REGISTRY_URL" = http://127.0.0.1:8704 ] && [ -z "$$ONDC_REGISTRY_ENCRYPTION_KEY" ]; then \
+		export ONDC_REGISTRY_ENCRYPTION_KEY="$$($(PY) -m fakes --registry-key)"; fi; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(PY) manage.py channels_sync --every 60 > /dev/null & sync=$$!; \
 	trap 'kill $$worker $$sync $$fakes 2>/dev/null' EXIT INT TERM; \
