@@ -29,6 +29,7 @@ from niryat.channels.models import (
     SkuSelection,
     Warehouse,
 )
+from niryat.channels.ondc.server import ACTIONS as ONDC_ACTIONS
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
@@ -57,6 +58,8 @@ NOT_DISTRICT_PAGES = {
     # What ONDC's registry calls on a centre's node, found by host (tests/channels/ondc).
     "ondc_site_verification",
     "ondc_on_subscribe",
+    # What buyer apps call, signed, on a centre's node (tests/channels/ondc/test_server.py).
+    *(f"ondc_{action}" for action in ONDC_ACTIONS),
 }
 
 
