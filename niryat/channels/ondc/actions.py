@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_domain_name
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niryat.channels import secrets
-from niryat.channels.models import OndcNode
+from niryat.channels.models import Grievance, OndcNode
 from niryat.channels.ondc import registry_client
 from niryat.channels.ondc.signing import EncryptionKeys, SigningKeys
 from niryat.core.audit import record_audit
@@ -105,3 +106,92 @@ def do_subscribe_ondc_node(
         changes={"status": node.status, "city_codes": city_codes},
     )
     return node
+
+
+def _tell_buyer_of(grievance: Grievance) -> None:
+    from niryat.channels.ondc.channel import queue_for_buyer
+    from niryat.channels.ondc.grievances import issue_message
+    from niryat.channels.ondc.orders import ondc_account
+
+    queue_for_buyer(
+        ondc_account(grievance.district),
+        grievance.order,
+        grievance.context,
+        "on_issue_status",
+        issue_message(grievance),
+        f"issue:{grievance.uuid}:{len(grievance.respondent_actions)}",
+    )
+
+
+@transaction.atomic
+def do_respond_to_grievance(grievance: Grievance, text: str, *, acting_user: User) -> Grievance:
+    """Staff tell the buyer what is being done about the complaint (IGM: PROCESSING, with what
+    they wrote); the buyer's app hears it as on_issue_status."""
+    require_write(grievance.district, acting_user)
+    grievance = Grievance.objects.select_for_update().select_related("node").get(pk=grievance.pk)
+    if not grievance.is_open():
+        raise ValidationError(_("This grievance is already settled."))
+    if not text.strip():
+        raise ValidationError({"text": _("Say what is being done about the complaint.")})
+    from niryat.channels.ondc.grievances import respondent_action
+
+    grievance.respondent_actions.append(
+        respondent_action(grievance, "PROCESSING", text.strip(), by=acting_user)
+    )
+    grievance.status = Grievance.Status.PROCESSING
+    grievance.responded_at = grievance.responded_at or timezone.now()
+    grievance.save()
+    record_audit(
+        actor=acting_user,
+        action="grievance.respond",
+        obj=grievance,
+        district=grievance.district,
+        changes={"text": text.strip()},
+    )
+    _tell_buyer_of(grievance)
+    return grievance
+
+
+@transaction.atomic
+def do_resolve_grievance(
+    grievance: Grievance,
+    resolution: str,
+    action: str,
+    *,
+    refund_amount: Decimal | None = None,
+    acting_user: User,
+) -> Grievance:
+    """Staff settle the complaint (a refund, a replacement, cancelling the order, or no action),
+    saying how; the buyer's app hears it as on_issue_status with the resolution."""
+    require_write(grievance.district, acting_user)
+    grievance = Grievance.objects.select_for_update().select_related("node").get(pk=grievance.pk)
+    if not grievance.is_open():
+        raise ValidationError(_("This grievance is already settled."))
+    if not resolution.strip():
+        raise ValidationError({"resolution": _("Say how the complaint was resolved.")})
+    if action not in Grievance.Action.values:
+        raise ValidationError({"action": _("Choose what was done.")})
+    if action == Grievance.Action.REFUND and (refund_amount is None or refund_amount <= 0):
+        raise ValidationError({"refund_amount": _("Give the amount refunded.")})
+    from niryat.channels.ondc.grievances import respondent_action
+
+    now = timezone.now()
+    grievance.resolution = resolution.strip()[:500]
+    grievance.action_triggered = action
+    grievance.refund_amount = refund_amount if action == Grievance.Action.REFUND else None
+    grievance.status = Grievance.Status.RESOLVED
+    grievance.responded_at = grievance.responded_at or now
+    grievance.resolved_at = now
+    grievance.respondent_actions.append(
+        respondent_action(grievance, "RESOLVED", grievance.resolution, by=acting_user)
+    )
+    grievance.save()
+    record_audit(
+        actor=acting_user,
+        action="grievance.resolve",
+        obj=grievance,
+        district=grievance.district,
+        changes={"resolution": grievance.resolution, "action": action},
+    )
+    _tell_buyer_of(grievance)
+    return grievance
