@@ -152,7 +152,9 @@ def confirm(
             "@ondc/org/buyer_app_finder_fee_type": "percent",
             "@ondc/org/buyer_app_finder_fee_amount": "3",
         },
-        "tags": [{"code": "bap_terms", "list": [{"code": "tax_number", "value": "29AAACB1234C1Z5"}]}],
+        "tags": [
+            {"code": "bap_terms", "list": [{"code": "tax_number", "value": "29AAACB1234C1Z5"}]}
+        ],
         "created_at": created,
         "updated_at": created,
     }
@@ -193,10 +195,18 @@ def update(order_id: str, item: Sku, count: int, update_type: str, reason: str, 
     }
 
 
-def issue(order_id: str, item: Sku, *, issue_id: str = "ISSUE-1", txn: str = "T1", **extra: Any):
+def issue(
+    order_id: str,
+    item: Sku,
+    *,
+    issue_id: str = "ISSUE-1",
+    txn: str = "T1",
+    bap_uri: str = BAP_URI,
+    **extra: Any,
+) -> dict:
     created = timestamp()
     return {
-        "context": {**context("issue", txn), "core_version": "1.0.0"},
+        "context": {**context("issue", txn, bap_uri=bap_uri), "core_version": "1.0.0"},
         "message": {
             "issue": {
                 "id": issue_id,

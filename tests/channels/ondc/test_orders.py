@@ -29,8 +29,7 @@ from niryat.channels.ondc import orders
 from niryat.channels.ondc.protocol import OndcError
 from niryat.core import sms
 from niryat.core.models import User
-from tests.catalog.factories import add_sku, make_product
-from tests.channels.factories import add_ready_photo, drain
+from tests.channels.factories import drain
 from tests.channels.ondc import requests as r
 from tests.channels.ondc.buyer_app import BuyerApp
 from tests.channels.test_pages import make_account
@@ -84,7 +83,9 @@ def test_select_quotes_each_item_with_delivery_packing_and_tax(ondc_node, horse_
     fulfilment = order["fulfillments"][0]
     assert fulfilment["state"]["descriptor"]["code"] == "Serviceable"
     assert fulfilment["@ondc/org/TAT"] == "P5D"
-    assert order["items"] == [{"id": str(horse_sku.uuid), "fulfillment_id": "F1", "location_id": "L1"}]
+    assert order["items"] == [
+        {"id": str(horse_sku.uuid), "fulfillment_id": "F1", "location_id": "L1"}
+    ]
 
 
 def test_select_beyond_the_stock_is_40002_with_the_count_available(ondc_node, horse_sku):
@@ -94,7 +95,9 @@ def test_select_beyond_the_stock_is_40002_with_the_count_available(ondc_node, ho
 
     assert reply.error["code"] == "40002"
     assert reply.error["type"] == "DOMAIN-ERROR"
-    assert json.loads(reply.error["message"]) == [{"item_id": str(horse_sku.uuid), "error": "40002"}]
+    assert json.loads(reply.error["message"]) == [
+        {"item_id": str(horse_sku.uuid), "error": "40002"}
+    ]
     item = _item_lines(reply.message["order"]["quote"])[str(horse_sku.uuid)]
     assert item["@ondc/org/item_quantity"] == {"count": 3}
     assert item["item"]["quantity"]["available"] == {"count": "3"}
@@ -193,7 +196,9 @@ def test_confirm_puts_the_order_in_the_order_book_and_takes_the_stock(
     assert order.ondc.bap_id == r.BAP_ID
     assert order.ondc.transaction_id == "T1"
     assert order.ondc.node == ondc_node
-    assert [(line.seller_sku, line.quantity) for line in order.lines.all()] == [("TERR-HORSE-01", 2)]
+    assert [(line.seller_sku, line.quantity) for line in order.lines.all()] == [
+        ("TERR-HORSE-01", 2)
+    ]
     horse_sku.refresh_from_db()
     assert horse_sku.stock == 10
     move = StockMove.objects.get(order=order)
@@ -244,7 +249,7 @@ def _race(*calls) -> list[object]:  # type: ignore[no-untyped-def]
                     if "locked" not in str(exc):
                         raise
                     time.sleep(0.01)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+        except Exception as exc:
             results[index] = exc
         finally:
             connection.close()
@@ -286,7 +291,7 @@ def test_two_buyers_confirming_the_last_unit_one_gets_it_the_other_40002(
 
     refused = [x for x in results if isinstance(x, OndcError)]
     accepted = [x for x in results if not isinstance(x, Exception)]
-    assert len(accepted) == 1 and len(refused) == 1, results
+    assert (len(accepted), len(refused)) == (1, 1), results
     assert refused[0].code == "40002"
     assert Order.objects.count() == 1
     horse_sku.refresh_from_db()
@@ -319,7 +324,8 @@ def test_an_ondc_confirm_racing_a_flipkart_order_for_the_last_unit_never_oversel
     if sold.get().account.channel == "ondc":
         assert Order.objects.get(channel_order_id="OD-FK-1").state == "cancelled"
     else:
-        assert isinstance(results[0], OndcError) and results[0].code == "40002"
+        assert isinstance(results[0], OndcError)
+        assert results[0].code == "40002"
     assert StockMove.objects.filter(reason="order").count() == 1
 
 
@@ -328,7 +334,11 @@ def test_an_ondc_confirm_racing_a_flipkart_order_for_the_last_unit_never_oversel
 
 def _staff_moves(order: Order, ganesh: User, *states: str) -> Order:
     for state in states:
-        kw = {"carrier": "India Post", "tracking_number": "EK123456789IN"} if state == "shipped" else {}
+        kw = (
+            {"carrier": "India Post", "tracking_number": "EK123456789IN"}
+            if state == "shipped"
+            else {}
+        )
         order = actions.do_set_order_state(order, state, acting_user=ganesh, **kw)
     return order
 
@@ -403,7 +413,9 @@ def test_cancel_with_a_sellers_reason_or_not_yet_late_is_refused(ondc_node, hors
 
 def test_cancel_after_the_order_left_is_50001(ondc_node, horse_sku, ganesh):
     _place(ondc_node, horse_sku, 1, "ORD-10")
-    _staff_moves(Order.objects.get(channel_order_id="ORD-10"), ganesh, "accepted", "packed", "shipped")
+    _staff_moves(
+        Order.objects.get(channel_order_id="ORD-10"), ganesh, "accepted", "packed", "shipped"
+    )
 
     with pytest.raises(OndcError) as refused:
         orders.answer_cancel(
@@ -452,7 +464,9 @@ def test_ratings_and_support_requests_are_shown_on_the_order(ondc_node, horse_sk
     _place(ondc_node, horse_sku, 1, "ORD-13")
     rating = {
         "context": r.context("rating", "T1"),
-        "message": {"ratings": [{"rating_category": "Item", "id": str(horse_sku.uuid), "value": "4"}]},
+        "message": {
+            "ratings": [{"rating_category": "Item", "id": str(horse_sku.uuid), "value": "4"}]
+        },
     }
     assert orders.answer_rating(ondc_node, rating).message == {
         "feedback_ack": True,
@@ -503,9 +517,9 @@ def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
 ):
     # given an order placed by a buyer app that answers with two 503s first
     orders.answer_select(ondc_node, r.select([(horse_sku, 1)], bap_uri=buyer_app.url))
-    quote = orders.answer_init(
-        ondc_node, r.init([(horse_sku, 1)], bap_uri=buyer_app.url)
-    ).message["order"]["quote"]
+    quote = orders.answer_init(ondc_node, r.init([(horse_sku, 1)], bap_uri=buyer_app.url)).message[
+        "order"
+    ]["quote"]
     orders.answer_confirm(
         ondc_node, r.confirm([(horse_sku, 1)], "ORD-LIVE", quote, bap_uri=buyer_app.url)
     )
@@ -520,7 +534,9 @@ def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
     # id of its own and the transaction of the order
     received = buyer_app.received
     assert [c["path"] for c in received] == ["/on_status"] * 3
-    assert [c["message"]["order"]["fulfillments"][0]["state"]["descriptor"]["code"] for c in received] == [
+    assert [
+        c["message"]["order"]["fulfillments"][0]["state"]["descriptor"]["code"] for c in received
+    ] == [
         "Packed",
         "Order-picked-up",
         "Order-delivered",
@@ -529,7 +545,8 @@ def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
     assert {c["context"]["bpp_id"] for c in received} == {ondc_node.subscriber_id}
     message_ids = [c["context"]["message_id"] for c in received]
     confirm_message_id = order.ondc.context["message_id"]
-    assert len(set(message_ids)) == 3 and confirm_message_id not in message_ids
+    assert len(set(message_ids)) == 3
+    assert confirm_message_id not in message_ids
     calls = OutboxEntry.objects.filter(order=order, operation="tell_buyer")
     assert [c.state for c in calls] == ["done"] * 3
     assert sum(c.attempts for c in calls) == 2  # the two 503s, retried
@@ -547,9 +564,7 @@ def test_an_unsigned_or_wrongly_signed_callback_would_be_refused_by_the_buyer_ap
     from niryat.core.http import HttpError
 
     with pytest.raises((CallbackRefused, HttpError)):
-        send_callback(
-            ondc_node, r.context("status", "T9", bap_uri=buyer_app.url), "on_status", {}
-        )
+        send_callback(ondc_node, r.context("status", "T9", bap_uri=buyer_app.url), "on_status", {})
     assert buyer_app.received == []
 
 
