@@ -11,6 +11,7 @@ which the buyer's app hears as an unsolicited on_issue_status, retried until ack
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -150,9 +151,15 @@ def _record(
     if producer is None and details.get("provider_id"):
         from niryat.registry.models import Producer
 
-        producer = Producer.objects.filter(
-            uuid__iexact=str(details["provider_id"]), district=node.district_id
-        ).first()
+        try:
+            provider = uuid.UUID(str(details["provider_id"]))
+        except ValueError:
+            provider = None
+        producer = (
+            Producer.objects.filter(uuid=provider, district=node.district_id).first()
+            if provider is not None
+            else None
+        )
     description = issue.get("description") or {}
     person = (issue.get("complainant_info") or {}).get("person") or {}
     contact = (issue.get("complainant_info") or {}).get("contact") or {}

@@ -210,7 +210,7 @@ def _lines(node: OndcNode, order: dict[str, Any]) -> tuple[str, list[Line]]:
             continue
         sku = (
             Sku.objects.filter(uuid=found_id, product__producer__district=node.district_id)
-            .select_related("product__producer")
+            .select_related("product__producer__district__state")
             .first()
         )
         if sku is not None:
@@ -266,10 +266,13 @@ class Quote:
     total: Decimal
 
 
-def _quote(node: OndcNode, lines: Sequence[Line], *, serviceable: bool) -> Quote:
+def _quote(
+    node: OndcNode, lines: Sequence[Line], *, serviceable: bool, selecting: bool = False
+) -> Quote:
     """The quote for `lines` at today's prices and stock: each item at the units available (up
     to what was asked), its tax (included in the price, so 0.00), then the order's delivery
-    (only where delivered) and packing charges."""
+    (only where delivered) and packing charges. Only on_select's quote says whether each item
+    is in stock (ONDC's "99" or "0", as the catalogue does); init and confirm repeat the rest."""
     breakup: list[dict[str, Any]] = []
     short: list[str] = []
     total = Decimal(0)
@@ -279,6 +282,13 @@ def _quote(node: OndcNode, lines: Sequence[Line], *, serviceable: bool) -> Quote
         quoted = min(line.wanted, available)
         if quoted < line.wanted:
             short.append(line.item_id)
+        item: dict[str, Any] = {"price": _money(price)}
+        if selecting:
+            in_stock = str(MAX_PER_ORDER) if available > 0 else "0"
+            item = {
+                "quantity": {"available": {"count": in_stock}, "maximum": {"count": in_stock}},
+                **item,
+            }
         breakup.append(
             {
                 "@ondc/org/item_id": line.item_id,
@@ -286,13 +296,7 @@ def _quote(node: OndcNode, lines: Sequence[Line], *, serviceable: bool) -> Quote
                 "title": line.sku.title_en or line.sku.seller_sku,
                 "@ondc/org/title_type": "item",
                 "price": _money(price * quoted),
-                "item": {
-                    "quantity": {
-                        "available": {"count": str(min(available, MAX_PER_ORDER))},
-                        "maximum": {"count": str(min(available, MAX_PER_ORDER))},
-                    },
-                    "price": _money(price),
-                },
+                "item": item,
             }
         )
         breakup.append(
@@ -372,10 +376,11 @@ def answer_select(node: OndcNode, request: dict[str, Any]) -> Reply:
     order = _order_of(request)
     provider_id, lines = _lines(node, order)
     serviceable = serves(node, _drop_pin(order))
-    quote = _quote(node, lines, serviceable=serviceable)
+    quote = _quote(node, lines, serviceable=serviceable, selecting=True)
+    locations = sorted({line.location_id for line in lines if line.location_id})
     message = {
         "order": {
-            "provider": {"id": provider_id},
+            "provider": {"id": provider_id, "locations": [{"id": loc} for loc in locations]},
             "items": _items(lines),
             "fulfillments": [_fulfilment(node, lines, serviceable=serviceable)],
             "quote": quote.body,
@@ -431,9 +436,20 @@ def _payment_type_allowed(payment: dict[str, Any]) -> None:
 
 
 def _bpp_terms(node: OndcNode, lines: Sequence[Line]) -> list[dict[str, Any]]:
+    """The seller's tax numbers: the centre's GSTIN (the node operates the sale) and the
+    producer's PAN (their own legal entity: the provider of an MSN)."""
     producer = lines[0].sku.product.producer
-    tax_number = producer.gstin or node.gstin
-    return [{"code": "bpp_terms", "list": [{"code": "tax_number", "value": tax_number}]}]
+    pan = producer.pan or (producer.gstin[2:12] if len(producer.gstin) == 15 else "")
+    return [
+        {
+            "code": "bpp_terms",
+            "list": [
+                {"code": "tax_number", "value": node.gstin or producer.gstin},
+                {"code": "provider_tax_number", "value": pan},
+                {"code": "np_type", "value": "MSN"},
+            ],
+        }
+    ]
 
 
 def answer_init(node: OndcNode, request: dict[str, Any]) -> Reply:
@@ -447,7 +463,6 @@ def answer_init(node: OndcNode, request: dict[str, Any]) -> Reply:
     message = {
         "order": {
             "provider": order.get("provider") or {},
-            "provider_location": {"id": lines[0].location_id} if lines[0].location_id else {},
             "items": _items(lines, with_quantity=True),
             "billing": order.get("billing") or {},
             "fulfillments": fulfilments,
@@ -456,8 +471,6 @@ def answer_init(node: OndcNode, request: dict[str, Any]) -> Reply:
             "tags": _bpp_terms(node, lines),
         }
     }
-    if not message["order"]["provider_location"]:
-        del message["order"]["provider_location"]
     return Reply(message)
 
 
@@ -513,15 +526,16 @@ def answer_confirm(node: OndcNode, request: dict[str, Any]) -> Reply:
         "id": order_id,
         "items": _items(lines, with_quantity=True),
         "fulfillments": [
-            {
-                **(order.get("fulfillments") or [{}])[0],
-                **_fulfilment(node, lines, serviceable=True),
-            }
+            _confirmed_fulfilment(node, lines, (order.get("fulfillments") or [{}])[0], created)
         ],
         "quote": quote.body,
-        "payment": {**payment, **_payment_terms(node, payment)},
-        "tags": order.get("tags") or _bpp_terms(node, lines),
-        "created_at": order.get("created_at") or now,
+        # What the buyer's app confirmed, over our terms (it repeats on_init's).
+        "payment": {**_payment_terms(node, payment), **payment},
+        "tags": [
+            *(tag for tag in order.get("tags") or [] if tag.get("code") != "bpp_terms"),
+            *_bpp_terms(node, lines),
+        ],
+        "created_at": order.get("created_at") or context.get("timestamp") or now,
         "updated_at": now,
     }
     with transaction.atomic():
@@ -544,6 +558,42 @@ def answer_confirm(node: OndcNode, request: dict[str, Any]) -> Reply:
             },
         )
     return Reply(order_message(ondc))
+
+
+def _confirmed_fulfilment(
+    node: OndcNode, lines: Sequence[Line], asked: dict[str, Any], created: datetime
+) -> dict[str, Any]:
+    """The delivery as confirmed: from the producer's place (handed over within TIME_TO_SHIP),
+    to the buyer's address (within the days the centre delivers in), point to point."""
+    producer = lines[0].sku.product.producer
+    handed_over = created + TIME_TO_SHIP
+    fulfilment = {**asked, **_fulfilment(node, lines, serviceable=True)}
+    fulfilment.pop("state", None)
+    district = producer.district
+    fulfilment["start"] = {
+        "location": {
+            "id": lines[0].location_id,
+            "descriptor": {"name": producer.name_latin or producer.name_hi},
+            "address": {
+                "locality": producer.village,
+                "city": district.name_en,
+                "area_code": producer.pin,
+                "state": district.state.name_en,
+            },
+        },
+        "time": {"range": {"start": timestamp(created), "end": timestamp(handed_over)}},
+        "contact": {"phone": node.support_phone, "email": node.support_email},
+    }
+    end = dict(asked.get("end") or {})
+    end["time"] = {
+        "range": {
+            "start": timestamp(handed_over),
+            "end": timestamp(created + timedelta(days=node.days_to_deliver)),
+        }
+    }
+    fulfilment["end"] = end
+    fulfilment["tags"] = [{"code": "routing", "list": [{"code": "type", "value": "P2P"}]}]
+    return fulfilment
 
 
 # --- the order as it stands -------------------------------------------------------------------
@@ -596,34 +646,89 @@ def order_message(ondc: OndcOrder) -> dict[str, Any]:
         fulfilment["end"] = end
     if order.tracking_number:
         fulfilment["tags"] = [
+            *(tag for tag in fulfilment.get("tags") or [] if tag.get("code") != "tracking"),
             {
                 "code": "tracking",
                 "list": [
                     {"code": "carrier", "value": order.carrier},
                     {"code": "awb", "value": order.tracking_number},
                 ],
-            }
+            },
         ]
     fulfilments = [fulfilment, *_return_fulfilments(ondc)]
+    # The order changed last with its last step (a part-cancellation is one too): the
+    # buyer's app compares a cancellation's precancel_state with it.
+    last_change = order.status_changes()[-1].at
     confirmed.update(
         state=state,
         fulfillments=fulfilments,
         quote=_current_quote(ondc),
-        updated_at=timestamp(order.updated_at),
+        updated_at=timestamp(last_change),
     )
     confirmed["items"] = [
         {"id": line.line_id, "fulfillment_id": FULFILMENT_ID, "quantity": {"count": line.quantity}}
         for line in order.lines.all()
     ]
     if order.state == Order.State.CANCELLED:
-        reason = ondc.cancellation_reason_id or SELLER_CANCEL_REASON
-        confirmed["cancellation"] = {
-            "cancelled_by": ondc.bap_id
-            if reason in BUYER_CANCEL_REASONS
-            else ondc.node.subscriber_id,
-            "reason": {"id": reason},
-        }
+        _as_cancelled(ondc, confirmed)
     return {"order": confirmed}
+
+
+CANCEL_FULFILMENT_ID = "C1"
+
+
+def _as_cancelled(ondc: OndcOrder, confirmed: dict[str, Any]) -> None:
+    """A cancelled order as ONDC's on_cancel gives it: the delivery cancelled with who asked and
+    why and where it stood before, its items at 0 and the units moved to a Cancel fulfilment
+    whose quote trail takes every confirmed amount back out (the quote is then 0)."""
+    order = ondc.order
+    reason = ondc.cancellation_reason_id or SELLER_CANCEL_REASON
+    by = ondc.bap_id if reason in BUYER_CANCEL_REASONS else ondc.node.subscriber_id
+    changes = order.status_changes()
+    at = next((i for i in range(len(changes) - 1, 0, -1) if changes[i].state_to == order.state), 0)
+    # Where it stood, and since when, before the cancellation (what the buyer's app last heard).
+    was = ONDC_STATES[changes[at].state_from or Order.State.NEW][1]
+    before_at = timestamp(changes[max(at - 1, 0)].at)
+    cancel_request = {
+        "code": "cancel_request",
+        "list": [{"code": "reason_id", "value": reason}, {"code": "initiated_by", "value": by}],
+    }
+    precancel = {
+        "code": "precancel_state",
+        "list": [
+            {"code": "fulfillment_state", "value": was},
+            {"code": "updated_at", "value": before_at},
+        ],
+    }
+    forward = dict(confirmed["fulfillments"][0])
+    forward["tags"] = [cancel_request, precancel]
+    trail = [
+        {
+            "code": "quote_trail",
+            "list": [
+                {"code": "type", "value": entry["@ondc/org/title_type"]},
+                {"code": "id", "value": entry["@ondc/org/item_id"]},
+                {"code": "currency", "value": CURRENCY},
+                {"code": "value", "value": f"-{Decimal(str(entry['price']['value'])):.2f}"},
+            ],
+        }
+        for entry in (ondc.confirmed.get("quote") or {}).get("breakup") or []
+        if Decimal(str(entry["price"]["value"])) != 0
+    ]
+    cancel = {
+        "id": CANCEL_FULFILMENT_ID,
+        "type": "Cancel",
+        "state": {"descriptor": {"code": "Cancelled"}},
+        "tags": [cancel_request, precancel, *trail],
+    }
+    confirmed["fulfillments"] = [forward, cancel, *confirmed["fulfillments"][1:]]
+    items = confirmed["items"]
+    confirmed["items"] = [
+        *({**item, "quantity": {"count": 0}} for item in items),
+        *({**item, "fulfillment_id": CANCEL_FULFILMENT_ID} for item in items),
+    ]
+    confirmed.pop("tags", None)
+    confirmed["cancellation"] = {"cancelled_by": by, "reason": {"id": reason}}
 
 
 def _current_quote(ondc: OndcOrder) -> dict[str, Any]:

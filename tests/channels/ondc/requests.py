@@ -53,6 +53,7 @@ def _end(pin: str) -> dict:
                 },
             },
             "contact": {"phone": "9886098860", "email": "asha@example.com"},
+            "person": {"name": "Asha Rao"},
         },
     }
 
@@ -131,9 +132,12 @@ def confirm(
     order_id: str,
     quote: dict | None = None,
     *,
+    terms: dict | None = None,
     txn: str = "T1",
     **ctx: Any,
 ) -> dict:
+    """The confirm of an order; `terms`: on_init's order, whose payment terms and tags a buyer's
+    app repeats."""
     created = timestamp()
     order: dict[str, Any] = {
         "id": order_id,
@@ -158,6 +162,10 @@ def confirm(
         "created_at": created,
         "updated_at": created,
     }
+    if terms is not None:
+        quote = terms["quote"]
+        order["payment"] = {**terms["payment"], **order["payment"]}
+        order["tags"] = terms["tags"]
     if quote is not None:
         order["quote"] = quote
         order["payment"]["params"]["amount"] = quote["price"]["value"]

@@ -53,8 +53,8 @@ def _titles(quote: dict) -> list[tuple[str, str]]:
 def _place(node: OndcNode, sku: Sku, count: int, order_id: str, txn: str = "T1") -> dict:
     """select → init → confirm, each answered, as a buyer's app goes through them."""
     orders.answer_select(node, r.select([(sku, count)], txn=txn))
-    quote = orders.answer_init(node, r.init([(sku, count)], txn=txn)).message["order"]["quote"]
-    reply = orders.answer_confirm(node, r.confirm([(sku, count)], order_id, quote, txn=txn))
+    terms = orders.answer_init(node, r.init([(sku, count)], txn=txn)).message["order"]
+    reply = orders.answer_confirm(node, r.confirm([(sku, count)], order_id, terms=terms, txn=txn))
     assert reply.error is None, reply.error
     return reply.message
 
@@ -67,7 +67,7 @@ def test_select_quotes_each_item_with_delivery_packing_and_tax(ondc_node, horse_
 
     assert reply.error is None
     order = reply.message["order"]
-    assert order["provider"] == {"id": str(horse_sku.product.producer.uuid)}
+    assert order["provider"]["id"] == str(horse_sku.product.producer.uuid)
     assert _titles(order["quote"]) == [
         ("item", "1900.00"),
         ("tax", "0.00"),
@@ -79,7 +79,7 @@ def test_select_quotes_each_item_with_delivery_packing_and_tax(ondc_node, horse_
     item = _item_lines(order["quote"])[str(horse_sku.uuid)]
     assert item["@ondc/org/item_quantity"] == {"count": 2}
     assert item["item"]["price"] == {"currency": "INR", "value": "950.00"}
-    assert item["item"]["quantity"]["available"] == {"count": "12"}
+    assert item["item"]["quantity"]["available"] == {"count": "99"}
     fulfilment = order["fulfillments"][0]
     assert fulfilment["state"]["descriptor"]["code"] == "Serviceable"
     assert fulfilment["@ondc/org/TAT"] == "P5D"
@@ -99,8 +99,8 @@ def test_select_beyond_the_stock_is_40002_with_the_count_available(ondc_node, ho
         {"item_id": str(horse_sku.uuid), "error": "40002"}
     ]
     item = _item_lines(reply.message["order"]["quote"])[str(horse_sku.uuid)]
-    assert item["@ondc/org/item_quantity"] == {"count": 3}
-    assert item["item"]["quantity"]["available"] == {"count": "3"}
+    assert item["@ondc/org/item_quantity"] == {"count": 3}  # what is available
+    assert item["item"]["quantity"]["available"] == {"count": "99"}  # ONDC's "in stock"
     assert item["price"]["value"] == "2850.00"
 
 
@@ -131,7 +131,9 @@ def test_select_of_an_unknown_or_unconsented_item_is_30004(ondc_node, horse_sku,
 # --- init, confirm --------------------------------------------------------------------------
 
 
-def test_init_gives_billing_fulfilment_payment_and_settlement_terms(ondc_node, horse_sku):
+def test_init_gives_billing_fulfilment_payment_and_settlement_terms(ondc_node, horse_sku, ramu):
+    ramu.pan = "ABCPP1234K"
+    ramu.save(update_fields=["pan"])
     reply = orders.answer_init(ondc_node, r.init([(horse_sku, 1)]))
 
     order = reply.message["order"]
@@ -158,8 +160,16 @@ def test_init_gives_billing_fulfilment_payment_and_settlement_terms(ondc_node, h
     ]
     assert order["quote"]["price"]["value"] == "1050.00"
     assert order["tags"] == [
-        {"code": "bpp_terms", "list": [{"code": "tax_number", "value": "09AAAGE1234F1Z5"}]}
+        {
+            "code": "bpp_terms",
+            "list": [
+                {"code": "tax_number", "value": "09AAAGE1234F1Z5"},
+                {"code": "provider_tax_number", "value": "ABCPP1234K"},
+                {"code": "np_type", "value": "MSN"},
+            ],
+        }
     ]
+    assert "quantity" not in _item_lines(order["quote"])[str(horse_sku.uuid)]["item"]
 
 
 def test_init_for_cash_on_delivery_is_refused(ondc_node, horse_sku):
@@ -187,7 +197,11 @@ def test_confirm_puts_the_order_in_the_order_book_and_takes_the_stock(
 
     assert message["order"]["id"] == "ORD-1001"
     assert message["order"]["state"] == "Accepted"
-    assert message["order"]["fulfillments"][0]["state"]["descriptor"]["code"] == "Pending"
+    fulfilment = message["order"]["fulfillments"][0]
+    assert fulfilment["state"]["descriptor"]["code"] == "Pending"
+    assert set(fulfilment["start"]) == {"location", "time", "contact"}
+    assert set(fulfilment["end"]["time"]["range"]) == {"start", "end"}
+    assert fulfilment["tags"] == [{"code": "routing", "list": [{"code": "type", "value": "P2P"}]}]
     order = Order.objects.get(channel_order_id="ORD-1001")
     assert order.account.channel == "ondc"
     assert order.district == ondc_node.district
@@ -389,6 +403,25 @@ def test_buyer_cancels_before_shipping_and_the_stock_comes_back(ondc_node, horse
     assert order["state"] == "Cancelled"
     assert order["cancellation"] == {"cancelled_by": r.BAP_ID, "reason": {"id": "010"}}
     assert order["quote"]["price"]["value"] == "0.00"
+    forward, cancel = order["fulfillments"]
+    assert forward["state"]["descriptor"]["code"] == "Cancelled"
+    assert forward["tags"][1] == {
+        "code": "precancel_state",
+        "list": [
+            {"code": "fulfillment_state", "value": "Pending"},
+            {"code": "updated_at", "value": forward["tags"][1]["list"][1]["value"]},
+        ],
+    }
+    trail = [tag["list"] for tag in cancel["tags"] if tag["code"] == "quote_trail"]
+    assert [(t[0]["value"], t[3]["value"]) for t in trail] == [
+        ("item", "-1900.00"),
+        ("delivery", "-80.00"),
+        ("packing", "-20.00"),
+    ]
+    assert [(i["fulfillment_id"], i["quantity"]["count"]) for i in order["items"]] == [
+        ("F1", 0),
+        ("C1", 2),
+    ]
     recorded = Order.objects.get(channel_order_id="ORD-8")
     assert recorded.state == "cancelled"
     assert "010" in recorded.cancel_reason
@@ -550,6 +583,32 @@ def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
     calls = OutboxEntry.objects.filter(order=order, operation="tell_buyer")
     assert [c.state for c in calls] == ["done"] * 3
     assert sum(c.attempts for c in calls) == 2  # the two 503s, retried
+
+
+def test_staff_cancelling_tells_the_buyer_app_with_an_unsolicited_on_cancel(
+    ondc_node, horse_sku, ganesh, buyer_app
+):
+    quote = orders.answer_init(ondc_node, r.init([(horse_sku, 2)], bap_uri=buyer_app.url)).message[
+        "order"
+    ]["quote"]
+    orders.answer_confirm(
+        ondc_node, r.confirm([(horse_sku, 2)], "ORD-NO", quote, bap_uri=buyer_app.url)
+    )
+    order = Order.objects.get(channel_order_id="ORD-NO")
+
+    actions.do_set_order_state(order, "cancelled", acting_user=ganesh, reason="Kiln broke")
+    drain()
+
+    [told] = buyer_app.received
+    assert told["path"] == "/on_cancel"
+    assert told["message"]["order"]["state"] == "Cancelled"
+    assert told["message"]["order"]["cancellation"] == {
+        "cancelled_by": ondc_node.subscriber_id,
+        "reason": {"id": "005"},
+    }
+    assert told["context"]["message_id"] != order.ondc.context["message_id"]
+    horse_sku.refresh_from_db()
+    assert horse_sku.stock == 12
 
 
 def test_an_unsigned_or_wrongly_signed_callback_would_be_refused_by_the_buyer_app(
