@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from niryat.catalog.models import Sku
 from niryat.channels.base import CredentialField
-from niryat.channels.models import ChannelCode, Grievance, Listing, Warehouse
+from niryat.channels.models import ChannelCode, Grievance, Listing, OndcNode, Warehouse
 from niryat.channels.registry import channel_class
 from niryat.core.models import District
 
@@ -316,3 +316,29 @@ class GrievanceResolutionForm(forms.Form):
     refund_amount = forms.DecimalField(
         label=gettext_lazy("Refund (₹)"), required=False, min_value=0, decimal_places=2
     )
+
+
+class OndcTermsForm(forms.ModelForm):
+    """The terms buyers' apps are quoted and paid under (niryat/channels/ondc/actions.py)."""
+
+    class Meta:
+        model = OndcNode
+        fields = [
+            "delivery_charge",
+            "packing_charge",
+            "serviceable_pins",
+            "days_to_deliver",
+            "support_phone",
+            "support_email",
+            "gstin",
+            "settlement_beneficiary",
+            "settlement_account",
+            "settlement_ifsc",
+            "settlement_bank",
+            "settlement_branch",
+        ]
+        help_texts = {
+            "serviceable_pins": gettext_lazy(
+                "PIN code beginnings or ranges, separated by commas; empty: all of India."
+            ),
+        }

@@ -41,6 +41,7 @@ from niryat.channels.forms import (
     FsnForm,
     GrievanceResolutionForm,
     GrievanceResponseForm,
+    OndcTermsForm,
     RecordByHandForm,
     SaveSelectionForm,
     SettingsForm,
@@ -55,6 +56,7 @@ from niryat.channels.models import (
     ExchangeRate,
     Grievance,
     Listing,
+    OndcNode,
     OndcOrder,
     Order,
     OrderLine,
@@ -962,6 +964,37 @@ def order_detail(request: HttpRequest, order_uuid: UUID) -> HttpResponse:
             "ondc_feedback": order.ondc_feedback.all() if ondc is not None else [],
             "grievances": order.grievances.all() if ondc is not None else [],
         },
+    )
+
+
+# --- ONDC terms -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def ondc_terms(request: HttpRequest) -> HttpResponse:
+    """The centre's ONDC terms: charges, PIN codes delivered to, support, settlement account."""
+    user = current_user(request)
+    node = OndcNode.objects.filter(district=user.district_id).select_related("district").first()
+    if node is None:
+        raise Http404
+    form = OndcTermsForm(request.POST or None, instance=node)
+    if request.method == "POST":
+        _deny_read_only(user)
+        if form.is_valid():
+            try:
+                ondc_actions.do_update_ondc_terms(
+                    node, acting_user=user, **{f: form.cleaned_data[f] for f in form.fields}
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("The ONDC terms are saved."))
+                return redirect("ondc_terms")
+    return render(
+        request,
+        "channels/ondc_terms.html",
+        {"form": form, "node": node, "can_write": user.can_write},
     )
 
 

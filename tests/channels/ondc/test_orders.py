@@ -638,3 +638,43 @@ def test_a_late_shipment_lets_the_buyer_cancel_with_reason_006(ondc_node, horse_
     )
 
     assert reply.message["order"]["state"] == "Cancelled"
+
+
+# --- the centre's terms ---------------------------------------------------------------------
+
+
+def test_staff_set_the_terms_buyers_are_quoted_and_paid_under(ondc_node, horse_sku, ganesh):
+    from niryat.core.models import AuditEntry
+
+    client = client_for(ganesh)
+    form = {
+        "delivery_charge": "60.00",
+        "packing_charge": "0.00",
+        "serviceable_pins": "27, 28, 110001-110096",
+        "days_to_deliver": "4",
+        "support_phone": "9450394039",
+        "support_email": "ondc@edc-gorakhpur.example.in",
+        "gstin": "09AAAGE1234F1ZW",
+        "settlement_beneficiary": "EDC Gorakhpur",
+        "settlement_account": "000987654321",
+        "settlement_ifsc": "sbin0000123",
+        "settlement_bank": "State Bank of India",
+        "settlement_branch": "Gorakhpur Main",
+    }
+    refused = client.post("/channels/ondc/terms/", {**form, "settlement_ifsc": "SBI123"})
+    assert "An IFSC has 11 characters" in refused.content.decode()
+
+    assert client.post("/channels/ondc/terms/", form).status_code == 302
+
+    ondc_node.refresh_from_db()
+    assert (ondc_node.delivery_charge, ondc_node.settlement_ifsc) == (
+        Decimal("60.00"),
+        "SBIN0000123",
+    )
+    quote = orders.answer_select(ondc_node, r.select([(horse_sku, 1)], pin="110020"))
+    assert quote.error is None
+    assert quote.message["order"]["quote"]["price"]["value"] == "1010.00"
+    far = orders.answer_select(ondc_node, r.select([(horse_sku, 1)], pin="560001"))
+    assert far.error["code"] == "30009"
+    audit = AuditEntry.objects.get(action="ondc_node.terms")
+    assert "000987654321" not in json.dumps(audit.changes)
