@@ -977,7 +977,9 @@ def ondc_terms(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     node = OndcNode.objects.filter(district=user.district_id).select_related("district").first()
     if node is None:
-        raise Http404
+        if request.method == "POST":
+            raise PermissionDenied(_("This centre has no ONDC node yet."))
+        return render(request, "channels/ondc_terms.html", {"node": None})
     form = OndcTermsForm(request.POST or None, instance=node)
     if request.method == "POST":
         _deny_read_only(user)
