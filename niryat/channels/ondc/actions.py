@@ -140,7 +140,7 @@ def _tell_buyer_of(grievance: Grievance) -> None:
         grievance.context,
         "on_issue_status",
         issue_message(grievance),
-        f"issue:{grievance.uuid}:{len(grievance.respondent_actions)}",
+        f"issue:{len(grievance.respondent_actions)}",
     )
 
 

@@ -121,8 +121,8 @@ def queue_for_buyer(
     a new message id of its own (the same on each retry), after every earlier one about the same
     order still unsent: the buyer's app hears packed before shipped. The message is what is true
     when the step is taken; a retry later still says what happened then."""
-    about = order.uuid if order is not None else context.get("transaction_id", "")
-    key = f"tell_buyer:{about}:{step}:{uuid.uuid4()}"
+    # Unique per message (the key column holds 100 characters).
+    key = f"tell_buyer:{step[:40]}:{uuid.uuid4().hex}"
     earlier = (
         list(
             OutboxEntry.objects.filter(
