@@ -22,13 +22,16 @@ from niryat.channels.models import (
     ChannelAccount,
     Consignment,
     ExchangeRate,
+    Grievance,
     Listing,
+    OndcNode,
     Order,
     OrderLine,
     OutboxEntry,
     SkuSelection,
     Warehouse,
 )
+from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.server import ACTIONS as ONDC_ACTIONS
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
@@ -159,8 +162,24 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     consignment = Consignment.objects.create(
         district=varanasi, warehouse=warehouse, reference=MARKER, sent_on=datetime.date(2026, 11, 1)
     )
+    node = do_set_up_ondc_node(varanasi, "edc-varanasi.niryat.test", acting_user=vani)
+    OndcNode.objects.filter(pk=node.pk).update(settlement_beneficiary=MARKER)
+    now = timezone.now()
+    grievance = Grievance.objects.create(
+        district=varanasi,
+        node=node,
+        order=order,
+        issue_id=MARKER,
+        bap_id=MARKER,
+        category="ITEM",
+        short_desc=MARKER,
+        raised_at=now,
+        respond_by=now,
+        resolve_by=now,
+    )
     return {
         "account_uuid": account.uuid,
+        "grievance_uuid": grievance.uuid,
         "listing_uuid": listing.uuid,
         "order_uuid": order.uuid,
         "entry_id": entry.pk,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from niryat.channels import outbox
-from niryat.channels.models import Order, OrderLine
+from niryat.channels.models import Grievance, Order, OrderLine
 from niryat.core.dates import format_datetime
 from niryat.core.sms import send_sms
 
@@ -43,3 +43,23 @@ def _line_name(line: OrderLine) -> str:
     if line.sku is None:
         return line.seller_sku
     return line.sku.title_hi or line.sku.title_en or line.seller_sku
+
+
+@task()
+def notify_producer_of_grievance(grievance_id: int) -> None:
+    """Tell the producer of a buyer's complaint by SMS, in Hindi: which order, what it says, and
+    that the centre will call."""
+    grievance = Grievance.objects.select_related("producer", "order").get(pk=grievance_id)
+    if grievance.producer is None or not grievance.producer.mobile:
+        return
+    with translation.override("hi"):
+        order = grievance.order.channel_order_id if grievance.order is not None else "—"
+        text = _(
+            "A buyer on ONDC complained about order %(order)s: %(complaint)s. The centre will "
+            "call you; it must be settled by %(date)s."
+        ) % {
+            "order": order,
+            "complaint": grievance.short_desc[:120],
+            "date": format_datetime(grievance.resolve_by),
+        }
+    send_sms(grievance.producer.mobile, text)
