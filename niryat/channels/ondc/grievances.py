@@ -204,6 +204,3 @@ def answer_issue_status(node: OndcNode, request: dict[str, Any]) -> Reply:
     if grievance is None:
         raise OndcError("30000", f"issue {issue_id} not found")
     return Reply(issue_message(grievance))
-
-
-HANDLERS = {"issue": answer_issue, "issue_status": answer_issue_status}

@@ -1002,16 +1002,3 @@ def answer_support(node: OndcNode, request: dict[str, Any]) -> Reply:
     if node.support_phone:
         answer["uri"] = f"tel:{node.support_phone}"
     return Reply(answer)
-
-
-HANDLERS = {
-    "select": answer_select,
-    "init": answer_init,
-    "confirm": answer_confirm,
-    "status": answer_status,
-    "track": answer_track,
-    "cancel": answer_cancel,
-    "update": answer_update,
-    "rating": answer_rating,
-    "support": answer_support,
-}

@@ -331,7 +331,12 @@ def answer(received_pk: int) -> OndcMessage | None:
             error={"type": CORE_ERROR, "code": INTERNAL_ERROR, "message": "Internal error."}
         )
     context = callbacks.callback_context(node, request["context"], f"on_{received.action}")
-    sent = _log_sent(node, context, reply, answers=received)
+    order = (reply.message or {}).get("order")
+    if received.action == "confirm" and isinstance(order, dict):
+        # ONDC's checks want the confirmed order's updated_at to be the callback's own moment,
+        # which only exists now.
+        order["updated_at"] = context["timestamp"]
+    sent = log_sent(node, context, reply, answers=received)
     deliver(sent)
     return sent
 
@@ -348,14 +353,15 @@ def send_unsolicited(
     new message_id: logged, signed, sent, and retried like an answer. Call it from a background
     task: it waits for the buyer app."""
     context = callbacks.callback_context(node, request_context, action, new_message_id=True)
-    sent = _log_sent(node, context, Reply(message, error), answers=None)
+    sent = log_sent(node, context, Reply(message, error), answers=None)
     deliver(sent)
     return sent
 
 
-def _log_sent(
+def log_sent(
     node: OndcNode, context: dict[str, Any], reply: Reply, *, answers: OndcMessage | None
 ) -> OndcMessage:
+    """A callback about to be sent, in the message log (which the flow-log export reads)."""
     # Serialised once: these bytes are logged, signed and sent, on every attempt.
     body = callbacks.callback_body(context, reply.message, reply.error)
     return OndcMessage.objects.create(
