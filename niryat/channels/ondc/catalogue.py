@@ -38,7 +38,6 @@ from niryat.channels.models import (
 )
 from niryat.channels.ondc.items import (
     FULFILMENT_ID,
-    LOCATION_ID,
     Described,
     Seller,
     describe_item,
@@ -223,8 +222,8 @@ def _provider(
             "ttl": "P1D",
             "locations": [_location(seller, now)],
             "tags": [
-                *(_serviceability(category) for category in categories),
-                _timing(),
+                *(_serviceability(seller, category) for category in categories),
+                *_timings(seller),
             ],
         }
     )
@@ -236,7 +235,7 @@ def _location(seller: Seller, now: str) -> dict[str, Any]:
 
     start, end = settings.ONDC_WORKING_HOURS
     return {
-        "id": LOCATION_ID,
+        "id": seller.location_id,
         "time": {
             "label": "enable",
             "timestamp": now,
@@ -249,12 +248,12 @@ def _location(seller: Seller, now: str) -> dict[str, Any]:
     }
 
 
-def _serviceability(category: str) -> dict[str, Any]:
+def _serviceability(seller: Seller, category: str) -> dict[str, Any]:
     """Pan-India delivery (type 12): the centre ships by post and courier anywhere in India."""
     return {
         "code": "serviceability",
         "list": [
-            {"code": "location", "value": LOCATION_ID},
+            {"code": "location", "value": seller.location_id},
             {"code": "category", "value": category},
             {"code": "type", "value": "12"},
             {"code": "val", "value": "IND"},
@@ -263,19 +262,31 @@ def _serviceability(category: str) -> dict[str, Any]:
     }
 
 
-def _timing() -> dict[str, Any]:
-    """Orders are taken at any hour (they wait in the order book for the centre)."""
+def _timing(seller: Seller, kind: str, days: list[str], start: str, end: str) -> dict[str, Any]:
     return {
         "code": "timing",
         "list": [
-            {"code": "type", "value": "Order"},
-            {"code": "location", "value": LOCATION_ID},
-            {"code": "day_from", "value": "1"},
-            {"code": "day_to", "value": "7"},
-            {"code": "time_from", "value": "0000"},
-            {"code": "time_to", "value": "2359"},
+            {"code": "type", "value": kind},
+            {"code": "location", "value": seller.location_id},
+            {"code": "day_from", "value": days[0]},
+            {"code": "day_to", "value": days[-1]},
+            {"code": "time_from", "value": start},
+            {"code": "time_to", "value": end},
         ],
     }
+
+
+def _timings(seller: Seller) -> list[dict[str, Any]]:
+    """Orders are taken at any hour (they wait in the order book for the centre); goods are
+    handed to the courier on the centre's working days and hours."""
+    from django.conf import settings
+
+    days = sorted(settings.ONDC_WORKING_DAYS.split(","))
+    start, end = settings.ONDC_WORKING_HOURS
+    return [
+        _timing(seller, "Order", ["1", "7"], "0000", "2359"),
+        _timing(seller, "Delivery", days, start, end),
+    ]
 
 
 def bpp_descriptor(data: DistrictData) -> dict[str, Any]:
@@ -314,7 +325,7 @@ def full_catalogue(
     )
     return {
         "catalog": {
-            "bpp/fulfillments": [{"type": "Delivery"}],
+            "bpp/fulfillments": [{"id": FULFILMENT_ID, "type": "Delivery"}],
             "bpp/descriptor": bpp_descriptor(data),
             "bpp/providers": providers,
         }

@@ -29,7 +29,6 @@ from niryat.registry.models import Producer
 
 CHECK = "ondc"  # the checklist item ONDC's problems belong to
 FULFILMENT_ID = "F1"
-LOCATION_ID = "L1"
 
 # Our units → ONDC's (item.quantity.unitized.measure.unit). A pair or a set is sold as one unit.
 UNITS: dict[str, str] = {
@@ -115,6 +114,11 @@ class Seller:
                 )
             )
         return problems
+
+    @property
+    def location_id(self) -> str:
+        """Unique across the catalogue (ONDC refuses two providers' locations with one id)."""
+        return f"L{self.producer.pk}"
 
     @property
     def phone(self) -> str:
@@ -297,7 +301,7 @@ def describe_item(
         },
         "category_id": category,
         "fulfillment_id": FULFILMENT_ID,
-        "location_id": LOCATION_ID,
+        "location_id": seller.location_id,
         # ONDC: returnable and cancellable "should default to true except for specific
         # make-to-order items" (shared/ONDC_FACTS.md §2.2).
         "@ondc/org/returnable": not product.made_to_order,

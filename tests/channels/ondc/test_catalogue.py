@@ -4,36 +4,68 @@ a subscribed buyer app over real HTTP when a price changes or a producer withdra
 
 from __future__ import annotations
 
+import json
+import threading
+from datetime import timedelta
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from niryat.catalog.actions import do_update_sku
+from niryat.catalog.actions import do_delete_sku, do_update_sku
 from niryat.catalog.models import Category, Sku
 from niryat.channels.models import (
+    OndcChange,
     OndcLocation,
     OndcNode,
+    OndcPush,
+    OndcSubscription,
 )
 from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.barcodes import ean13_check_digit, is_valid_ean13
 from niryat.channels.ondc.catalogue import answer_search, ondc_problems
+from niryat.channels.ondc import signing
 from niryat.channels.ondc.protocol import OndcError
+from niryat.channels.ondc.push import push_catalogue_changes
 from niryat.channels.ondc.std_codes import std_codes
 from niryat.channels.ondc.taxonomy import ondc_fabric, ondc_size
-from niryat.core.models import Centre, District, User
-from niryat.registry.models import Producer
+from niryat.core.models import Centre, District, OdopProduct, User
+from niryat.registry.actions import do_record_consent
+from niryat.registry.models import Consent, Producer
 from tests.catalog.factories import add_sku, make_product
 from tests.channels.factories import add_ready_photo
 from tests.registry.factories import give_listing_consent, register
 
 SUBSCRIBER = "edc-gorakhpur.niryat.test"
 BUYER = "buyer.example.test"
-# A real EAN-13 (GS1 India's prefix 890), its check digit computed by hand: 8·1+9·3+0·1+...=
+
+
+class _AnyTime(str):
+    """Equal to any ONDC timestamp (UTC, milliseconds, Z)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.endswith("Z") and len(other) == 24
+
+    __hash__ = str.__hash__
+
+
+ANY_TIME = _AnyTime()
+# An EAN-13 with GS1 India's prefix 890 and a correct check digit (7).
 VALID_EAN = "8901030865237"
 
 
+FINDER_FEE = {
+    "payment": {
+        "@ondc/org/buyer_app_finder_fee_type": "percent",
+        "@ondc/org/buyer_app_finder_fee_amount": "3",
+    }
+}
+
+
 def search(city: str = "std:0551", domain: str = "ONDC:RET16", **intent: Any) -> dict[str, Any]:
+    """A buyer app's search as ONDC's examples write it (search_by_city.yaml)."""
     return {
         "context": {
             "domain": domain,
@@ -48,7 +80,7 @@ def search(city: str = "std:0551", domain: str = "ONDC:RET16", **intent: Any) ->
             "timestamp": "2026-12-07T05:00:00.000Z",
             "ttl": "PT30S",
         },
-        "message": {"intent": intent},
+        "message": {"intent": {**FINDER_FEE, **intent}},
     }
 
 
@@ -188,7 +220,7 @@ def test_a_terracotta_horse_is_offered_in_home_and_kitchen_with_its_hsn_code(
         "Export Development Centre Gorakhpur,edc.gorakhpur@example.org,5512200123"
     )
     assert provider["categories"][0]["id"] == item["parent_item_id"]
-    assert [t["code"] for t in provider["tags"]] == ["serviceability", "timing"]
+    assert [t["code"] for t in provider["tags"]] == ["serviceability", "timing", "timing"]
 
 
 def test_with_a_valid_barcode_the_horse_is_coded_by_its_ean(
@@ -256,14 +288,29 @@ def test_a_kurta_in_two_sizes_is_one_variant_group_in_fashion(
     }
 
 
-def test_a_producer_who_has_not_consented_is_not_offered(
-    node: OndcNode, terracotta_horse: Sku, gorakhpur: District, ganesh: User
-) -> None:
-    mohan = register(gorakhpur, ganesh, name_hi="मोहन प्रजापति", mobile="+919839022222")
+def potter(district: District, ganesh: User, terracotta: OdopProduct, *, consents: bool) -> Sku:
+    """Mohan, another Gorakhpur potter, with a terracotta elephant complete for ONDC."""
+    mohan = register(
+        district, ganesh, name_hi="मोहन प्रजापति", mobile="+919839022222", odop_product=terracotta
+    )
+    if consents:
+        give_listing_consent(mohan, ganesh)
     pickup(mohan, ganesh)
-    product = make_product(mohan, ganesh)
+    product = make_product(mohan, ganesh, name_en="Terracotta elephant")
     add_ready_photo(product)
-    add_sku(product, ganesh, seller_sku="TERR-ELEPHANT", colour="brown")
+    return add_sku(product, ganesh, seller_sku="TERR-ELEPHANT", colour="black")
+
+
+def test_a_producer_who_has_not_consented_is_not_offered(
+    node: OndcNode,
+    terracotta_horse: Sku,
+    gorakhpur: District,
+    terracotta: OdopProduct,
+    ganesh: User,
+) -> None:
+    elephant = potter(gorakhpur, ganesh, terracotta, consents=False)
+    # Nothing else keeps the elephant off ONDC.
+    assert ondc_problems(elephant) == []
 
     found = providers(answer_search(node, search()).message)  # type: ignore[arg-type]
 
@@ -327,3 +374,165 @@ def test_fabrics_and_sizes_in_ondc_words() -> None:
     assert ondc_size("Kurtas & Kurta Sets", "m") == "M"
     assert ondc_size("Kurtas & Kurta Sets", "42") == "42"
     assert ondc_size("Kurtas & Kurta Sets", "बड़ा") == ""
+
+
+# --- incremental refresh -------------------------------------------------------------------------
+
+
+def test_a_one_time_pull_gives_what_changed_in_the_time_range(
+    node: OndcNode, terracotta_horse: Sku, kurtas: list[Sku], ganesh: User
+) -> None:
+    before = timezone.now()
+    do_update_sku(terracotta_horse, acting_user=ganesh, price=Decimal("900.00"))
+    after = timezone.now()
+    later = after + timedelta(hours=1)
+
+    pulled = answer_search(
+        node,
+        search(city="*", **catalog_inc(start_time=before.isoformat(), end_time=after.isoformat())),
+    )
+    nothing = answer_search(
+        node,
+        search(city="*", **catalog_inc(start_time=later.isoformat(), end_time=later.isoformat())),
+    )
+
+    catalog = pulled.message["catalog"]  # type: ignore[index]
+    assert "bpp/descriptor" not in catalog
+    [provider] = catalog["bpp/providers"]
+    [item] = provider["items"]
+    assert (item["id"], item["price"]["value"]) == (str(terracotta_horse.uuid), "900.00")
+    assert nothing.message == {"catalog": {"bpp/providers": []}}
+
+
+class BuyerApp:
+    """A buyer app's on_search endpoint on loopback: it records every push, checks its
+    signature, and answers each with the next of `answers` (then ACK)."""
+
+    def __init__(self, public_key: str) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.answers: list[int] = []
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status = app.answers.pop(0) if app.answers else 200
+                signing.verify(body, self.headers["Authorization"], public_key)
+                app.received.append({"path": self.path, "status": status, **json.loads(body)})
+                answer = {"message": {"ack": {"status": "ACK" if status == 200 else "NACK"}}}
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/ondc"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def buyer_app(node: OndcNode):  # type: ignore[no-untyped-def]
+    app = BuyerApp(node.signing_public_key)
+    yield app
+    app.stop()
+
+
+def subscribe(node: OndcNode, buyer_app: BuyerApp, domain: str = "ONDC:RET16") -> None:
+    request = search(city="*", domain=domain, **catalog_inc(mode="start"))
+    request["context"]["bap_uri"] = buyer_app.url
+    reply = answer_search(node, request)
+    assert (reply.message, reply.error) == (None, None)  # nothing to answer: pushes follow
+
+
+def test_a_price_change_reaches_a_subscribed_buyer_app_retried_until_acked(
+    node: OndcNode,
+    terracotta_horse: Sku,
+    buyer_app: BuyerApp,
+    ganesh: User,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.ONDC_PUSH_RETRY_SECONDS = 0
+    subscribe(node, buyer_app)
+    # The buyer app fails once (503) before it ACKs.
+    buyer_app.answers = [503]
+
+    do_update_sku(terracotta_horse, acting_user=ganesh, price=Decimal("899.00"))
+    assert push_catalogue_changes() == (1, 0)
+    assert push_catalogue_changes() == (0, 1)
+    assert push_catalogue_changes() == (0, 0)  # ACKed: not sent again, nothing new
+
+    first, second = buyer_app.received
+    assert first["path"] == second["path"] == "/ondc/on_search"
+    assert first["status"] == 503
+    assert second["context"]["city"] == "*"
+    assert second["context"]["transaction_id"] == search()["context"]["transaction_id"]
+    assert second["context"]["message_id"] != search()["context"]["message_id"]
+    [provider] = second["message"]["catalog"]["bpp/providers"]
+    [item] = provider["items"]
+    assert item["price"]["value"] == "899.00"
+    assert OndcPush.objects.get().acked_at is not None
+
+
+def test_withdrawn_consent_disables_the_provider_at_the_next_push(
+    node: OndcNode, terracotta_horse: Sku, buyer_app: BuyerApp, ganesh: User
+) -> None:
+    subscribe(node, buyer_app)
+    producer = terracotta_horse.producer
+
+    do_record_consent(
+        producer,
+        purpose=Consent.Purpose.LIST_ON_MARKETPLACES,
+        given=False,
+        on=timezone.localdate(),
+        method=Consent.Method.PAPER,
+        acting_user=ganesh,
+    )
+    push_catalogue_changes()
+
+    [push] = buyer_app.received
+    assert push["message"]["catalog"]["bpp/providers"] == [
+        {"id": str(producer.uuid), "time": {"label": "disable", "timestamp": ANY_TIME}}
+    ]
+    assert answer_search(node, search()).message["catalog"]["bpp/providers"] == []  # type: ignore[index]
+
+
+def test_a_deleted_sku_is_disabled_and_a_stopped_buyer_app_hears_nothing(
+    node: OndcNode, terracotta_horse: Sku, buyer_app: BuyerApp, ganesh: User
+) -> None:
+    subscribe(node, buyer_app)
+    do_delete_sku(terracotta_horse, acting_user=ganesh)
+    push_catalogue_changes()
+    [push] = buyer_app.received
+    [provider] = push["message"]["catalog"]["bpp/providers"]
+    assert provider["items"] == [
+        {"id": str(terracotta_horse.uuid), "time": {"label": "disable", "timestamp": ANY_TIME}}
+    ]
+
+    stop = search(city="*", **catalog_inc(mode="stop"))
+    answer_search(node, stop)
+    OndcChange.objects.create(
+        district=node.district, provider_id=str(terracotta_horse.producer.uuid), disable=True
+    )
+    assert push_catalogue_changes() == (0, 0)
+    assert not OndcSubscription.objects.get().active
+    assert len(buyer_app.received) == 1
+
+
+def test_nothing_is_pushed_when_nothing_is_left_to_say(
+    node: OndcNode, terracotta_horse: Sku, buyer_app: BuyerApp, ganesh: User
+) -> None:
+    subscribe(node, buyer_app, domain="ONDC:RET12")  # the horse is not fashion
+
+    do_update_sku(terracotta_horse, acting_user=ganesh, price=Decimal("899.00"))
+
+    assert push_catalogue_changes() == (0, 0)
+    assert buyer_app.received == []
