@@ -23,10 +23,10 @@ from niryat.channels.models import (
     OndcPush,
     OndcSubscription,
 )
+from niryat.channels.ondc import signing
 from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.barcodes import ean13_check_digit, is_valid_ean13
 from niryat.channels.ondc.catalogue import answer_search, ondc_problems
-from niryat.channels.ondc import signing
 from niryat.channels.ondc.protocol import OndcError
 from niryat.channels.ondc.push import push_catalogue_changes
 from niryat.channels.ondc.std_codes import std_codes
@@ -414,7 +414,7 @@ class BuyerApp:
         app = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 status = app.answers.pop(0) if app.answers else 200
                 signing.verify(body, self.headers["Authorization"], public_key)
