@@ -9,4 +9,5 @@ CALLBACK_URL = "/ondc"
 urlpatterns = [
     path("ondc-site-verification.html", views.site_verification, name="ondc_site_verification"),
     path("ondc/on_subscribe", views.on_subscribe, name="ondc_on_subscribe"),
+    path("ondc/size-chart/<uuid:sku_uuid>", views.size_chart, name="ondc_size_chart"),
 ]

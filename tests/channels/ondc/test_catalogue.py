@@ -12,12 +12,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from niryat.catalog.actions import do_delete_sku, do_update_sku
 from niryat.catalog.models import Category, Sku
 from niryat.channels.models import (
     OndcChange,
+    OndcDomainMapping,
     OndcLocation,
     OndcNode,
     OndcPush,
@@ -36,6 +39,7 @@ from niryat.registry.actions import do_record_consent
 from niryat.registry.models import Consent, Producer
 from tests.catalog.factories import add_sku, make_product
 from tests.channels.factories import add_ready_photo
+from tests.conftest import client_for
 from tests.registry.factories import give_listing_consent, register
 
 SUBSCRIBER = "edc-gorakhpur.niryat.test"
@@ -536,3 +540,61 @@ def test_nothing_is_pushed_when_nothing_is_left_to_say(
 
     assert push_catalogue_changes() == (0, 0)
     assert buyer_app.received == []
+
+
+# --- staff pages ---------------------------------------------------------------------------------
+
+
+def test_centre_staff_move_an_odop_product_to_fashion_and_its_goods_follow(
+    node: OndcNode, terracotta_horse: Sku, terracotta: OdopProduct, ganesh: User, vani: User
+) -> None:
+    page = client_for(ganesh).get(reverse("ondc_domains"))
+    assert "Terracotta" in page.content.decode()
+
+    # Vani works in Varanasi: Gorakhpur's products are not hers to change.
+    refused = client_for(vani).post(
+        reverse("ondc_domains"), {"odop": terracotta.pk, "choice": "ONDC:RET16|Furniture"}
+    )
+    assert refused.status_code == 404
+    client_for(ganesh).post(
+        reverse("ondc_domains"), {"odop": terracotta.pk, "choice": "ONDC:RET16|Furniture"}
+    )
+
+    assert OndcDomainMapping.objects.get(odop_product=terracotta).category == "Furniture"
+    [provider] = answer_search(node, search()).message["catalog"]["bpp/providers"]  # type: ignore[index]
+    assert provider["items"][0]["category_id"] == "Furniture"
+
+
+def test_staff_record_a_pickup_location_and_ondc_stops_asking_for_it(
+    node: OndcNode, horse_sku: Sku, ganesh: User, gita: User
+) -> None:
+    url = reverse("ondc_location", args=[horse_sku.producer.uuid])
+    values = {
+        "latitude": "26.7605551",
+        "longitude": "83.373168",
+        "street": "Prajapati Tola",
+        "locality": "Aurangabad",
+    }
+    # Gita, the district officer, reads but does not change.
+    assert client_for(gita).post(url, values).status_code == 403
+    assert "ondc_location" in [p.field for p in ondc_problems(horse_sku)]
+
+    client_for(ganesh).post(url, {**values, "latitude": "83.373168"})  # swapped: not in India
+    assert not OndcLocation.objects.exists()
+    client_for(ganesh).post(url, values)
+
+    location = OndcLocation.objects.get()
+    assert (location.latitude, location.street) == (Decimal("26.760555"), "Prajapati Tola")
+    assert "ondc_location" not in [p.field for p in ondc_problems(horse_sku)]
+
+
+def test_a_garments_size_chart_is_served_where_its_item_points(
+    node: OndcNode,
+    kurtas: list[Sku],
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, SUBSCRIBER]
+    page = Client().get(
+        reverse("ondc_size_chart", args=[kurtas[0].uuid]), headers={"host": SUBSCRIBER}
+    )
+    assert "chest 96, length 104" in page.content.decode()
