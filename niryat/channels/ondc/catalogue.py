@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from niryat.catalog.completeness import Problem
+from niryat.catalog.completeness import Problem, sku_problems
 from niryat.catalog.models import ProductImage, Sku
 from niryat.channels.models import (
     OndcChange,
@@ -80,8 +80,9 @@ def ondc_problems(sku: Sku) -> list[Problem]:
 
 
 def ready_skus(district: District) -> QuerySet[Sku]:
-    """The district's SKUs the catalogue calls ready, of producers who consent, not being
-    deleted: with their product, producer and ready photos, a producer's together."""
+    """The district's SKUs the catalogue calls ready, or that lack only stock (ONDC shows them
+    out of stock: `offered`), of producers who consent, not being deleted: with their product,
+    producer and ready photos, a producer's together."""
     photos = Prefetch(
         "product__images",
         queryset=ProductImage.objects.filter(status=ProductImage.Status.READY).order_by(
@@ -90,9 +91,8 @@ def ready_skus(district: District) -> QuerySet[Sku]:
     )
     return (
         Sku.objects.filter(
+            Q(completeness=100) | Q(stock=0),
             product__district=district,
-            product__completeness=100,
-            completeness=100,
             deleting_since__isnull=True,
             product__deleting_since__isnull=True,
             producer__listing_consent=True,
@@ -102,6 +102,15 @@ def ready_skus(district: District) -> QuerySet[Sku]:
         .prefetch_related(photos)
         .order_by("producer_id", "product_id", "id")
     )
+
+
+def offered(sku: Sku) -> bool:
+    """Ready in the catalogue, or lacking only stock: an item sold out stays on ONDC with an
+    available count of "0" (a SKU with no stock is not complete in the catalogue's checklist)."""
+    if sku.completeness == 100:
+        return True
+    images = list(sku.product.images.all())
+    return all(p.check == "stock" for p in sku_problems(sku, images, marketplaces=False))
 
 
 @dataclass
@@ -161,6 +170,8 @@ def _providers(
         if seller.problems:
             continue
         if std_code and std_code not in std_codes(sku.producer.pin):
+            continue
+        if not offered(sku):
             continue
         described = describe_item(sku, seller, data.mappings, subscriber_id=node.subscriber_id)
         if described.item is None or described.domain != domain:

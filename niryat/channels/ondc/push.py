@@ -49,7 +49,8 @@ def _domain(sku: Sku) -> str:
 
 def queue_sku_change(sku: Sku, *, disable: bool = False) -> None:
     """Tell subscribed buyer apps about the SKU at the next push (its price or stock changed, or,
-    with `disable`, it is going). Other channels' writes (an order taking stock) call it too."""
+    with `disable`, it is going). `channels.actions.sync_sku` calls it on every stock and price
+    change, whoever makes it (staff, an order on any channel)."""
     product = sku.product
     OndcChange.objects.create(
         district_id=product.district_id,
@@ -76,11 +77,13 @@ class OndcSkuHooks:
     def sku_problems(self, sku: Sku) -> list[Problem]:
         return []
 
+    # Stock and price changes, by staff or by an order on any channel, all pass through
+    # `channels.actions.sync_sku`, which queues them: nothing to do here.
     def stock_changed(self, sku: Sku, before: int, after: int, *, acting_user: User) -> None:
-        queue_sku_change(sku)
+        pass
 
     def price_changed(self, sku: Sku, *, acting_user: User) -> None:
-        queue_sku_change(sku)
+        pass
 
     def deletion_consequences(self, skus: Sequence[Sku]) -> list[str]:
         return []

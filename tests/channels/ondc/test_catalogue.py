@@ -598,3 +598,16 @@ def test_a_garments_size_chart_is_served_where_its_item_points(
         reverse("ondc_size_chart", args=[kurtas[0].uuid]), headers={"host": SUBSCRIBER}
     )
     assert "chest 96, length 104" in page.content.decode()
+
+
+def test_the_last_unit_sold_shows_as_out_of_stock_at_the_next_push(
+    node: OndcNode, terracotta_horse: Sku, buyer_app: BuyerApp, ganesh: User
+) -> None:
+    subscribe(node, buyer_app)
+
+    do_update_sku(terracotta_horse, acting_user=ganesh, stock=0)
+    push_catalogue_changes()
+
+    [push] = buyer_app.received
+    [item] = push["message"]["catalog"]["bpp/providers"][0]["items"]
+    assert item["quantity"]["available"] == {"count": "0"}
