@@ -25,12 +25,11 @@ from bench.bench_channels import (
     SITE_URL,
     _passes,
     dumps,
-    payload_skus,
     plain,
     rolled_back,
     the_district,
 )
-from bench.generate import scaled
+from bench.generate import add_catalog, scaled
 from bench.harness import Result, Target, compare, queries, rate
 from niryat.catalog.models import Product, ProductImage, QuantityUnit, Sku
 from niryat.channels.models import OndcDomainMapping, OndcLocation, OndcNode
@@ -81,15 +80,19 @@ def run(scale: float) -> list[Result]:
 
 
 def photographed_skus(district: District, count: int) -> list[int]:
-    """The district's first `count` SKUs with a ready photo (more are made if there are fewer)."""
-    for _attempt in range(3):
+    """The district's first `count` SKUs with a ready photo; more are generated (once, with a
+    margin for products without one) if there are fewer."""
+
+    def found() -> list[int]:
         skus = Sku.objects.filter(
             product__district=district, product__images__status=ProductImage.Status.READY
         ).distinct()
-        ids = list(skus.order_by("pk").values_list("pk", flat=True)[:count])
-        if len(ids) >= count:
-            return ids
-        payload_skus(district, Sku.objects.filter(product__district=district).count() + count)
+        return list(skus.order_by("pk").values_list("pk", flat=True)[:count])
+
+    ids = found()
+    if len(ids) < count:
+        add_catalog(district, round((count - len(ids)) * 1.25) + 10)
+        ids = found()
     return ids
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from niryat.catalog.completeness import Problem
 from niryat.catalog.models import Sku
@@ -30,8 +31,8 @@ from niryat.channels.models import (
     OndcSubscription,
 )
 from niryat.channels.ondc import callbacks
-from niryat.channels.ondc.catalogue import incremental_catalogue
-from niryat.channels.ondc.items import domain_of
+from niryat.channels.ondc.catalogue import incremental_catalogue, ondc_problems
+from niryat.channels.ondc.items import CHECK, domain_of
 from niryat.core.http import HttpError
 from niryat.core.models import User
 from niryat.registry.hooks import DataSection
@@ -72,10 +73,16 @@ class OndcSkuHooks:
     """The catalogue's writes, for ONDC's pushes (settings.SKU_HOOKS)."""
 
     def check_labels(self) -> dict[str, str | Promise]:
-        return {}
+        return {CHECK: gettext_lazy("What ONDC asks for")}
 
     def sku_problems(self, sku: Sku) -> list[Problem]:
-        return []
+        """ONDC's rules, on the checklist of every SKU of a district whose centre has a node."""
+        if (
+            sku.pk is None
+            or not OndcNode.objects.filter(district_id=sku.product.district_id).exists()
+        ):
+            return []
+        return ondc_problems(sku)
 
     # Stock and price changes, by staff or by an order on any channel, all pass through
     # `channels.actions.sync_sku`, which queues them: nothing to do here.
@@ -123,6 +130,10 @@ class OndcProducerHooks:
 # --- gathering and sending -----------------------------------------------------------------------
 
 
+# How long pushed changes and ACKed pushes are kept (a buyer app may pull a past time range).
+KEEP = timedelta(days=30)
+
+
 def gather_changes() -> int:
     """Turn what is queued into pushes, one per subscribed buyer app and domain with something
     to say; the number of pushes made."""
@@ -157,6 +168,9 @@ def gather_changes() -> int:
                 OndcPush.objects.create(subscription=subscription, message=message, next_try_at=now)
                 made += 1
         OndcChange.objects.filter(pk__in=[c.pk for c in changes]).update(batched_at=now)
+        # Kept a while for one-time pulls by time range, then dropped.
+        OndcChange.objects.filter(batched_at__lt=now - KEEP).delete()
+        OndcPush.objects.filter(acked_at__lt=now - KEEP).delete()
     return made
 
 

@@ -611,3 +611,13 @@ def test_the_last_unit_sold_shows_as_out_of_stock_at_the_next_push(
     [push] = buyer_app.received
     [item] = push["message"]["catalog"]["bpp/providers"][0]["items"]
     assert item["quantity"]["available"] == {"count": "0"}
+
+
+def test_the_catalogue_checklist_says_what_ondc_asks_for_where_the_centre_has_a_node(
+    node: OndcNode, horse_sku: Sku, ganesh: User
+) -> None:
+    page = client_for(ganesh).get(reverse("product_detail", args=[horse_sku.product.uuid]))
+
+    text = page.content.decode()
+    assert "What ONDC asks for" in text
+    assert "Record where the producer" in text
