@@ -180,10 +180,13 @@ def _retry_delay(attempts: int) -> timedelta:
 
 
 def send_due() -> int:
-    """Send every push that is due and not yet ACKed; the number ACKed now."""
+    """Send every push that is due and not yet ACKed (to buyer apps still subscribed); the
+    number ACKed now."""
     acked = 0
     due = (
-        OndcPush.objects.filter(acked_at__isnull=True, next_try_at__lte=timezone.now())
+        OndcPush.objects.filter(
+            acked_at__isnull=True, next_try_at__lte=timezone.now(), subscription__active=True
+        )
         .select_related("subscription__node__district")
         .order_by("id")
     )
