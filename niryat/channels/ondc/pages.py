@@ -6,8 +6,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -28,9 +28,12 @@ from niryat.registry.models import Producer
 def ondc_domains(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if request.method == "POST":
+        if not user.can_write:
+            raise PermissionDenied(_("You may read these records but not change them."))
         odop_id = record_id(request.POST.get("odop"))
         if odop_id is None:
-            raise Http404
+            messages.error(request, _("Choose an ODOP product."))
+            return redirect(request.path)
         odop = get_changeable_or_deny(
             OdopProduct.objects.select_related("district"), user, pk=odop_id
         )
