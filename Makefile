@@ -44,8 +44,9 @@ DEMO_MARKETPLACES := AMAZON_SP_API_URL=$${AMAZON_SP_API_URL:-http://127.0.0.1:87
 
 # The fake marketplaces, the demo's listings and orders on them (pushed again: the fakes forget
 # everything when they stop), then the web server, a task worker and an order fetch every minute
-# beside it; Ctrl-C stops them all. The worker polls every second (db_worker's default --interval),
-# well inside the 5 s ONDC allows between a select, init or confirm and its callback.
+# beside it, and the ONDC catalogue's pushes to subscribed buyer apps every minute; Ctrl-C
+# stops them all. The worker polls every second (db_worker's default --interval), well
+# inside the 5 s ONDC allows between a select, init or confirm and its callback.
 run: setup
 	$(PY) -m fakes & fakes=$$!; \
 	trap 'kill $$fakes 2>/dev/null' EXIT INT TERM; \
@@ -56,7 +57,8 @@ run: setup
 		export ONDC_REGISTRY_ENCRYPTION_KEY="$$($(PY) -m fakes --registry-key)"; fi; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(PY) manage.py channels_sync --every 60 > /dev/null & sync=$$!; \
-	trap 'kill $$worker $$sync $$fakes 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py ondc_push_catalogue --every 60 > /dev/null & ondc=$$!; \
+	trap 'kill $$worker $$sync $$ondc $$fakes 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: $(VENV)/.dev
@@ -73,6 +75,8 @@ e2e: $(VENV)/.dev translations
 	cd e2e && npm ci --silent --no-audit --no-fund
 	NIRYAT_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -q -p no:xdist e2e
 
+# Every bench/bench_*.py; e.g. BENCH_ARGS='--only ondc_catalogue' BENCH_ONDC_ITEMS=10000 for the
+# ONDC full refresh at 10,000 items alone.
 bench: $(VENV)/.dev translations
 	NIRYAT_ENV=test $(PY) -m bench $(BENCH_ARGS)
 

@@ -338,8 +338,9 @@ SITE_NAME = _("Niryat")
 PRODUCER_HOOKS = [
     "niryat.catalog.on_registry.CatalogProducerHooks",
     "niryat.channels.on_registry.ChannelProducerHooks",
+    "niryat.channels.ondc.push.OndcProducerHooks",
 ]
-SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks"]
+SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc.push.OndcSkuHooks"]
 
 # The import framework's importers (niryat/core/sheets), by key, for the background task.
 SHEET_IMPORTERS = [
@@ -376,6 +377,18 @@ ONDC_CALLBACK_RETRY_SECONDS = float(env_str("ONDC_CALLBACK_RETRY_SECONDS", "1"))
 # How long the ONDC message log (every request and callback, as sent) is kept; `manage.py
 # prune_ondc_messages` (from cron, daily) deletes older messages.
 ONDC_MESSAGE_RETENTION = datetime.timedelta(days=env_int("ONDC_MESSAGE_RETENTION_DAYS", 180))
+# The centre's promises in its ONDC catalogue (ISO-8601 durations): time to ship a stocked item
+# (a made-to-order one ships in its product's lead time) and the return window; the days (1 =
+# Monday) and hours (HHMM) goods are handed over at a pickup location.
+ONDC_TIME_TO_SHIP = env_str("ONDC_TIME_TO_SHIP", "P2D")
+ONDC_RETURN_WINDOW = env_str("ONDC_RETURN_WINDOW", "P7D")
+ONDC_WORKING_DAYS = env_str("ONDC_WORKING_DAYS", "1,2,3,4,5,6")
+ONDC_WORKING_HOURS = tuple(env_str("ONDC_WORKING_HOURS", "1000-1800").split("-", 1))
+# Catalogue changes are gathered and pushed to subscribed buyer apps every so many minutes (ONDC
+# allows 1 to 30); an unacknowledged push is sent again after a delay that doubles from
+# ONDC_PUSH_RETRY_SECONDS up to the push interval.
+ONDC_PUSH_MINUTES = float(env_str("ONDC_PUSH_MINUTES", "5"))
+ONDC_PUSH_RETRY_SECONDS = float(env_str("ONDC_PUSH_RETRY_SECONDS", "30"))
 # Demo mode (`make run`): the marketplaces are the fakes, and pages say what to type where a
 # real marketplace would give it (the FSN of Flipkart's Seller Hub).
 DEMO_MODE = env_bool("DEMO_MODE", False)

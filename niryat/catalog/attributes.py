@@ -40,6 +40,43 @@ WEAVE_CHOICES = (
     ("dobby", _("Dobby")),
 )
 
+GENDER_CHOICES = (
+    ("female", _("Women")),
+    ("male", _("Men")),
+    ("girl", _("Girls")),
+    ("boy", _("Boys")),
+    ("infant", _("Infants")),
+    ("unisex", _("Everyone (unisex)")),
+)
+
+# What every category may carry for the marketplaces that ask (none is on the catalogue's own
+# checklist: a marketplace's readiness says when it needs one). The barcode is the GTIN/EAN
+# printed on the pack, if the goods have one; handmade goods usually do not.
+BRAND = Attribute(
+    "brand",
+    _("brand"),
+    required=False,
+    help_text=_("The brand on the goods or the label; leave empty if they have none."),
+)
+GTIN = Attribute(
+    "gtin",
+    _("barcode (EAN)"),
+    required=False,
+    help_text=_("The 13 digits under the barcode on the pack, if it has one."),
+    max_length=14,
+)
+COLOUR_CODE = Attribute(
+    "colour_code",
+    _("colour code"),
+    required=False,
+    help_text=_(
+        "The colour as a hex code such as #E2725B, for colours without a standard code "
+        "(saffron, terracotta, cream)."
+    ),
+    max_length=7,
+)
+GENDER = Attribute("gender", _("made for"), required=False, choices=GENDER_CHOICES)
+
 ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
     Category.GARMENTS: (
         Attribute(
@@ -50,6 +87,10 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
         Attribute("fabric", _("fabric"), help_text=_("e.g. 100% cotton mulmul")),
         Attribute("fit", _("fit"), choices=FIT_CHOICES),
         Attribute("care", _("care instructions"), help_text=_("e.g. hand wash cold, dry in shade")),
+        GENDER,
+        BRAND,
+        COLOUR_CODE,
+        GTIN,
     ),
     Category.HANDICRAFTS: (
         Attribute(
@@ -58,14 +99,21 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
             help_text=_("Length × width × height in cm, e.g. 20 × 20 × 35"),
         ),
         Attribute("finish", _("finish"), help_text=_("e.g. matt, hand-painted, polished")),
+        BRAND,
+        COLOUR_CODE,
+        GTIN,
     ),
     Category.KHADI: (
         Attribute("yarn_count", _("yarn count"), help_text=_("e.g. 40s, 100s")),
         Attribute("weave", _("weave"), choices=WEAVE_CHOICES),
         Attribute("fibre", _("fibre"), help_text=_("e.g. cotton, silk, wool, muslin")),
         Attribute("fabric_width", _("fabric width (cm)"), required=False),
+        GENDER,
+        BRAND,
+        COLOUR_CODE,
+        GTIN,
     ),
-    Category.OTHER: (),
+    Category.OTHER: (BRAND, GTIN),
 }
 
 

@@ -131,6 +131,10 @@ ATTRIBUTE_HEADERS: dict[str, tuple[str, str]] = {
     "weave": ("बुनाई", "weave"),
     "fibre": ("रेशा", "fibre"),
     "fabric_width": ("कपड़े की चौड़ाई (सेमी)", "fabric width (cm)"),
+    "gender": ("किसके लिए", "made for"),
+    "brand": ("ब्रांड", "brand"),
+    "colour_code": ("रंग कोड", "colour code"),
+    "gtin": ("बारकोड (EAN)", "barcode (EAN)"),
 }
 
 

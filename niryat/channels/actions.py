@@ -53,6 +53,7 @@ from niryat.channels.models import (
     Warehouse,
     WarehouseStock,
 )
+from niryat.channels.ondc.push import queue_sku_change
 from niryat.channels.registry import channel_class, channel_for
 from niryat.core.audit import record_audit
 from niryat.core.http import HttpError
@@ -467,7 +468,9 @@ def _queue_update(listing: Listing, operation: str) -> OutboxEntry:
 
 def sync_sku(sku: Sku, *, stock: bool = False, price: bool = False) -> None:
     """Tell every channel where the SKU is on sale of its new stock or price (in the caller's
-    transaction)."""
+    transaction), and ONDC's subscribed buyer apps at the next catalogue push."""
+    if stock or price:
+        queue_sku_change(sku)
     listings = Listing.objects.filter(sku=sku, state__in=[*ON_MARKETPLACE, State.PAUSED])
     for listing in listings.select_related("account"):
         if not channel_for(listing.account).has_api:

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import ProducerOwnedQuerySet, Sku
-from niryat.core.models import AuditEntry, District, Timestamped, User
+from niryat.core.models import AuditEntry, District, OdopProduct, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 from niryat.registry.models import Producer
 
@@ -820,3 +820,127 @@ class Grievance(Timestamped):
 
     def resolution_overdue(self, now: datetime) -> bool:
         return self.is_open() and now > self.resolve_by
+
+
+class OndcDomain(models.TextChoices):
+    """The ONDC retail domains the district's goods are offered in."""
+
+    FASHION = "ONDC:RET12", _("Fashion (RET12)")
+    HOME = "ONDC:RET16", _("Home and kitchen (RET16)")
+
+
+class OndcDomainMappingQuerySet(DistrictWorkQuerySet["OndcDomainMapping"]):
+    district_field = "odop_product__district"
+
+
+class OndcDomainMapping(Timestamped):
+    """Which ONDC domain, and which of ONDC's categories in it, an ODOP product's goods are offered
+    under (garments and sarees in Fashion, terracotta and brassware in Home and kitchen). Seeded
+    from the ODOP products' names (migration 0007); staff change it on the ONDC domains page. No
+    domain: the product is not offered on ONDC (food, for instance, is another domain)."""
+
+    odop_product = models.OneToOneField(
+        OdopProduct, on_delete=models.CASCADE, related_name="ondc_mapping"
+    )
+    domain = models.CharField(
+        _("ONDC domain"), max_length=12, choices=OndcDomain.choices, blank=True
+    )
+    category = models.CharField(_("ONDC category"), max_length=60, blank=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = OndcDomainMappingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["odop_product__district__name_en", "odop_product__name_en"]
+        verbose_name = _("ONDC domain of an ODOP product")
+
+    def __str__(self) -> str:
+        return f"{self.odop_product}: {self.domain or '-'} {self.category}"
+
+
+class OndcLocation(Timestamped):
+    """Where a producer's goods leave from, as ONDC shows the store: its GPS position (six
+    decimals) and street; the PIN, city and state come from the producer and their district."""
+
+    producer = models.OneToOneField(
+        Producer, on_delete=models.CASCADE, related_name="ondc_location"
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    street = models.CharField(_("street"), max_length=200)
+    locality = models.CharField(_("locality"), max_length=200)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["producer_id"]
+        verbose_name = _("ONDC pickup location")
+
+    def __str__(self) -> str:
+        return f"{self.producer}: {self.latitude},{self.longitude}"
+
+
+class OndcSubscription(Timestamped):
+    """A buyer app's standing request for the node's catalogue changes (an incremental search with
+    mode "start"), until it sends mode "stop". The pushes answer its transaction, each with a new
+    message id (shared/ONDC_FACTS.md §2.5)."""
+
+    node = models.ForeignKey(OndcNode, on_delete=models.CASCADE, related_name="subscriptions")
+    bap_id = models.CharField(max_length=200)
+    bap_uri = models.CharField(max_length=500)
+    domain = models.CharField(max_length=12, choices=OndcDomain.choices)
+    # The search's context: the pushes answer its transaction.
+    context = models.JSONField(default=dict)
+    active = models.BooleanField(default=True)
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["node_id", "bap_id", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "bap_id", "domain"], name="ondc_subscription_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bap_id} {self.domain} {'on' if self.active else 'off'}"
+
+
+class OndcChange(models.Model):
+    """A catalogue change the buyer apps subscribed to the district have not been told of yet: an
+    item (SKU) whose price or stock changed or that was deleted, or a provider (producer) who
+    withdrew consent. Ids are kept as text: a deleted SKU's row is gone when the push is made."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    provider_id = models.CharField(max_length=40)
+    item_id = models.CharField(max_length=40, blank=True)  # "": the provider as a whole
+    domain = models.CharField(max_length=12, blank=True)  # "": every domain
+    disable = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    batched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}/{self.item_id or '*'}{' disable' if self.disable else ''}"
+
+
+class OndcPush(models.Model):
+    """One incremental catalogue push to one subscribed buyer app, sent until it is ACKed."""
+
+    subscription = models.ForeignKey(
+        OndcSubscription, on_delete=models.CASCADE, related_name="pushes"
+    )
+    message = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(db_index=True)
+    acked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"push {self.pk} to {self.subscription.bap_id}"

@@ -4,6 +4,7 @@ exchange rates."""
 from django.urls import path
 
 from niryat.channels import views
+from niryat.channels.ondc import pages as ondc_pages
 
 urlpatterns = [
     path("channels/", views.channels_home, name="channels_home"),
@@ -47,4 +48,10 @@ urlpatterns = [
     ),
     path("channels/numbers/", views.channel_numbers, name="channel_numbers"),
     path("channels/rates/", views.exchange_rates, name="exchange_rates"),
+    path("channels/ondc/domains/", ondc_pages.ondc_domains, name="ondc_domains"),
+    path(
+        "channels/ondc/producers/<uuid:producer_uuid>/location/",
+        ondc_pages.ondc_location,
+        name="ondc_location",
+    ),
 ]

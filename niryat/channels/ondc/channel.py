@@ -34,9 +34,11 @@ class OndcChannel(Channel):
     calls_per_second: ClassVar[float] = 20.0
 
     def validate(self, sku: Sku) -> list[Problem]:
-        """What the order flow needs to quote and take an order: a price. (The catalogue's own
-        ONDC readiness, `ondc_problems`, adds what on_search needs.)"""
-        problems = []
+        """What on_search needs of the SKU (`catalogue.ondc_problems`) and what the order flow
+        needs to quote it: a price, not above the MRP."""
+        from niryat.channels.ondc.catalogue import ondc_problems
+
+        problems = ondc_problems(sku)
         if sku.price is None or sku.price <= 0:
             problems.append(
                 Problem("ondc", "price", _("ONDC buyers are quoted the price: set it."))

@@ -13,7 +13,8 @@ so that they are logged and retried like answers.
 Handler contract: `HANDLERS[action]` is the dotted path of `handler(node, request) -> Reply`, where
 `request` is the whole parsed body (context and message); it raises `OndcError` for a request it
 cannot serve (the callback then carries only the error). The handler modules are imported when
-first used, so an action whose handler is not installed is refused with a NACK (40001).
+first used, so an action whose handler is not installed is refused with a NACK (40001). A reply
+with neither message nor error (a push subscription started or stopped) sends no callback.
 
 HTTP statuses: 200 ACK; 401 NACK for a missing, malformed, expired or non-matching signature
 (30016, as ONDC's auth-header document says) and for a stale or replayed request (30022: the
@@ -330,6 +331,8 @@ def answer(received_pk: int) -> OndcMessage | None:
         reply = Reply(
             error={"type": CORE_ERROR, "code": INTERNAL_ERROR, "message": "Internal error."}
         )
+    if reply.message is None and reply.error is None:
+        return None  # nothing to answer (a catalogue push subscription started or stopped)
     context = callbacks.callback_context(node, request["context"], f"on_{received.action}")
     order = (reply.message or {}).get("order")
     if received.action == "confirm" and isinstance(order, dict):

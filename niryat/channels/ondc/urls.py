@@ -15,4 +15,5 @@ urlpatterns = [
         path(f"ondc/{action}", server.receive, {"action": action}, name=f"ondc_{action}")
         for action in server.ACTIONS
     ),
+    path("ondc/size-chart/<uuid:sku_uuid>", views.size_chart, name="ondc_size_chart"),
 ]

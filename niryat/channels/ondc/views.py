@@ -4,14 +4,17 @@ is the host the request came to."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import orjson
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from niryat.catalog.models import Sku
 from niryat.channels.models import OndcNode
 from niryat.channels.ondc import signing
 
@@ -49,3 +52,28 @@ def on_subscribe(request: HttpRequest) -> HttpResponse:
     except (KeyError, ValueError):
         return HttpResponseBadRequest("challenge expected")
     return JsonResponse({"answer": answer})
+
+
+@require_GET
+def size_chart(request: HttpRequest, sku_uuid: UUID) -> HttpResponse:
+    """A garment's size chart, where an ONDC item's `size_chart` attribute points (ONDC asks for
+    an address): the chart staff wrote on the SKU, for SKUs of the node's district on offer."""
+    node = _node_for(request)
+    sku = get_object_or_404(
+        Sku.objects.select_related("product"),
+        uuid=sku_uuid,
+        product__district=node.district_id,
+        deleting_since__isnull=True,
+        producer__listing_consent=True,
+        producer__erased_at__isnull=True,
+    )
+    chart = str((sku.attributes or {}).get("size_chart", "")).strip()
+    if not chart:
+        raise Http404
+    return HttpResponse(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width'>"
+        f"<title>{escape(sku.title_en)}</title></head><body>"
+        f"<h1>{escape(sku.title_en)}</h1><p>Size: {escape(sku.in_english('size'))}</p>"
+        f"<p>{escape(chart)}</p></body></html>"
+    )

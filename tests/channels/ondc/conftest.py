@@ -1,5 +1,6 @@
 """An ONDC node for Gorakhpur with its delivery and settlement terms, and Ramu's terracotta horse
-(12 in stock, ₹950) as an ONDC item."""
+(12 in stock, ₹950), which `ready_for_ondc` gives everything on_search needs (a pickup place, a
+colour, the centre's contacts) so that it is offered and can be ordered."""
 
 from __future__ import annotations
 
@@ -7,9 +8,32 @@ from decimal import Decimal
 
 import pytest
 
-from niryat.channels.models import OndcNode
+from niryat.catalog.actions import do_update_sku
+from niryat.catalog.models import Sku
+from niryat.channels.models import OndcLocation, OndcNode
 from niryat.channels.ondc.actions import do_set_up_ondc_node
-from niryat.core.models import District, User
+from niryat.core.models import Centre, District, User
+from niryat.registry.models import Producer
+
+
+def pickup(producer: Producer, ganesh: User) -> OndcLocation:
+    return OndcLocation.objects.create(
+        producer=producer,
+        latitude=Decimal("26.760555"),
+        longitude=Decimal("83.373168"),
+        street="Prajapati Tola",
+        locality="Aurangabad",
+        updated_by=ganesh,
+    )
+
+
+def ready_for_ondc(horse_sku: Sku, ganesh: User) -> Sku:
+    """The channels' horse, ready for ONDC: a pickup place, a colour, the centre's contacts."""
+    Centre.objects.filter(district=horse_sku.product.district).update(
+        phone="+91 551 220 0123", email="edc.gorakhpur@example.org"
+    )
+    pickup(horse_sku.producer, ganesh)
+    return do_update_sku(horse_sku, acting_user=ganesh, colour="brown")
 
 
 @pytest.fixture

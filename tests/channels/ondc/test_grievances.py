@@ -10,18 +10,26 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from niryat.catalog.models import Sku
 from niryat.channels.models import Grievance, Order
 from niryat.channels.ondc import grievances, orders
 from niryat.channels.ondc.actions import do_resolve_grievance, do_respond_to_grievance
 from niryat.channels.ondc.protocol import OndcError
 from niryat.core import sms
+from niryat.core.models import User
 from tests.catalog.factories import run_tasks
 from tests.channels.factories import drain
 from tests.channels.ondc import requests as r
 from tests.channels.ondc.buyer_app import BuyerApp
+from tests.channels.ondc.conftest import ready_for_ondc
 from tests.conftest import client_for, hindi
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def horse_sku(horse_sku: Sku, ganesh: User) -> Sku:
+    return ready_for_ondc(horse_sku, ganesh)
 
 
 @pytest.fixture(scope="module")

@@ -32,10 +32,16 @@ from niryat.core.models import User
 from tests.channels.factories import drain
 from tests.channels.ondc import requests as r
 from tests.channels.ondc.buyer_app import BuyerApp
+from tests.channels.ondc.conftest import ready_for_ondc
 from tests.channels.test_pages import make_account
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def horse_sku(horse_sku: Sku, ganesh: User) -> Sku:
+    return ready_for_ondc(horse_sku, ganesh)
 
 
 def _item_lines(quote: dict) -> dict[str, dict]:
