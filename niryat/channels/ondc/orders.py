@@ -57,6 +57,7 @@ from niryat.channels.ondc.protocol import (
     OndcError,
     Reply,
 )
+from niryat.channels.ondc.views import invoice_url
 from niryat.core.models import District
 
 CURRENCY = "INR"
@@ -108,6 +109,9 @@ ONDC_STATES: dict[str, tuple[str, str]] = {
     Order.State.CANCELLED: ("Cancelled", "Cancelled"),
     Order.State.RETURNED: ("Completed", "Order-delivered"),
 }
+
+# The order has left with the courier: its invoice is given from then on.
+HAS_LEFT = (Order.State.SHIPPED, Order.State.DELIVERED, Order.State.RETURNED)
 
 # Couriers whose tracking page takes the waybill in its address.
 TRACKING_PAGES = {
@@ -672,13 +676,20 @@ def order_message(ondc: OndcOrder) -> dict[str, Any]:
     confirmed.update(
         state=state,
         fulfillments=fulfilments,
-        quote=_current_quote(ondc),
+        quote=current_quote(ondc),
         updated_at=timestamp(last_change),
     )
     confirmed["items"] = [
         {"id": line.line_id, "fulfillment_id": FULFILMENT_ID, "quantity": {"count": line.quantity}}
         for line in order.lines.all()
     ]
+    if order.state in HAS_LEFT:
+        # ONDC wants the invoice once the courier has the order, and not before.
+        confirmed["documents"] = [
+            {"url": invoice_url(ondc.node.subscriber_id, order.pk), "label": "Invoice"}
+        ]
+    else:
+        confirmed.pop("documents", None)
     if order.state == Order.State.CANCELLED:
         _as_cancelled(ondc, confirmed)
     return {"order": confirmed}
@@ -764,7 +775,7 @@ def _on_confirm_moment(ondc: OndcOrder) -> str:
     return str((orjson.loads(sent).get("context") or {}).get("timestamp") or "")
 
 
-def _current_quote(ondc: OndcOrder) -> dict[str, Any]:
+def current_quote(ondc: OndcOrder) -> dict[str, Any]:
     """The confirmed quote, each item line at the units the order holds now."""
     quote = dict(ondc.confirmed.get("quote") or {})
     held = {line.line_id: line.quantity for line in ondc.order.lines.all()}

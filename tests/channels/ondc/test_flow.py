@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +39,7 @@ from tests.catalog.factories import add_sku, make_product, run_tasks
 from tests.channels.factories import add_ready_photo, drain
 from tests.channels.ondc import requests as r
 from tests.channels.ondc.conftest import pickup, ready_for_ondc
+from tests.conftest import hindi
 from tests.registry.factories import give_listing_consent, register
 
 SUBSCRIBER = "edc-gorakhpur.niryat.test"
@@ -349,6 +351,12 @@ def deliver(order: Order, user: User) -> None:
         drain()
 
 
+def fetch(site, url: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+    """GET a node address (https://<subscriber id>/...) from the live server, by its Host."""
+    path = url.removeprefix(f"https://{SUBSCRIBER}")
+    return httpx.get(f"{site.url}{path}", headers={"Host": SUBSCRIBER}, timeout=10)
+
+
 def fulfilment_of(callback: dict[str, Any]) -> dict[str, Any]:
     return dict(callback["message"]["order"]["fulfillments"][0])
 
@@ -356,7 +364,7 @@ def fulfilment_of(callback: dict[str, Any]) -> dict[str, Any]:
 # -- flow 2: order to delivered ------------------------------------------------------------------
 @pytest.mark.parametrize("domain", ["ONDC:RET16", "ONDC:RET12"])
 def test_an_order_from_search_to_delivered_over_real_http(  # type: ignore[no-untyped-def]
-    bap, node, horse, kurta, amazon, fake_amazon, ganesh, domain, tmp_path
+    site, bap, node, horse, kurta, amazon, fake_amazon, ganesh, domain, tmp_path
 ):
     sku = horse if domain == "ONDC:RET16" else kurta
     live_on(amazon, sku, ganesh)
@@ -398,6 +406,14 @@ def test_an_order_from_search_to_delivered_over_real_http(  # type: ignore[no-un
     ]
     assert len({c["context"]["message_id"] for c in told}) == 4
     assert Order.objects.get(pk=order.pk).state == "delivered"
+    # and the invoice the buyer app is pointed to (once the order left) is served by the node
+    [invoice] = told[-1]["message"]["order"]["documents"]
+    page = fetch(site, invoice["url"])
+    assert page.status_code == 200
+    assert confirmed["id"] in page.text
+    assert told[-1]["message"]["order"]["quote"]["price"]["value"] in page.text
+    assert fetch(site, invoice["url"][:-2]).status_code == 404  # a token not ours
+    assert "documents" not in told[1]["message"]["order"]  # packed: not yet
     flow = write_flow(tmp_path, f"flow2-{domain[-5:]}", "2", buyer.transaction_id)
     assert list(flow["payload"]) == ORDER_TO_DELIVERED
     assert_utility_rules(flow, node, sku)
@@ -547,3 +563,8 @@ def assert_utility_rules(flow: dict[str, Any], node: OndcNode, sku: Sku) -> None
             [invoice] = order["documents"]
             assert invoice["label"] == "Invoice"
             assert invoice["url"].startswith("https://")
+
+
+def test_the_invoice_speaks_hindi() -> None:
+    for label in ("Invoice for order %(id)s", "Seller", "Bill to", "Prices include GST."):
+        hindi(label)
