@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import uuid
 from datetime import timedelta
@@ -559,12 +560,84 @@ def assert_utility_rules(flow: dict[str, Any], node: OndcNode, sku: Sku) -> None
                     f"{location.latitude:.6f},{location.longitude:.6f}"
                 ), key
         if key in ("on_status_picked", "on_status_out_for_delivery", "on_status_delivered"):
-            # the invoice, once the order has left
+            # the invoice, once the order has left, and not before
             [invoice] = order["documents"]
             assert invoice["label"] == "Invoice"
-            assert invoice["url"].startswith("https://")
+            assert invoice["url"].startswith(f"https://{node.subscriber_id}/ondc/invoice/")
+        elif key.startswith("on_status"):
+            assert "documents" not in order, key
+        if key in ("on_init", "on_confirm"):
+            # the provider's tax number is the producer's PAN (ten letters and digits)
+            terms = {
+                entry["code"]: entry["value"]
+                for tag in order["tags"]
+                if tag["code"] == "bpp_terms"
+                for entry in tag["list"]
+            }
+            assert terms["provider_tax_number"] == sku.producer.pan, key
+            assert re.fullmatch(r"[A-Z]{5}[0-9]{4}[A-Z]", terms["provider_tax_number"]), key
+            assert terms["np_type"] == "MSN"
+        if key == "on_confirm":
+            # created until staff accept it; its updated_at is the callback's moment
+            assert order["state"] == "Created"
+            assert order["updated_at"] == context["timestamp"]
+            assert order["fulfillments"][0]["state"]["descriptor"]["code"] == "Pending"
+            # the buyer app's GSTIN is repeated
+            assert BAP_TERMS in order["tags"]
+        if key == "on_status_pending":
+            assert order["state"] == "Accepted"
 
 
 def test_the_invoice_speaks_hindi() -> None:
     for label in ("Invoice for order %(id)s", "Seller", "Bill to", "Prices include GST."):
         hindi(label)
+
+
+# -- grievances (IGM 1.0.0) ----------------------------------------------------------------------
+def test_a_grievance_is_answered_and_resolved_over_real_http(  # type: ignore[no-untyped-def]
+    bap, node, horse, ganesh, tmp_path
+):
+    from niryat.channels.models import Grievance
+    from niryat.channels.ondc.actions import do_resolve_grievance, do_respond_to_grievance
+
+    buyer = Buyer(bap, "ONDC:RET16")
+    on_confirm = place(buyer, horse, 1)
+    order = Order.objects.get(channel_order_id=on_confirm["message"]["order"]["id"])
+    deliver(order, ganesh)
+    complaint = Buyer(bap, "ONDC:RET16")  # a transaction of its own
+    issue_id = str(uuid.uuid4())  # IGM wants issue ids as UUIDs
+    issue = r.issue(order.channel_order_id, horse, issue_id=issue_id)["message"]
+    issue["issue"]["source"]["network_participant_id"] = bap.SUBSCRIBER_ID
+    actions = issue["issue"]["issue_actions"]["complainant_actions"]
+    actions[0]["updated_by"]["org"]["name"] = f"{bap.SUBSCRIBER_ID}::ONDC:RET16"
+
+    on_issue = complaint.ask("issue", issue)
+
+    assert on_issue["message"]["issue"]["id"] == issue_id
+    grievance = Grievance.objects.get(issue_id=issue_id)
+    do_respond_to_grievance(grievance, "The producer is sending a new horse", acting_user=ganesh)
+    drain()
+    on_status = complaint.ask("issue_status", {"issue_id": issue_id})
+    assert on_status["message"]["issue"]["issue_actions"]["respondent_actions"][-1][
+        "respondent_action"
+    ] == ("PROCESSING")
+    do_resolve_grievance(grievance, "A new horse was sent", "REPLACEMENT", acting_user=ganesh)
+    drain()
+    [*_, resolved] = complaint.told("on_issue_status")
+    assert resolved["message"]["issue"]["resolution"]["action_triggered"] == "REPLACEMENT"
+    flow = write_flow(tmp_path, "igm-RET16", "IGM", complaint.transaction_id)
+    assert flow["version"] == "1.0.0"
+    assert set(flow["payload"]) >= {
+        "ret_issue",
+        "ret_on_issue",
+        "ret_issue_status",
+        "ret_on_issue_status",
+        "ret_on_issue_status_unsolicited",
+    }
+    # the unsolicited on_issue_status the utility reads is the one with the resolution
+    last = flow["payload"]["ret_on_issue_status_unsolicited"]["message"]["issue"]
+    assert last["issue_actions"]["respondent_actions"][-1]["respondent_action"] == "RESOLVED"
+    assert last["resolution"]["short_desc"] == "A new horse was sent"
+    for data in flow["payload"].values():
+        issue_of = data["message"].get("issue") or {}
+        uuid.UUID(str(issue_of.get("id") or data["message"].get("issue_id")))
