@@ -50,6 +50,7 @@ from niryat.channels.models import (
 )
 from niryat.channels.ondc.callbacks import timestamp
 from niryat.channels.ondc.channel import TOLD_AS_STATUS, OndcChannel
+from niryat.channels.ondc.items import provider_tax_number
 from niryat.channels.ondc.protocol import (
     CONTEXT_ERROR,
     DOMAIN_ERROR,
@@ -447,7 +448,7 @@ def _bpp_terms(node: OndcNode, lines: Sequence[Line]) -> list[dict[str, Any]]:
     """The seller's tax numbers: the centre's GSTIN (the node operates the sale) and the
     producer's PAN (their own legal entity: the provider of an MSN)."""
     producer = lines[0].sku.product.producer
-    pan = producer.pan or (producer.gstin[2:12] if len(producer.gstin) == 15 else "")
+    pan = provider_tax_number(producer)
     return [
         {
             "code": "bpp_terms",

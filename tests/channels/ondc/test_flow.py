@@ -588,8 +588,14 @@ def assert_utility_rules(flow: dict[str, Any], node: OndcNode, sku: Sku) -> None
             assert order["state"] == "Accepted"
 
 
-def test_the_invoice_speaks_hindi() -> None:
-    for label in ("Invoice for order %(id)s", "Seller", "Bill to", "Prices include GST."):
+def test_the_invoice_and_the_pan_asked_for_speak_hindi() -> None:
+    for label in (
+        "Invoice for order %(id)s",
+        "Seller",
+        "Bill to",
+        "Prices include GST.",
+        "ONDC gives buyers the producer's PAN (or GSTIN) as the seller's: add it.",
+    ):
         hindi(label)
 
 
