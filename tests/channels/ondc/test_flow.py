@@ -279,16 +279,16 @@ def order_message(
     }
 
 
-def place(buyer: Buyer, sku: Sku, count: int, *, reselect_after: int = 0) -> dict[str, Any]:
-    """search → (select too many → 40002) → select → init → confirm; on_confirm."""
+def place(buyer: Buyer, sku: Sku, count: int, *, too_many: int = 0) -> dict[str, Any]:
+    """search → (a select of `too_many` → 40002) → select → init → confirm; on_confirm."""
     on_search = buyer.search(city="std:0551")
     provider, item = offered_item(on_search, sku)
     assert item["quantity"]["available"]["count"] == "99"
-    if reselect_after:
-        short = buyer.ask("select", order_message(provider, item, reselect_after))
+    if too_many:
+        short = buyer.ask("select", order_message(provider, item, too_many))
         assert short["error"]["code"] == "40002"
         assert json.loads(short["error"]["message"]) == [{"item_id": item["id"], "error": "40002"}]
-    on_select = buyer.ask("select", {"order": {**order_message(provider, item, count)["order"]}})
+    on_select = buyer.ask("select", order_message(provider, item, count))
     assert "error" not in on_select, on_select.get("error")
     quote = on_select["message"]["order"]["quote"]
     assert quote["ttl"] == "P1D"
@@ -428,7 +428,7 @@ def test_a_select_beyond_the_stock_is_40002_and_a_smaller_reselect_is_ordered(  
     sku = horse if domain == "ONDC:RET16" else kurta
     buyer = Buyer(bap, domain)
 
-    on_confirm = place(buyer, sku, 2, reselect_after=20)
+    on_confirm = place(buyer, sku, 2, too_many=20)
 
     assert on_confirm["message"]["order"]["state"] == "Created"
     assert Sku.objects.get(pk=sku.pk).stock == 10
