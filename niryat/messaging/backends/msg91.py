@@ -16,6 +16,7 @@ gateway refuses such a message before it gets here (niryat/messaging/dlt.py).
 
 from __future__ import annotations
 
+import httpx
 from django.conf import settings
 
 from niryat.core import http
@@ -40,7 +41,15 @@ class Msg91Backend(Backend):
     requires_dlt = True
 
     def __init__(self) -> None:
-        self.client = http.new_client(settings.MSG91_API_URL)
+        # One client (its connections kept open) per address: tests and the bench move it.
+        self.clients: dict[str, httpx.Client] = {}
+
+    @property
+    def client(self) -> httpx.Client:
+        url = settings.MSG91_API_URL
+        if url not in self.clients:
+            self.clients[url] = http.new_client(url)
+        return self.clients[url]
 
     def send(self, delivery: Delivery) -> str:
         if not (delivery.dlt_header and delivery.dlt_template_id):

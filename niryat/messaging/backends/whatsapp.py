@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from django.conf import settings
 
 from niryat.core import http
@@ -65,7 +66,15 @@ def _error(exc: http.HttpError) -> ProviderError:
 
 class WhatsAppBackend(Backend):
     def __init__(self) -> None:
-        self.client = http.new_client(settings.WHATSAPP_API_URL)
+        # One client (its connections kept open) per address: tests and the bench move it.
+        self.clients: dict[str, httpx.Client] = {}
+
+    @property
+    def client(self) -> httpx.Client:
+        url = settings.WHATSAPP_API_URL
+        if url not in self.clients:
+            self.clients[url] = http.new_client(url)
+        return self.clients[url]
 
     def send(self, delivery: Delivery) -> str:
         if not (delivery.session_open or delivery.whatsapp_name):
@@ -109,4 +118,6 @@ def download_media(media_id: str, max_bytes: int) -> Media:
                     chunks.append(chunk)
         except http.HttpError as exc:
             raise _error(exc) from exc
+        except httpx.HTTPError as exc:  # the download itself timed out or broke off
+            raise ProviderError(f"media: {exc.__class__.__name__}") from exc
     return Media(b"".join(chunks), str(info.get("mime_type", "")))
