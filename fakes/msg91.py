@@ -31,11 +31,14 @@ def wording_pattern(wording: str) -> re.Pattern[str]:
     return re.compile(".{1,30}".join(parts), re.DOTALL)
 
 
+# Ids stay unique across resets, as a provider's never repeat.
+IDS = itertools.count(1)
+
+
 class FakeMsg91(FakeMarketplace):
     name = "msg91"
 
     def reset_state(self) -> None:
-        self.ids = itertools.count(1)
         self.sent: list[dict[str, Any]] = []
         self.dlt: dict[str, tuple[str, re.Pattern[str]]] = {}
 
@@ -63,7 +66,7 @@ class FakeMsg91(FakeMarketplace):
         if not numbers or not all(re.fullmatch(r"[6-9]\d{9}", str(n)) for n in numbers):
             return self.error_response(400, "400", "Invalid mobile number")
         with self.lock:
-            request_id = f"{next(self.ids):024x}"
+            request_id = f"{next(IDS):024x}"
             for batch in batches:
                 text = str(batch.get("message", ""))
                 registered = self.dlt.get(template_id)

@@ -37,11 +37,14 @@ WABA_ID = "102290129340398"
 WINDOW = 24 * 3600
 
 
+# Ids stay unique across resets, as a provider's never repeat.
+IDS = itertools.count(1)
+
+
 class FakeWhatsApp(FakeMarketplace):
     name = "whatsapp"
 
     def reset_state(self) -> None:
-        self.ids = itertools.count(1)
         self.sent: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
         self.last_user_message: dict[str, float] = {}  # wa_id → when they last wrote
@@ -96,7 +99,7 @@ class FakeWhatsApp(FakeMarketplace):
                     )
             else:
                 return self.error_response(400, "100", f"Unsupported message type {kind}")
-            wamid = f"wamid.HBgM{next(self.ids):020d}"
+            wamid = f"wamid.HBgM{next(IDS):020d}"
             self.sent.append({"id": wamid, **body})
         return Response(
             200,
@@ -165,7 +168,7 @@ class FakeWhatsApp(FakeMarketplace):
     def _user_message(self, wa_id: str, message: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
             self.last_user_message[wa_id] = time.time()
-            wamid = f"wamid.IN{next(self.ids):020d}"
+            wamid = f"wamid.IN{next(IDS):020d}"
         return self._envelope(
             {
                 "contacts": [{"profile": {"name": "Ramu"}, "wa_id": wa_id}],
@@ -180,7 +183,7 @@ class FakeWhatsApp(FakeMarketplace):
 
     def user_media(self, wa_id: str, data: bytes, mime: str, kind: str = "image") -> dict[str, Any]:
         with self.lock:
-            media_id = str(900000 + next(self.ids))
+            media_id = str(900000 + next(IDS))
             self.media[media_id] = (data, mime)
         media = {"id": media_id, "mime_type": mime, "sha256": hashlib.sha256(data).hexdigest()}
         return self._user_message(wa_id, {"type": kind, kind: media})

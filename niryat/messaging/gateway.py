@@ -366,7 +366,17 @@ def deliver(
 def _failed(message: Message, exc: ProviderError, now: dt.datetime) -> None:
     message.attempts += 1
     message.reason = exc.reason[:500]
-    if exc.permanent or message.urgent or message.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
+    if exc.ambiguous:
+        # Sending again could make it two: staff see why, and may send it again themselves.
+        message.reason = _("%(reason)s. The provider may have sent it; it is not sent again.") % {
+            "reason": exc.reason[:400]
+        }
+    if (
+        exc.permanent
+        or exc.ambiguous
+        or message.urgent
+        or message.attempts >= settings.MESSAGING_MAX_ATTEMPTS
+    ):
         message.status = Message.Status.FAILED
         message.save(update_fields=["status", "attempts", "reason", "updated_at"])
         return

@@ -99,42 +99,45 @@ def receive(incoming: Incoming) -> None:
         number = normalise_mobile(incoming.sender)
     except MessageRefused:
         return  # not an Indian mobile: no producer of ours
+    answer_unrecorded = ""
     with transaction.atomic():
         if not _first_time(incoming):
             return
         producer = producer_for(number)
         if producer is None:
-            transaction.on_commit(
-                lambda: gateway.send_unrecorded(incoming.channel, number, "reply_unknown_number")
-            )
-            return
-        if gateway.consent_withdrawn(producer):
+            answer_unrecorded = "reply_unknown_number"
+        elif gateway.consent_withdrawn(producer):
             # Nothing kept, nothing answered, but a STOP is honoured and confirmed.
             if incoming.kind == "text" and keyword(incoming.text) == "stop":
                 opt_out(producer, incoming.channel, number)
-                transaction.on_commit(
-                    lambda: gateway.send_unrecorded(incoming.channel, number, "opt_out_confirmed")
-                )
-            return
-        message = Message.objects.create(
-            key=f"in:{incoming.channel}:{incoming.provider_id}",
-            producer=producer,
-            district_id=producer.district_id,
-            direction=Message.Direction.IN,
-            channel=incoming.channel,
-            address=number,
-            text=incoming.text if incoming.kind == "text" else f"[{incoming.kind}]",
-            variables={
-                "kind": incoming.kind,
-                "media_id": incoming.media_id,
-                "mime_type": incoming.mime_type,
-            },
-            status=Message.Status.RECEIVED,
-            next_try_at=timezone.now(),
-        )
-        from niryat.messaging.tasks import answer_message
+                answer_unrecorded = "opt_out_confirmed"
+        else:
+            _keep(incoming, producer, number)
+    if answer_unrecorded:
+        # After the transaction: the answer is one attempt, and a failure changes nothing kept.
+        gateway.send_unrecorded(incoming.channel, number, answer_unrecorded)
 
-        answer_message.enqueue(message.pk)
+
+def _keep(incoming: Incoming, producer: Producer, number: str) -> None:
+    message = Message.objects.create(
+        key=f"in:{incoming.channel}:{incoming.provider_id}",
+        producer=producer,
+        district_id=producer.district_id,
+        direction=Message.Direction.IN,
+        channel=incoming.channel,
+        address=number,
+        text=incoming.text if incoming.kind == "text" else f"[{incoming.kind}]",
+        variables={
+            "kind": incoming.kind,
+            "media_id": incoming.media_id,
+            "mime_type": incoming.mime_type,
+        },
+        status=Message.Status.RECEIVED,
+        next_try_at=timezone.now(),
+    )
+    from niryat.messaging.tasks import answer_message
+
+    answer_message.enqueue(message.pk)
 
 
 def opt_out(producer: Producer, channel: str, address: str) -> None:

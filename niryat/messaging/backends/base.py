@@ -10,6 +10,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+import httpx
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -31,13 +33,32 @@ class Delivery:
 
 
 class ProviderError(Exception):
+    """`ambiguous`: the request reached the provider but no answer came back (it timed out
+    while waiting, or the connection broke): the provider may have sent the message. Neither
+    MSG91 nor the Cloud API takes an idempotency key, so such a message is not sent again."""
+
     def __init__(
-        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        ambiguous: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.ambiguous = ambiguous
+
+
+def answer_lost(exc: BaseException) -> bool:
+    """True when a call failed after its request went out (a read timeout, a broken
+    connection), False when it never reached the provider (no connection) or was answered."""
+    cause = exc.__cause__
+    return isinstance(
+        cause, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+    )
 
 
 class Backend(ABC):

@@ -20,7 +20,7 @@ import httpx
 from django.conf import settings
 
 from niryat.core import http
-from niryat.messaging.backends.base import Backend, Delivery, ProviderError
+from niryat.messaging.backends.base import Backend, Delivery, ProviderError, answer_lost
 
 TRANSACTIONAL_ROUTE = "4"
 
@@ -65,7 +65,10 @@ class Msg91Backend(Backend):
         except http.HttpError as exc:
             reason = exc.body.get("message") if isinstance(exc.body, dict) else None
             raise ProviderError(
-                f"MSG91: {reason or exc}", permanent=exc.permanent, retry_after=exc.retry_after
+                f"MSG91: {reason or exc}",
+                permanent=exc.permanent,
+                retry_after=exc.retry_after,
+                ambiguous=answer_lost(exc),
             ) from exc
         data = response.json()
         if data.get("type") != "success":

@@ -16,7 +16,7 @@ import httpx
 from django.conf import settings
 
 from niryat.core import http
-from niryat.messaging.backends.base import Backend, Delivery, ProviderError
+from niryat.messaging.backends.base import Backend, Delivery, ProviderError, answer_lost
 
 # Cloud API error codes that pass: rate and throughput limits, a temporary service error.
 TRANSIENT_CODES = {4, 80007, 130429, 131000, 131016, 131056, 133004}
@@ -61,7 +61,9 @@ def _error(exc: http.HttpError) -> ProviderError:
     details = (error.get("error_data") or {}).get("details") or error.get("message") or str(exc)
     permanent = exc.permanent and code not in TRANSIENT_CODES
     reason = f"WhatsApp {code}: {details}" if code else f"WhatsApp: {details}"
-    return ProviderError(reason, permanent=permanent, retry_after=exc.retry_after)
+    return ProviderError(
+        reason, permanent=permanent, retry_after=exc.retry_after, ambiguous=answer_lost(exc)
+    )
 
 
 class WhatsAppBackend(Backend):
