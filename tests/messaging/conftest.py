@@ -22,8 +22,8 @@ from tests.catalog.factories import make_product
 
 ENTITY = "1101456780000012345"
 HEADER = "NIRYAT"
-VERIFY_TOKEN = "niryat-verify-7"  # noqa: S105 - a test value
-MSG91_TOKEN = "dlr-token-3"  # noqa: S105 - a test value
+VERIFY_TOKEN = "niryat-verify-7"
+MSG91_TOKEN = "dlr-token-3"
 SMS = "niryat.messaging.backends.msg91.Msg91Backend"
 WHATSAPP = "niryat.messaging.backends.whatsapp.WhatsAppBackend"
 MEMORY = "niryat.messaging.backends.local.MemoryBackend"
