@@ -127,6 +127,8 @@ class DatabaseGateway:
     """Implements niryat.core.messaging.Gateway (settings.MESSAGING_GATEWAY)."""
 
     def send(self, message: Outgoing) -> None:
+        if Message.objects.filter(key=message.key).exists():
+            return  # sent (or refused) already: one message per key
         template = MessageTemplate.objects.filter(key=message.template).first()
         if template is None:
             raise MessageRefused(f"no template {message.template!r}")
