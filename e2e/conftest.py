@@ -170,6 +170,10 @@ class Persona:
 def reference_data(live_server: Any) -> dict[int, District]:
     """The state's districts and ODOP products, loaded by the app's own loader."""
     load_reference_data(settings.REFERENCE_DATA_DIR)
+    # The message templates come with their app's first migration; a live-server test empties
+    # every table after it, so they are put back as that migration puts them.
+    seed = importlib.import_module("niryat.messaging.migrations.0001_initial")
+    seed.add_templates(apps, None)
     return {d.lgd_code: d for d in District.objects.filter(lgd_code__in=[GORAKHPUR, VARANASI])}
 
 
