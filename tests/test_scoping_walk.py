@@ -57,6 +57,9 @@ NOT_DISTRICT_PAGES = {
     # What ONDC's registry calls on a centre's node, found by host (tests/channels/ondc).
     "ondc_site_verification",
     "ondc_on_subscribe",
+    # What WhatsApp (signed) and MSG91 (a secret address) call (tests/messaging).
+    "whatsapp_webhook",
+    "msg91_report",
 }
 
 
@@ -180,6 +183,8 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "variant": "main",
         "catalog_job_uuid": catalog_job.uuid,
         "row": 2,
+        # Message templates belong to the state: only its administrator edits one.
+        "key": "order_alert",
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -41,10 +41,10 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @staff_only
 def template_edit(request: HttpRequest, key: str) -> HttpResponse:
     user = current_user(request)
+    if user.role != Role.STATE_ADMIN:
+        raise PermissionDenied(_("Only the state administrator may change message templates."))
     template = get_object_or_404(MessageTemplate, key=key)
     form = TemplateForm(request.POST or None, instance=MessageTemplate.objects.get(pk=template.pk))
-    if user.role != Role.STATE_ADMIN:
-        return redirect("message_templates")
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_template(template, acting_user=user, **form.cleaned_data)

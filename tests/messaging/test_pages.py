@@ -35,8 +35,8 @@ def test_only_the_state_admin_edits_a_template(alice: User, ganesh: User) -> Non
         "dlt_template_id_en": "1107160000000099998",
         "whatsapp_name": "order_alert",
     }
-    # centre staff are sent back to the list, and nothing changes
-    assert client_for(ganesh).post(edit, values)["Location"] == TEMPLATES
+    # centre staff may not, and nothing changes
+    assert client_for(ganesh).post(edit, values).status_code == 403
     assert MessageTemplate.objects.get(key="order_alert").dlt_template_id_hi == ""
     # the state admin saves, and the change is audited
     assert client_for(alice).post(edit, values)["Location"] == TEMPLATES
