@@ -374,6 +374,7 @@ SITE_NAME = _("Niryat")
 PRODUCER_HOOKS = [
     "niryat.catalog.on_registry.CatalogProducerHooks",
     "niryat.channels.on_registry.ChannelProducerHooks",
+    "niryat.messaging.on_registry.MessagingProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +74,8 @@ def do_set_contact_choice(
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel."))
     address = address.strip()
+    if channel == Channel.EMAIL and address:
+        validate_email(address)
     if channel in (Channel.SMS, Channel.WHATSAPP) and address:
         try:
             address = normalise_mobile(address)
