@@ -146,8 +146,14 @@ class DatabaseGateway:
                 channel, address, refusal = "", "", chosen
             else:
                 channel, address = chosen
-        if channel == Channel.SMS:
-            address = normalise_mobile(address)
+        if channel == Channel.SMS and producer is None:
+            address = normalise_mobile(address)  # a number typed in: refused if it is none
+        elif channel in (Channel.SMS, Channel.WHATSAPP):
+            try:
+                address = normalise_mobile(address)
+            except MessageRefused:
+                # A registry number that is no mobile: staff see why in the producer's log.
+                refusal = _("Their number is not a mobile number.")
         if channel == Channel.SMS and backend_for(channel).requires_dlt:
             # A DLT variable holds 30 characters: a long list of items is cut to fit.
             values = {name: dlt.fit(value) for name, value in values.items()}

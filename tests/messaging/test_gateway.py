@@ -199,3 +199,18 @@ def test_the_log_shows_the_producers_messages_newest_first(ramu: Producer) -> No
         (True, "sent"),
         (False, "sent"),
     ]
+
+
+def test_a_producer_without_a_usable_number_has_the_reason_in_their_log(
+    ramu: Producer, outbox: list[Delivery]
+) -> None:
+    Producer.objects.filter(pk=ramu.pk).update(mobile="+915512200123")  # a landline
+    gateway().send(alert(ramu, key="landline"))
+    Producer.objects.filter(pk=ramu.pk).update(mobile="")
+    gateway().send(alert(ramu, key="none"))
+    run_tasks()
+    assert outbox == []
+    assert [(m.key, m.status, m.reason) for m in Message.objects.order_by("pk")] == [
+        ("landline", "refused", "Their number is not a mobile number."),
+        ("none", "refused", "They have no channel they agreed to."),
+    ]
