@@ -4,6 +4,7 @@ producer's channels and opt-outs, consent, quiet hours, and one message per key.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.utils import timezone
@@ -214,3 +215,20 @@ def test_a_producer_without_a_usable_number_has_the_reason_in_their_log(
         ("landline", "refused", "Their number is not a mobile number."),
         ("none", "refused", "They have no channel they agreed to."),
     ]
+
+
+def test_the_console_backend_of_make_run_writes_each_message_to_the_log(
+    ramu: Producer, settings, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MESSAGING_BACKENDS = {
+        **settings.MESSAGING_BACKENDS,
+        "sms": "niryat.messaging.backends.local.ConsoleBackend",
+    }
+    with caplog.at_level(logging.INFO, logger="niryat.messaging"):
+        gateway().send(alert(ramu))
+        run_tasks()
+    assert (
+        "sms to +919839012345 (order_alert): Flipkart पर नया ऑर्डर: घोड़ा × 2। ऑर्डर OD-1। "
+        "9 दिसंबर 2026 तक पैक करें।"
+    ) in caplog.messages
+    assert Message.objects.get().status == "sent"
