@@ -38,18 +38,22 @@ DEMO_MARKETPLACES := AMAZON_SP_API_URL=$${AMAZON_SP_API_URL:-http://127.0.0.1:87
 	AMAZON_LWA_URL=$${AMAZON_LWA_URL:-http://127.0.0.1:8701} \
 	FLIPKART_API_URL=$${FLIPKART_API_URL:-http://127.0.0.1:8702} \
 	EBAY_API_URL=$${EBAY_API_URL:-http://127.0.0.1:8703} \
+	ONDC_REGISTRY_URL=$${ONDC_REGISTRY_URL:-http://127.0.0.1:8704} \
 	SITE_URL=$${SITE_URL:-https://$(HOST):$(PORT)} \
 	DEMO_MODE=$${DEMO_MODE:-1}
 
 # The fake marketplaces, the demo's listings and orders on them (pushed again: the fakes forget
 # everything when they stop), then the web server, a task worker and an order fetch every minute
-# beside it; Ctrl-C stops them all.
+# beside it; Ctrl-C stops them all. The worker polls every second (db_worker's default --interval),
+# well inside the 5 s ONDC allows between a select, init or confirm and its callback.
 run: setup
 	$(PY) -m fakes & fakes=$$!; \
 	trap 'kill $$fakes 2>/dev/null' EXIT INT TERM; \
 	export $(DEMO_MARKETPLACES); \
 	$(PY) -m fakes --wait 30 && \
 	$(PY) manage.py seed_demo --marketplaces || exit 1; \
+	if [ "$$ONDC_REGISTRY_URL" = http://127.0.0.1:8704 ] && [ -z "$$ONDC_REGISTRY_ENCRYPTION_KEY" ]; then \
+		export ONDC_REGISTRY_ENCRYPTION_KEY="$$($(PY) -m fakes --registry-key)"; fi; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	$(PY) manage.py channels_sync --every 60 > /dev/null & sync=$$!; \
 	trap 'kill $$worker $$sync $$fakes 2>/dev/null' EXIT INT TERM; \

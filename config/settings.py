@@ -405,6 +405,14 @@ ONDC_REGISTRY_URL = env_str("ONDC_REGISTRY_URL", "https://staging.registry.ondc.
 ONDC_REGISTRY_ENCRYPTION_KEY = env_str(
     "ONDC_REGISTRY_ENCRYPTION_KEY", "MCowBQYDK2VuAyEAduMuZgmtpjdCuxv+Nc49K0cB6tL/Dj3HZetvVN7ZekM="
 )
+# A callback (on_<action>) the buyer app could not take (timeout, 429, 5xx) is tried again after
+# 1, 2, 4... seconds, this many times in all, then given up and logged: PT30S is the longest a
+# buyer app waits for it (niryat/channels/ondc/server.py).
+ONDC_CALLBACK_ATTEMPTS = env_int("ONDC_CALLBACK_ATTEMPTS", 6)
+ONDC_CALLBACK_RETRY_SECONDS = float(env_str("ONDC_CALLBACK_RETRY_SECONDS", "1"))
+# How long the ONDC message log (every request and callback, as sent) is kept; `manage.py
+# prune_ondc_messages` (from cron, daily) deletes older messages.
+ONDC_MESSAGE_RETENTION = datetime.timedelta(days=env_int("ONDC_MESSAGE_RETENTION_DAYS", 180))
 # Demo mode (`make run`): the marketplaces are the fakes, and pages say what to type where a
 # real marketplace would give it (the FSN of Flipkart's Seller Hub).
 DEMO_MODE = env_bool("DEMO_MODE", False)

@@ -1,7 +1,8 @@
 """Run the fake marketplaces for demo mode: `python -m fakes` (make run starts it).
 
-Amazon, Flipkart and eBay answer on loopback ports 8701, 8702 and 8703 until stopped; the README
-says how to point Niryat at them, place a buyer's order, and switch faults on.
+Amazon, Flipkart and eBay answer on loopback ports 8701, 8702 and 8703, ONDC's registry on 8704 and
+an ONDC buyer app (with its gateway, registered there) on 8705, until stopped; the README says how
+to point Niryat at them, place a buyer's order, and switch faults on.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import sys
 import threading
 import time
 
+import httpx
+
 from fakes.amazon import FakeAmazon
 from fakes.ebay import FakeEbay
 from fakes.flipkart import FakeFlipkart
+from fakes.ondc_bap import FakeOndcBuyerApp
+from fakes.ondc_registry import FakeOndcRegistry
 
-PORTS = {"amazon": 8701, "flipkart": 8702, "ebay": 8703}
+PORTS = {"amazon": 8701, "flipkart": 8702, "ebay": 8703, "ondc-registry": 8704, "ondc-bap": 8705}
 
 
 def main() -> None:
@@ -29,13 +34,30 @@ def main() -> None:
         metavar="SECONDS",
         help="start nothing: wait until the fakes (started elsewhere) listen, then exit",
     )
+    parser.add_argument(
+        "--registry-key",
+        action="store_true",
+        help="start nothing: print the running fake ONDC registry's public encryption key",
+    )
     args = parser.parse_args()
+    if args.registry_key:
+        url = f"http://{args.host}:{PORTS['ondc-registry']}/_fake/encryption_key"
+        print(httpx.get(url, timeout=10).text)  # noqa: T201
+        return
     if args.wait is not None:
         sys.exit(wait_for(args.host, args.wait))
-    fakes = {"amazon": FakeAmazon(), "flipkart": FakeFlipkart(), "ebay": FakeEbay()}
+    bap = FakeOndcBuyerApp()
+    fakes = {
+        "amazon": FakeAmazon(),
+        "flipkart": FakeFlipkart(),
+        "ebay": FakeEbay(),
+        "ondc-registry": FakeOndcRegistry(),
+        "ondc-bap": bap,
+    }
     for name, fake in fakes.items():
         url = fake.start(PORTS[name], args.host)
         print(f"fake {name}: {url}", flush=True)  # noqa: T201
+    bap.register(fakes["ondc-registry"].url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

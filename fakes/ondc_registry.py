@@ -6,7 +6,8 @@ describes them (shared/ONDC_FACTS.md §3.4).
 registered, then POSTs an encrypted challenge to `<callback_url>/on_subscribe` and compares the
 answer. Subscribers are reached at the address given by `POST /_fake/sites {"subscriber_id":
 "edc.example", "url": "http://127.0.0.1:8000"}` (the Host header still names the subscriber id, as
-DNS would). `POST /_fake/participants` adds a participant (a buyer app) directly.
+DNS would). `POST /_fake/participants` adds a participant (a buyer app, fakes/ondc_bap.py, and its
+gateway) directly; `GET /_fake/encryption_key` gives the registry's public encryption key.
 
 Its own code for signatures and the challenge, not Niryat's: a fake that shared our code would
 agree with our mistakes.
@@ -78,6 +79,9 @@ class FakeOndcRegistry(FakeMarketplace):
             with self.lock:
                 self.sites[str(data["subscriber_id"])] = str(data["url"]).rstrip("/")
             return Response(200, self.sites)
+        if request.path == "/_fake/encryption_key" and request.method == "GET":
+            # What ONDC_REGISTRY_ENCRYPTION_KEY must be (`make run` reads it here).
+            return Response(200, self.encryption_public_key.encode(), content_type="text/plain")
         if request.path == "/_fake/participants" and request.method == "POST":
             self.add_participant(request.json())
             return Response(201, {})

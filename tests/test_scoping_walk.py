@@ -22,13 +22,17 @@ from niryat.channels.models import (
     ChannelAccount,
     Consignment,
     ExchangeRate,
+    Grievance,
     Listing,
+    OndcNode,
     Order,
     OrderLine,
     OutboxEntry,
     SkuSelection,
     Warehouse,
 )
+from niryat.channels.ondc.actions import do_set_up_ondc_node
+from niryat.channels.ondc.server import ACTIONS as ONDC_ACTIONS
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
@@ -57,6 +61,8 @@ NOT_DISTRICT_PAGES = {
     # What ONDC's registry calls on a centre's node, found by host (tests/channels/ondc).
     "ondc_site_verification",
     "ondc_on_subscribe",
+    # What buyer apps call, signed, on a centre's node (tests/channels/ondc/test_server.py).
+    *(f"ondc_{action}" for action in ONDC_ACTIONS),
     # What WhatsApp (signed) and MSG91 (a secret address) call (tests/messaging).
     "whatsapp_webhook",
     "msg91_report",
@@ -159,8 +165,24 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     consignment = Consignment.objects.create(
         district=varanasi, warehouse=warehouse, reference=MARKER, sent_on=datetime.date(2026, 11, 1)
     )
+    node = do_set_up_ondc_node(varanasi, "edc-varanasi.niryat.test", acting_user=vani)
+    OndcNode.objects.filter(pk=node.pk).update(settlement_beneficiary=MARKER)
+    now = timezone.now()
+    grievance = Grievance.objects.create(
+        district=varanasi,
+        node=node,
+        order=order,
+        issue_id=MARKER,
+        bap_id=MARKER,
+        category="ITEM",
+        short_desc=MARKER,
+        raised_at=now,
+        respond_by=now,
+        resolve_by=now,
+    )
     return {
         "account_uuid": account.uuid,
+        "grievance_uuid": grievance.uuid,
         "listing_uuid": listing.uuid,
         "order_uuid": order.uuid,
         "entry_id": entry.pk,
@@ -175,13 +197,17 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "producer_uuid": weaver.uuid,
         "visit_uuid": visit.uuid,
         "job_uuid": job.uuid,
+        # (a page's own value, as "<url name>:<parameter>")
+        **{
+            f"catalogue_import_{page}:job_uuid": catalog_job.uuid
+            for page in ("job", "status", "columns", "errors", "valid_rows")
+        },
         "flag_id": DuplicateFlag.objects.get(second=twin).pk,
         "membership_id": membership.pk,
         "product_uuid": saree.uuid,
         "sku_uuid": sku.uuid,
         "image_uuid": image.uuid,
         "variant": "main",
-        "catalog_job_uuid": catalog_job.uuid,
         "row": 2,
         # Message templates belong to the state: only its administrator edits one.
         "key": "order_alert",
@@ -198,7 +224,7 @@ def text_of(response: Any) -> str:
 def kwargs_for(name: str, pattern: URLPattern, foreign: dict[str, Any]) -> dict[str, Any]:
     kwargs = {}
     for key in pattern.pattern.converters:
-        value = foreign.get(key)
+        value = foreign.get(f"{name}:{key}", foreign.get(key))
         if isinstance(value, dict):
             value = value.get(name)
         assert value is not None, f"add a foreign value for {name}:{key} in FOREIGN_VALUES"

@@ -1455,6 +1455,8 @@ class CatalogueImporter(Importer):
     no_rows = CATALOGUE_SHEET.no_rows
     job_model = CatalogImportJob
     url_prefix = "catalogue"
+    sheet_title = gettext_noop("A sheet of products and SKUs")
+    template_prefix = "catalog/import_"
 
     @property
     def layout(self) -> SheetLayout:  # type: ignore[override]
@@ -1766,3 +1768,25 @@ def template_sheets() -> list[Sheet]:
         ),
         Sheet("उदाहरण - Example", template_header(), example, widths),
     ]
+
+
+def blank_producer_in_kept_sheets(producer: Producer) -> int:
+    """Empty the rows naming an erased producer (by their ID or a mobile number of theirs) in
+    every catalogue sheet still kept for its error sheet; the number of rows emptied."""
+    named = {str(producer.uuid)}
+    for number in (producer.mobile, producer.mobile_alt):
+        if number:
+            named.add(number)
+
+    def matches(values: Mapping[str, str]) -> bool:
+        text = values.get("producer", "").strip()
+        if not text:
+            return False
+        if text.lower() in named:
+            return True
+        try:
+            return clean_mobile(text) in named
+        except ValidationError:
+            return False
+
+    return jobs.blank_rows_in_kept_files(CATALOGUE_IMPORTER, producer.district, matches)

@@ -10,11 +10,9 @@ anyone who may read the district's records, except producers.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -23,26 +21,22 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from niryat.catalog.bulk_import import (
-    CATALOGUE_IMPORTER,
     CATALOGUE_SHEET,
     MAX_ZIP_BYTES,
     SheetError,
     check_photos,
-    error_sheet,
-    import_valid_rows_of,
     start_import,
     template_sheets,
 )
 from niryat.catalog.models import CatalogImportJob
 from niryat.core.access import staff_only
 from niryat.core.models import District, User
-from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.sheets import views as sheet_views
+from niryat.core.scoping import current_user
 from niryat.core.sheets.reading import MAX_FILE_BYTES, check_upload
-from niryat.core.sheets.writing import Sheet, csv_response, xlsx_response
+from niryat.core.sheets.writing import xlsx_response
 
 # The most problems listed on a page; the error sheet has them all.
 SHOWN_PROBLEMS = 500
@@ -119,8 +113,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 language=translation.get_language(),
             )
             if job.status == CatalogImportJob.Status.MAPPING:
-                return redirect("catalogue_import_columns", catalog_job_uuid=job.uuid)
-            return redirect("catalogue_import_job", catalog_job_uuid=job.uuid)
+                return redirect("catalogue_import_columns", job_uuid=job.uuid)
+            return redirect("catalogue_import_job", job_uuid=job.uuid)
     else:
         form = CatalogueImportForm(user=user)
     jobs = (
@@ -128,16 +122,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         .select_related("district", "uploaded_by")
         .defer("errors")  # a sheet's messages can run to megabytes; the list shows counts
     )[:10]
-    return render(request, "catalog/import_upload.html", {"form": form, "jobs": jobs})
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@staff_only
-def import_job_columns(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponse:
-    """The mapping step: what each column of the sheet holds."""
-    _importer(request)
-    return sheet_views.mapping_page(
-        request, CATALOGUE_IMPORTER, catalog_job_uuid, title=_("A sheet of products and SKUs")
+    return render(
+        request,
+        "catalog/import_upload.html",
+        {"form": form, "jobs": jobs, "job_url_name": "catalogue_import_job"},
     )
 
 
@@ -146,94 +134,3 @@ def import_job_columns(request: HttpRequest, catalog_job_uuid: Any) -> HttpRespo
 def import_template(request: HttpRequest) -> HttpResponseBase:
     _importer(request)
     return xlsx_response("catalogue-template.xlsx", template_sheets())
-
-
-def _job(request: HttpRequest, catalog_job_uuid: Any) -> CatalogImportJob:
-    return get_visible_or_404(
-        CatalogImportJob.objects.select_related("district", "uploaded_by", "progress"),
-        current_user(request),
-        uuid=catalog_job_uuid,
-    )
-
-
-def _job_context(request: HttpRequest, job: CatalogImportJob) -> dict[str, Any]:
-    problems = job.errors or []
-    errors = [p for p in problems if p.get("kind") == "error"]
-    return {
-        "job": job,
-        "running": job.status
-        in {CatalogImportJob.Status.CHECKING, CatalogImportJob.Status.IMPORTING},
-        "errors": errors[:SHOWN_PROBLEMS],
-        "more_errors": max(0, len(errors) - SHOWN_PROBLEMS),
-        "warnings": [p for p in problems if p.get("kind") == "warning"][:SHOWN_PROBLEMS],
-        "valid_rows": job.total_rows - job.error_rows,
-        "has_row_errors": any(p.get("row") for p in errors),
-        "can_change": CatalogImportJob.objects.changeable_by(current_user(request))
-        .filter(pk=job.pk)
-        .exists(),
-    }
-
-
-@require_safe
-@staff_only
-def import_job(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponse:
-    """An uploaded sheet: its progress while it is checked, then its errors or what it imported.
-    htmx reloads the status part of the page (`import_job_status`) until the task has finished."""
-    job = _job(request, catalog_job_uuid)
-    if job.status == CatalogImportJob.Status.MAPPING:
-        return redirect("catalogue_import_columns", catalog_job_uuid=job.uuid)
-    earlier = (
-        CatalogImportJob.objects.filter(
-            district=job.district,
-            sha256=job.sha256,
-            status=CatalogImportJob.Status.DONE,
-            created_at__lt=job.created_at,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    context = {**_job_context(request, job), "earlier": earlier}
-    return render(request, "catalog/import_job.html", context)
-
-
-@require_safe
-@staff_only
-def import_job_status(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponse:
-    job = _job(request, catalog_job_uuid)
-    return render(request, "catalog/import_job_status.html", _job_context(request, job))
-
-
-@require_safe
-@staff_only
-def import_job_errors(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponseBase:
-    """The uploaded sheet with an error column, in the format it came in."""
-    job = _job(request, catalog_job_uuid)
-    try:
-        kind, header, rows = error_sheet(job)
-    except (SheetError, OSError):
-        return render(
-            request,
-            "core/message.html",
-            {"title": _("Not found"), "message": _("The uploaded sheet can no longer be read.")},
-            status=404,
-        )
-    stem = PurePath(job.file_name).stem or "sheet"
-    if kind == "csv":
-        return csv_response(f"{stem}-errors.csv", header, rows)
-    sheet = Sheet(stem, header, rows, [18] * (len(header) - 1) + [60], highlight=len(header) - 1)
-    return xlsx_response(f"{stem}-errors.xlsx", [sheet])
-
-
-@require_POST
-@staff_only
-def import_job_confirm(request: HttpRequest, catalog_job_uuid: Any) -> HttpResponse:
-    """Staff choose to import the rows without errors."""
-    user = current_user(request)
-    job = get_changeable_or_deny(
-        CatalogImportJob.objects.select_related("district"), user, uuid=catalog_job_uuid
-    )
-    try:
-        import_valid_rows_of(job, acting_user=user, language=translation.get_language())
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    return redirect("catalogue_import_job", catalog_job_uuid=job.uuid)

@@ -19,7 +19,11 @@ class CatalogProducerHooks:
         Sku.objects.filter(producer=duplicate).update(producer=survivor)
 
     def producer_erased(self, producer: Producer, *, acting_user: User) -> None:
-        """Products hold no personal data; the marketplaces end their listings (channels)."""
+        """Products hold no personal data (the marketplaces end their listings: channels); the
+        catalogue sheets still kept for their error sheets lose the producer's rows."""
+        from niryat.catalog.bulk_import import blank_producer_in_kept_sheets
+
+        blank_producer_in_kept_sheets(producer)
 
     def listing_consent_changed(
         self, producer: Producer, *, given: bool, acting_user: User

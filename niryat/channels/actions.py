@@ -965,6 +965,141 @@ def _record_order(account: ChannelAccount, data: OrderData) -> Order:
     return order
 
 
+class NotEnoughStock(Exception):
+    """An order placed with us directly cannot be filled: `available` holds the stock of every
+    SKU of the order (by SKU pk) at the moment it was refused."""
+
+    def __init__(self, available: dict[int, int], short: Sequence[int]) -> None:
+        super().__init__(f"not enough stock of SKUs {sorted(short)}")
+        self.available = available
+        self.short = list(short)
+
+
+def record_placed_order(account: ChannelAccount, data: OrderData, skus: Sequence[Sku]) -> Order:
+    """An order a buyer's app places with us directly (ONDC's confirm), `skus[i]` being what
+    `data.lines[i]` buys: accepted whole or not at all, in the caller's transaction.
+
+    Unlike an order a marketplace reports (`record_order`), nothing is written when a line cannot
+    be filled: the SKU rows are locked first (primary-key order, as every order does, so that a
+    marketplace's order for the last unit and this one never both take it) and NotEnoughStock
+    is raised with what is left, for the buyer's app to show. An order id seen before is the
+    order already recorded."""
+    with transaction.atomic():
+        existing = (
+            Order.objects.select_for_update()
+            .filter(account=account, channel_order_id=data.channel_order_id)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        locked = _locked_skus(sku.pk for sku in skus)
+        wanted: dict[int, int] = {}
+        for line, sku in zip(data.lines, skus, strict=True):
+            wanted[sku.pk] = wanted.get(sku.pk, 0) + line.quantity
+        short = [pk for pk, quantity in wanted.items() if (locked[pk].stock or 0) < quantity]
+        if short:
+            raise NotEnoughStock({pk: locked[pk].stock or 0 for pk in locked}, short)
+        total = sum((line.unit_price * line.quantity for line in data.lines), Decimal(0))
+        order = Order.objects.create(
+            district=account.district,
+            account=account,
+            producer=skus[0].producer if skus else None,
+            channel_order_id=data.channel_order_id,
+            ordered_at=data.ordered_at,
+            ship_by=data.ship_by,
+            currency=data.currency,
+            total=total,
+            total_inr=_inr(total, data.currency),
+            buyer_city=data.buyer_city[:120],
+            raw=data.raw,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                sku=sku,
+                seller_sku=sku.seller_sku,
+                line_id=line.line_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line, sku in zip(data.lines, skus, strict=True)
+        )
+        for line, sku in zip(data.lines, skus, strict=True):
+            _move_stock(locked[sku.pk], -line.quantity, StockMove.Reason.ORDER, order=order)
+        for sku in locked.values():
+            sync_sku(sku, stock=True)
+        _notify_producer(order)
+        return order
+
+
+def record_buyer_cancellation(order: Order, reason: str) -> Order:
+    """The buyer cancelled an order placed with us directly (ONDC's cancel), before it left:
+    the stock comes back and every channel hears it. ValidationError once it has been shipped."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("account").get(pk=order.pk)
+        if order.state not in REPORTED_FROM[Order.State.CANCELLED]:
+            raise ValidationError(
+                _("An order that is %(now)s cannot be cancelled.")
+                % {"now": order.get_state_display()}
+            )
+        order.cancel_reason = reason[:300]
+        _order_state_changed(
+            order,
+            order.state,
+            Order.State.CANCELLED,
+            fields=["cancel_reason"],
+            source=ChangeSource.MARKETPLACE,
+            reason=order.cancel_reason,
+        )
+        _restock(order, StockMove.Reason.CANCELLED, None)
+        return order
+
+
+def record_part_cancellation(order: Order, quantities: dict[int, int], reason: str) -> Order:
+    """The buyer cancelled some units of an order before it left (ONDC's update, part-cancel):
+    `quantities` maps order line pks to the units cancelled. Those units come back to stock and
+    the order's value drops; cancelling every unit cancels the order."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("account").get(pk=order.pk)
+        if order.state not in REPORTED_FROM[Order.State.CANCELLED]:
+            raise ValidationError(
+                _("An order that is %(now)s cannot be cancelled.")
+                % {"now": order.get_state_display()}
+            )
+        lines = {line.pk: line for line in order.lines.all()}
+        if any(pk not in lines or not 0 < n <= lines[pk].quantity for pk, n in quantities.items()):
+            raise ValidationError(_("Only units still in the order can be cancelled."))
+        if all(n == lines[pk].quantity for pk, n in quantities.items()) and len(quantities) == len(
+            lines
+        ):
+            return record_buyer_cancellation(order, reason)
+        skus = _locked_skus(sku_id for pk in quantities if (sku_id := lines[pk].sku_id))
+        for pk, cancelled in quantities.items():
+            line = lines[pk]
+            line.quantity -= cancelled
+            line.save(update_fields=["quantity"])
+            if line.sku_id is not None:
+                _move_stock(skus[line.sku_id], cancelled, StockMove.Reason.CANCELLED, order=order)
+        order.total = sum((line.unit_price * line.quantity for line in lines.values()), Decimal(0))
+        order.total_inr = _inr(order.total, order.currency)
+        order.save(update_fields=["total", "total_inr", "updated_at"])
+        record_audit(
+            actor=None,
+            action=ORDER_STATE_ACTION,
+            obj=order,
+            district=order.district,
+            changes={
+                "state": [order.state, order.state],
+                "by": ChangeSource.MARKETPLACE,
+                "reason": reason,
+                "part_cancelled": {lines[pk].seller_sku: n for pk, n in quantities.items()},
+            },
+        )
+        for sku in skus.values():
+            sync_sku(sku, stock=True)
+        return order
+
+
 def _take_warehouse_stock(
     order: Order, account: ChannelAccount, lines: Sequence[tuple[Any, Sku | None]]
 ) -> None:
@@ -1120,6 +1255,9 @@ def _order_state_changed(
             "tracking_number": order.tracking_number,
         },
     )
+    if source == ChangeSource.STAFF:
+        # A channel whose buyers hear of the seller's steps from us (ONDC: on_status).
+        channel_for(order.account).seller_changed_state(order, before, after)
     if after == Order.State.DELIVERED and order.producer is not None:
         do_advance_stage(
             order.producer,

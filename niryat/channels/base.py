@@ -247,6 +247,16 @@ class Channel(ABC):
         with the same key after a lost answer must not ship twice."""
         raise ChannelError(f"{self.code}: no API to ship through", permanent=True)
 
+    def seller_changed_state(self, order: Order, before: str, after: str) -> None:  # noqa: B027
+        """Staff moved an order on (packed, shipped, delivered...), in their transaction. A
+        channel whose buyers hear of it from us queues the message here (ONDC's unsolicited
+        on_status); marketplaces that learn it through `pack` and `ship` do nothing."""
+
+    def tell_buyer(self, message: dict[str, Any], *, key: str) -> None:
+        """Send a message queued for the buyer's app (the outbox's `tell_buyer` call): raise
+        ChannelError until it is acknowledged."""
+        raise ChannelError(f"{self.code}: no buyer app to tell", permanent=True)
+
     def read_quantities(self, listings: Sequence[Listing]) -> dict[int, int]:
         """The quantity the marketplace offers now for each of these listings (live or paused),
         by listing pk. A listing the marketplace does not report, or whose quantity it counts

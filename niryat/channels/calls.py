@@ -50,6 +50,9 @@ def perform(entry: OutboxEntry) -> float | None:
         )
         actions.record_shipment(order, channel.ship(order, asked, key=key))
         return None
+    if entry.operation == Operation.TELL_BUYER:
+        channel.tell_buyer(entry.payload, key=key)
+        return None
     if entry.operation == Operation.RECONCILE:
         _check_quantities(entry, channel)
         return None

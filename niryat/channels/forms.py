@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from niryat.catalog.models import Sku
 from niryat.channels.base import CredentialField
-from niryat.channels.models import ChannelCode, Listing, Warehouse
+from niryat.channels.models import ChannelCode, Grievance, Listing, OndcNode, Warehouse
 from niryat.channels.registry import channel_class
 from niryat.core.models import District
 
@@ -294,3 +294,51 @@ class ExchangeRateForm(forms.Form):
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise forms.ValidationError(_("A currency is three letters, like USD."))
         return currency
+
+
+class GrievanceResponseForm(forms.Form):
+    """What staff tell the buyer is being done about a complaint."""
+
+    text = forms.CharField(
+        label=gettext_lazy("What is being done"), max_length=255, widget=forms.TextInput()
+    )
+
+
+class GrievanceResolutionForm(forms.Form):
+    resolution = forms.CharField(
+        label=gettext_lazy("How it was resolved"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    action = forms.ChoiceField(
+        label=gettext_lazy("What was done"), choices=Grievance.Action.choices
+    )
+    refund_amount = forms.DecimalField(
+        label=gettext_lazy("Refund (₹)"), required=False, min_value=0, decimal_places=2
+    )
+
+
+class OndcTermsForm(forms.ModelForm):
+    """The terms buyers' apps are quoted and paid under (niryat/channels/ondc/actions.py)."""
+
+    class Meta:
+        model = OndcNode
+        fields = [
+            "delivery_charge",
+            "packing_charge",
+            "serviceable_pins",
+            "days_to_deliver",
+            "support_phone",
+            "support_email",
+            "gstin",
+            "settlement_beneficiary",
+            "settlement_account",
+            "settlement_ifsc",
+            "settlement_bank",
+            "settlement_branch",
+        ]
+        help_texts = {
+            "serviceable_pins": gettext_lazy(
+                "PIN code beginnings or ranges, separated by commas; empty: all of India."
+            ),
+        }

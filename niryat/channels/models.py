@@ -30,6 +30,7 @@ class ChannelCode(models.TextChoices):
     EBAY = "ebay", "eBay"
     GEM = "gem", "GeM"
     FILES = "files", _("Files for manual upload")
+    ONDC = "ondc", "ONDC"
 
 
 class ChannelAccount(Timestamped):
@@ -208,6 +209,9 @@ class OutboxEntry(Timestamped):
         PACK = "pack", _("mark order packed")
         SHIP = "ship", _("send shipment")
         RECONCILE = "reconcile", _("check quantities")
+        # A message to the buyer's app that it did not ask for (ONDC: on_status when staff ship,
+        # on_issue_status when they resolve a complaint), retried until the app acknowledges it.
+        TELL_BUYER = "tell_buyer", _("tell the buyer's app")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting")
@@ -581,6 +585,26 @@ class OndcNode(Timestamped):
     request_id = models.UUIDField(default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     status_message = models.CharField(max_length=500, blank=True)
+    # The terms a buyer's app is quoted and confirmed under (select, init).
+    delivery_charge = models.DecimalField(
+        _("delivery charge per order (₹)"), max_digits=8, decimal_places=2, default=Decimal(0)
+    )
+    packing_charge = models.DecimalField(
+        _("packing charge per order (₹)"), max_digits=8, decimal_places=2, default=Decimal(0)
+    )
+    # PIN codes the centre delivers to: prefixes or ranges ("27, 28, 110001-110096"); empty: all
+    # of India.
+    serviceable_pins = models.CharField(_("PIN codes delivered to"), max_length=500, blank=True)
+    days_to_deliver = models.PositiveSmallIntegerField(_("days to deliver"), default=5)
+    support_phone = models.CharField(_("support phone"), max_length=16, blank=True)
+    support_email = models.EmailField(_("support email"), blank=True)
+    gstin = models.CharField(_("centre's GSTIN"), max_length=15, blank=True)
+    # Where buyer apps settle the centre's sales (the centre then pays its producers).
+    settlement_beneficiary = models.CharField(_("account holder"), max_length=120, blank=True)
+    settlement_account = models.CharField(_("bank account number"), max_length=30, blank=True)
+    settlement_ifsc = models.CharField(_("IFSC"), max_length=11, blank=True)
+    settlement_bank = models.CharField(_("bank"), max_length=120, blank=True)
+    settlement_branch = models.CharField(_("branch"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["subscriber_id"]
@@ -594,3 +618,205 @@ class OndcNode(Timestamped):
         from niryat.channels.secrets import decrypt
 
         return decrypt(self.private_keys_encrypted)
+
+
+class OndcMessageQuerySet(models.QuerySet["OndcMessage"]):
+    def of_transaction(self, *transaction_ids: str) -> OndcMessageQuerySet:
+        """A flow's requests and callbacks, oldest first (for the log export)."""
+        return self.filter(transaction_id__in=transaction_ids).order_by("created_at", "pk")
+
+    def older_than(self, moment: datetime) -> OndcMessageQuerySet:
+        return self.filter(created_at__lt=moment)
+
+
+class OndcMessage(Timestamped):
+    """One protocol message a node received from a buyer app or sent to one, with its body as it
+    went over the wire: the log ONDC's reviewers ask for, and what a replayed request is checked
+    against. A buyer app's message_id is taken once per node, action and buyer app: the unique
+    constraint holds it for ACKed requests only, so a forged or malformed request cannot block the
+    real one."""
+
+    class Direction(models.TextChoices):
+        RECEIVED = "received", _("received")
+        SENT = "sent", _("sent")
+
+    class Outcome(models.TextChoices):
+        ACK = "ack", _("acknowledged")
+        NACK = "nack", _("refused")
+        PENDING = "pending", _("being sent")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("not delivered")
+
+    node = models.ForeignKey(OndcNode, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    action = models.CharField(max_length=30)
+    bap_id = models.CharField(max_length=200, blank=True)
+    transaction_id = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    # The bytes as received or sent (UTF-8): a signature is checked against exactly these.
+    body = models.TextField()
+    signature_ok = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    error = models.CharField(max_length=500, blank=True)  # why refused or not delivered
+    attempts = models.PositiveSmallIntegerField(default=0)  # deliveries tried (sent only)
+    # The request a callback answers (none for an unsolicited one).
+    answers = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="callbacks"
+    )
+
+    objects = OndcMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ONDC message")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "bap_id", "action", "message_id"],
+                condition=models.Q(direction="received", outcome="ack"),
+                name="ondc_message_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["transaction_id", "created_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.action} {self.message_id}"
+
+
+class OndcOrder(Timestamped):
+    """What ONDC says about an order of the order book: the buyer's app that placed it, the
+    transaction, and the order as confirmed (billing, fulfilment, quote, payment), kept to answer
+    status, track, cancel and update from, and to send the buyer's app what staff do."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="ondc")
+    node = models.ForeignKey(OndcNode, on_delete=models.PROTECT, related_name="orders")
+    bap_id = models.CharField(_("buyer app"), max_length=200)
+    bap_uri = models.URLField(max_length=500)
+    transaction_id = models.CharField(max_length=100, db_index=True)
+    domain = models.CharField(max_length=20)
+    city = models.CharField(max_length=20)
+    # The context of the confirm, the base of every later callback's context.
+    context = models.JSONField(default=dict)
+    confirmed = models.JSONField(default=dict)  # the order as on_confirm gave it
+    cancellation_reason_id = models.CharField(max_length=5, blank=True)
+    # Returns and part-cancellations the buyer asked for: [{kind, item_id, quantity, reason_code,
+    # state, at}], newest last.
+    updates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.bap_id}: {self.order_id}"
+
+
+class OndcFeedback(Timestamped):
+    """A rating or a support request from a buyer's app, shown to staff on the order."""
+
+    class Kind(models.TextChoices):
+        RATING = "rating", _("rating")
+        SUPPORT = "support", _("support request")
+
+    node = models.ForeignKey(OndcNode, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="ondc_feedback"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    bap_id = models.CharField(_("buyer app"), max_length=200)
+    reference = models.CharField(max_length=100)  # order, item or fulfilment id rated; ref_id
+    category = models.CharField(_("about"), max_length=20, blank=True)  # Order, Item, Provider...
+    value = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"
+
+
+class GrievanceQuerySet(DistrictWorkQuerySet["Grievance"]):
+    def open(self) -> GrievanceQuerySet:
+        return self.exclude(status__in=[Grievance.Status.RESOLVED, Grievance.Status.CLOSED])
+
+
+class Grievance(Timestamped):
+    """A buyer's complaint through ONDC's Issue and Grievance Management (IGM 1.0.0): recorded when
+    the buyer's app raises it, shown to the centre's staff with the times ONDC expects a response
+    and a resolution by, told to the producer, answered by staff."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        PROCESSING = "processing", _("being handled")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed by the buyer")
+
+    class Action(models.TextChoices):
+        REFUND = "REFUND", _("refund")
+        REPLACEMENT = "REPLACEMENT", _("replacement")
+        CANCEL = "CANCEL", _("cancel the order")
+        NO_ACTION = "NO-ACTION", _("no action")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(OndcNode, on_delete=models.PROTECT, related_name="grievances")
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="grievances"
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issue_id = models.CharField(max_length=100)
+    bap_id = models.CharField(_("buyer app"), max_length=200)
+    context = models.JSONField(default=dict)  # the issue's context, the base of our callbacks
+    category = models.CharField(_("category"), max_length=20)  # ITEM, FULFILLMENT...
+    sub_category = models.CharField(max_length=10)  # ITM02, FLM01...
+    short_desc = models.CharField(_("complaint"), max_length=500)
+    long_desc = models.TextField(blank=True)
+    complainant_name = models.CharField(_("buyer"), max_length=120, blank=True)
+    complainant_phone = models.CharField(max_length=16, blank=True)
+    complainant_email = models.CharField(max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    raised_at = models.DateTimeField(_("raised at"))
+    respond_by = models.DateTimeField(_("respond by"))
+    resolve_by = models.DateTimeField(_("resolve by"))
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=500, blank=True)
+    action_triggered = models.CharField(
+        _("action"), max_length=12, choices=Action.choices, blank=True
+    )
+    refund_amount = models.DecimalField(
+        _("refund (₹)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    # Our respondent actions so far, in IGM's shape ({respondent_action, short_desc, updated_at,
+    # updated_by, cascaded_level}): every on_issue_status repeats them all.
+    respondent_actions = models.JSONField(default=list, blank=True)
+    complainant_actions = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    objects = GrievanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolve_by", "id"]
+        verbose_name = _("grievance")
+        verbose_name_plural = _("grievances")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "issue_id"], name="one_grievance_per_issue")
+        ]
+
+    def __str__(self) -> str:
+        return self.issue_id
+
+    def is_open(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.PROCESSING)
+
+    def response_overdue(self, now: datetime) -> bool:
+        return self.responded_at is None and now > self.respond_by
+
+    def resolution_overdue(self, now: datetime) -> bool:
+        return self.is_open() and now > self.resolve_by

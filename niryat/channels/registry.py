@@ -17,6 +17,7 @@ CHANNEL_CLASSES = {
     "ebay": "niryat.channels.ebay.EbayChannel",
     "gem": "niryat.channels.gem.GemChannel",
     "files": "niryat.channels.files.FilesChannel",
+    "ondc": "niryat.channels.ondc.channel.OndcChannel",
 }
 
 

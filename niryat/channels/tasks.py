@@ -6,7 +6,7 @@ from django.utils import translation
 from django_tasks import task
 
 from niryat.channels import outbox
-from niryat.channels.models import Order, OrderLine
+from niryat.channels.models import Grievance, Order, OrderLine
 from niryat.core.dates import format_datetime
 from niryat.core.messaging import Outgoing, gateway
 
@@ -51,3 +51,27 @@ def _line_name(line: OrderLine) -> str:
     if line.sku is None:
         return line.seller_sku
     return line.sku.title_hi or line.sku.title_en or line.seller_sku
+
+
+@task()
+def notify_producer_of_grievance(grievance_id: int) -> None:
+    """Tell the producer of a buyer's complaint, in Hindi, on the channel they use: which order,
+    what it says, and that the centre will call. Once per complaint."""
+    grievance = Grievance.objects.select_related("producer", "order").get(pk=grievance_id)
+    if grievance.producer is None:
+        return
+    with translation.override("hi"):
+        variables = {
+            "order": grievance.order.channel_order_id if grievance.order is not None else "—",
+            "complaint": grievance.short_desc[:120],
+            "date": format_datetime(grievance.resolve_by),
+        }
+    gateway().send(
+        Outgoing(
+            template="grievance_alert",
+            key=f"grievance_alert:{grievance.pk}",
+            variables=variables,
+            producer_id=grievance.producer_id,
+            language="hi",
+        )
+    )

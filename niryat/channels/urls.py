@@ -32,6 +32,13 @@ urlpatterns = [
     path("channels/orders/", views.order_list, name="order_list"),
     path("channels/orders/<uuid:order_uuid>/", views.order_detail, name="order_detail"),
     path("channels/photos/<uuid:image_uuid>/thumbnail.jpg", views.pack_photo, name="pack_photo"),
+    path("channels/ondc/terms/", views.ondc_terms, name="ondc_terms"),
+    path("channels/grievances/", views.grievance_list, name="grievance_list"),
+    path(
+        "channels/grievances/<uuid:grievance_uuid>/",
+        views.grievance_detail,
+        name="grievance_detail",
+    ),
     path("channels/consignments/", views.consignment_list, name="consignment_list"),
     path(
         "channels/consignments/<uuid:consignment_uuid>/",

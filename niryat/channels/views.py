@@ -21,6 +21,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -38,6 +39,9 @@ from niryat.channels.forms import (
     CredentialsForm,
     ExchangeRateForm,
     FsnForm,
+    GrievanceResolutionForm,
+    GrievanceResponseForm,
+    OndcTermsForm,
     RecordByHandForm,
     SaveSelectionForm,
     SettingsForm,
@@ -50,7 +54,10 @@ from niryat.channels.models import (
     ChannelCode,
     Consignment,
     ExchangeRate,
+    Grievance,
     Listing,
+    OndcNode,
+    OndcOrder,
     Order,
     OrderLine,
     OutboxEntry,
@@ -58,6 +65,7 @@ from niryat.channels.models import (
     Warehouse,
     WarehouseStock,
 )
+from niryat.channels.ondc import actions as ondc_actions
 from niryat.channels.registry import channel_class, channel_for
 from niryat.channels.urgency import OPEN_ORDER_STATES, mark_urgency
 from niryat.core.access import staff_only
@@ -928,6 +936,7 @@ def order_detail(request: HttpRequest, order_uuid: UUID) -> HttpResponse:
             )
         return redirect("order_detail", order_uuid=order.uuid)
     can_write = Order.objects.changeable_by(user).filter(pk=order.pk).exists()
+    ondc = OndcOrder.objects.filter(order=order).first()
     mark_urgency([order])
     next_states = actions.ORDER_NEXT_STATES.get(order.state, ())
     channel = channel_class(order.account.channel)
@@ -951,6 +960,114 @@ def order_detail(request: HttpRequest, order_uuid: UUID) -> HttpResponse:
             "calls": order.outbox.order_by("-created_at"),
             "can_write": can_write,
             "total_inr": rupees(order.total_inr),
+            "ondc": ondc,
+            "ondc_feedback": order.ondc_feedback.all() if ondc is not None else [],
+            "grievances": order.grievances.all() if ondc is not None else [],
+        },
+    )
+
+
+# --- ONDC terms -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def ondc_terms(request: HttpRequest) -> HttpResponse:
+    """The centre's ONDC terms: charges, PIN codes delivered to, support, settlement account."""
+    user = current_user(request)
+    node = OndcNode.objects.filter(district=user.district_id).select_related("district").first()
+    if node is None:
+        if request.method == "POST":
+            raise PermissionDenied(_("This centre has no ONDC node yet."))
+        return render(request, "channels/ondc_terms.html", {"node": None})
+    form = OndcTermsForm(request.POST or None, instance=node)
+    if request.method == "POST":
+        _deny_read_only(user)
+        if form.is_valid():
+            try:
+                ondc_actions.do_update_ondc_terms(
+                    node, acting_user=user, **{f: form.cleaned_data[f] for f in form.fields}
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("The ONDC terms are saved."))
+                return redirect("ondc_terms")
+    return render(
+        request,
+        "channels/ondc_terms.html",
+        {"form": form, "node": node, "can_write": user.can_write},
+    )
+
+
+# --- ONDC grievances ---------------------------------------------------------------------------
+
+
+@require_safe
+@staff_only
+def grievance_list(request: HttpRequest) -> HttpResponse:
+    """Buyers' complaints through ONDC, the open ones first by how soon they must be resolved,
+    with ONDC's response and resolution times and what is overdue."""
+    user = current_user(request)
+    records = Grievance.objects.visible_to(user).select_related("order", "producer")
+    show_all = request.GET.get("all") == "1"
+    if not show_all:
+        records = records.open()
+    page = Paginator(records.order_by("resolve_by", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    rows = [(g, g.response_overdue(now), g.resolution_overdue(now)) for g in page.object_list]
+    return render(
+        request,
+        "channels/grievance_list.html",
+        {"page": page, "rows": rows, "show_all": show_all, "filters_query": ""},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def grievance_detail(request: HttpRequest, grievance_uuid: UUID) -> HttpResponse:
+    user = current_user(request)
+    records = Grievance.objects.select_related("order", "producer", "node", "district")
+    if request.method == "POST":
+        grievance = get_changeable_or_deny(records, user, uuid=grievance_uuid)
+    else:
+        grievance = get_visible_or_404(records, user, uuid=grievance_uuid)
+    respond_form = GrievanceResponseForm(request.POST if "text" in request.POST else None)
+    resolve_form = GrievanceResolutionForm(request.POST if "resolution" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if respond_form.is_bound and respond_form.is_valid():
+                ondc_actions.do_respond_to_grievance(
+                    grievance, respond_form.cleaned_data["text"], acting_user=user
+                )
+                messages.success(request, _("The buyer is told what is being done."))
+                return redirect("grievance_detail", grievance_uuid=grievance.uuid)
+            if resolve_form.is_bound and resolve_form.is_valid():
+                data = resolve_form.cleaned_data
+                ondc_actions.do_resolve_grievance(
+                    grievance,
+                    data["resolution"],
+                    data["action"],
+                    refund_amount=data.get("refund_amount"),
+                    acting_user=user,
+                )
+                messages.success(request, _("The grievance is resolved; the buyer is told."))
+                return redirect("grievance_detail", grievance_uuid=grievance.uuid)
+        except ValidationError as error:
+            _form_errors(resolve_form if resolve_form.is_bound else respond_form, error)
+    now = timezone.now()
+    return render(
+        request,
+        "channels/grievance_detail.html",
+        {
+            "grievance": grievance,
+            "respond_form": respond_form,
+            "resolve_form": resolve_form,
+            "can_write": Grievance.objects.changeable_by(user).filter(pk=grievance.pk).exists(),
+            "response_overdue": grievance.response_overdue(now),
+            "resolution_overdue": grievance.resolution_overdue(now),
         },
     )
 

@@ -22,6 +22,8 @@ LINE_BREAKS = re.compile(r"[\t\r\n]+")
 def clean_text(text: str, *, multiline: bool = True) -> str:
     """`text` without control characters; multi-line text keeps its tabs and line breaks, a
     single line gets a space for them."""
+    if text.isprintable():  # the usual case, answered without a regular expression
+        return text
     text = CONTROL_CHARACTERS.sub("", text)
     return text if multiline else LINE_BREAKS.sub(" ", text)
 

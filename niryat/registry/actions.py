@@ -531,6 +531,9 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
         names=[producer.name_hi, producer.name_latin],
         identifiers=[producer.mobile, producer.mobile_alt, producer.gstin, producer.udyam],
     )
+    # Before the record is emptied: the hooks find the producer's rows by their numbers.
+    for hooks in producer_hooks():
+        hooks.producer_erased(producer, acting_user=acting_user)
     for field in (*PERSONAL_FIELDS, "name_key"):
         setattr(producer, field, "")
     producer.name_hi = _("Erased producer")
@@ -545,8 +548,6 @@ def do_erase_producer(producer: Producer, *, acting_user: User) -> None:
     StageChange.objects.filter(producer=producer).update(reason="")
     DuplicateFlag.objects.filter(first=producer).delete()
     DuplicateFlag.objects.filter(second=producer).delete()
-    for hooks in producer_hooks():
-        hooks.producer_erased(producer, acting_user=acting_user)
     record_audit(
         actor=acting_user, action="producer.erase", obj=producer, district=producer.district
     )

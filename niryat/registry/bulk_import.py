@@ -745,6 +745,16 @@ class ProducerImporter(Importer):
     no_rows = PRODUCER_SHEET.no_rows
     job_model = ImportJob
     url_prefix = "producer"
+    sheet_title = gettext_noop("A sheet of producers")
+    template_prefix = "registry/import_"
+    error_header = ERROR_COLUMN.header
+
+    def page_context(self, job: SheetImportJob, problems: list[dict[str, Any]]) -> dict[str, Any]:
+        # Rows that are registered producers (to choose between) and likely duplicates.
+        return {
+            "matches": [p for p in problems if p.get("kind") == "match"],
+            "duplicates": [p for p in problems if p.get("kind") == "duplicate"],
+        }
 
     @property
     def layout(self) -> SheetLayout:  # type: ignore[override]

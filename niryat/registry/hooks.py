@@ -38,7 +38,9 @@ class ProducerHooks(Protocol):
         """Point this app's rows at `survivor`; `duplicate` is deleted right after."""
 
     def producer_erased(self, producer: Producer, *, acting_user: User) -> None:
-        """The producer's personal data is erased: end what this app shows or sends of them."""
+        """The producer's personal data is being erased: end what this app shows or sends of
+        them, and erase what it keeps. Called before the registry empties the record, so the
+        producer's numbers still tell which of this app's rows (or kept files) are theirs."""
 
     def listing_consent_changed(
         self, producer: Producer, *, given: bool, acting_user: User

@@ -1,8 +1,11 @@
-"""The producer import (upload, template, progress, errors) and the producer list's exports."""
+"""The producer import (upload, template; a job's pages are the framework's, with the choice
+for a row that is a registered producer) and the producer list's exports."""
 
 from django.urls import path
 
+from niryat.core.sheets.views import job_urls
 from niryat.registry import import_views
+from niryat.registry.bulk_import import PRODUCER_IMPORTER
 
 urlpatterns = [
     path("producers/import/", import_views.import_page, name="producer_import"),
@@ -18,30 +21,11 @@ urlpatterns = [
         {"fmt": "csv"},
         name="producer_import_template_csv",
     ),
-    path(
-        "producers/import/<uuid:job_uuid>/",
-        import_views.import_job,
-        name="producer_import_job",
-    ),
-    path(
-        "producers/import/<uuid:job_uuid>/columns/",
-        import_views.import_job_columns,
-        name="producer_import_columns",
-    ),
+    *job_urls(PRODUCER_IMPORTER, "producers/import/"),
     path(
         "producers/import/<uuid:job_uuid>/rows/<int:row>/keep/",
         import_views.import_job_keep,
         name="producer_import_keep",
-    ),
-    path(
-        "producers/import/<uuid:job_uuid>/errors/",
-        import_views.import_job_errors,
-        name="producer_import_errors",
-    ),
-    path(
-        "producers/import/<uuid:job_uuid>/import-valid-rows/",
-        import_views.import_job_valid_rows,
-        name="producer_import_valid_rows",
     ),
     path(
         "producers/export.xlsx",

@@ -9,7 +9,6 @@ who choose the district); exports are for anyone who may read the producers, exc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import PurePath
 from typing import Any, cast
 
 from django import forms
@@ -27,15 +26,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from niryat.core.models import District, Role, User
-from niryat.core.scoping import get_changeable_or_deny, get_visible_or_404
-from niryat.core.sheets import views as sheet_views
+from niryat.core.scoping import get_changeable_or_deny
 from niryat.core.sheets.reading import MAX_FILE_BYTES, SheetError, check_upload
 from niryat.registry.actions import do_record_producer_list_export
 from niryat.registry.bulk_import import (
-    PRODUCER_IMPORTER,
     PRODUCER_SHEET,
-    error_sheet_rows,
-    import_valid_rows_of,
     resolve_match,
     start_import,
 )
@@ -129,7 +124,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
         .select_related("district", "uploaded_by")
         .defer("errors")  # a sheet's messages can run to megabytes; the list shows counts
     )[:10]
-    return render(request, "registry/import_upload.html", {"form": form, "jobs": jobs})
+    return render(
+        request,
+        "registry/import_upload.html",
+        {"form": form, "jobs": jobs, "job_url_name": "producer_import_job"},
+    )
 
 
 @require_safe
@@ -140,90 +139,6 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponseBase:
         return csv_response("producers-template.csv", template_header(), [])
     district = None if user.is_state_level else user.district
     return xlsx_response("producers-template.xlsx", template_sheets(district))
-
-
-def _job(request: HttpRequest, job_uuid: Any) -> ImportJob:
-    return get_visible_or_404(
-        ImportJob.objects.select_related("district", "uploaded_by", "progress"),
-        _staff(request),
-        uuid=job_uuid,
-    )
-
-
-@require_safe
-@login_required
-def import_job(request: HttpRequest, job_uuid: Any) -> HttpResponse:
-    """An uploaded sheet: its progress while it is checked, then its errors or what it imported.
-    htmx reloads the status part of the page until the task has finished."""
-    job = _job(request, job_uuid)
-    if job.status == ImportJob.Status.MAPPING and not request.headers.get("HX-Request"):
-        return redirect("producer_import_columns", job_uuid=job.uuid)
-    problems = job.errors or []
-    errors = [p for p in problems if p.get("kind") == "error"]
-    running = job.status in {ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING}
-    earlier = (
-        ImportJob.objects.filter(
-            district=job.district,
-            sha256=job.sha256,
-            status=ImportJob.Status.DONE,
-            created_at__lt=job.created_at,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    context = {
-        "job": job,
-        "running": running,
-        "errors": errors[:SHOWN_PROBLEMS],
-        "more_errors": max(0, len(errors) - SHOWN_PROBLEMS),
-        "warnings": [p for p in problems if p.get("kind") == "warning"][:SHOWN_PROBLEMS],
-        "duplicates": [p for p in problems if p.get("kind") == "duplicate"][:SHOWN_PROBLEMS],
-        "matches": [p for p in problems if p.get("kind") == "match"][:SHOWN_PROBLEMS],
-        "valid_rows": job.total_rows - job.error_rows,
-        "has_row_errors": any(p.get("row") for p in errors),
-        "can_change": ImportJob.objects.changeable_by(cast(User, request.user))
-        .filter(pk=job.pk)
-        .exists(),
-        "earlier": earlier,
-        "file_gone": job.file_gone,
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "registry/import_job_status.html", context)
-    return render(request, "registry/import_job.html", context)
-
-
-@require_safe
-@login_required
-def import_job_errors(request: HttpRequest, job_uuid: Any) -> HttpResponseBase:
-    """The uploaded sheet with an error column, in the format it came in."""
-    job = _job(request, job_uuid)
-    try:
-        kind, header, rows = error_sheet_rows(job)
-    except (SheetError, OSError):
-        return render(
-            request,
-            "core/message.html",
-            {
-                "title": _("Not found"),
-                "message": _("The uploaded sheet can no longer be read."),
-            },
-            status=404,
-        )
-    stem = PurePath(job.file_name).stem or "sheet"
-    if kind == "csv":
-        return csv_response(f"{stem}-errors.csv", header, rows)
-    sheet = Sheet(stem, header, rows, [18] * (len(header) - 1) + [60], highlight=len(header) - 1)
-    return xlsx_response(f"{stem}-errors.xlsx", [sheet])
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def import_job_columns(request: HttpRequest, job_uuid: Any) -> HttpResponse:
-    """The mapping step: what each column of the sheet holds."""
-    _importer(request)
-    return sheet_views.mapping_page(
-        request, PRODUCER_IMPORTER, job_uuid, title=_("A sheet of producers")
-    )
 
 
 @require_POST
@@ -246,18 +161,6 @@ def import_job_keep(request: HttpRequest, job_uuid: Any, row: int) -> HttpRespon
             request, _("Row %(row)s: your choices are saved to the producer.") % {"row": row}
         )
     return redirect(f"{reverse('producer_import_job', args=[job.uuid])}#row-{row}")
-
-
-@require_POST
-@login_required
-def import_job_valid_rows(request: HttpRequest, job_uuid: Any) -> HttpResponse:
-    user = _staff(request)
-    job = get_changeable_or_deny(ImportJob.objects.select_related("district"), user, uuid=job_uuid)
-    try:
-        import_valid_rows_of(job, acting_user=user, language=translation.get_language())
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    return redirect("producer_import_job", job_uuid=job.uuid)
 
 
 def _export_rows(records: Iterable[Producer], language: str) -> Iterator[list[str]]:

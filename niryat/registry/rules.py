@@ -73,6 +73,8 @@ IDENTIFIER_CLEANERS: dict[str, Callable[[str], str]] = {
     "aadhaar": identifiers.aadhaar_last4,
     "bank_account": identifiers.mask_account,
 }
+# TextChoices.values builds a new list on every use; an import checks three choices a row.
+_CODES = {choices: frozenset(choices.values) for choices in CHOICES.values()}
 _MAX_LENGTH = {
     name: MaxLengthValidator(cast(Field, Producer._meta.get_field(name)).max_length)
     for name in ("name_hi", "name_latin", "village", "tehsil", "email")
@@ -157,7 +159,7 @@ def _clean_field(name: str, value: Any, district: District) -> Any:
 
 
 def _choice(text: str, choices: type[TextChoices]) -> str:
-    if text in choices.values:
+    if text in _CODES[choices]:
         return text
     raise ValidationError(
         _("«%(value)s» is not one of: %(choices)s.")

@@ -34,6 +34,7 @@ from niryat.catalog.completeness import checklist
 from niryat.catalog.models import CatalogImportJob, Product, ProductImage, Sku
 from niryat.core.models import AuditEntry
 from niryat.core.sheets.reading import field_for_header, norm
+from niryat.registry.actions import do_erase_producer
 from tests.catalog.factories import add_sku, run_tasks
 from tests.conftest import client_for
 from tests.registry.factories import register
@@ -893,3 +894,28 @@ def test_a_producer_reads_none_of_the_districts_catalogue_imports(ramu, ganesh, 
     assert client.post(f"/catalogue/import/{job.uuid}/import-valid-rows/").status_code == 403
     assert not CatalogImportJob.objects.visible_to(prem).exists()
     assert CatalogImportJob.objects.visible_to(ganesh).get() == job
+
+
+def test_erasing_a_producer_empties_their_rows_in_a_kept_catalogue_sheet(ramu, ganesh):
+    client = client_for(ganesh)
+    # given a catalogue sheet kept for its error sheet: Ramu's rows, one of them wrong, and a
+    # row of another producer (named by ID) that is wrong too
+    other = register(ganesh.district, ganesh, name_hi="सीता देवी", mobile="98390 55555")
+    rows = two_products()
+    rows[3][column("stock")] = "many"
+    rows.append(row(**{**HORSE, "producer": str(other.uuid), "product_key": "SITA-01"}))
+    job = import_file(client, "mixed.csv", csv_bytes(rows, HEADER))
+    assert job.status == CatalogImportJob.Status.HAS_ERRORS
+    # when Ramu's data is erased
+    do_erase_producer(ramu, acting_user=ganesh)
+    # then no row of the kept file names him, and the other producer's row is still there
+    with job.file.open("rb") as kept:
+        text = kept.read().decode("utf-8-sig")
+    assert "98390" not in text.replace("98390 55555", "")
+    assert "HORSE-01" not in text
+    assert str(other.uuid) in text
+    # and the error sheet holds only the other producer's row
+    sheet = read_csv(
+        b"".join(client.get(f"/catalogue/import/{job.uuid}/errors/").streaming_content)
+    )
+    assert [line[column("producer")] for line in sheet[1:]] == [str(other.uuid)]

@@ -394,12 +394,15 @@ def test_the_job_page_polls_until_the_check_is_done(ganesh):
     client = client_for(ganesh)
     response = upload(client, "sheet.csv", csv_bytes([artisan(1)]))
     job = ImportJob.objects.get()
-    part = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
-    assert part.strip().startswith('<div id="import-status" hx-get="/producers/import/')
+    page = client.get(response["Location"]).content.decode()
+    status = f"/producers/import/{job.uuid}/status/"
+    assert f'<div id="import-status" hx-get="{status}"' in page
+    part = client.get(status, headers={"HX-Request": "true"}).content.decode()
+    assert part.strip().startswith(f'<div id="import-status" hx-get="{status}"')
     assert "<div hx-disable>" in part  # the bar's own polling is off; this part polls
     assert "Checking the sheet, row by row" in part
     run_worker()
-    part = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    part = client.get(status, headers={"HX-Request": "true"}).content.decode()
     assert "hx-get" not in part
     assert "1 new producer registered." in part
     job.refresh_from_db()

@@ -1,12 +1,18 @@
-"""The addresses ONDC's registry calls (the callback URL the node subscribes with is /ondc)."""
+"""The addresses ONDC's registry and buyer apps call (the callback URL the node subscribes with is
+/ondc; a buyer app posts /ondc/<action>)."""
 
 from django.urls import path
 
-from niryat.channels.ondc import views
+from niryat.channels.ondc import server, views
 
 CALLBACK_URL = "/ondc"
 
 urlpatterns = [
     path("ondc-site-verification.html", views.site_verification, name="ondc_site_verification"),
     path("ondc/on_subscribe", views.on_subscribe, name="ondc_on_subscribe"),
+    # What buyer apps call: one address per action (niryat/channels/ondc/server.py).
+    *(
+        path(f"ondc/{action}", server.receive, {"action": action}, name=f"ondc_{action}")
+        for action in server.ACTIONS
+    ),
 ]

@@ -126,6 +126,12 @@ class Importer:
     # The job model (a SheetImportJob), the background task, and the URL names of the pages.
     job_model: ClassVar[type[SheetImportJob] | None] = None
     url_prefix: ClassVar[str] = ""
+    # The pages (core/sheets/views.py): the mapping page's title, the importer's own templates
+    # ("<template_prefix>job.html", "job_status.html") where they say more than the shared ones,
+    # and the header of the error sheet's last column.
+    sheet_title: ClassVar[str] = gettext_noop("A sheet")
+    template_prefix: ClassVar[str] = ""
+    error_header: ClassVar[str] = "त्रुटि / Error"
     # For the default `save`: the model of a row (with a `district`), and the fields that tell
     # a row already imported.
     model: ClassVar[type[models.Model] | None] = None
@@ -149,6 +155,10 @@ class Importer:
     @cached_property
     def by_name(self) -> dict[str, SheetField]:
         return {f.name: f for f in self.fields}
+
+    def page_context(self, job: SheetImportJob, problems: list[dict[str, Any]]) -> dict[str, Any]:
+        """What the importer's own job templates show beyond the shared page."""
+        return {}
 
     def masks(self) -> dict[str, Callable[[str], str]]:
         """How each personal field is masked in error sheets (by default: all but the last four

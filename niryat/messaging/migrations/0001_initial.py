@@ -38,6 +38,13 @@ TEMPLATES = [
         "whatsapp_name": "order_alert_no_date",
     },
     {
+        "key": "grievance_alert",
+        "purpose": "A buyer's complaint on ONDC: which order, what it says, settle by when.",
+        "body_en": "A buyer on ONDC complained about order {order}: {complaint}. The centre will call you; it must be settled by {date}.",
+        "body_hi": "ओएनडीसी पर एक खरीदार ने ऑर्डर {order} की शिकायत की है: {complaint}। केन्द्र आपको फ़ोन करेगा; इसका निपटारा {date} तक होना है।",
+        "whatsapp_name": "grievance_alert",
+    },
+    {
         "key": "reply_orders",
         "purpose": "Answer to \"order\" / \"ऑर्डर\": the producer's open orders and pack-by dates.",
         "body_en": "Your open orders: {orders}",
