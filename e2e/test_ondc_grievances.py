@@ -15,9 +15,12 @@ from e2e.conftest import Persona, axe_check, login, switch_language
 from niryat.channels.models import Grievance, OutboxEntry
 from niryat.channels.ondc import grievances, orders
 from niryat.channels.ondc.actions import do_set_up_ondc_node
+from niryat.core.models import OdopProduct
 from niryat.registry.models import Producer
 from tests.catalog.factories import add_sku, make_product
+from tests.channels.factories import add_ready_photo
 from tests.channels.ondc import requests as r
+from tests.channels.ondc.conftest import ready_for_ondc
 from tests.registry.factories import give_listing_consent, register
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +42,10 @@ def test_staff_resolve_a_buyers_complaint_in_hindi_on_a_phone(
     node.save()
     ramu: Producer = register(district, staff, name_hi="रामू प्रजापति", mobile="+919839012345")
     give_listing_consent(ramu, staff)
-    horse = add_sku(make_product(ramu, staff), staff, seller_sku="TERR-HORSE-01")
+    terracotta = OdopProduct.objects.get(district=district, name_en__icontains="terracotta")
+    product = make_product(ramu, staff, odop_product=terracotta)
+    add_ready_photo(product)
+    horse = ready_for_ondc(add_sku(product, staff, seller_sku="TERR-HORSE-01"), staff)
     # A buyer orders the horse over ONDC, then complains that it came broken.
     quote = orders.answer_init(node, r.init([(horse, 1)])).message["order"]["quote"]
     orders.answer_confirm(node, r.confirm([(horse, 1)], "ORD-E2E-1", quote))
