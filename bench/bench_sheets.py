@@ -4,7 +4,8 @@ it; against a bare bulk_create of the same producers, in the same run.
 
 The sheet is the template's (bench_registry.import_sheet), read under a mapping (the one the
 framework recognises from its headers) through `read_sheet` and `ProducerImporter.run`, so what
-is measured is what a job costs once its columns are known. `--scale 1` is 100,000 rows; the
+is measured is what a job costs once its columns are known, with Python's cycle collector paused
+as the job pauses it (and for the bare bulk_create too). `--scale 1` is 100,000 rows; the
 environment variable BENCH_SHEET_ROWS sets the rows whatever the scale (100,000 rows against a
 small state: `BENCH_SHEET_ROWS=100000 python -m bench --only sheets`).
 """
@@ -19,7 +20,7 @@ from bench.bench_registry import IMPORT_DESIGN_ROWS, IMPORT_LGD_CODE, import_she
 from bench.generate import scaled
 from bench.harness import Result, Target, compare, rate
 from niryat.core.models import District, Role, User
-from niryat.core.sheets.importers import Outcome
+from niryat.core.sheets.importers import Outcome, without_gc_pauses
 from niryat.core.sheets.reading import guess_mapping, read_rows, read_sheet
 from niryat.registry.bulk_import import PRODUCER_IMPORTER
 from niryat.registry.models import Producer
@@ -43,20 +44,24 @@ def run(scale: float) -> list[Result]:
         mapping = guess_mapping(read_rows(data, layout, header_only=True), layout)
 
         def run() -> None:
+            # As the import's task does it (jobs.run_job), collector paused.
             started = time.perf_counter()
-            sheet = read_sheet(data, layout=layout, mapping=mapping)
-            outcome = PRODUCER_IMPORTER.run(
-                list(sheet.records()),
-                district=district,
-                acting_user=staff,
-                headers=sheet.headers_by_field(),
-            )
+            with without_gc_pauses():
+                sheet = read_sheet(data, layout=layout, mapping=mapping)
+                outcome = PRODUCER_IMPORTER.run(
+                    list(sheet.records()),
+                    district=district,
+                    acting_user=staff,
+                    headers=sheet.headers_by_field(),
+                )
             outcomes.append((outcome, time.perf_counter() - started))
 
         return run
 
     def bare() -> None:
-        Producer.objects.bulk_create([Producer(**fields) for fields in values], batch_size=500)
+        # Under the same conditions: the collector paused here too.
+        with without_gc_pauses():
+            Producer.objects.bulk_create([Producer(**fields) for fields in values], batch_size=500)
 
     repeat = max(1, min(3, round(3_000 / rows)))
     warmup = 1 if rows <= 10_000 else 0

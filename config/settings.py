@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "niryat.registry",
     "niryat.catalog",
     "niryat.channels",
+    "niryat.messaging",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
 ]
@@ -241,12 +242,47 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "niryat@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
-# SMS (niryat/core/sms.py) and producers' sign-in codes (niryat/registry/otp.py). Tests keep
-# messages in memory, as Django's test runner does with email.
-SMS_BACKEND = env_str(
-    "SMS_BACKEND",
-    "niryat.core.sms.MemoryBackend" if NIRYAT_ENV == "test" else "niryat.core.sms.ConsoleBackend",
+# Messages to producers (niryat/core/messaging.py, the gateway in niryat/messaging): the backend
+# of each channel. `make run` writes them to the console; tests keep them in memory. Real
+# providers: niryat.messaging.backends.msg91.Msg91Backend (SMS), .whatsapp.WhatsAppBackend,
+# .email.EmailBackend.
+MESSAGING_GATEWAY = "niryat.messaging.gateway.DatabaseGateway"
+_LOCAL_BACKEND = (
+    "niryat.messaging.backends.local.MemoryBackend"
+    if NIRYAT_ENV == "test"
+    else "niryat.messaging.backends.local.ConsoleBackend"
 )
+MESSAGING_BACKENDS = {
+    "sms": env_str("SMS_BACKEND", _LOCAL_BACKEND),
+    "whatsapp": env_str("WHATSAPP_BACKEND", _LOCAL_BACKEND),
+    "email": env_str("MESSAGE_EMAIL_BACKEND", _LOCAL_BACKEND),
+}
+# No message but the urgent (sign-in codes) and those the law requires goes out between these
+# hours, India's time: it waits for the end of them. Equal hours: no quiet hours.
+# Tests turn them off (a test run at 22:00 would otherwise wait for the morning); the quiet
+# hours' own tests set them.
+MESSAGING_QUIET_HOURS = (
+    env_int("MESSAGING_QUIET_FROM_HOUR", 0 if NIRYAT_ENV == "test" else 21),
+    env_int("MESSAGING_QUIET_UNTIL_HOUR", 0 if NIRYAT_ENV == "test" else 8),
+)
+MESSAGING_RETRY_SECONDS = float(env_str("MESSAGING_RETRY_SECONDS", "30"))
+MESSAGING_RETRY_CAP_SECONDS = float(env_str("MESSAGING_RETRY_CAP_SECONDS", "3600"))
+MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 10)
+MESSAGING_LEASE_SECONDS = float(env_str("MESSAGING_LEASE_SECONDS", "120"))
+# MSG91 (SMS): the API's address and the account's auth key; the token in the address of our
+# delivery-report webhook (MSG91 signs nothing, so the address is the secret).
+MSG91_API_URL = env_str("MSG91_API_URL", "https://api.msg91.com")
+MSG91_AUTH_KEY = env_str("MSG91_AUTH_KEY", "")
+MSG91_WEBHOOK_TOKEN = env_str("MSG91_WEBHOOK_TOKEN", "")
+# WhatsApp Business Cloud API (Meta): the Graph API's address and version, the business phone
+# number's id, the system user's access token, the app secret that signs webhooks
+# (X-Hub-Signature-256) and the token we chose for the webhook's verification handshake.
+WHATSAPP_API_URL = env_str("WHATSAPP_API_URL", "https://graph.facebook.com")
+WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
 OTP_VALID_MINUTES = env_int("OTP_VALID_MINUTES", 10)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
 OTP_MAX_CODES_PER_HOUR = env_int("OTP_MAX_CODES_PER_HOUR", 5)
@@ -339,6 +375,7 @@ PRODUCER_HOOKS = [
     "niryat.catalog.on_registry.CatalogProducerHooks",
     "niryat.channels.on_registry.ChannelProducerHooks",
     "niryat.channels.ondc.push.OndcProducerHooks",
+    "niryat.messaging.on_registry.MessagingProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc.push.OndcSkuHooks"]
 

@@ -26,7 +26,7 @@ from e2e.test_channels import (  # noqa: F401 - fixtures, shared with the channe
 from niryat.catalog.models import Sku
 from niryat.channels.actions import do_request_orders
 from niryat.channels.models import ChannelAccount, Order
-from niryat.core.sms import SmsMessage
+from niryat.messaging.backends.base import Delivery as SmsMessage
 from niryat.registry.actions import do_enable_producer_sign_in
 from niryat.registry.models import Producer, StageChange
 from tests.channels.factories import drain

@@ -15,6 +15,7 @@ from e2e.conftest import Persona, axe_check, login, switch_language
 from niryat.channels.models import Grievance, OutboxEntry
 from niryat.channels.ondc import grievances, orders
 from niryat.channels.ondc.actions import do_set_up_ondc_node
+from niryat.core.models import OdopProduct
 from niryat.registry.models import Producer
 from tests.catalog.factories import add_sku, make_product
 from tests.channels.factories import add_ready_photo
@@ -41,9 +42,9 @@ def test_staff_resolve_a_buyers_complaint_in_hindi_on_a_phone(
     node.save()
     ramu: Producer = register(district, staff, name_hi="रामू प्रजापति", mobile="+919839012345")
     give_listing_consent(ramu, staff)
-    product = make_product(ramu, staff, odop_product=None)  # terracotta: Home and kitchen
+    terracotta = OdopProduct.objects.get(district=district, name_en__icontains="terracotta")
+    product = make_product(ramu, staff, odop_product=terracotta)
     add_ready_photo(product)
-    # Offered on ONDC (a pickup place, a colour, the centre's contacts, Ramu's PAN): orderable.
     horse = ready_for_ondc(add_sku(product, staff, seller_sku="TERR-HORSE-01"), staff)
     # A buyer orders the horse over ONDC, then complains that it came broken.
     quote = orders.answer_init(node, r.init([(horse, 1)])).message["order"]["quote"]

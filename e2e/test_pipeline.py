@@ -25,7 +25,7 @@ from niryat.catalog.models import Sku
 from niryat.channels.actions import do_connect_account, do_record_fsn
 from niryat.channels.models import Listing
 from niryat.core.models import District
-from niryat.core.sms import SmsMessage
+from niryat.messaging.backends.base import Delivery as SmsMessage
 from niryat.registry.actions import do_enable_producer_sign_in
 from niryat.registry.models import Producer
 from tests.channels.factories import drain

@@ -31,7 +31,7 @@ from e2e.conftest import (
     switch_language,
 )
 from niryat.core.models import AuditEntry, District
-from niryat.core.sms import SmsMessage
+from niryat.messaging.backends.base import Delivery as SmsMessage
 from niryat.registry.actions import (
     do_add_member,
     do_enable_producer_sign_in,

@@ -26,7 +26,7 @@ from e2e.conftest import (
 from niryat.catalog.actions import do_add_sku, do_create_product
 from niryat.channels.models import ChannelAccount, Listing, Order, OrderLine
 from niryat.core.models import Centre, District
-from niryat.core.sms import SmsMessage
+from niryat.messaging.backends.base import Delivery as SmsMessage
 from niryat.registry.actions import do_register_producer
 from niryat.registry.models import Kind, Producer
 

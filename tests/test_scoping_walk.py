@@ -64,6 +64,9 @@ NOT_DISTRICT_PAGES = {
     "ondc_on_subscribe",
     # What buyer apps call, signed, on a centre's node (tests/channels/ondc/test_server.py).
     *(f"ondc_{action}" for action in ONDC_ACTIONS),
+    # What WhatsApp (signed) and MSG91 (a secret address) call (tests/messaging).
+    "whatsapp_webhook",
+    "msg91_report",
 }
 
 
@@ -209,6 +212,8 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "image_uuid": image.uuid,
         "variant": "main",
         "row": 2,
+        # Message templates belong to the state: only its administrator edits one.
+        "key": "order_alert",
     }
 
 

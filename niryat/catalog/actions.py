@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
@@ -379,6 +379,23 @@ def do_add_image(
     position in a phone photo's EXIF never reaches the disk.
     """
     require_write(product.district, acting_user)
+    return _add_image(product, data, file_name=file_name, actor=acting_user, via="")
+
+
+def do_add_producer_photo(
+    product: Product, data: bytes, *, file_name: str, producer: Producer, via: str
+) -> ProductImage:
+    """A photo the producer sent themselves (by WhatsApp: `via` says so) of their own product:
+    kept and processed as an upload by staff is, with the producer's own account (if they have
+    one) as the uploader and `via` in the audit trail."""
+    if product.producer_id != producer.pk:
+        raise PermissionDenied(_("You may read this record but not change it."))
+    return _add_image(product, data, file_name=file_name, actor=producer.user, via=via)
+
+
+def _add_image(
+    product: Product, data: bytes, *, file_name: str, actor: User | None, via: str
+) -> ProductImage:
     clean, _format, size = imaging.clean_original(data)  # raises ImagingError
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
@@ -395,16 +412,16 @@ def do_add_image(
             file_name=file_name[:255],
             width=size[0],
             height=size[1],
-            uploaded_by=acting_user,
+            uploaded_by=actor,
         )
         image.original.save("original.jpg", ContentFile(clean), save=False)
         image.save()
         record_audit(
-            actor=acting_user,
+            actor=actor,
             action="image.add",
             obj=image,
             district=product.district,
-            changes={"file_name": file_name},
+            changes={"file_name": file_name, **({"via": via} if via else {})},
         )
         refresh_completeness(product)
         _process_later(image)

@@ -86,7 +86,7 @@ from niryat.core.models import District, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress
 from niryat.core.scoping import require_write
 from niryat.core.sheets import jobs
-from niryat.core.sheets.importers import Importer, SheetField
+from niryat.core.sheets.importers import Importer, SheetField, without_gc_pauses
 from niryat.core.sheets.models import SheetImportJob
 from niryat.core.sheets.reading import (
     Column,
@@ -1503,7 +1503,7 @@ def run_import_job(job: CatalogImportJob, *, language: str) -> None:
             last_report = time.monotonic()
 
     saved = False
-    with translation.override(language):
+    with translation.override(language), without_gc_pauses():
         try:
             uploader = job.uploaded_by
             if uploader is None:

@@ -866,7 +866,7 @@ def record_order(account: ChannelAccount, data: OrderData) -> Order:
     In one transaction: the order and its lines are written, the SKUs' rows are locked and their
     stock taken. If any line cannot be filled, the whole order is cancelled back to its channel
     with the reason (never oversold). Then the other channels get the new quantities and the
-    producer an SMS in Hindi.
+    producer a message in Hindi (through the messaging gateway).
     """
     try:
         with transaction.atomic():
@@ -1271,7 +1271,9 @@ def _order_state_changed(
 
 
 def _notify_producer(order: Order) -> None:
-    if order.producer is not None and order.producer.mobile:
+    # The gateway chooses the channel (WhatsApp, SMS, email) and refuses, with a reason in the
+    # producer's message log, if there is none.
+    if order.producer is not None:
         from niryat.channels.tasks import notify_producer_of_order
 
         notify_producer_of_order.enqueue(order.pk)

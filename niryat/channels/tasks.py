@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django_tasks import task
 
 from niryat.channels import outbox
 from niryat.channels.models import Grievance, Order, OrderLine
 from niryat.core.dates import format_datetime
-from niryat.core.sms import send_sms
+from niryat.core.messaging import Outgoing, gateway
 
 
 @task()
@@ -20,23 +19,32 @@ def run_outbox_entry(entry_id: int) -> None:
 
 @task()
 def notify_producer_of_order(order_id: int) -> None:
-    """Tell the producer of a new order by SMS, in Hindi: what, how many, and pack by when."""
+    """Tell the producer of a new order, in Hindi, on the channel they use: what, how many,
+    and pack by when. Once per order, however often the task runs."""
     order = Order.objects.select_related("producer", "account").get(pk=order_id)
-    if order.producer is None or not order.producer.mobile:
+    if order.producer is None:
         return
     with translation.override("hi"):
         items = ", ".join(
             f"{_line_name(line)} × {line.quantity}" for line in order.lines.select_related("sku")
         )
-        text = _("New order on %(channel)s: %(items)s. Order %(order)s.") % {
-            "channel": order.account.get_channel_display(),
+        variables = {
+            "channel": str(order.account.get_channel_display()),
             "items": items,
             "order": order.channel_order_id,
         }
         if order.ship_by:
             # In India's time: a pack-by time of 03:23 IST is the evening before in UTC.
-            text += " " + _("Pack by %(date)s.") % {"date": format_datetime(order.ship_by)}
-    send_sms(order.producer.mobile, text)
+            variables["date"] = format_datetime(order.ship_by)
+    gateway().send(
+        Outgoing(
+            template="order_alert" if order.ship_by else "order_alert_no_date",
+            key=f"order_alert:{order.pk}",
+            variables=variables,
+            producer_id=order.producer_id,
+            language="hi",
+        )
+    )
 
 
 def _line_name(line: OrderLine) -> str:
@@ -47,19 +55,23 @@ def _line_name(line: OrderLine) -> str:
 
 @task()
 def notify_producer_of_grievance(grievance_id: int) -> None:
-    """Tell the producer of a buyer's complaint by SMS, in Hindi: which order, what it says, and
-    that the centre will call."""
+    """Tell the producer of a buyer's complaint, in Hindi, on the channel they use: which order,
+    what it says, and that the centre will call. Once per complaint."""
     grievance = Grievance.objects.select_related("producer", "order").get(pk=grievance_id)
-    if grievance.producer is None or not grievance.producer.mobile:
+    if grievance.producer is None:
         return
     with translation.override("hi"):
-        order = grievance.order.channel_order_id if grievance.order is not None else "—"
-        text = _(
-            "A buyer on ONDC complained about order %(order)s: %(complaint)s. The centre will "
-            "call you; it must be settled by %(date)s."
-        ) % {
-            "order": order,
+        variables = {
+            "order": grievance.order.channel_order_id if grievance.order is not None else "—",
             "complaint": grievance.short_desc[:120],
             "date": format_datetime(grievance.resolve_by),
         }
-    send_sms(grievance.producer.mobile, text)
+    gateway().send(
+        Outgoing(
+            template="grievance_alert",
+            key=f"grievance_alert:{grievance.pk}",
+            variables=variables,
+            producer_id=grievance.producer_id,
+            language="hi",
+        )
+    )

@@ -24,10 +24,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext as _
 
+from niryat.core.messaging import Outgoing, gateway
 from niryat.core.models import Role, User
-from niryat.core.sms import send_sms
 from niryat.registry.models import LoginCode, Producer
 
 HMAC_SALT = "niryat.registry.otp.LoginCode"
@@ -84,38 +83,30 @@ def producer_user_for(mobile: str) -> User | None:
     return producers[0].user
 
 
-def sms_text(code: str) -> str:
-    """The SMS, in the active language (Hindi on the producers' pages unless they chose English)."""
-    return _("Niryat: your sign-in code is %(code)s. It is valid for %(minutes)s minutes.") % {
-        "code": code,
-        "minutes": settings.OTP_VALID_MINUTES,
-    }
-
-
 def sign_in_address() -> str:
     """Where producers sign in, as they type it on their phone."""
     return settings.SITE_URL.rstrip("/") + reverse("producer_sign_in")
 
 
-def sign_in_address_text() -> str:
-    """The SMS that tells a producer their sign-in is on: in Hindi, whoever enabled it."""
-    address = sign_in_address()
-    with translation.override("hi"):
-        return _(
-            "Niryat: you can now see your orders and products on your phone. Open %(address)s "
-            "and sign in with this mobile number."
-        ) % {"address": address}
-
-
-def send_sign_in_address(mobile: str) -> None:
-    """Text the producer the sign-in address (after do_enable_producer_sign_in). Raises SmsError
-    if the gateway refuses."""
-    send_sms(mobile, sign_in_address_text())
+def send_sign_in_address(producer: Producer) -> None:
+    """Tell the producer the sign-in address (after do_enable_producer_sign_in), in Hindi,
+    whoever enabled it, on the channel they use. Raises MessageNotSent if it could not go."""
+    gateway().send(
+        Outgoing(
+            template="sign_in_address",
+            key=f"sign_in_address:{producer.pk}:{timezone.now().timestamp()}",
+            variables={"address": sign_in_address()},
+            producer_id=producer.pk,
+            language="hi",
+            urgent=True,
+        )
+    )
 
 
 def issue_code(mobile: str) -> None:
     """Make a new code for `mobile` (E.164) and text it if the number belongs to a producer who
-    may sign in. Raises TooManyCodes past the hourly limit, SmsError if the gateway fails."""
+    may sign in. Raises TooManyCodes past the hourly limit, MessageNotSent if the SMS could not
+    go. The code goes by SMS to the number typed, at once, and is never kept in the message log."""
     now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -131,14 +122,24 @@ def issue_code(mobile: str) -> None:
         )
         if len(recent) >= settings.OTP_MAX_CODES_PER_HOUR:
             raise TooManyCodes(retry_at=recent[0].created_at + HOUR)
-        LoginCode.objects.create(
+        login_code = LoginCode.objects.create(
             mobile=mobile,
             code_hash=code_digest(mobile, code),
             expires_at=now + datetime.timedelta(minutes=settings.OTP_VALID_MINUTES),
         )
         user = producer_user_for(mobile)
     if user is not None:
-        send_sms(mobile, sms_text(code))
+        gateway().send(
+            Outgoing(
+                template="sign_in_code",
+                key=f"sign_in_code:{login_code.pk}",
+                variables={"code": code, "minutes": str(settings.OTP_VALID_MINUTES)},
+                to=mobile,
+                language=translation.get_language() or "hi",
+                urgent=True,
+                secret=("code",),
+            )
+        )
 
 
 def check_code(mobile: str, code: str) -> User:

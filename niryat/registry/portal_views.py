@@ -27,9 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from niryat.core.access import role_required
 from niryat.core.actions import do_set_language
+from niryat.core.messaging import MessageNotSent
 from niryat.core.models import Centre, Role, User
 from niryat.core.scoping import current_user
-from niryat.core.sms import SmsError
 from niryat.registry import otp
 from niryat.registry.actions import do_record_consent
 from niryat.registry.hooks import withdrawal_consequences
@@ -124,7 +124,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 "Too many codes were asked for this number. Please try again in %(count)s minutes.",
                 minutes,
             ) % {"count": minutes}
-        except SmsError:
+        except MessageNotSent:
             logger.warning("SMS gateway failed for a sign-in code", exc_info=True)
             problem = _("The SMS could not be sent just now. Please try again in a few minutes.")
         else:

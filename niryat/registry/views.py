@@ -30,9 +30,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from openpyxl import Workbook
 
 from niryat.core.access import staff_only
+from niryat.core.messaging import MessageNotSent, gateway
 from niryat.core.models import AuditEntry, District, OdopProduct, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
-from niryat.core.sms import SmsError
 from niryat.core.text import xlsx_safe
 from niryat.registry import actions, otp, rules
 from niryat.registry.forms import (
@@ -460,6 +460,7 @@ def _render_detail(
         "can_change": can_change,
         "sign_in_on": producer.user is not None and producer.user.is_active,
         "sign_in_address": otp.sign_in_address(),
+        "messages_log": gateway().log_for(producer.pk, limit=5),
     }
     if can_change:
         context.update(
@@ -509,8 +510,8 @@ def producer_sign_in(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
         return redirect("producer_detail", producer_uuid=producer.uuid)
     address = otp.sign_in_address()
     try:
-        otp.send_sign_in_address(producer.mobile)
-    except SmsError:
+        otp.send_sign_in_address(producer)
+    except MessageNotSent:
         logger.warning("SMS gateway failed for a sign-in address", exc_info=True)
         messages.warning(
             request,

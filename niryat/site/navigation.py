@@ -35,6 +35,7 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Orders"), reverse("order_list")))
     items.append(NavItem(_("Outreach"), reverse("outreach_list")))
     items.append(NavItem(_("Funnel"), reverse("funnel")))
+    items.append(NavItem(_("Message templates"), reverse("message_templates")))
     if user.role in {Role.CENTRE_STAFF, Role.STATE_ADMIN}:
         items.append(NavItem(_("Possible duplicates"), reverse("duplicate_list")))
     items.append(NavItem(_("My account"), reverse("account")))

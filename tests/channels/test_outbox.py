@@ -37,8 +37,8 @@ from niryat.channels.models import (
     StockMove,
     WarehouseStock,
 )
-from niryat.core import sms
 from niryat.core.models import District, User
+from niryat.messaging.backends import local
 from tests.channels.factories import drain
 from tests.channels.market import FakeMarket
 
@@ -239,7 +239,7 @@ def test_an_order_arrives_once_takes_stock_and_every_other_channel_hears(
 ) -> None:  # type: ignore[no-untyped-def]
     # given the horse live on three markets, 12 in stock
     listed_everywhere(horse_sku, accounts, ganesh)
-    sms.outbox.clear()
+    local.outbox.clear()
     # when a buyer orders 2 on the first, reported twice
     markets[0].place_order("TERR-HORSE-01", 2)
     markets[0].set_faults(duplicate_orders=True)
@@ -261,7 +261,7 @@ def test_an_order_arrives_once_takes_stock_and_every_other_channel_hears(
     from tests.catalog.factories import run_tasks
 
     run_tasks()
-    [message] = sms.outbox
+    [message] = local.outbox
     assert message.to == "+919839012345"
     assert message.text.startswith("Amazon पर नया ऑर्डर")
     assert "× 2" in message.text

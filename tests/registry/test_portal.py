@@ -7,7 +7,6 @@ are read from the memory SMS backend's outbox; time moves with the `clock` fixtu
 from __future__ import annotations
 
 import datetime
-import logging
 import re
 from collections.abc import Iterator
 
@@ -18,8 +17,10 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from niryat.core import sms
 from niryat.core.models import AuditEntry, Centre, Role, User
+from niryat.messaging.backends import local
+from niryat.messaging.backends.base import Backend, Delivery, ProviderError
+from niryat.messaging.models import Message
 from niryat.registry import otp
 from niryat.registry.actions import (
     do_enable_producer_sign_in,
@@ -35,12 +36,12 @@ MOBILE = "+919876543210"
 SIGN_IN = "/producer/sign-in/"
 CODE = "/producer/sign-in/code/"
 CONSENT = "/producer/consent/"
-SMS_MSGID = "Niryat: your sign-in code is %(code)s. It is valid for %(minutes)s minutes."
+HINDI_CODE_SMS = "निर्यात: आपका साइन-इन कोड {code} है। यह {minutes} मिनट तक मान्य है।"
 
 
-class FailingBackend(sms.BaseSmsBackend):
-    def send(self, message: sms.SmsMessage) -> None:
-        raise sms.SmsError("gateway down")
+class FailingBackend(Backend):
+    def send(self, delivery: Delivery) -> str:
+        raise ProviderError("gateway down")
 
 
 class Clock:
@@ -55,14 +56,17 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings) -> Iterator[list[sms.SmsMessage]]:  # type: ignore[no-untyped-def]
-    settings.SMS_BACKEND = "niryat.core.sms.MemoryBackend"
+def outbox(settings) -> Iterator[list[Delivery]]:  # type: ignore[no-untyped-def]
+    settings.MESSAGING_BACKENDS = {
+        **settings.MESSAGING_BACKENDS,
+        "sms": "niryat.messaging.backends.local.MemoryBackend",
+    }
     settings.OTP_VALID_MINUTES = 10
     settings.OTP_MAX_ATTEMPTS = 5
     settings.OTP_MAX_CODES_PER_HOUR = 5
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
+    local.outbox.clear()
+    yield local.outbox
+    local.outbox.clear()
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def producer(gorakhpur, ganesh) -> Producer:  # type: ignore[no-untyped-def]
     return record
 
 
-def last_code(outbox: list[sms.SmsMessage]) -> str:
+def last_code(outbox: list[Delivery]) -> str:
     match = re.search(r"\b(\d{6})\b", outbox[-1].text)
     assert match, outbox[-1].text
     return match.group(1)
@@ -132,22 +136,19 @@ def test_producer_signs_in_with_a_code_from_the_sms(producer, outbox):
 def test_the_sms_is_in_hindi(producer, outbox):
     ask_for_code(Client())
     code = last_code(outbox)
-    assert outbox[0].text == hindi(SMS_MSGID) % {"code": code, "minutes": 10}
+    assert outbox[0].text == HINDI_CODE_SMS.format(code=code, minutes=10)
 
 
-def test_the_sms_is_written_while_hindi_is_active(producer, outbox, monkeypatch):
-    """The mechanism, whatever the catalogue holds (the test above checks the words)."""
-    languages = []
-    real_gettext = otp._
-
-    def spy(message: str) -> str:
-        languages.append(translation.get_language())
-        return real_gettext(message)
-
-    monkeypatch.setattr(otp, "_", spy)
+def test_the_sms_goes_in_hindi_and_the_code_is_never_kept(producer, outbox):
+    """The gateway renders the Hindi wording, and its message log shows the code as dots."""
     ask_for_code(Client())
-    assert languages == ["hi"]
-    assert len(outbox) == 1
+    code = last_code(outbox)
+    assert [(m.language, m.template, m.channel) for m in outbox] == [("hi", "sign_in_code", "sms")]
+    [kept] = Message.objects.all()
+    assert (kept.status, kept.address) == ("sent", MOBILE)
+    assert code not in kept.text
+    assert "••••••" in kept.text
+    assert code not in str(kept.variables)
 
 
 def test_a_producer_who_chose_english_gets_english(producer, outbox):
@@ -327,7 +328,10 @@ def test_codes_older_than_a_day_are_deleted(db, clock):
 
 
 def test_gateway_failure_is_explained(producer, outbox, settings):
-    settings.SMS_BACKEND = "tests.registry.test_portal.FailingBackend"
+    settings.MESSAGING_BACKENDS = {
+        **settings.MESSAGING_BACKENDS,
+        "sms": "tests.registry.test_portal.FailingBackend",
+    }
     client = Client()
     client.cookies["niryat_language"] = "en"
     response = client.post(SIGN_IN, {"mobile": "98765 43210"})
@@ -512,30 +516,3 @@ def test_nonsense_consent_changes_nothing(producer):
     response = client_for(producer.user).post(CONSENT, {"given": "maybe"})
     assert response.status_code == 302
     assert Consent.objects.count() == 0
-
-
-# The SMS gateway
-
-
-def test_console_backend_logs_the_message(settings, caplog):
-    settings.SMS_BACKEND = "niryat.core.sms.ConsoleBackend"
-    with caplog.at_level(logging.INFO, logger="niryat.sms"):
-        sms.send_sms(MOBILE, "नमस्ते")
-    assert caplog.messages == [f"SMS to {MOBILE}: नमस्ते"]
-    assert sms.outbox == []
-
-
-def test_memory_backend_keeps_an_outbox():
-    sms.send_sms(MOBILE, "one")
-    sms.send_sms("+919811122233", "two")
-    assert sms.outbox == [
-        sms.SmsMessage(to=MOBILE, text="one"),
-        sms.SmsMessage(to="+919811122233", text="two"),
-    ]
-
-
-@pytest.mark.parametrize("number", ["9876543210", "+91 98765 43210", ""])
-def test_gateway_wants_e164_numbers(number):
-    with pytest.raises(ValueError, match=r"E\.164"):
-        sms.send_sms(number, "text")
-    assert sms.outbox == []

@@ -49,8 +49,8 @@ from tests.registry.rule_cases import (
 TODAY = timezone.localdate()
 # session, user, the producer, the write check, members, groups joined, duplicates, audit trail,
 # the members the trail names, the header's district, activities, creator, stage history,
-# consents, the group's combined products and activities, visits
-QUERIES_ON_A_GROUPS_PAGE = 17
+# consents, the group's combined products and activities, visits, their latest messages
+QUERIES_ON_A_GROUPS_PAGE = 18
 
 
 @pytest.fixture
@@ -852,6 +852,8 @@ def test_the_excel_export_has_a_sheet_per_section_and_no_formulas(
         "Visits attended",
         "Products",
         "Orders",
+        "Their channels",
+        "Messages",
     ]
     profile = {row[0]: row[1] for row in book["Profile"].iter_rows(values_only=True)}
     assert profile["name_hi"] == "रामू प्रजापति"

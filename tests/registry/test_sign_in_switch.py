@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from niryat.core import sms
 from niryat.core.models import AuditEntry, Role, User
+from niryat.messaging.backends import local
+from niryat.messaging.backends.base import Backend, Delivery, ProviderError
 from niryat.registry import otp
 from niryat.registry.actions import (
     do_disable_producer_sign_in,
@@ -21,24 +22,27 @@ from niryat.registry.models import MergedProducer, Producer
 from tests.conftest import client_for, hindi
 from tests.registry.factories import register
 
-SMS_MSGID = (
-    "Niryat: you can now see your orders and products on your phone. Open %(address)s "
-    "and sign in with this mobile number."
+HINDI_ADDRESS_SMS = (
+    "निर्यात: अब आप अपने फ़ोन पर अपने ऑर्डर और उत्पाद देख सकते हैं। {address} खोलें और इसी "
+    "मोबाइल नंबर से साइन इन करें।"
 )
 
 
-class FailingBackend(sms.BaseSmsBackend):
-    def send(self, message: sms.SmsMessage) -> None:
-        raise sms.SmsError("gateway down")
+class FailingBackend(Backend):
+    def send(self, delivery: Delivery) -> str:
+        raise ProviderError("gateway down")
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings) -> Iterator[list[sms.SmsMessage]]:  # type: ignore[no-untyped-def]
-    settings.SMS_BACKEND = "niryat.core.sms.MemoryBackend"
+def outbox(settings) -> Iterator[list[Delivery]]:  # type: ignore[no-untyped-def]
+    settings.MESSAGING_BACKENDS = {
+        **settings.MESSAGING_BACKENDS,
+        "sms": "niryat.messaging.backends.local.MemoryBackend",
+    }
     settings.SITE_URL = "https://niryat.example.org/"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
+    local.outbox.clear()
+    yield local.outbox
+    local.outbox.clear()
 
 
 def switch(producer: Producer) -> str:
@@ -46,7 +50,7 @@ def switch(producer: Producer) -> str:
 
 
 def test_staff_turn_sign_in_on_and_the_producer_gets_the_address_in_hindi(
-    ganesh: User, ramu: Producer, outbox: list[sms.SmsMessage]
+    ganesh: User, ramu: Producer, outbox: list[Delivery]
 ) -> None:
     client = client_for(ganesh)
     page = client.get(f"/producers/{ramu.uuid}/").content.decode()
@@ -62,7 +66,7 @@ def test_staff_turn_sign_in_on_and_the_producer_gets_the_address_in_hindi(
     assert ramu.user.is_active
     address = "https://niryat.example.org/producer/sign-in/"
     assert [(m.to, m.text) for m in outbox] == [
-        ("+919839012345", hindi(SMS_MSGID) % {"address": address})
+        ("+919839012345", HINDI_ADDRESS_SMS.format(address=address))
     ]
     page = client.get(f"/producers/{ramu.uuid}/").content.decode()
     assert "can now sign in with their mobile number. They got an SMS with the address." in page
@@ -74,7 +78,7 @@ def test_staff_turn_sign_in_on_and_the_producer_gets_the_address_in_hindi(
 
 
 def test_the_sms_is_in_hindi_even_when_staff_read_english(
-    ganesh: User, ramu: Producer, outbox: list[sms.SmsMessage]
+    ganesh: User, ramu: Producer, outbox: list[Delivery]
 ) -> None:
     with translation.override("en"):
         client_for(ganesh).post(switch(ramu), {"sign_in": "on"})
@@ -82,7 +86,7 @@ def test_the_sms_is_in_hindi_even_when_staff_read_english(
 
 
 def test_turning_sign_in_off_deactivates_the_user_and_on_again_brings_it_back(
-    ganesh: User, ramu: Producer, outbox: list[sms.SmsMessage]
+    ganesh: User, ramu: Producer, outbox: list[Delivery]
 ) -> None:
     client = client_for(ganesh)
     client.post(switch(ramu), {"sign_in": "on"})
@@ -111,7 +115,7 @@ def test_turning_sign_in_off_deactivates_the_user_and_on_again_brings_it_back(
 
 
 def test_turning_on_a_sign_in_already_on_sends_no_second_sms(
-    ganesh: User, ramu: Producer, outbox: list[sms.SmsMessage]
+    ganesh: User, ramu: Producer, outbox: list[Delivery]
 ) -> None:
     client = client_for(ganesh)
     client.post(switch(ramu), {"sign_in": "on"})
@@ -130,7 +134,10 @@ def test_a_failed_sms_leaves_sign_in_on_and_tells_staff_the_address(
     ramu: Producer,
     settings,  # type: ignore[no-untyped-def]
 ) -> None:
-    settings.SMS_BACKEND = f"{__name__}.FailingBackend"
+    settings.MESSAGING_BACKENDS = {
+        **settings.MESSAGING_BACKENDS,
+        "sms": f"{__name__}.FailingBackend",
+    }
     client = client_for(ganesh)
     response = client.post(switch(ramu), {"sign_in": "on"}, follow=True)
     page = response.content.decode()
@@ -144,7 +151,7 @@ def test_a_failed_sms_leaves_sign_in_on_and_tells_staff_the_address(
 def test_without_a_mobile_number_there_is_no_button_and_a_post_says_why(
     ganesh: User,
     gorakhpur,
-    outbox: list[sms.SmsMessage],  # type: ignore[no-untyped-def]
+    outbox: list[Delivery],  # type: ignore[no-untyped-def]
 ) -> None:
     nomobile = register(gorakhpur, ganesh, name_hi="सीता देवी", mobile="")
     client = client_for(ganesh)
@@ -159,7 +166,7 @@ def test_without_a_mobile_number_there_is_no_button_and_a_post_says_why(
 
 
 def test_only_staff_of_the_district_may_switch_sign_in(
-    gita: User, vani: User, ramu: Producer, outbox: list[sms.SmsMessage]
+    gita: User, vani: User, ramu: Producer, outbox: list[Delivery]
 ) -> None:
     assert client_for(gita).post(switch(ramu), {"sign_in": "on"}).status_code == 403
     assert client_for(vani).post(switch(ramu), {"sign_in": "on"}).status_code == 404

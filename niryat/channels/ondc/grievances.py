@@ -189,7 +189,7 @@ def _record(
         respondent_action(grievance, "PROCESSING", "Complaint is being processed")
     ]
     grievance.save()
-    if producer is not None and producer.mobile:
+    if producer is not None:  # the gateway picks their channel, or logs why there is none
         from niryat.channels.tasks import notify_producer_of_grievance
 
         notify_producer_of_grievance.enqueue(grievance.pk)

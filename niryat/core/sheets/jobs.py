@@ -39,7 +39,14 @@ from django.utils.translation import gettext_noop
 from niryat.core.models import District, SheetMapping, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
-from niryat.core.sheets.importers import Importer, Outcome, Problem, importers, masked_rows
+from niryat.core.sheets.importers import (
+    Importer,
+    Outcome,
+    Problem,
+    importers,
+    masked_rows,
+    without_gc_pauses,
+)
 from niryat.core.sheets.reading import (
     IGNORE,
     ParsedSheet,
@@ -237,7 +244,7 @@ def run_job(importer: Importer, job: SheetImportJob, *, language: str) -> Outcom
     if job.status not in job.RUNNING:
         return None  # already done: a task that runs twice does its work once
     progress = job.progress.uuid if job.progress else None
-    with translation.override(language):
+    with translation.override(language), without_gc_pauses():
         try:
             if job.uploaded_by is None:
                 raise PermissionDenied(

@@ -33,8 +33,15 @@ def pickup(producer: Producer, ganesh: User) -> OndcLocation:
 
 def ready_for_ondc(horse_sku: Sku, ganesh: User) -> Sku:
     """The channels' horse, ready for ONDC: a pickup place, a colour, the centre's contacts."""
-    Centre.objects.filter(district=horse_sku.product.district).update(
-        phone="+91 551 220 0123", email="edc.gorakhpur@example.org"
+    Centre.objects.update_or_create(
+        district=horse_sku.product.district,
+        defaults={"phone": "+91 551 220 0123", "email": "edc.gorakhpur@example.org"},
+        create_defaults={
+            "name_en": "Export Development Centre",
+            "name_hi": "निर्यात विकास केन्द्र",
+            "phone": "+91 551 220 0123",
+            "email": "edc.gorakhpur@example.org",
+        },
     )
     pickup(horse_sku.producer, ganesh)
     return do_update_sku(horse_sku, acting_user=ganesh, colour="brown")

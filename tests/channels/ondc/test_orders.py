@@ -27,8 +27,8 @@ from niryat.channels.models import (
 )
 from niryat.channels.ondc import orders
 from niryat.channels.ondc.protocol import OndcError
-from niryat.core import sms
 from niryat.core.models import User
+from niryat.messaging.backends import local
 from tests.channels.factories import drain
 from tests.channels.ondc import requests as r
 from tests.channels.ondc.buyer_app import BuyerApp
@@ -188,10 +188,13 @@ def test_init_for_cash_on_delivery_is_refused(ondc_node, horse_sku):
 
 @pytest.fixture
 def sms_outbox(settings):  # type: ignore[no-untyped-def]
-    settings.SMS_BACKEND = "niryat.core.sms.MemoryBackend"
-    sms.outbox.clear()
-    yield sms.outbox
-    sms.outbox.clear()
+    settings.MESSAGING_BACKENDS = {
+        **settings.MESSAGING_BACKENDS,
+        "sms": "niryat.messaging.backends.local.MemoryBackend",
+    }
+    local.outbox.clear()
+    yield local.outbox
+    local.outbox.clear()
 
 
 def test_confirm_puts_the_order_in_the_order_book_and_takes_the_stock(
