@@ -33,6 +33,7 @@ from niryat.channels.models import (
 )
 from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.server import ACTIONS as ONDC_ACTIONS
+from niryat.channels.ondc.views import invoice_token
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
@@ -206,6 +207,8 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "membership_id": membership.pk,
         "product_uuid": saree.uuid,
         "sku_uuid": sku.uuid,
+        # an ONDC order's invoice, signed, of another district's order (the node is the host's)
+        "ondc_invoice:token": invoice_token(order.pk),
         "image_uuid": image.uuid,
         "variant": "main",
         "row": 2,

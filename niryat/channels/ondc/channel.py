@@ -1,6 +1,6 @@
 """ONDC as a channel of the order book: buyers' apps call us (niryat/channels/ondc/orders.py), so
 there is nothing to submit or pull; what the channel does is tell the buyer's app what staff do
-with its orders (unsolicited on_status when they pack, ship or deliver; on_cancel when they
+with its orders (unsolicited on_status when they accept, pack, ship or deliver; on_cancel when they
 cancel) through the outbox, which retries until the app acknowledges."""
 
 from __future__ import annotations
@@ -22,8 +22,14 @@ from niryat.core.http import HttpError
 if TYPE_CHECKING:
     from niryat.catalog.models import Sku
 
-# The steps staff take that the buyer's app hears of as on_status.
-TOLD_AS_STATUS = (Order.State.PACKED, Order.State.SHIPPED, Order.State.DELIVERED)
+# The steps staff take that the buyer's app hears of as on_status (accepting: "Pending", the
+# order "Accepted").
+TOLD_AS_STATUS = (
+    Order.State.ACCEPTED,
+    Order.State.PACKED,
+    Order.State.SHIPPED,
+    Order.State.DELIVERED,
+)
 
 
 class OndcChannel(Channel):

@@ -28,6 +28,7 @@ from niryat.core.models import Centre
 from niryat.registry.models import Producer
 
 CHECK = "ondc"  # the checklist item ONDC's problems belong to
+PAN = re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]")
 FULFILMENT_ID = "F1"
 
 # Our units → ONDC's (item.quantity.unitized.measure.unit). A pair or a set is sold as one unit.
@@ -75,6 +76,14 @@ def domain_of(product: Product, mappings: dict[int, OndcDomainMapping]) -> tuple
     return CATEGORY_DEFAULTS.get(product.category, ("", ""))
 
 
+def provider_tax_number(producer: Producer) -> str:
+    """The provider's tax number ONDC asks for (bpp_terms provider_tax_number): the producer's
+    PAN, or the PAN inside their GSTIN (its 3rd to 12th characters); "" without a valid one."""
+    gstin = producer.gstin.strip().upper()
+    pan = producer.pan.strip().upper() or (gstin[2:12] if len(gstin) == 15 else "")
+    return pan if PAN.fullmatch(pan) else ""
+
+
 @dataclass
 class Seller:
     """What a provider needs besides its goods: the producer, their pickup location, the centre
@@ -100,6 +109,14 @@ class Seller:
                     _("Record where the producer's goods are picked up (GPS and street) for ONDC."),
                 )
             )
+        if not self.tax_number:
+            problems.append(
+                Problem(
+                    CHECK,
+                    "pan",
+                    _("ONDC gives buyers the producer's PAN (or GSTIN) as the seller's: add it."),
+                )
+            )
         if not std_codes(self.producer.pin):
             problems.append(
                 Problem(CHECK, "pin", _("The producer's PIN code is not a known Indian PIN code."))
@@ -114,6 +131,10 @@ class Seller:
                 )
             )
         return problems
+
+    @property
+    def tax_number(self) -> str:
+        return provider_tax_number(self.producer)
 
     @property
     def location_id(self) -> str:

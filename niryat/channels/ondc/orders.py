@@ -42,12 +42,15 @@ from niryat.channels.models import (
     ChannelAccount,
     ChannelCode,
     OndcFeedback,
+    OndcLocation,
+    OndcMessage,
     OndcNode,
     OndcOrder,
     Order,
 )
 from niryat.channels.ondc.callbacks import timestamp
-from niryat.channels.ondc.channel import OndcChannel
+from niryat.channels.ondc.channel import TOLD_AS_STATUS, OndcChannel
+from niryat.channels.ondc.items import provider_tax_number
 from niryat.channels.ondc.protocol import (
     CONTEXT_ERROR,
     DOMAIN_ERROR,
@@ -55,6 +58,7 @@ from niryat.channels.ondc.protocol import (
     OndcError,
     Reply,
 )
+from niryat.channels.ondc.views import invoice_url
 from niryat.core.models import District
 
 CURRENCY = "INR"
@@ -94,9 +98,11 @@ RETURN_REASONS = {
 }
 RATING_CATEGORIES = ("Order", "Item", "Provider", "Fulfillment", "Agent")
 
-# Our order state → ONDC's order state and fulfilment state.
+# Our order state → ONDC's order state and fulfilment state. A confirmed order is "Created" until
+# staff accept it (the buyer's app hears "Accepted" then, as on_status "Pending"). Shipped is the
+# courier's pickup: what the courier does next is not known to the centre.
 ONDC_STATES: dict[str, tuple[str, str]] = {
-    Order.State.NEW: ("Accepted", "Pending"),
+    Order.State.NEW: ("Created", "Pending"),
     Order.State.ACCEPTED: ("Accepted", "Pending"),
     Order.State.PACKED: ("In-progress", "Packed"),
     Order.State.SHIPPED: ("In-progress", "Order-picked-up"),
@@ -104,6 +110,9 @@ ONDC_STATES: dict[str, tuple[str, str]] = {
     Order.State.CANCELLED: ("Cancelled", "Cancelled"),
     Order.State.RETURNED: ("Completed", "Order-delivered"),
 }
+
+# The order has left with the courier: its invoice is given from then on.
+HAS_LEFT = (Order.State.SHIPPED, Order.State.DELIVERED, Order.State.RETURNED)
 
 # Couriers whose tracking page takes the waybill in its address.
 TRACKING_PAGES = {
@@ -439,7 +448,7 @@ def _bpp_terms(node: OndcNode, lines: Sequence[Line]) -> list[dict[str, Any]]:
     """The seller's tax numbers: the centre's GSTIN (the node operates the sale) and the
     producer's PAN (their own legal entity: the provider of an MSN)."""
     producer = lines[0].sku.product.producer
-    pan = producer.pan or (producer.gstin[2:12] if len(producer.gstin) == 15 else "")
+    pan = provider_tax_number(producer)
     return [
         {
             "code": "bpp_terms",
@@ -570,17 +579,23 @@ def _confirmed_fulfilment(
     fulfilment = {**asked, **_fulfilment(node, lines, serviceable=True)}
     fulfilment.pop("state", None)
     district = producer.district
+    pickup = OndcLocation.objects.filter(producer=producer).first()
+    location: dict[str, Any] = {
+        "id": lines[0].location_id,
+        "descriptor": {"name": producer.name_latin or producer.name_hi},
+    }
+    address = {
+        "locality": producer.village,
+        "city": district.name_en,
+        "area_code": producer.pin,
+        "state": district.state.name_en,
+    }
+    if pickup is not None:
+        # Where the courier collects, as the catalogue's location gives it (ONDC wants the GPS).
+        location["gps"] = f"{pickup.latitude:.6f},{pickup.longitude:.6f}"
+        address = {**address, "locality": pickup.locality, "street": pickup.street}
     fulfilment["start"] = {
-        "location": {
-            "id": lines[0].location_id,
-            "descriptor": {"name": producer.name_latin or producer.name_hi},
-            "address": {
-                "locality": producer.village,
-                "city": district.name_en,
-                "area_code": producer.pin,
-                "state": district.state.name_en,
-            },
-        },
+        "location": {**location, "address": address},
         "time": {"range": {"start": timestamp(created), "end": timestamp(handed_over)}},
         "contact": {"phone": node.support_phone, "email": node.support_email},
     }
@@ -662,13 +677,20 @@ def order_message(ondc: OndcOrder) -> dict[str, Any]:
     confirmed.update(
         state=state,
         fulfillments=fulfilments,
-        quote=_current_quote(ondc),
+        quote=current_quote(ondc),
         updated_at=timestamp(last_change),
     )
     confirmed["items"] = [
         {"id": line.line_id, "fulfillment_id": FULFILMENT_ID, "quantity": {"count": line.quantity}}
         for line in order.lines.all()
     ]
+    if order.state in HAS_LEFT:
+        # ONDC wants the invoice once the courier has the order, and not before.
+        confirmed["documents"] = [
+            {"url": invoice_url(ondc.node.subscriber_id, order.pk), "label": "Invoice"}
+        ]
+    else:
+        confirmed.pop("documents", None)
     if order.state == Order.State.CANCELLED:
         _as_cancelled(ondc, confirmed)
     return {"order": confirmed}
@@ -687,8 +709,12 @@ def _as_cancelled(ondc: OndcOrder, confirmed: dict[str, Any]) -> None:
     changes = order.status_changes()
     at = next((i for i in range(len(changes) - 1, 0, -1) if changes[i].state_to == order.state), 0)
     # Where it stood, and since when, before the cancellation (what the buyer's app last heard).
-    was = ONDC_STATES[changes[at].state_from or Order.State.NEW][1]
+    before = changes[at].state_from or Order.State.NEW
+    was = ONDC_STATES[before][1]
     before_at = timestamp(changes[max(at - 1, 0)].at)
+    if before not in TOLD_AS_STATUS:
+        # Nothing told since on_confirm: the buyer's app compares with that callback's moment.
+        before_at = _on_confirm_moment(ondc) or before_at
     cancel_request = {
         "code": "cancel_request",
         "list": [{"code": "reason_id", "value": reason}, {"code": "initiated_by", "value": by}],
@@ -731,7 +757,26 @@ def _as_cancelled(ondc: OndcOrder, confirmed: dict[str, Any]) -> None:
     confirmed["cancellation"] = {"cancelled_by": by, "reason": {"id": reason}}
 
 
-def _current_quote(ondc: OndcOrder) -> dict[str, Any]:
+def _on_confirm_moment(ondc: OndcOrder) -> str:
+    """When on_confirm was sent (its context.timestamp, which is its order's updated_at), as the
+    message log holds it; "" if it is not there (pruned)."""
+    sent = (
+        OndcMessage.objects.filter(
+            node=ondc.node_id,
+            direction=OndcMessage.Direction.SENT,
+            action="on_confirm",
+            transaction_id=ondc.transaction_id,
+        )
+        .order_by("pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    if sent is None:
+        return ""
+    return str((orjson.loads(sent).get("context") or {}).get("timestamp") or "")
+
+
+def current_quote(ondc: OndcOrder) -> dict[str, Any]:
     """The confirmed quote, each item line at the units the order holds now."""
     quote = dict(ondc.confirmed.get("quote") or {})
     held = {line.line_id: line.quantity for line in ondc.order.lines.all()}

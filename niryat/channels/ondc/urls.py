@@ -16,4 +16,5 @@ urlpatterns = [
         for action in server.ACTIONS
     ),
     path("ondc/size-chart/<uuid:sku_uuid>", views.size_chart, name="ondc_size_chart"),
+    path("ondc/invoice/<str:token>", views.invoice, name="ondc_invoice"),
 ]

@@ -8,8 +8,9 @@ from uuid import UUID
 
 import orjson
 from django.conf import settings
+from django.core.signing import BadSignature, Signer
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -76,4 +77,75 @@ def size_chart(request: HttpRequest, sku_uuid: UUID) -> HttpResponse:
         f"<title>{escape(sku.title_en)}</title></head><body>"
         f"<h1>{escape(sku.title_en)}</h1><p>Size: {escape(sku.in_english('size'))}</p>"
         f"<p>{escape(chart)}</p></body></html>"
+    )
+
+
+INVOICE_SIGNER = Signer(salt="niryat.ondc.invoice")
+
+
+def invoice_token(order_pk: int) -> str:
+    """The unguessable part of an order's invoice address (signed with the site's secret)."""
+    return INVOICE_SIGNER.sign(str(order_pk))
+
+
+def invoice_url(subscriber_id: str, order_pk: int) -> str:
+    """Where an ONDC order's invoice is, for `documents` in on_status once the order has left."""
+    return f"https://{subscriber_id}/ondc/invoice/{invoice_token(order_pk)}"
+
+
+@require_GET
+def invoice(request: HttpRequest, token: str) -> HttpResponse:
+    """The buyer's invoice of an ONDC order (its address is in on_status once the order has
+    left): the producer who sells (the provider, their own legal entity), the centre that
+    operates the sale, the buyer, and what was bought at the prices of the order as it stands."""
+    from niryat.channels.models import OndcOrder
+    from niryat.channels.ondc.orders import current_quote
+
+    node = _node_for(request)
+    try:
+        order_pk = int(INVOICE_SIGNER.unsign(token))
+    except (BadSignature, ValueError) as exc:
+        raise Http404 from exc
+    ondc = get_object_or_404(
+        OndcOrder.objects.select_related(
+            "order__producer", "order__district__state", "order__district__centre"
+        ),
+        order_id=order_pk,
+        node=node,
+    )
+    quote = current_quote(ondc)
+    lines = [
+        {
+            "title": entry.get("title", ""),
+            "count": (entry.get("@ondc/org/item_quantity") or {}).get("count", ""),
+            "unit": ((entry.get("item") or {}).get("price") or {}).get("value", ""),
+            "amount": entry["price"]["value"],
+        }
+        for entry in quote.get("breakup") or []
+        if entry.get("@ondc/org/title_type") == "item"
+    ]
+    charges = [
+        {"title": entry.get("title", ""), "amount": entry["price"]["value"]}
+        for entry in quote.get("breakup") or []
+        if entry.get("@ondc/org/title_type") in ("delivery", "packing", "misc")
+    ]
+    billing = ondc.confirmed.get("billing") or {}
+    return render(
+        request,
+        "channels/ondc_invoice.html",
+        {
+            "ondc": ondc,
+            "order": ondc.order,
+            "producer": ondc.order.producer,
+            "node": node,
+            "billing": billing,
+            "billing_address": ", ".join(
+                str(value)
+                for key in ("building", "locality", "city", "state", "area_code")
+                if (value := (billing.get("address") or {}).get(key))
+            ),
+            "lines": lines,
+            "charges": charges,
+            "total": (quote.get("price") or {}).get("value", ""),
+        },
     )

@@ -17,6 +17,10 @@ from niryat.registry.models import Producer
 
 
 def pickup(producer: Producer, ganesh: User) -> OndcLocation:
+    """The producer's pickup place, and the PAN ONDC gives buyers as the seller's tax number."""
+    if not producer.pan:
+        producer.pan = f"ABCPP{producer.pk % 10000:04d}K"
+        Producer.objects.filter(pk=producer.pk).update(pan=producer.pan)
     return OndcLocation.objects.create(
         producer=producer,
         latitude=Decimal("26.760555"),

@@ -324,7 +324,8 @@ def test_what_ondc_needs_is_listed_for_the_checklist(
 
     problems = ondc_problems(Sku.objects.get(pk=horse_sku.pk))
 
-    assert [p.field for p in problems] == ["ondc_location", "attributes.colour_code"]
+    # no pickup place, no PAN for the seller's tax number, a colour without a code
+    assert [p.field for p in problems] == ["ondc_location", "pan", "attributes.colour_code"]
     assert all(p.check == "ondc" for p in problems)
 
 

@@ -205,7 +205,7 @@ def test_confirm_puts_the_order_in_the_order_book_and_takes_the_stock(
     message = _place(ondc_node, horse_sku, 2, "ORD-1001")
 
     assert message["order"]["id"] == "ORD-1001"
-    assert message["order"]["state"] == "Accepted"
+    assert message["order"]["state"] == "Created"  # until staff accept it
     fulfilment = message["order"]["fulfillments"][0]
     assert fulfilment["state"]["descriptor"]["code"] == "Pending"
     assert set(fulfilment["start"]) == {"location", "time", "contact"}
@@ -554,7 +554,7 @@ def buyer_app(buyer_app_server, ondc_node, settings):  # type: ignore[no-untyped
     return buyer_app_server
 
 
-def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
+def test_staff_accept_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
     ondc_node, horse_sku, ganesh, buyer_app
 ):
     # given an order placed by a buyer app that answers with two 503s first
@@ -568,17 +568,18 @@ def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
     buyer_app.set_faults(server_errors=2)
     order = Order.objects.get(channel_order_id="ORD-LIVE")
 
-    # when staff pack, ship and deliver it
+    # when staff accept, pack, ship and deliver it
     _staff_moves(order, ganesh, "accepted", "packed", "shipped", "delivered")
     drain()
 
-    # then the buyer app has three verified on_status callbacks, in order, each with a message
+    # then the buyer app has four verified on_status callbacks, in order, each with a message
     # id of its own and the transaction of the order
     received = buyer_app.received
-    assert [c["path"] for c in received] == ["/on_status"] * 3
+    assert [c["path"] for c in received] == ["/on_status"] * 4
     assert [
         c["message"]["order"]["fulfillments"][0]["state"]["descriptor"]["code"] for c in received
     ] == [
+        "Pending",
         "Packed",
         "Order-picked-up",
         "Order-delivered",
@@ -587,10 +588,10 @@ def test_staff_pack_ship_and_deliver_reach_the_buyer_app_as_signed_on_status(
     assert {c["context"]["bpp_id"] for c in received} == {ondc_node.subscriber_id}
     message_ids = [c["context"]["message_id"] for c in received]
     confirm_message_id = order.ondc.context["message_id"]
-    assert len(set(message_ids)) == 3
+    assert len(set(message_ids)) == 4
     assert confirm_message_id not in message_ids
     calls = OutboxEntry.objects.filter(order=order, operation="tell_buyer")
-    assert [c.state for c in calls] == ["done"] * 3
+    assert [c.state for c in calls] == ["done"] * 4
     assert sum(c.attempts for c in calls) == 2  # the two 503s, retried
 
 

@@ -46,6 +46,10 @@ UPDATE_KEYS = {
     "liquidated": "on_update_liquidated",
 }
 OUT_OF_STOCK = "40002"
+# Names the utility reads one message of where a flow has several, keeping the last: the
+# unsolicited on_issue_status it checks is the one with the resolution (staff answer first, then
+# resolve).
+LAST_OF_ITS_NAME = {"ret_on_issue_status_unsolicited"}
 
 
 def _fulfilment_state(data: dict[str, Any], types: tuple[str, ...]) -> str:
@@ -119,7 +123,10 @@ def flow_payload(
     skipped: list[str] = []
     for message, data in bodies:
         key = payload_key(message, data, out_of_stock)
-        if key in payload:
+        if key in payload and key in LAST_OF_ITS_NAME:
+            earlier = payload.pop(key)
+            skipped.append(f"{key} {earlier['context'].get('message_id', '')}")
+        elif key in payload:
             skipped.append(f"{key} {message.message_id}")
             continue
         payload[key] = data
