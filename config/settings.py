@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "niryat.registry",
     "niryat.catalog",
     "niryat.channels",
+    "niryat.exportdesk",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
 ]
@@ -338,6 +339,7 @@ SITE_NAME = _("Niryat")
 PRODUCER_HOOKS = [
     "niryat.catalog.on_registry.CatalogProducerHooks",
     "niryat.channels.on_registry.ChannelProducerHooks",
+    "niryat.exportdesk.on_registry.ExportDeskProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks"]
 

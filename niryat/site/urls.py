@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("niryat.catalog.import_urls")),
     path("", include("niryat.channels.urls")),
     path("", include("niryat.channels.ondc.urls")),
+    path("", include("niryat.exportdesk.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
