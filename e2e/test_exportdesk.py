@@ -1,0 +1,195 @@
+"""The export desk as centre staff use it, on a phone: a Moradabad brassware unit's export
+readiness, item by item, with a scan of each certificate, until the LUT lapses with its
+financial year.
+
+Time moves by setting the date the app sees (`timezone.localdate`); the live server runs in this
+process, so the pages see it too. Nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from playwright.sync_api import Locator, Page, expect
+
+from e2e.conftest import Persona, axe_check, login, make_persona, open_menu, switch_language
+from niryat.core.models import District, OdopProduct, Role
+from niryat.exportdesk.models import Council, ReadinessItem
+from niryat.registry.actions import do_register_producer
+from niryat.registry.models import Kind, Producer
+
+pytestmark = pytest.mark.e2e
+
+MORADABAD = 171
+PHONE = {"width": 360, "height": 740}
+TODAY = datetime.date(2026, 12, 7)
+
+
+def hi(message: str) -> str:
+    with translation.override("hi"):
+        translated = gettext(message)
+    assert translated != message, f"no Hindi for {message!r}"
+    return translated
+
+
+@pytest.fixture
+def councils(live_server: Any) -> None:
+    """The RCMC councils. The first migration seeds them, but the live server's database is
+    emptied after each test, so the test loads them again, with the migration's own code."""
+    seed = importlib.import_module("niryat.exportdesk.migrations.0001_initial")
+    seed.add_councils(apps, None)
+
+
+@pytest.fixture
+def moradabad_staff(reference_data: Any) -> Persona:
+    district = District.objects.get(lgd_code=MORADABAD)
+    return make_persona("rehana", "Rehana Ansari", Role.CENTRE_STAFF, district)
+
+
+@pytest.fixture
+def brass_unit(moradabad_staff: Persona) -> Producer:
+    district = District.objects.get(lgd_code=MORADABAD)
+    return do_register_producer(
+        district,
+        {
+            "name_hi": "अंसारी ब्रास वर्क्स",
+            "name_latin": "Ansari Brass Works",
+            "kind": Kind.MSME,
+            "odop_product": OdopProduct.objects.get(
+                district=district, name_en="Brass and metal ware"
+            ),
+            "village": "मुरादाबाद",
+            "pin": "244001",
+            "mobile": "+919837011111",
+        },
+        acting_user=moradabad_staff.user,
+    )
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> dict[str, datetime.date]:
+    """The date the app sees; a test moves it by assigning `today["date"]`."""
+    clock = {"date": TODAY}
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: clock["date"])
+    return clock
+
+
+@pytest.fixture
+def evidence(tmp_path: Path) -> Path:
+    scan = tmp_path / "lut-2026-27.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% LUT acknowledgement ARN AD0904260012345\n")
+    return scan
+
+
+def item(page: Page, key: str) -> Locator:
+    return page.locator(f"#item-{key}")
+
+
+def fill_item(page: Page, key: str, values: dict[str, str], upload: Path | None = None) -> None:
+    section = item(page, key)
+    details = section.locator("details")
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").click()
+    for field, value in values.items():
+        control = section.locator(f"#id_{key}-{field}")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    if upload is not None:
+        section.locator(f"#id_{key}-evidence").set_input_files(str(upload))
+    section.locator("button[type=submit]").click()
+
+
+def test_staff_complete_readiness_and_see_the_lut_expire(
+    new_context: Any,
+    live_server: Any,
+    moradabad_staff: Persona,
+    brass_unit: Producer,
+    councils: None,
+    today: dict[str, datetime.date],
+    evidence: Path,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page = new_context(viewport=PHONE, locale="en-IN").new_page()
+    login(page, live_server, moradabad_staff.username, moradabad_staff.password)
+    switch_language(page, "hi")
+
+    # From the producer's page to their checklist: nothing done yet, each item explained in Hindi.
+    page.goto(f"/producers/{brass_unit.uuid}/")
+    page.get_by_role("link", name=hi("Export readiness")).click()
+    expect(page.locator("#readiness-summary")).to_contain_text("0")
+    expect(item(page, "lut")).to_contain_text("वचन पत्र (LUT)")
+    expect(item(page, "lut").locator("p[lang=hi]")).to_contain_text("हर अप्रैल में नया भरें")
+    expect(item(page, "iec").locator(".badge")).to_have_text(hi("Not yet"))
+    axe_check(page)
+
+    # An IEC that is not in PAN form is refused, in Hindi, and nothing is saved.
+    fill_item(page, "iec", {"status": "done", "reference": "0512345678"})
+    expect(item(page, "iec").get_by_role("alert")).to_contain_text("2017 से IEC ही PAN है")
+    assert not ReadinessItem.objects.filter(producer=brass_unit).exists()
+
+    fill_item(page, "iec", {"status": "done", "reference": "aafca1234k"})
+    expect(item(page, "iec").locator(".badge")).to_have_text(hi("Done"))
+    expect(item(page, "iec").locator(".reference")).to_have_text("AAFCA1234K")
+
+    # The RCMC from EPCH, the council for handicrafts: five years, to 31 March.
+    fill_item(
+        page,
+        "rcmc",
+        {
+            "status": "done",
+            "council": str(Council.objects.get(code="epch").pk),
+            "reference": "EPCH/2025/4411",
+            "valid_from": "2025-05-14",
+        },
+    )
+    expect(item(page, "rcmc").locator(".badge")).to_have_text(hi("Done"))
+    rcmc = ReadinessItem.objects.get(producer=brass_unit, kind="rcmc")
+    assert rcmc.expires_on == datetime.date(2030, 3, 31)
+    assert rcmc.council is not None
+    assert rcmc.council.code == "epch"
+
+    # The LUT for 2026-27, with the scan of its acknowledgement.
+    council_option = page.locator("#id_rcmc-council option").filter(has_text="EPCH")
+    assert council_option.count() == 1
+    fill_item(
+        page,
+        "lut",
+        {"status": "done", "reference": "AD0904260012345", "valid_from": "2026-04-01"},
+        evidence,
+    )
+    lut = item(page, "lut")
+    expect(lut.locator(".badge")).to_have_text(hi("Done"))
+    expect(lut.locator(".evidence")).to_have_text("lut-2026-27.pdf")
+    with page.expect_download() as download:
+        lut.locator(".evidence").click()
+    assert Path(download.value.path()).read_bytes() == evidence.read_bytes()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Twenty days before 31 March the page warns; from 1 April the LUT has lapsed.
+    today["date"] = datetime.date(2027, 3, 11)
+    page.reload()
+    expect(item(page, "lut").locator(".badge")).to_have_attribute("data-state", "lapses_soon")
+    expect(item(page, "lut").locator(".badge")).to_have_text(hi("Lapses soon"))
+    open_menu(page)
+    page.get_by_role("link", name=hi("Export desk")).click()
+    expect(page.locator("#lapsing + .table-wrap")).to_contain_text("अंसारी ब्रास वर्क्स")
+
+    today["date"] = datetime.date(2027, 4, 1)
+    page.goto(f"/producers/{brass_unit.uuid}/export-readiness/")
+    expect(item(page, "lut").locator(".badge")).to_have_attribute("data-state", "expired")
+    expect(item(page, "lut").locator(".badge")).to_have_text(hi("Expired"))
+    expect(item(page, "iec").locator(".badge")).to_have_attribute("data-state", "done")
+    expect(page.locator("#readiness-summary")).to_contain_text(re.compile(r"2"))
+    axe_check(page)
