@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from niryat.core.models import User
 from niryat.exportdesk.actions import (
@@ -100,7 +101,7 @@ def test_a_current_lut_lets_it_go_without_igst(ramu: Producer, ganesh: User) -> 
         ramu,
         "lut",
         status=ReadinessItem.Status.DONE,
-        valid_from=datetime.date.today().replace(day=1),
+        valid_from=timezone.localdate().replace(day=1),
         acting_user=ganesh,
     )
 
