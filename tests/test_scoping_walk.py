@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,6 +37,13 @@ from niryat.channels.ondc.server import ACTIONS as ONDC_ACTIONS
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
+from niryat.exportdesk.actions import (
+    LineInput,
+    do_create_export_order,
+    do_record_shipment,
+    do_update_readiness_item,
+)
+from niryat.exportdesk.models import ExportOrder, ReadinessItem, Shipment
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
@@ -177,7 +185,43 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         respond_by=now,
         resolve_by=now,
     )
+    readiness = do_update_readiness_item(
+        weaver,
+        "iec",
+        status="done",
+        reference="ABCPE1234F",
+        note=MARKER,
+        evidence=SimpleUploadedFile(f"{MARKER}.pdf", MARKER.encode(), "application/pdf"),
+        acting_user=vani,
+    )
+    export_order = do_create_export_order(
+        weaver,
+        buyer={"name": MARKER, "country": "US", "importer_reference": MARKER},
+        order={"incoterm": "FOB", "currency": "USD", "exchange_rate": 83, "igst_paid": True},
+        lines=[LineInput(MARKER, "50072010", 1, Decimal(100))],
+        acting_user=vani,
+    )
+    shipment = do_record_shipment(
+        export_order,
+        shipped_on=datetime.date(2026, 11, 2),
+        mode="courier",
+        tracking_number=MARKER,
+        acting_user=vani,
+    )
+    export_pages = {
+        "export_readiness": weaver.uuid,
+        "export_readiness_item": weaver.uuid,
+        "export_readiness_evidence": weaver.uuid,
+        "export_order_new": weaver.uuid,
+        "export_order_detail": export_order.uuid,
+        "export_shipment_new": export_order.uuid,
+        "export_shipment_realised": export_order.uuid,
+    }
     return {
+        **{f"{page}:uuid": value for page, value in export_pages.items()},
+        "export_readiness_item:key": "iec",
+        "export_readiness_evidence:pk": readiness.pk,
+        "export_shipment_realised:pk": shipment.pk,
         "account_uuid": account.uuid,
         "grievance_uuid": grievance.uuid,
         "listing_uuid": listing.uuid,
@@ -258,6 +302,9 @@ def snapshot() -> list[Any]:
         list(Consignment.objects.order_by("pk").values()),
         list(Warehouse.objects.order_by("pk").values()),
         list(ExchangeRate.objects.order_by("pk").values()),
+        list(ReadinessItem.objects.order_by("pk").values()),
+        list(ExportOrder.objects.order_by("pk").values()),
+        list(Shipment.objects.order_by("pk").values()),
     ]
 
 

@@ -15,7 +15,7 @@ urlpatterns = [
         views.readiness_evidence,
         name="export_readiness_evidence",
     ),
-    path("export/orders/new/", views.order_new, name="export_order_new"),
+    path("producers/<uuid:uuid>/export-orders/new/", views.order_new, name="export_order_new"),
     path("export/orders/<uuid:uuid>/", views.order_detail, name="export_order_detail"),
     path("export/orders/<uuid:uuid>/shipments/", views.shipment_new, name="export_shipment_new"),
     path(

@@ -210,13 +210,9 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @staff_only
-def order_new(request: HttpRequest) -> HttpResponse:
+def order_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
     user = current_user(request)
-    producer_uuid = request.GET.get("producer", "")
-    try:
-        producer = get_changeable_or_deny(Producer.objects, user, uuid=UUID(producer_uuid))
-    except ValueError as exc:
-        raise Http404(_("Choose the producer first, from their page.")) from exc
+    producer = get_changeable_or_deny(Producer.objects, user, uuid=uuid)
     form = ExportOrderForm(request.POST or None)
     lines = LineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():

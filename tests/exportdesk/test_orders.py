@@ -182,7 +182,7 @@ def test_staff_create_an_order_and_ship_it_through_the_pages(ramu: Producer, gan
         "lines-0-unit_price": "25.00",
     }
 
-    created = client.post(f"/export/orders/new/?producer={ramu.uuid}", form)
+    created = client.post(f"/producers/{ramu.uuid}/export-orders/new/", form)
 
     assert created.status_code == 302
     order = ExportOrder.objects.get()
@@ -214,4 +214,4 @@ def test_other_districts_cannot_see_an_order(ramu: Producer, ganesh: User, vani:
 
     assert client_for(vani).get(f"/export/orders/{order.uuid}/").status_code == 404
     assert "Hudson" not in client_for(vani).get("/export/").content.decode()
-    assert client_for(vani).get(f"/export/orders/new/?producer={ramu.uuid}").status_code == 404
+    assert client_for(vani).get(f"/producers/{ramu.uuid}/export-orders/new/").status_code == 404
