@@ -40,10 +40,11 @@ from niryat.core.progress import start_progress
 from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
+    do_issue_document,
     do_record_shipment,
     do_update_readiness_item,
 )
-from niryat.exportdesk.models import ExportOrder, ReadinessItem, Shipment
+from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem, Shipment
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
@@ -197,7 +198,13 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     export_order = do_create_export_order(
         weaver,
         buyer={"name": MARKER, "country": "US", "importer_reference": MARKER},
-        order={"incoterm": "FOB", "currency": "USD", "exchange_rate": 83, "igst_paid": True},
+        order={
+            "incoterm": "FOB",
+            "currency": "USD",
+            "exchange_rate": 83,
+            "igst_paid": True,
+            "igst_rate": 5,
+        },
         lines=[LineInput(MARKER, "50072010", 1, Decimal(100))],
         acting_user=vani,
     )
@@ -208,7 +215,10 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         tracking_number=MARKER,
         acting_user=vani,
     )
+    export_document = do_issue_document(export_order, "invoice", acting_user=vani)
     export_pages = {
+        "export_document_issue": export_order.uuid,
+        "export_document_pdf": export_order.uuid,
         "export_readiness": weaver.uuid,
         "export_readiness_item": weaver.uuid,
         "export_readiness_evidence": weaver.uuid,
@@ -222,6 +232,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "export_readiness_item:key": "iec",
         "export_readiness_evidence:pk": readiness.pk,
         "export_shipment_realised:pk": shipment.pk,
+        "export_document_pdf:pk": export_document.pk,
         "account_uuid": account.uuid,
         "grievance_uuid": grievance.uuid,
         "listing_uuid": listing.uuid,
@@ -305,6 +316,7 @@ def snapshot() -> list[Any]:
         list(ReadinessItem.objects.order_by("pk").values()),
         list(ExportOrder.objects.order_by("pk").values()),
         list(Shipment.objects.order_by("pk").values()),
+        list(Document.objects.order_by("pk").values()),
     ]
 
 

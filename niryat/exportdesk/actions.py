@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,14 +19,23 @@ from niryat.core.audit import record_audit
 from niryat.core.models import User
 from niryat.core.scoping import require_write
 from niryat.core.sms import SmsError, send_sms
+from niryat.exportdesk.documents import (
+    PREFIXES,
+    document_context,
+    document_problems,
+    render_pdf,
+)
 from niryat.exportdesk.models import (
     Council,
+    Document,
+    DocumentCounter,
     ExportOrder,
     ExportOrderLine,
     ExportRule,
     ForeignBuyer,
     ReadinessItem,
     Shipment,
+    financial_year_label,
 )
 from niryat.exportdesk.readiness import (
     FIXED_KINDS,
@@ -248,6 +258,9 @@ def do_create_export_order(
         freight=order.get("freight") or Decimal(0),
         insurance=order.get("insurance") or Decimal(0),
         igst_paid=bool(order.get("igst_paid")),
+        igst_rate=order.get("igst_rate") or Decimal(0),
+        packages=order.get("packages") or 1,
+        gross_weight_kg=order.get("gross_weight_kg"),
         created_by=acting_user,
     )
     ExportOrderLine.objects.bulk_create(
@@ -365,3 +378,86 @@ def do_record_realisation(
         changes={"realised_on": str(realised_on), "ebrc": shipment.ebrc_number},
     )
     return shipment
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_issue_document(
+    order: ExportOrder,
+    kind: str,
+    *,
+    hindi_name: bool = False,
+    on: datetime.date | None = None,
+    acting_user: User,
+) -> Document:
+    """Issue a document of the order as a PDF. The first issue takes the next number of its kind
+    for the centre and financial year; issuing again (an amendment) makes a new version under
+    the same number, and the earlier PDFs stay as they were. A document that cannot be issued
+    (documents.document_problems) is refused with every reason, and nothing is kept: no row,
+    no file, no number."""
+    on = on or timezone.localdate()
+    order = (
+        ExportOrder.objects.select_for_update()
+        .select_related("producer", "buyer", "district")
+        .get(pk=order.pk)
+    )
+    require_write(order.district, acting_user)
+    if kind not in Document.Kind.values:
+        raise ValidationError(_("There is no such document."))
+    problems = document_problems(order, kind, on)
+    if problems:
+        raise ValidationError(problems)
+    previous = Document.objects.filter(order=order, kind=kind).order_by("-version").first()
+    if previous is not None:
+        number, version = previous.number, previous.version + 1
+    else:
+        number, version = _next_number(order, kind, on), 1
+    invoice = (
+        Document.objects.filter(order=order, kind=Document.Kind.INVOICE)
+        .order_by("-version")
+        .first()
+    )
+    context = document_context(
+        order,
+        kind,
+        number=number,
+        version=version,
+        on=on,
+        hindi_name=hindi_name,
+        invoice_number=invoice.number if invoice else "",
+    )
+    pdf = render_pdf(context)
+    document = Document(
+        order=order,
+        kind=kind,
+        number=number,
+        version=version,
+        hindi_name=hindi_name,
+        issued_by=acting_user,
+    )
+    # The file is written last, once everything that could refuse the document has passed.
+    document.pdf.save(f"{kind}.pdf", ContentFile(pdf), save=False)
+    document.save()
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.document",
+        obj=document,
+        district=order.district,
+        changes={"kind": kind, "number": number, "version": version},
+    )
+    return document
+
+
+def _next_number(order: ExportOrder, kind: str, on: datetime.date) -> str:
+    """The next number of `kind` for the order's centre and financial year, like
+    171/INV/2026-27/0001 (LGD code of the district, kind, year, serial)."""
+    year = financial_year_label(on)
+    DocumentCounter.objects.get_or_create(district=order.district, kind=kind, financial_year=year)
+    counter = DocumentCounter.objects.select_for_update().get(
+        district=order.district, kind=kind, financial_year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{order.district.lgd_code}/{PREFIXES[kind]}/{year}/{counter.last:04d}"

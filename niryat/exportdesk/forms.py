@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from niryat.exportdesk.countries import country_choices
-from niryat.exportdesk.models import Council, Incoterm, ReadinessItem, Shipment
+from niryat.exportdesk.models import Council, Document, Incoterm, ReadinessItem, Shipment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -72,6 +72,15 @@ class ExportOrderForm(forms.Form):
         label=_("Insurance in the total"), required=False, min_value=0, decimal_places=2
     )
     igst_paid = forms.BooleanField(label=_("IGST paid (not under LUT)"), required=False)
+    igst_rate = forms.DecimalField(
+        label=_("IGST rate (%)"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    packages = forms.IntegerField(
+        label=_("Number of packages"), min_value=1, initial=1, required=False
+    )
+    gross_weight_kg = forms.DecimalField(
+        label=_("Gross weight (kg)"), required=False, min_value=0, max_digits=9, decimal_places=3
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -107,3 +116,10 @@ class ShipmentForm(forms.Form):
 class RealisationForm(forms.Form):
     realised_on = forms.DateField(label=_("Payment realised on"), widget=DATE)
     ebrc_number = forms.CharField(label=_("e-BRC number"), max_length=40, required=False)
+
+
+class IssueDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=Document.Kind.choices)
+    hindi_name = forms.BooleanField(
+        label=_("Also give the producer's name in Hindi"), required=False, initial=True
+    )

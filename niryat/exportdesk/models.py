@@ -255,6 +255,11 @@ class ExportOrder(Timestamped):
     insurance = models.DecimalField(_("insurance"), max_digits=12, decimal_places=2, default=0)
     # PBE-III declaration 2: zero-rated under s.16 IGST Act (under LUT) unless IGST is paid.
     igst_paid = models.BooleanField(_("IGST paid (not under LUT)"), default=False)
+    igst_rate = models.DecimalField(_("IGST rate (%)"), max_digits=5, decimal_places=2, default=0)
+    packages = models.PositiveIntegerField(_("number of packages"), default=1)
+    gross_weight_kg = models.DecimalField(
+        _("gross weight (kg)"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
     objects = ExportOrderQuerySet.as_manager()
@@ -327,3 +332,71 @@ class Shipment(Timestamped):
 
     def __str__(self) -> str:
         return self.tracking_number or str(self.shipped_on)
+
+
+def financial_year_label(on: datetime.date) -> str:
+    """The Indian financial year holding `on`, as documents write it: 2026-27."""
+    start = on.year if on.month >= 4 else on.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+class DocumentCounter(models.Model):
+    """The last number issued of a kind of document, per centre (district) and financial year.
+    Taken under a row lock in the transaction that issues the document: a refused or failed
+    document rolls the counter back with it, so no number is consumed."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12)
+    financial_year = models.CharField(max_length=7)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["district", "kind", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "kind", "financial_year"], name="document_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.financial_year}: {self.last}"
+
+
+def document_path(document: Document, filename: str) -> str:
+    return f"exportdesk/documents/{document.order.uuid}/{uuid.uuid4().hex}.pdf"
+
+
+class DocumentQuerySet(DistrictWorkQuerySet["Document"]):
+    district_field = "order__district"
+
+
+class Document(Timestamped):
+    """An issued export document as a PDF. Amending one issues a new version under the same
+    number; earlier versions stay readable and are never overwritten."""
+
+    class Kind(models.TextChoices):
+        PROFORMA = "proforma", _("Proforma invoice")
+        INVOICE = "invoice", _("Commercial invoice")
+        PACKING_LIST = "packing_list", _("Packing list")
+        CN23 = "cn23", _("CN 23 customs declaration")
+
+    order = models.ForeignKey(ExportOrder, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("document"), max_length=12, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    pdf = models.FileField(upload_to=document_path, max_length=255)
+    hindi_name = models.BooleanField(_("producer's name also in Hindi"), default=False)
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "kind", "version"], name="document_one_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number} v{self.version}"

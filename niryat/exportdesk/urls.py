@@ -23,4 +23,12 @@ urlpatterns = [
         views.shipment_realised,
         name="export_shipment_realised",
     ),
+    path(
+        "export/orders/<uuid:uuid>/documents/", views.document_issue, name="export_document_issue"
+    ),
+    path(
+        "export/orders/<uuid:uuid>/documents/<int:pk>/",
+        views.document_pdf,
+        name="export_document_pdf",
+    ),
 ]

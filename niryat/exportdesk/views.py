@@ -22,6 +22,7 @@ from niryat.core.scoping import current_user, get_changeable_or_deny, get_visibl
 from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
+    do_issue_document,
     do_record_realisation,
     do_record_shipment,
     do_update_readiness_item,
@@ -30,12 +31,13 @@ from niryat.exportdesk.actions import (
 from niryat.exportdesk.countries import country_name
 from niryat.exportdesk.forms import (
     ExportOrderForm,
+    IssueDocumentForm,
     LineFormSet,
     ReadinessItemForm,
     RealisationForm,
     ShipmentForm,
 )
-from niryat.exportdesk.models import ExportOrder, ReadinessItem
+from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
 from niryat.registry.models import Producer
 
@@ -245,6 +247,9 @@ def order_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
                     "freight": data["freight"],
                     "insurance": data["insurance"],
                     "igst_paid": data["igst_paid"],
+                    "igst_rate": data["igst_rate"],
+                    "packages": data["packages"],
+                    "gross_weight_kg": data["gross_weight_kg"],
                 },
                 lines=line_inputs,
                 acting_user=user,
@@ -267,9 +272,11 @@ def _order_page(
     order: ExportOrder,
     *,
     shipment_form: ShipmentForm | None = None,
+    document_form: IssueDocumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = current_user(request)
+    documents = list(order.documents.select_related("issued_by").order_by("kind", "-version"))
     return render(
         request,
         "exportdesk/order_detail.html",
@@ -282,6 +289,8 @@ def _order_page(
                 for shipment in order.shipments.all()
             ],
             "problems": shipment_problems(order),
+            "documents": documents,
+            "document_form": document_form or IssueDocumentForm(),
             "shipment_form": shipment_form
             or ShipmentForm(initial={"shipped_on": timezone.localdate()}),
             "can_change": _can_change(ExportOrder.objects, user, order.pk),
@@ -347,3 +356,36 @@ def shipment_realised(request: HttpRequest, uuid: UUID, pk: int) -> HttpResponse
     else:
         messages.error(request, _("Enter the date the payment was realised."))
     return redirect("export_order_detail", uuid=order.uuid)
+
+
+@require_POST
+@staff_only
+def document_issue(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    order = _order(request, uuid, change=True)
+    form = IssueDocumentForm(request.POST)
+    if form.is_valid():
+        try:
+            document = do_issue_document(
+                order,
+                form.cleaned_data["kind"],
+                hindi_name=form.cleaned_data["hindi_name"],
+                acting_user=current_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Issued: %(document)s.") % {"document": document})
+            return redirect("export_order_detail", uuid=order.uuid)
+    return _order_page(request, order, document_form=form, status=400)
+
+
+@require_safe
+@staff_only
+def document_pdf(request: HttpRequest, uuid: UUID, pk: int) -> FileResponse:
+    document = get_visible_or_404(
+        Document.objects.select_related("order"), current_user(request), pk=pk, order__uuid=uuid
+    )
+    name = f"{document.number.replace('/', '-')}-v{document.version}.pdf"
+    return FileResponse(
+        document.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
