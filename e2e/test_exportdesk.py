@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import importlib
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import Persona, axe_check, login, make_persona, open_menu, switch_language
 from niryat.core.models import District, OdopProduct, Role
+from niryat.exportdesk.actions import do_update_readiness_item
 from niryat.exportdesk.models import Council, ReadinessItem
 from niryat.registry.actions import do_register_producer
 from niryat.registry.models import Kind, Producer
@@ -192,4 +195,91 @@ def test_staff_complete_readiness_and_see_the_lut_expire(
     expect(item(page, "lut").locator(".badge")).to_have_text(hi("Expired"))
     expect(item(page, "iec").locator(".badge")).to_have_attribute("data-state", "done")
     expect(page.locator("#readiness-summary")).to_contain_text(re.compile(r"2"))
+    axe_check(page)
+
+
+def pdf_text(path: str) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-layout", path, "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return out.stdout
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
+def test_staff_create_an_order_to_the_usa_and_issue_its_documents(
+    new_context: Any,
+    live_server: Any,
+    moradabad_staff: Persona,
+    brass_unit: Producer,
+    councils: None,
+    today: dict[str, datetime.date],
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    do_update_readiness_item(
+        brass_unit, "iec", status="done", reference="AAFCA1234K", acting_user=moradabad_staff.user
+    )
+    do_update_readiness_item(
+        brass_unit,
+        "lut",
+        status="done",
+        reference="AD0904260012345",
+        valid_from=datetime.date(2026, 4, 1),
+        acting_user=moradabad_staff.user,
+    )
+    page = new_context(viewport=PHONE).new_page()
+    login(page, live_server, moradabad_staff.username, moradabad_staff.password)
+
+    page.goto(f"/producers/{brass_unit.uuid}/")
+    page.get_by_role("link", name="New export order").click()
+    page.locator("#id_buyer_name").fill("Brooklyn Brass Co.")
+    page.locator("#id_buyer_country").select_option("US")
+    page.locator("#id_importer_reference").fill("EIN 98-7654321")
+    page.locator("#id_incoterm").select_option("FOB")
+    page.locator("#id_currency").fill("USD")
+    page.locator("#id_exchange_rate").fill("83.25")
+    page.locator("#id_packages").fill("1")
+    page.locator("#id_gross_weight_kg").fill("6.5")
+    page.locator("#id_lines-0-description").fill("Brass flower vase, 25 cm")
+    page.locator("#id_lines-0-hs_code").fill("74181021")
+    page.locator("#id_lines-0-quantity").fill("20")
+    page.locator("#id_lines-0-unit_price").fill("14.00")
+    page.locator("#id_lines-0-net_weight_kg").fill("5.2")
+    page.get_by_role("button", name="Save the order").click()
+    expect(page.locator("#order-fob-inr")).to_have_text("₹23,310")  # 280 × 83.25
+
+    for kind in ("invoice", "packing_list", "cn23"):
+        page.locator("#id_kind").select_option(kind)
+        page.get_by_role("button", name="Issue the document").click()
+        expect(page.locator(".message").first).to_contain_text("Issued")
+    documents = page.locator("ul.documents li")
+    expect(documents).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    invoice_link = page.locator("ul.documents a", has_text="Commercial invoice")
+    with page.expect_download() as download:
+        invoice_link.click()
+    first = pdf_text(download.value.path())
+    assert "Brooklyn Brass Co." in first
+    assert "23310.00" in first
+    # pdftotext splits Devanagari clusters with spaces, and reads a reph (the र् of वर्क्स) out
+    # of order: the name is compared without spaces, up to its last word.
+    assert "अंसारीब्रास" in "".join(first.split())
+
+    # Amended: a second version under the same number; the first stays downloadable.
+    page.locator("#id_kind").select_option("invoice")
+    page.get_by_role("button", name="Issue the document").click()
+    invoices = page.locator("ul.documents a", has_text="Commercial invoice")
+    expect(invoices).to_have_count(2)
+    expect(page.locator("ul.documents li", has_text="version 2")).to_have_count(1)
+    with page.expect_download() as download:
+        invoices.nth(1).click()  # the older one, listed after the newer
+    assert "Version 2" not in pdf_text(download.value.path())
+    with page.expect_download() as download:
+        invoices.nth(0).click()
+    assert "Version 2 (amended)" in pdf_text(download.value.path())
     axe_check(page)
