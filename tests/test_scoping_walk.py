@@ -218,6 +218,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     export_document = do_issue_document(export_order, "invoice", acting_user=vani)
     export_pages = {
         "export_document_issue": export_order.uuid,
+        "export_pbe3": export_order.uuid,
         "export_document_pdf": export_order.uuid,
         "export_readiness": weaver.uuid,
         "export_readiness_item": weaver.uuid,

@@ -31,4 +31,5 @@ urlpatterns = [
         views.document_pdf,
         name="export_document_pdf",
     ),
+    path("export/orders/<uuid:uuid>/pbe3.csv", views.pbe3, name="export_pbe3"),
 ]

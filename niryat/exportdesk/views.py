@@ -38,6 +38,7 @@ from niryat.exportdesk.forms import (
     ShipmentForm,
 )
 from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
+from niryat.exportdesk.pbe3 import pbe3_csv
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
 from niryat.registry.models import Producer
 
@@ -389,3 +390,18 @@ def document_pdf(request: HttpRequest, uuid: UUID, pk: int) -> FileResponse:
     return FileResponse(
         document.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
     )
+
+
+@require_safe
+@staff_only
+def pbe3(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """The order's PBE-III data, as a CSV for the DNK portal; what is missing, on the order."""
+    order = _order(request, uuid, change=False)
+    try:
+        data = pbe3_csv(order)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("export_order_detail", uuid=order.uuid)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pbe3-{order.uuid}.csv"'
+    return response

@@ -4,7 +4,9 @@ nothing behind."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import shutil
 import subprocess
 from decimal import Decimal
@@ -18,6 +20,7 @@ from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
     do_issue_document,
+    do_record_shipment,
     do_update_readiness_item,
 )
 from niryat.exportdesk.models import Document, DocumentCounter, ExportOrder
@@ -236,3 +239,32 @@ def test_staff_issue_and_download_through_the_page_in_hindi(
     assert refused.status_code == 400
     assert "पंक्ति 1 (Terracotta horse, 30 cm) में HS कोड नहीं है।" in refused.content.decode()
     assert Document.objects.count() == 1
+
+
+def test_pbe3_data_of_the_postal_shipment(order: ExportOrder, ganesh: User) -> None:
+    client = client_for(ganesh)
+    url = f"/export/orders/{order.uuid}/pbe3.csv"
+    do_record_shipment(
+        order, shipped_on=ON, mode="post", tracking_number="EE123456785IN", acting_user=ganesh
+    )
+    refused = client.get(url, follow=True)
+    assert "Issue the commercial invoice first" in refused.content.decode()
+
+    invoice = do_issue_document(order, "invoice", on=ON, acting_user=ganesh)
+    response = client.get(url)
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert len(rows) == 2
+    first = rows[0]
+    assert first["IEC"] == "ABCPE1234F"
+    assert first["Postal tracking number"] == "EE123456785IN"
+    assert first["CTH"] == "69139000"
+    assert first["Invoice no."] == invoice.number
+    assert first["Country of destination"] == "US USA"
+    assert first["Consignee name and address"] == "Hudson Home Goods, 12 Canal St New York NY 10013"
+    # FOB 289.00 of a 324.00 total, shared by the lines: 250.00 × 289/324 = 222.99.
+    assert first["FOB"] == "222.99"
+    assert first["Amount in INR"] == "18563.92"
+    assert first["LUT/bond details"] == "LUT AD090426001234X"
+    assert Decimal(rows[0]["FOB"]) + Decimal(rows[1]["FOB"]) == Decimal("289.00")
