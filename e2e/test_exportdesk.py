@@ -283,3 +283,30 @@ def test_staff_create_an_order_to_the_usa_and_issue_its_documents(
         invoices.nth(0).click()
     assert "Version 2 (amended)" in pdf_text(download.value.path())
     axe_check(page)
+
+    # Shipped by post: the unit is now exporting; the PBE-III data names the parcel.
+    page.locator("#id_mode").select_option("post")
+    page.locator("#id_tracking_number").fill("EE123456785IN")
+    page.get_by_role("button", name="Record the shipment").click()
+    expect(page.locator(".tracking")).to_have_text("EE123456785IN")
+    brass_unit.refresh_from_db()
+    assert brass_unit.stage == "exporting"
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("PBE-III")).click()
+    assert "EE123456785IN" in Path(download.value.path()).read_text()
+
+    # A sale through a merchant exporter to South Africa, and the district page sets the two
+    # side by side, by country.
+    page.goto(f"/producers/{brass_unit.uuid}/merchant-sales/new/")
+    page.locator("#id_merchant_name").fill("Moradabad Handicraft Exports")
+    page.locator("#id_merchant_iec").fill("AAFCM1234K")
+    page.locator("#id_country").select_option("ZA")
+    page.locator("#id_sold_on").fill("2026-11-02")
+    page.locator("#id_value_inr").fill("150000")
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"/districts/{MORADABAD}/")
+    table = page.locator("table.exports-by-country")
+    expect(table.locator("tr", has_text="USA")).to_contain_text("₹23,310")
+    expect(table.locator("tr", has_text="South Africa")).to_contain_text("₹1,50,000")
+    expect(table.locator("tr", has_text="South Africa")).to_contain_text("100%")
+    axe_check(page)

@@ -41,10 +41,17 @@ from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
     do_issue_document,
+    do_record_merchant_sale,
     do_record_shipment,
     do_update_readiness_item,
 )
-from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem, Shipment
+from niryat.exportdesk.models import (
+    Document,
+    ExportOrder,
+    MerchantSale,
+    ReadinessItem,
+    Shipment,
+)
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
@@ -216,6 +223,15 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         acting_user=vani,
     )
     export_document = do_issue_document(export_order, "invoice", acting_user=vani)
+    do_record_merchant_sale(
+        weaver,
+        merchant_name=MARKER,
+        merchant_iec="AAFCM1234K",
+        country="ZA",
+        sold_on=datetime.date(2026, 10, 1),
+        value_inr=Decimal(50000),
+        acting_user=vani,
+    )
     export_pages = {
         "export_document_issue": export_order.uuid,
         "export_pbe3": export_order.uuid,
@@ -224,6 +240,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "export_readiness_item": weaver.uuid,
         "export_readiness_evidence": weaver.uuid,
         "export_order_new": weaver.uuid,
+        "export_merchant_sale_new": weaver.uuid,
         "export_order_detail": export_order.uuid,
         "export_shipment_new": export_order.uuid,
         "export_shipment_realised": export_order.uuid,
@@ -318,6 +335,7 @@ def snapshot() -> list[Any]:
         list(ExportOrder.objects.order_by("pk").values()),
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
+        list(MerchantSale.objects.order_by("pk").values()),
     ]
 
 

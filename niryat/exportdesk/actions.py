@@ -33,6 +33,8 @@ from niryat.exportdesk.models import (
     ExportOrderLine,
     ExportRule,
     ForeignBuyer,
+    MerchantExporter,
+    MerchantSale,
     ReadinessItem,
     Shipment,
     financial_year_label,
@@ -40,6 +42,7 @@ from niryat.exportdesk.models import (
 from niryat.exportdesk.readiness import (
     FIXED_KINDS,
     check_dates,
+    clean_iec_as_pan,
     clean_reference,
     default_expiry,
 )
@@ -461,3 +464,49 @@ def _next_number(order: ExportOrder, kind: str, on: datetime.date) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{order.district.lgd_code}/{PREFIXES[kind]}/{year}/{counter.last:04d}"
+
+
+# --- who really exports -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_merchant_sale(
+    producer: Producer,
+    *,
+    merchant_name: str,
+    merchant_iec: str,
+    country: str,
+    sold_on: datetime.date,
+    value_inr: Decimal,
+    note: str = "",
+    acting_user: User,
+) -> MerchantSale:
+    """Record that the producer sold goods to a merchant exporter (known by its IEC in the
+    district, added on its first sale) for export to `country`, through Niryat or not."""
+    require_write(producer.district, acting_user)
+    iec = clean_iec_as_pan(merchant_iec)
+    if sold_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if value_inr <= 0:
+        raise ValidationError(_("The value must be more than zero."))
+    merchant, _created = MerchantExporter.objects.get_or_create(
+        district=producer.district, iec=iec, defaults={"name": merchant_name.strip()}
+    )
+    sale = MerchantSale.objects.create(
+        district=producer.district,
+        producer=producer,
+        merchant=merchant,
+        country=country,
+        sold_on=sold_on,
+        value_inr=value_inr,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.merchant_sale",
+        obj=sale,
+        district=producer.district,
+        changes={"merchant": iec, "country": country, "value_inr": str(value_inr)},
+    )
+    return sale

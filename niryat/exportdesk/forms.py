@@ -123,3 +123,18 @@ class IssueDocumentForm(forms.Form):
     hindi_name = forms.BooleanField(
         label=_("Also give the producer's name in Hindi"), required=False, initial=True
     )
+
+
+class MerchantSaleForm(forms.Form):
+    merchant_name = forms.CharField(label=_("Merchant exporter's name"), max_length=200)
+    merchant_iec = forms.CharField(label=_("Merchant exporter's IEC"), max_length=12)
+    country = forms.ChoiceField(label=_("Destination country"), choices=())
+    sold_on = forms.DateField(label=_("Sold on"), widget=DATE)
+    value_inr = forms.DecimalField(
+        label=_("Value (₹)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]

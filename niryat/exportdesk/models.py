@@ -400,3 +400,53 @@ class Document(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number} v{self.version}"
+
+
+class MerchantExporter(Timestamped):
+    """A merchant exporter that buys from the district's producers and exports under its own IEC
+    (seed 001: many Gorakhpur units export "not directly but through a merchant exporter")."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    iec = models.CharField(_("IEC"), max_length=10)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+
+    objects: Any = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "iec"], name="merchant_exporter_iec")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.iec})"
+
+
+class MerchantSaleQuerySet(DistrictWorkQuerySet["MerchantSale"]):
+    district_field = "district"
+
+
+class MerchantSale(Timestamped):
+    """A producer's sale to a merchant exporter, for export to a country: recorded by staff,
+    whether or not it passed through Niryat."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="merchant_sales")
+    merchant = models.ForeignKey(
+        MerchantExporter, verbose_name=_("merchant exporter"), on_delete=models.PROTECT
+    )
+    country = models.CharField(_("destination country"), max_length=2)
+    sold_on = models.DateField(_("sold on"))
+    value_inr = models.DecimalField(_("value (₹)"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = MerchantSaleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sold_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.producer} → {self.merchant} ({self.country})"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from niryat.core.models import User
-from niryat.exportdesk.models import ExportOrder, ReadinessItem
+from niryat.exportdesk.models import ExportOrder, MerchantSale, ReadinessItem
 from niryat.registry.hooks import DataSection
 from niryat.registry.models import Producer
 
@@ -28,6 +28,7 @@ class ExportDeskProducerHooks:
         # Export orders follow the record that is kept. Of two checklist lines for the same item,
         # the one that is done is kept (the survivor's when both or neither are).
         ExportOrder.objects.filter(producer=duplicate).update(producer=survivor)
+        MerchantSale.objects.filter(producer=duplicate).update(producer=survivor)
         kept = {(i.kind, i.rule_id): i for i in ReadinessItem.objects.filter(producer=survivor)}
         drop: list[ReadinessItem] = []
         move: list[int] = []
@@ -83,7 +84,18 @@ class ExportDeskProducerHooks:
             }
             for order in ExportOrder.objects.filter(producer=producer).select_related("buyer")
         ]
+        sales = [
+            {
+                "merchant_exporter": sale.merchant.name,
+                "merchant_iec": sale.merchant.iec,
+                "country": sale.country,
+                "sold_on": sale.sold_on.isoformat(),
+                "value_inr": str(sale.value_inr),
+            }
+            for sale in MerchantSale.objects.filter(producer=producer).select_related("merchant")
+        ]
         return [
             DataSection("export_readiness", gettext_lazy("Export readiness"), items),
             DataSection("export_orders", gettext_lazy("Export orders"), orders),
+            DataSection("merchant_sales", gettext_lazy("Merchant-exporter sales"), sales),
         ]

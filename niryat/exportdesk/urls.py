@@ -32,4 +32,10 @@ urlpatterns = [
         name="export_document_pdf",
     ),
     path("export/orders/<uuid:uuid>/pbe3.csv", views.pbe3, name="export_pbe3"),
+    path("export/who-exports/", views.who_exports, name="export_who_exports"),
+    path(
+        "producers/<uuid:uuid>/merchant-sales/new/",
+        views.merchant_sale_new,
+        name="export_merchant_sale_new",
+    ),
 ]

@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core.access import staff_only
-from niryat.core.models import User
+from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
     do_issue_document,
+    do_record_merchant_sale,
     do_record_realisation,
     do_record_shipment,
     do_update_readiness_item,
@@ -33,6 +34,7 @@ from niryat.exportdesk.forms import (
     ExportOrderForm,
     IssueDocumentForm,
     LineFormSet,
+    MerchantSaleForm,
     ReadinessItemForm,
     RealisationForm,
     ShipmentForm,
@@ -40,6 +42,7 @@ from niryat.exportdesk.forms import (
 from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
 from niryat.exportdesk.pbe3 import pbe3_csv
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
+from niryat.exportdesk.reports import exports_by_country, exports_by_producer
 from niryat.registry.models import Producer
 
 STATE_LABELS = {
@@ -405,3 +408,61 @@ def pbe3(request: HttpRequest, uuid: UUID) -> HttpResponse:
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pbe3-{order.uuid}.csv"'
     return response
+
+
+def _chosen_district(request: HttpRequest, user: User) -> District | None:
+    """The user's district, or for state users the one picked with `?district=<LGD code>`."""
+    if not user.is_state_level:
+        return user.district
+    code = request.GET.get("district", "")
+    if code.isdigit():
+        return get_visible_or_404(District.objects, user, lgd_code=int(code))
+    return None
+
+
+@require_safe
+@staff_only
+def who_exports(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    district = _chosen_district(request, user)
+    return render(
+        request,
+        "exportdesk/who_exports.html",
+        {
+            "district": district,
+            "districts": District.objects.visible_to(user) if user.is_state_level else [],
+            "by_country": exports_by_country(district) if district else [],
+            "by_producer": exports_by_producer(district) if district else [],
+        },
+    )
+
+
+@staff_only
+def merchant_sale_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    user = current_user(request)
+    producer = get_changeable_or_deny(Producer.objects, user, uuid=uuid)
+    form = MerchantSaleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_record_merchant_sale(
+                producer,
+                merchant_name=data["merchant_name"],
+                merchant_iec=data["merchant_iec"],
+                country=data["country"],
+                sold_on=data["sold_on"],
+                value_inr=data["value_inr"],
+                note=data["note"],
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Sale through a merchant exporter recorded."))
+            return redirect("export_who_exports")
+    return render(
+        request,
+        "exportdesk/merchant_sale_form.html",
+        {"producer": producer, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
