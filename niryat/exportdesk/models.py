@@ -6,6 +6,7 @@ its section there.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import uuid
 from decimal import Decimal
@@ -21,6 +22,21 @@ from niryat.registry.models import Producer
 
 # Staff are reminded this many days before a readiness item lapses (and the page warns as long).
 REMINDER_DAYS = 30
+
+# The full export value is to be realised and repatriated within nine months from the date of
+# export: FEMA (Export of Goods and Services) Regulations as summarised at
+# https://www.taxtmi.com/acts?id=2365, and RBI's directions, A.2(i) "nine months from the date of
+# export for all exporters … until further notice", as quoted at howtoexportimport.com (RBI
+# regulations on realization of export bills). Unrealised after it, a shipment is flagged.
+REALISATION_MONTHS = 9
+
+
+def add_months(on: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier), or the month's last day if it has no such day."""
+    index = on.year * 12 + on.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(on.day, last))
 
 
 class Council(Timestamped):
@@ -332,6 +348,14 @@ class Shipment(Timestamped):
 
     def __str__(self) -> str:
         return self.tracking_number or str(self.shipped_on)
+
+    @property
+    def realisation_due(self) -> datetime.date:
+        return add_months(self.shipped_on, REALISATION_MONTHS)
+
+    def realisation_overdue(self, today: datetime.date) -> bool:
+        """Unrealised after the RBI period."""
+        return self.realised_on is None and today > self.realisation_due
 
 
 def financial_year_label(on: datetime.date) -> str:

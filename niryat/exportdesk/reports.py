@@ -5,15 +5,22 @@ directly (seed 001)."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from niryat.core.models import District
 from niryat.exportdesk.countries import country_name
-from niryat.exportdesk.models import MerchantSale, Shipment
+from niryat.exportdesk.models import (
+    REALISATION_MONTHS,
+    ExportOrder,
+    MerchantSale,
+    Shipment,
+    add_months,
+)
 from niryat.registry.models import Producer
 
 
@@ -80,3 +87,14 @@ def exports_by_producer(district: District) -> list[tuple[Producer, ExportSplit]
     producers = Producer.objects.active().in_bulk(list(splits))
     rows = [(producers[pk], split) for pk, split in splits.items() if pk in producers]
     return sorted(rows, key=lambda item: (-item[1].total, str(item[0])))
+
+
+def overdue_realisations(orders: QuerySet[ExportOrder], today: datetime.date) -> list[Shipment]:
+    """Shipments of `orders` whose payment is not realised after the RBI period, oldest first."""
+    cutoff = add_months(today, -REALISATION_MONTHS)
+    shipments = (
+        Shipment.objects.filter(order__in=orders, realised_on__isnull=True, shipped_on__lte=cutoff)
+        .select_related("order__producer", "order__buyer")
+        .order_by("shipped_on", "pk")
+    )
+    return [shipment for shipment in shipments if shipment.realisation_overdue(today)]

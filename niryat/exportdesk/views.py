@@ -42,7 +42,11 @@ from niryat.exportdesk.forms import (
 from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
 from niryat.exportdesk.pbe3 import pbe3_csv
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
-from niryat.exportdesk.reports import exports_by_country, exports_by_producer
+from niryat.exportdesk.reports import (
+    exports_by_country,
+    exports_by_producer,
+    overdue_realisations,
+)
 from niryat.registry.models import Producer
 
 STATE_LABELS = {
@@ -210,6 +214,7 @@ def desk(request: HttpRequest) -> HttpResponse:
                 {"order": order, "country": country_name(order.buyer.country)} for order in orders
             ],
             "lapsing": lapsing,
+            "overdue": overdue_realisations(ExportOrder.objects.visible_to(user), today),
             "today": today,
         },
     )
@@ -289,7 +294,11 @@ def _order_page(
             "country": country_name(order.buyer.country),
             "lines": list(order.lines.all()),
             "shipments": [
-                {"shipment": shipment, "form": RealisationForm(prefix=f"r{shipment.pk}")}
+                {
+                    "shipment": shipment,
+                    "form": RealisationForm(prefix=f"r{shipment.pk}"),
+                    "overdue": shipment.realisation_overdue(timezone.localdate()),
+                }
                 for shipment in order.shipments.all()
             ],
             "problems": shipment_problems(order),
