@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.urls import get_resolver
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Locator, Page, expect
@@ -81,6 +82,9 @@ def brass_unit(moradabad_staff: Persona) -> Producer:
 def today(monkeypatch: pytest.MonkeyPatch) -> dict[str, datetime.date]:
     """The date the app sees; a test moves it by assigning `today["date"]`."""
     clock = {"date": TODAY}
+    # Every page's module first: a form imported while the clock is patched (`initial=
+    # timezone.localdate`) would keep the patched function after this test.
+    get_resolver().url_patterns  # noqa: B018
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: clock["date"])
     return clock
 
