@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "niryat.catalog",
     "niryat.channels",
     "niryat.messaging",
+    "niryat.exportdesk",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
 ]
@@ -376,6 +377,7 @@ PRODUCER_HOOKS = [
     "niryat.channels.on_registry.ChannelProducerHooks",
     "niryat.channels.ondc.push.OndcProducerHooks",
     "niryat.messaging.on_registry.MessagingProducerHooks",
+    "niryat.exportdesk.on_registry.ExportDeskProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc.push.OndcSkuHooks"]
 

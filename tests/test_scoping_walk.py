@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,21 @@ from niryat.channels.ondc.views import invoice_token
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
+from niryat.exportdesk.actions import (
+    LineInput,
+    do_create_export_order,
+    do_issue_document,
+    do_record_merchant_sale,
+    do_record_shipment,
+    do_update_readiness_item,
+)
+from niryat.exportdesk.models import (
+    Document,
+    ExportOrder,
+    MerchantSale,
+    ReadinessItem,
+    Shipment,
+)
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
@@ -181,7 +197,64 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         respond_by=now,
         resolve_by=now,
     )
+    readiness = do_update_readiness_item(
+        weaver,
+        "iec",
+        status="done",
+        reference="ABCPE1234F",
+        note=MARKER,
+        evidence=SimpleUploadedFile(f"{MARKER}.pdf", MARKER.encode(), "application/pdf"),
+        acting_user=vani,
+    )
+    export_order = do_create_export_order(
+        weaver,
+        buyer={"name": MARKER, "country": "US", "importer_reference": MARKER},
+        order={
+            "incoterm": "FOB",
+            "currency": "USD",
+            "exchange_rate": 83,
+            "igst_paid": True,
+            "igst_rate": 5,
+        },
+        lines=[LineInput(MARKER, "50072010", 1, Decimal(100))],
+        acting_user=vani,
+    )
+    shipment = do_record_shipment(
+        export_order,
+        shipped_on=datetime.date(2026, 11, 2),
+        mode="courier",
+        tracking_number=MARKER,
+        acting_user=vani,
+    )
+    export_document = do_issue_document(export_order, "invoice", acting_user=vani)
+    do_record_merchant_sale(
+        weaver,
+        merchant_name=MARKER,
+        merchant_iec="AAFCM1234K",
+        country="ZA",
+        sold_on=datetime.date(2026, 10, 1),
+        value_inr=Decimal(50000),
+        acting_user=vani,
+    )
+    export_pages = {
+        "export_document_issue": export_order.uuid,
+        "export_pbe3": export_order.uuid,
+        "export_document_pdf": export_order.uuid,
+        "export_readiness": weaver.uuid,
+        "export_readiness_item": weaver.uuid,
+        "export_readiness_evidence": weaver.uuid,
+        "export_order_new": weaver.uuid,
+        "export_merchant_sale_new": weaver.uuid,
+        "export_order_detail": export_order.uuid,
+        "export_shipment_new": export_order.uuid,
+        "export_shipment_realised": export_order.uuid,
+    }
     return {
+        **{f"{page}:uuid": value for page, value in export_pages.items()},
+        "export_readiness_item:key": "iec",
+        "export_readiness_evidence:pk": readiness.pk,
+        "export_shipment_realised:pk": shipment.pk,
+        "export_document_pdf:pk": export_document.pk,
         "account_uuid": account.uuid,
         "grievance_uuid": grievance.uuid,
         "listing_uuid": listing.uuid,
@@ -266,6 +339,11 @@ def snapshot() -> list[Any]:
         list(Consignment.objects.order_by("pk").values()),
         list(Warehouse.objects.order_by("pk").values()),
         list(ExchangeRate.objects.order_by("pk").values()),
+        list(ReadinessItem.objects.order_by("pk").values()),
+        list(ExportOrder.objects.order_by("pk").values()),
+        list(Shipment.objects.order_by("pk").values()),
+        list(Document.objects.order_by("pk").values()),
+        list(MerchantSale.objects.order_by("pk").values()),
     ]
 
 

@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("niryat.channels.urls")),
     path("", include("niryat.channels.ondc.urls")),
     path("", include("niryat.messaging.urls")),
+    path("", include("niryat.exportdesk.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from niryat.core.models import Centre, District, OdopProduct, Role, TaskProgress, User
 from niryat.core.scoping import current_user, get_visible_or_404
 from niryat.core.views import districts_with_counts
+from niryat.exportdesk.reports import exports_by_country
 from niryat.registry.funnel import district_funnel, state_funnel
 from niryat.registry.portal_views import producer_home
 from niryat.site.today import staff_today
@@ -62,5 +63,6 @@ def district_detail(request: HttpRequest, lgd_code: int) -> HttpResponse:
             ),
             "can_change": Centre.objects.changeable_by(user).filter(district=district).exists(),
             "funnel": district_funnel(district) if user.role != Role.PRODUCER else None,
+            "by_country": exports_by_country(district) if user.role != Role.PRODUCER else None,
         },
     )

@@ -854,6 +854,9 @@ def test_the_excel_export_has_a_sheet_per_section_and_no_formulas(
         "Orders",
         "Their channels",
         "Messages",
+        "Export readiness",
+        "Export orders",
+        "Merchant-exporter sales",
     ]
     profile = {row[0]: row[1] for row in book["Profile"].iter_rows(values_only=True)}
     assert profile["name_hi"] == "रामू प्रजापति"

@@ -1,0 +1,477 @@
+"""Pages of the export desk: a producer's readiness checklist, export orders and shipments."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from niryat.core.access import staff_only
+from niryat.core.models import District, User
+from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
+from niryat.exportdesk.actions import (
+    LineInput,
+    do_create_export_order,
+    do_issue_document,
+    do_record_merchant_sale,
+    do_record_realisation,
+    do_record_shipment,
+    do_update_readiness_item,
+    shipment_problems,
+)
+from niryat.exportdesk.countries import country_name
+from niryat.exportdesk.forms import (
+    ExportOrderForm,
+    IssueDocumentForm,
+    LineFormSet,
+    MerchantSaleForm,
+    ReadinessItemForm,
+    RealisationForm,
+    ShipmentForm,
+)
+from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
+from niryat.exportdesk.pbe3 import pbe3_csv
+from niryat.exportdesk.readiness import GUIDES, checklist, item_key
+from niryat.exportdesk.reports import (
+    exports_by_country,
+    exports_by_producer,
+    overdue_realisations,
+)
+from niryat.registry.models import Producer
+
+STATE_LABELS = {
+    "missing": gettext_lazy("Not yet"),
+    "applied": gettext_lazy("Applied for"),
+    "done": gettext_lazy("Done"),
+    "lapses_soon": gettext_lazy("Lapses soon"),
+    "expired": gettext_lazy("Expired"),
+}
+
+
+def _can_change(records: Any, user: User, pk: int) -> bool:
+    return bool(records.changeable_by(user).filter(pk=pk).exists())
+
+
+def _line(
+    item: ReadinessItem, today: datetime.date, form: ReadinessItemForm | None
+) -> dict[str, Any]:
+    key = item_key(item)
+    guide = GUIDES.get(item.kind)
+    if item.rule_id and item.rule is not None:
+        explanation_hi = item.rule.explanation_hi
+        explanation_en = item.rule.explanation_en
+        source = item.rule.source
+    elif guide is not None:
+        with translation.override("hi"):
+            explanation_hi = str(guide.what)
+        with translation.override("en"):
+            explanation_en = str(guide.what)
+        source = guide.source
+    else:  # a rule's line whose rule was deleted: the cascade removes it with the rule
+        explanation_hi = explanation_en = source = ""
+    state = item.state(today)
+    if form is None:
+        form = ReadinessItemForm(
+            prefix=key,
+            kind=item.kind,
+            initial={
+                "status": item.status,
+                "reference": item.reference,
+                "council": item.council_id,
+                "valid_from": item.valid_from,
+                "expires_on": item.expires_on,
+                "note": item.note,
+            },
+        )
+    return {
+        "item": item,
+        "key": key,
+        "state": state,
+        "state_label": STATE_LABELS[state],
+        "explanation_hi": explanation_hi,
+        "explanation_en": explanation_en if translation.get_language() != "hi" else "",
+        "source": source,
+        "unverified": bool(item.rule_id and item.rule and not item.rule.verified),
+        "form": form,
+    }
+
+
+def _readiness_page(
+    request: HttpRequest,
+    producer: Producer,
+    *,
+    bound: tuple[str, ReadinessItemForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = current_user(request)
+    today = timezone.localdate()
+    lines = []
+    for item in checklist(producer):
+        form = bound[1] if bound and bound[0] == item_key(item) else None
+        lines.append(_line(item, today, form))
+    done = sum(1 for line in lines if line["state"] in {"done", "lapses_soon"})
+    return render(
+        request,
+        "exportdesk/readiness.html",
+        {
+            "producer": producer,
+            "lines": lines,
+            "done": done,
+            "total": len(lines),
+            "can_change": _can_change(Producer.objects, user, producer.pk),
+        },
+        status=status,
+    )
+
+
+@require_safe
+@staff_only
+def readiness(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    producer = get_visible_or_404(Producer.objects, current_user(request), uuid=uuid)
+    return _readiness_page(request, producer)
+
+
+@require_POST
+@staff_only
+def readiness_item(request: HttpRequest, uuid: UUID, key: str) -> HttpResponse:
+    user = current_user(request)
+    producer = get_changeable_or_deny(Producer.objects, user, uuid=uuid)
+    kind = ReadinessItem.Kind.RULE if key.startswith("rule-") else key
+    if kind not in ReadinessItem.Kind.values:
+        raise Http404(_("There is no such item on the checklist."))
+    form = ReadinessItemForm(request.POST, request.FILES, prefix=key, kind=kind)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = do_update_readiness_item(
+                producer,
+                key,
+                status=data["status"],
+                reference=data["reference"],
+                council=data.get("council"),
+                valid_from=data["valid_from"],
+                expires_on=data["expires_on"],
+                note=data["note"],
+                evidence=data["evidence"] or None,
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved: %(item)s.") % {"item": item})
+            return redirect(reverse("export_readiness", args=[producer.uuid]) + f"#item-{key}")
+    return _readiness_page(request, producer, bound=(key, form), status=400)
+
+
+@require_safe
+@staff_only
+def readiness_evidence(request: HttpRequest, uuid: UUID, pk: int) -> FileResponse:
+    user = current_user(request)
+    item = get_visible_or_404(
+        ReadinessItem.objects.select_related("producer"), user, pk=pk, producer__uuid=uuid
+    )
+    if not item.evidence:
+        raise Http404(_("No evidence was uploaded for this item."))
+    return FileResponse(
+        item.evidence.open("rb"), as_attachment=True, filename=item.evidence_name or "evidence"
+    )
+
+
+@require_safe
+@staff_only
+def desk(request: HttpRequest) -> HttpResponse:
+    """The district's export desk: orders, and readiness items about to lapse."""
+    user = current_user(request)
+    today = timezone.localdate()
+    orders = (
+        ExportOrder.objects.visible_to(user)
+        .select_related("buyer", "producer")
+        .prefetch_related("shipments")[:50]
+    )
+    lapsing = (
+        ReadinessItem.objects.visible_to(user)
+        .filter(status=ReadinessItem.Status.DONE, expires_on__isnull=False)
+        .filter(expires_on__lte=today + datetime.timedelta(days=30))
+        .filter(producer__erased_at__isnull=True)
+        .select_related("producer", "rule")
+        .order_by("expires_on")[:50]
+    )
+    return render(
+        request,
+        "exportdesk/desk.html",
+        {
+            "orders": [
+                {"order": order, "country": country_name(order.buyer.country)} for order in orders
+            ],
+            "lapsing": lapsing,
+            "overdue": overdue_realisations(ExportOrder.objects.visible_to(user), today),
+            "today": today,
+        },
+    )
+
+
+@staff_only
+def order_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    user = current_user(request)
+    producer = get_changeable_or_deny(Producer.objects, user, uuid=uuid)
+    form = ExportOrderForm(request.POST or None)
+    lines = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = form.cleaned_data
+        line_inputs = [
+            LineInput(
+                description=line["description"],
+                hs_code=line.get("hs_code", ""),
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                net_weight_kg=line.get("net_weight_kg"),
+            )
+            for line in lines.cleaned_data
+            if line
+        ]
+        try:
+            order = do_create_export_order(
+                producer,
+                buyer={
+                    "name": data["buyer_name"],
+                    "country": data["buyer_country"],
+                    "address": data["buyer_address"],
+                    "importer_reference": data["importer_reference"],
+                },
+                order={
+                    "buyer_order_ref": data["buyer_order_ref"],
+                    "incoterm": data["incoterm"],
+                    "currency": data["currency"],
+                    "exchange_rate": data["exchange_rate"],
+                    "freight": data["freight"],
+                    "insurance": data["insurance"],
+                    "igst_paid": data["igst_paid"],
+                    "igst_rate": data["igst_rate"],
+                    "packages": data["packages"],
+                    "gross_weight_kg": data["gross_weight_kg"],
+                },
+                lines=line_inputs,
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Export order saved."))
+            return redirect("export_order_detail", uuid=order.uuid)
+    return render(
+        request,
+        "exportdesk/order_form.html",
+        {"producer": producer, "form": form, "lines": lines},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _order_page(
+    request: HttpRequest,
+    order: ExportOrder,
+    *,
+    shipment_form: ShipmentForm | None = None,
+    document_form: IssueDocumentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = current_user(request)
+    documents = list(order.documents.select_related("issued_by").order_by("kind", "-version"))
+    return render(
+        request,
+        "exportdesk/order_detail.html",
+        {
+            "order": order,
+            "country": country_name(order.buyer.country),
+            "lines": list(order.lines.all()),
+            "shipments": [
+                {
+                    "shipment": shipment,
+                    "form": RealisationForm(prefix=f"r{shipment.pk}"),
+                    "overdue": shipment.realisation_overdue(timezone.localdate()),
+                }
+                for shipment in order.shipments.all()
+            ],
+            "problems": shipment_problems(order),
+            "documents": documents,
+            "document_form": document_form or IssueDocumentForm(),
+            "shipment_form": shipment_form
+            or ShipmentForm(initial={"shipped_on": timezone.localdate()}),
+            "can_change": _can_change(ExportOrder.objects, user, order.pk),
+        },
+        status=status,
+    )
+
+
+def _order(request: HttpRequest, uuid: UUID, *, change: bool) -> ExportOrder:
+    records = ExportOrder.objects.select_related("buyer", "producer", "district")
+    get = get_changeable_or_deny if change else get_visible_or_404
+    return get(records, current_user(request), uuid=uuid)
+
+
+@require_safe
+@staff_only
+def order_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    return _order_page(request, _order(request, uuid, change=False))
+
+
+@require_POST
+@staff_only
+def shipment_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    order = _order(request, uuid, change=True)
+    form = ShipmentForm(request.POST)
+    if form.is_valid():
+        try:
+            do_record_shipment(
+                order,
+                shipped_on=form.cleaned_data["shipped_on"],
+                mode=form.cleaned_data["mode"],
+                tracking_number=form.cleaned_data["tracking_number"],
+                acting_user=current_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Shipment recorded."))
+            return redirect("export_order_detail", uuid=order.uuid)
+    return _order_page(request, order, shipment_form=form, status=400)
+
+
+@require_POST
+@staff_only
+def shipment_realised(request: HttpRequest, uuid: UUID, pk: int) -> HttpResponse:
+    order = _order(request, uuid, change=True)
+    shipment = order.shipments.filter(pk=pk).first()
+    if shipment is None:
+        raise Http404(_("Not found, or not in your district."))
+    form = RealisationForm(request.POST, prefix=f"r{shipment.pk}")
+    if form.is_valid():
+        try:
+            do_record_realisation(
+                shipment,
+                realised_on=form.cleaned_data["realised_on"],
+                ebrc_number=form.cleaned_data["ebrc_number"],
+                acting_user=current_user(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Payment realisation recorded."))
+    else:
+        messages.error(request, _("Enter the date the payment was realised."))
+    return redirect("export_order_detail", uuid=order.uuid)
+
+
+@require_POST
+@staff_only
+def document_issue(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    order = _order(request, uuid, change=True)
+    form = IssueDocumentForm(request.POST)
+    if form.is_valid():
+        try:
+            document = do_issue_document(
+                order,
+                form.cleaned_data["kind"],
+                hindi_name=form.cleaned_data["hindi_name"],
+                acting_user=current_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Issued: %(document)s.") % {"document": document})
+            return redirect("export_order_detail", uuid=order.uuid)
+    return _order_page(request, order, document_form=form, status=400)
+
+
+@require_safe
+@staff_only
+def document_pdf(request: HttpRequest, uuid: UUID, pk: int) -> FileResponse:
+    document = get_visible_or_404(
+        Document.objects.select_related("order"), current_user(request), pk=pk, order__uuid=uuid
+    )
+    name = f"{document.number.replace('/', '-')}-v{document.version}.pdf"
+    return FileResponse(
+        document.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+
+
+@require_safe
+@staff_only
+def pbe3(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """The order's PBE-III data, as a CSV for the DNK portal; what is missing, on the order."""
+    order = _order(request, uuid, change=False)
+    try:
+        data = pbe3_csv(order)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("export_order_detail", uuid=order.uuid)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pbe3-{order.uuid}.csv"'
+    return response
+
+
+def _chosen_district(request: HttpRequest, user: User) -> District | None:
+    """The user's district, or for state users the one picked with `?district=<LGD code>`."""
+    if not user.is_state_level:
+        return user.district
+    code = request.GET.get("district", "")
+    if code.isdigit():
+        return get_visible_or_404(District.objects, user, lgd_code=int(code))
+    return None
+
+
+@require_safe
+@staff_only
+def who_exports(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    district = _chosen_district(request, user)
+    return render(
+        request,
+        "exportdesk/who_exports.html",
+        {
+            "district": district,
+            "districts": District.objects.visible_to(user) if user.is_state_level else [],
+            "by_country": exports_by_country(district) if district else [],
+            "by_producer": exports_by_producer(district) if district else [],
+        },
+    )
+
+
+@staff_only
+def merchant_sale_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    user = current_user(request)
+    producer = get_changeable_or_deny(Producer.objects, user, uuid=uuid)
+    form = MerchantSaleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_record_merchant_sale(
+                producer,
+                merchant_name=data["merchant_name"],
+                merchant_iec=data["merchant_iec"],
+                country=data["country"],
+                sold_on=data["sold_on"],
+                value_inr=data["value_inr"],
+                note=data["note"],
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Sale through a merchant exporter recorded."))
+            return redirect("export_who_exports")
+    return render(
+        request,
+        "exportdesk/merchant_sale_form.html",
+        {"producer": producer, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,102 @@
+"""Who really exports: direct exports against sales through merchant exporters, by country and
+by producer, on the export desk and on the district page."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from niryat.core.models import District, User
+from niryat.exportdesk.actions import do_record_merchant_sale, do_record_shipment
+from niryat.exportdesk.models import MerchantExporter, MerchantSale
+from niryat.exportdesk.reports import exports_by_country, exports_by_producer
+from niryat.registry.models import Producer
+from tests.conftest import client_for
+from tests.exportdesk.conftest import usa_order
+from tests.registry.factories import register
+
+pytestmark = pytest.mark.django_db
+SOLD = datetime.date(2026, 10, 1)
+
+
+def sell(producer: Producer, user: User, country: str, value: int, iec: str = "AAFCM1234K") -> None:
+    do_record_merchant_sale(
+        producer,
+        merchant_name="Purvanchal Exports",
+        merchant_iec=iec,
+        country=country,
+        sold_on=SOLD,
+        value_inr=Decimal(value),
+        acting_user=user,
+    )
+
+
+def test_direct_against_merchant_exports_by_country_and_producer(
+    ramu: Producer, ganesh: User, gorakhpur: District
+) -> None:
+    shanti = register(gorakhpur, ganesh, name_hi="शांति देवी", mobile="+919839011111")
+    order = usa_order(ramu, ganesh)  # 250 USD at 83.25: ₹20,812.50 FOB
+    do_record_shipment(
+        order, shipped_on=SOLD, mode="courier", tracking_number="X1", acting_user=ganesh
+    )
+    sell(ramu, ganesh, "US", 10_000)
+    sell(shanti, ganesh, "ZA", 150_000)
+    sell(shanti, ganesh, "PE", 50_000, iec="AAFCN5678L")
+
+    countries = {row.label: row for row in exports_by_country(gorakhpur)}
+
+    assert list(countries) == ["South Africa", "Peru", "USA"]
+    assert countries["USA"].direct == Decimal("20812.50")
+    assert countries["USA"].via_merchants == Decimal(10_000)
+    assert countries["USA"].merchant_share == 32
+    assert countries["South Africa"].merchant_share == 100
+    producers = {str(p): row for p, row in exports_by_producer(gorakhpur)}
+    assert producers["Shanti Devi"].direct == 0
+    assert producers["Shanti Devi"].merchants == {
+        "Purvanchal Exports (AAFCM1234K)",
+        "Purvanchal Exports (AAFCN5678L)",
+    }
+    assert MerchantExporter.objects.count() == 2
+
+
+def test_a_merchant_iec_not_in_pan_form_is_refused(ramu: Producer, ganesh: User) -> None:
+    with pytest.raises(ValidationError, match="PAN form"):
+        sell(ramu, ganesh, "US", 1000, iec="0512345678")
+    assert not MerchantSale.objects.exists()
+
+
+def test_staff_record_a_sale_and_the_district_page_shows_it(
+    ramu: Producer, ganesh: User, gita: User
+) -> None:
+    response = client_for(ganesh).post(
+        f"/producers/{ramu.uuid}/merchant-sales/new/",
+        {
+            "merchant_name": "Purvanchal Exports",
+            "merchant_iec": "aafcm1234k",
+            "country": "EG",
+            "sold_on": "2026-10-01",
+            "value_inr": "75000",
+        },
+    )
+
+    assert response.status_code == 302
+    page = client_for(gita).get("/districts/148/").content.decode()
+    assert "Exports by country: direct and through merchant exporters" in page
+    assert "Egypt" in page
+    assert "₹75,000" in page
+    assert "100%" in page
+    desk = client_for(gita).get("/export/who-exports/").content.decode()
+    assert "Purvanchal Exports (AAFCM1234K)" in desk
+    assert (
+        client_for(gita).post(f"/producers/{ramu.uuid}/merchant-sales/new/", {}).status_code == 403
+    )
+
+
+def test_other_districts_do_not_see_the_sales(ramu: Producer, ganesh: User, vani: User) -> None:
+    sell(ramu, ganesh, "US", 10_000)
+
+    assert "Purvanchal" not in client_for(vani).get("/export/who-exports/").content.decode()
+    assert client_for(vani).get(f"/producers/{ramu.uuid}/merchant-sales/new/").status_code == 404
