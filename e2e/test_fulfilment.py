@@ -94,6 +94,19 @@ def test_staff_ship_an_amazon_order_with_its_waybill_and_see_it_delivered(
         ("India Post", WAYBILL)
     ]
 
+    # The courier reports it out for delivery: staff mark it from a phone, in Hindi.
+    page.set_viewport_size({"width": 360, "height": 740})
+    out = page.get_by_role("button", name="“डिलीवरी के लिए निकला” के रूप में दर्ज करें")
+    box = out.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 360
+    out.click()
+    expect(page.locator("main")).to_contain_text("ऑर्डर अब डिलीवरी के लिए निकला है।")
+    axe_check(page)
+    order.refresh_from_db()
+    assert order.state == "out_for_delivery"
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     # The courier delivers it; the next fetch brings that home.
     moved = httpx.post(f"{amazon.url}/_fake/orders/{order_id}/status", json={"status": "delivered"})
     assert moved.status_code == 200

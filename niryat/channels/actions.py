@@ -817,7 +817,12 @@ ORDER_NEXT_STATES: dict[str, tuple[str, ...]] = {
     Order.State.NEW: (Order.State.ACCEPTED, Order.State.CANCELLED),
     Order.State.ACCEPTED: (Order.State.PACKED, Order.State.CANCELLED),
     Order.State.PACKED: (Order.State.SHIPPED, Order.State.CANCELLED),
-    Order.State.SHIPPED: (Order.State.DELIVERED, Order.State.RETURNED),
+    Order.State.SHIPPED: (
+        Order.State.OUT_FOR_DELIVERY,
+        Order.State.DELIVERED,
+        Order.State.RETURNED,
+    ),
+    Order.State.OUT_FOR_DELIVERY: (Order.State.DELIVERED, Order.State.RETURNED),
     Order.State.DELIVERED: (Order.State.RETURNED,),
     Order.State.CANCELLED: (),
     Order.State.RETURNED: (),
@@ -1188,8 +1193,13 @@ REPORTED_FROM: dict[str, tuple[str, ...]] = {
         Order.State.ACCEPTED,
         Order.State.PACKED,
         Order.State.SHIPPED,
+        Order.State.OUT_FOR_DELIVERY,
     ),
-    Order.State.RETURNED: (Order.State.SHIPPED, Order.State.DELIVERED),
+    Order.State.RETURNED: (
+        Order.State.SHIPPED,
+        Order.State.OUT_FOR_DELIVERY,
+        Order.State.DELIVERED,
+    ),
     Order.State.CANCELLED: (Order.State.NEW, Order.State.ACCEPTED, Order.State.PACKED),
 }
 

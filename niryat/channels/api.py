@@ -44,9 +44,20 @@ router = Router(tags=["channels"])
 EntryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Count = Annotated[int, Field(ge=0, le=2_147_483_647)]
 ListingState = Literal["draft", "ready", "submitted", "live", "rejected", "paused", "ended"]
-OrderState = Literal["new", "accepted", "packed", "shipped", "delivered", "cancelled", "returned"]
+OrderState = Literal[
+    "new",
+    "accepted",
+    "packed",
+    "shipped",
+    "out_for_delivery",
+    "delivered",
+    "cancelled",
+    "returned",
+]
 # What staff may move an order to (a new order comes only from the marketplace).
-NextOrderState = Literal["accepted", "packed", "shipped", "delivered", "cancelled", "returned"]
+NextOrderState = Literal[
+    "accepted", "packed", "shipped", "out_for_delivery", "delivered", "cancelled", "returned"
+]
 MAX_PUSH = 500
 
 

@@ -295,6 +295,9 @@ class Order(Timestamped):
         ACCEPTED = "accepted", _("accepted")
         PACKED = "packed", _("packed")
         SHIPPED = "shipped", _("shipped")
+        # The courier reports the parcel is on its way to the buyer today (optional: delivered
+        # may follow shipped directly).
+        OUT_FOR_DELIVERY = "out_for_delivery", _("out for delivery")
         DELIVERED = "delivered", _("delivered")
         CANCELLED = "cancelled", _("cancelled")
         RETURNED = "returned", _("returned")
@@ -307,7 +310,7 @@ class Order(Timestamped):
     )
     channel_order_id = models.CharField(_("marketplace order id"), max_length=80)
     state = models.CharField(
-        _("status"), max_length=10, choices=State.choices, default=State.NEW, db_index=True
+        _("status"), max_length=20, choices=State.choices, default=State.NEW, db_index=True
     )
     ordered_at = models.DateTimeField(_("ordered at"))
     ship_by = models.DateTimeField(_("pack and ship by"), null=True, blank=True)

@@ -250,7 +250,7 @@ def test_an_order_is_shipped_with_a_waybill_that_reaches_the_marketplace(
         }
     ]
     assert [(c["operation"], c["state"]) for c in body["calls"]] == [("ship", "done")]
-    assert body["next_states"] == ["delivered", "returned"]
+    assert body["next_states"] == ["out_for_delivery", "delivered", "returned"]
     listed = client.get("/api/orders", {"state": "shipped"}).json()
     assert [item["uuid"] for item in listed["items"]] == [str(order.uuid)]
     assert client.get("/api/orders", {"state": "open"}).json()["count"] == 0

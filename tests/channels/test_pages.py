@@ -34,7 +34,7 @@ from niryat.channels.views import rupees
 from niryat.core.models import District, User
 from niryat.registry.models import Producer
 from tests.catalog.factories import add_sku, make_product
-from tests.conftest import client_for
+from tests.conftest import client_for, hindi
 
 FSN = "TSHFZ6Y3ZGBYHXVZ"
 
@@ -386,6 +386,45 @@ def test_order_book_and_state_buttons(
     order.refresh_from_db()
     assert order.state == "shipped"
     assert "OD-1001" not in text(client.get(reverse("order_list"), {"state": "open"}))
+
+
+def test_out_for_delivery_is_a_step_staff_may_take_or_skip(
+    ganesh: User, flipkart_account: ChannelAccount, horse_sku: Sku
+) -> None:
+    """Once shipped, the courier's "out for delivery" may be marked, in Hindi too; delivered
+    may still follow shipped directly."""
+    ganesh.language = "hi"
+    ganesh.save()
+    client = client_for(ganesh)
+    orders = [make_order(flipkart_account, horse_sku, number=f"OD-OFD-{n}") for n in (1, 2)]
+    for order in orders:
+        for state in ("accepted", "packed", "shipped"):
+            client.post(reverse("order_detail", args=[order.uuid]), {"state": state})
+    first, second = orders
+    page = text(client.get(reverse("order_detail", args=[first.uuid])))
+    assert 'value="out_for_delivery"' in page
+    assert hindi("Mark as %(label)s") % {"label": hindi("out for delivery")} in page
+    moved = client.post(
+        reverse("order_detail", args=[first.uuid]), {"state": "out_for_delivery"}, follow=True
+    )
+    assert hindi("The order is now %(state)s.") % {"state": hindi("out for delivery")} in text(
+        moved
+    )
+    first.refresh_from_db()
+    assert first.state == "out_for_delivery"
+    page = text(moved)
+    assert 'value="out_for_delivery"' not in page
+    assert 'value="delivered"' in page
+    client.post(reverse("order_detail", args=[first.uuid]), {"state": "delivered"})
+    client.post(reverse("order_detail", args=[second.uuid]), {"state": "delivered"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == ("delivered", "delivered")
+    # a parcel not yet shipped cannot be out for delivery
+    third = make_order(flipkart_account, horse_sku, number="OD-OFD-3")
+    client.post(reverse("order_detail", args=[third.uuid]), {"state": "out_for_delivery"})
+    third.refresh_from_db()
+    assert third.state == "new"
 
 
 def test_cancel_asks_a_reason_and_returns_stock(

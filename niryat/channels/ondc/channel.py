@@ -1,7 +1,8 @@
 """ONDC as a channel of the order book: buyers' apps call us (niryat/channels/ondc/orders.py), so
 there is nothing to submit or pull; what the channel does is tell the buyer's app what staff do
-with its orders (unsolicited on_status when they accept, pack, ship or deliver; on_cancel when they
-cancel) through the outbox, which retries until the app acknowledges."""
+with its orders (unsolicited on_status when they accept, pack, ship, send out for delivery or
+deliver; on_cancel when they cancel) through the outbox, which retries until the app
+acknowledges."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ TOLD_AS_STATUS = (
     Order.State.ACCEPTED,
     Order.State.PACKED,
     Order.State.SHIPPED,
+    Order.State.OUT_FOR_DELIVERY,
     Order.State.DELIVERED,
 )
 

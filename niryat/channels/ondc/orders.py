@@ -100,19 +100,26 @@ RATING_CATEGORIES = ("Order", "Item", "Provider", "Fulfillment", "Agent")
 
 # Our order state → ONDC's order state and fulfilment state. A confirmed order is "Created" until
 # staff accept it (the buyer's app hears "Accepted" then, as on_status "Pending"). Shipped is the
-# courier's pickup: what the courier does next is not known to the centre.
+# courier's pickup; out for delivery is staff's record of the courier's report that the parcel is
+# on its way to the buyer.
 ONDC_STATES: dict[str, tuple[str, str]] = {
     Order.State.NEW: ("Created", "Pending"),
     Order.State.ACCEPTED: ("Accepted", "Pending"),
     Order.State.PACKED: ("In-progress", "Packed"),
     Order.State.SHIPPED: ("In-progress", "Order-picked-up"),
+    Order.State.OUT_FOR_DELIVERY: ("In-progress", "Out-for-delivery"),
     Order.State.DELIVERED: ("Completed", "Order-delivered"),
     Order.State.CANCELLED: ("Cancelled", "Cancelled"),
     Order.State.RETURNED: ("Completed", "Order-delivered"),
 }
 
 # The order has left with the courier: its invoice is given from then on.
-HAS_LEFT = (Order.State.SHIPPED, Order.State.DELIVERED, Order.State.RETURNED)
+HAS_LEFT = (
+    Order.State.SHIPPED,
+    Order.State.OUT_FOR_DELIVERY,
+    Order.State.DELIVERED,
+    Order.State.RETURNED,
+)
 
 # Couriers whose tracking page takes the waybill in its address.
 TRACKING_PAGES = {
@@ -834,9 +841,10 @@ def answer_track(node: OndcNode, request: dict[str, Any]) -> Reply:
     (tracking not enabled) before, or for a courier without one."""
     order = _find(node, request).order
     url = tracking_url(order.carrier, order.tracking_number)
-    if order.state not in (Order.State.SHIPPED, Order.State.DELIVERED) or not url:
+    on_the_way = (Order.State.SHIPPED, Order.State.OUT_FOR_DELIVERY)
+    if order.state not in (*on_the_way, Order.State.DELIVERED) or not url:
         raise OndcError("40005", "tracking is not available for this order yet")
-    status = "active" if order.state == Order.State.SHIPPED else "inactive"
+    status = "active" if order.state in on_the_way else "inactive"
     return Reply({"tracking": {"id": FULFILMENT_ID, "url": url, "status": status}})
 
 

@@ -1,8 +1,9 @@
 """Whole ONDC flows between the fake buyer app (fakes/ondc_bap.py) and Niryat on a live server,
 over real HTTP with real signatures, keys looked up at the fake registry: search → on_search →
 select → init → confirm → the order in the one order book, its stock taken on every channel →
-staff pack, ship and deliver → the buyer app hears each as an unsolicited on_status. Also the
-out-of-stock reselect and a buyer's cancel, for a RET16 terracotta horse and a RET12 kurta.
+staff pack, ship, send out for delivery and deliver → the buyer app hears each as an
+unsolicited on_status. Also the out-of-stock reselect and a buyer's cancel, for a RET16
+terracotta horse and a RET12 kurta.
 
 Each flow's message log is written by `manage.py ondc_flow_logs` in the layout of ONDC's
 log-validation utility, which CI cannot install; the rules it found broken in our logs are
@@ -338,13 +339,15 @@ ORDER_TO_DELIVERED = [
     "on_status_pending",
     "on_status_packed",
     "on_status_picked",
+    "on_status_out_for_delivery",
     "on_status_delivered",
 ]
 
 
 def deliver(order: Order, user: User) -> None:
-    """Staff accept, pack, ship (India Post) and deliver the order; the worker tells the buyer."""
-    for state in ("accepted", "packed", "shipped", "delivered"):
+    """Staff accept, pack, ship (India Post), mark out for delivery (the courier's report) and
+    deliver the order; the worker tells the buyer."""
+    for state in ("accepted", "packed", "shipped", "out_for_delivery", "delivered"):
         extra = {"carrier": "India Post", "tracking_number": "EK123456789IN"}
         order = do_set_order_state(
             order, state, acting_user=user, **(extra if state == "shipped" else {})
@@ -391,7 +394,8 @@ def test_an_order_from_search_to_delivered_over_real_http(  # type: ignore[no-un
     drain()
     assert fake_amazon.offered(sku.seller_sku) == 10
 
-    # when staff accept, pack, ship and deliver it through the fulfilment actions
+    # when staff accept, pack, ship, send out for delivery and deliver it through the
+    # fulfilment actions
     deliver(order, ganesh)
 
     # then the buyer app heard each step, signed, the last "Order-delivered"
@@ -403,9 +407,10 @@ def test_an_order_from_search_to_delivered_over_real_http(  # type: ignore[no-un
         ("Accepted", "Pending"),
         ("In-progress", "Packed"),
         ("In-progress", "Order-picked-up"),
+        ("In-progress", "Out-for-delivery"),
         ("Completed", "Order-delivered"),
     ]
-    assert len({c["context"]["message_id"] for c in told}) == 4
+    assert len({c["context"]["message_id"] for c in told}) == 5
     assert Order.objects.get(pk=order.pk).state == "delivered"
     # and the invoice the buyer app is pointed to (once the order left) is served by the node
     [invoice] = told[-1]["message"]["order"]["documents"]
