@@ -166,7 +166,7 @@ def do_send_readiness_reminders(*, today: datetime.date | None = None) -> Remind
     for pk in list(ReadinessItem.objects.lapsing(today).values_list("pk", flat=True)):
         with transaction.atomic():
             item = (
-                ReadinessItem.objects.select_for_update()
+                ReadinessItem.objects.select_for_update(of=("self",))
                 .select_related("producer", "rule")
                 .get(pk=pk)
             )
