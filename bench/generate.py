@@ -796,7 +796,9 @@ class CatalogMaker:
             attribute.key: ATTRIBUTE_VALUES.get(attribute.key)
             or (attribute.choices[0][0] if attribute.choices else "as described")
             for attribute in attributes_for(category)
-            if filled() or rng.random() < 0.5
+            # Optional attributes (a barcode, a brand) stay empty, as handmade goods mostly
+            # have none: "as described" is no barcode a marketplace accepts.
+            if attribute.required and (filled() or rng.random() < 0.5)
         }
         for column in REQUIRED_COLUMNS.get(category, ()):
             if filled() or rng.random() < 0.5:
