@@ -5,6 +5,7 @@ colour, the centre's contacts) so that it is offered and can be ordered."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,29 @@ def ondc_node(gorakhpur: District, ganesh: User) -> OndcNode:
     node.settlement_branch = "Gorakhpur Main"
     node.save()
     return node
+
+
+def list_in_registry(registry: Any, node: OndcNode) -> OndcNode:
+    """The node, known to the fake registry as a seller app in both retail domains."""
+    for domain in ("ONDC:RET12", "ONDC:RET16"):
+        registry.add_participant(
+            {
+                "subscriber_id": node.subscriber_id,
+                "ukId": node.unique_key_id,
+                "domain": domain,
+                "type": "sellerApp",
+                "signing_public_key": node.signing_public_key,
+                "valid_until": "2099-01-01T00:00:00.000Z",
+            }
+        )
+    return node
+
+
+def connect_buyer_app(bap_server: Any, registry: Any, subscriber: str, site_url: str) -> Any:
+    """The fake buyer app, emptied, known to the registry, reaching `subscriber` at `site_url`."""
+    bap_server.reset()
+    for participant in bap_server.participants():
+        registry.add_participant(participant)
+    bap_server.registry_url = registry.url
+    bap_server.sites[subscriber] = site_url
+    return bap_server

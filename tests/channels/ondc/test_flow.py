@@ -40,7 +40,7 @@ from niryat.registry.models import Producer
 from tests.catalog.factories import add_sku, make_product, run_tasks
 from tests.channels.factories import add_ready_photo, drain
 from tests.channels.ondc import requests as r
-from tests.channels.ondc.conftest import pickup, ready_for_ondc
+from tests.channels.ondc.conftest import connect_buyer_app, list_in_registry, pickup, ready_for_ondc
 from tests.conftest import hindi
 from tests.registry.factories import give_listing_consent, register
 
@@ -116,28 +116,12 @@ def registry(registry_server, settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def node(live_server, registry, ondc_node: OndcNode) -> OndcNode:  # type: ignore[no-untyped-def]
     """The centre's node (conftest's terms), known to the registry in both domains."""
-    for domain in ("ONDC:RET12", "ONDC:RET16"):
-        registry.add_participant(
-            {
-                "subscriber_id": ondc_node.subscriber_id,
-                "ukId": ondc_node.unique_key_id,
-                "domain": domain,
-                "type": "sellerApp",
-                "signing_public_key": ondc_node.signing_public_key,
-                "valid_until": "2099-01-01T00:00:00.000Z",
-            }
-        )
-    return ondc_node
+    return list_in_registry(registry, ondc_node)
 
 
 @pytest.fixture
 def bap(bap_server, registry, live_server, node):  # type: ignore[no-untyped-def]
-    bap_server.reset()
-    for participant in bap_server.participants():
-        registry.add_participant(participant)
-    bap_server.registry_url = registry.url
-    bap_server.sites[SUBSCRIBER] = live_server.url
-    return bap_server
+    return connect_buyer_app(bap_server, registry, SUBSCRIBER, live_server.url)
 
 
 # -- what is sold ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.protocol import OndcError, Reply
 from niryat.core.reference_data import load_reference_data
 from tests.catalog.factories import run_tasks
+from tests.channels.ondc.conftest import connect_buyer_app, list_in_registry
 from tests.conftest import hindi
 
 SUBSCRIBER = "edc-gorakhpur.niryat.test"
@@ -89,28 +90,12 @@ def site(live_server, registry):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def node(site, registry, gorakhpur, ganesh) -> OndcNode:  # type: ignore[no-untyped-def]
     node = do_set_up_ondc_node(gorakhpur, SUBSCRIBER, acting_user=ganesh)
-    for domain in ("ONDC:RET12", "ONDC:RET16"):
-        registry.add_participant(
-            {
-                "subscriber_id": node.subscriber_id,
-                "ukId": node.unique_key_id,
-                "domain": domain,
-                "type": "sellerApp",
-                "signing_public_key": node.signing_public_key,
-                "valid_until": "2099-01-01T00:00:00.000Z",
-            }
-        )
-    return node
+    return list_in_registry(registry, node)
 
 
 @pytest.fixture
 def bap(bap_server, registry, site, node):  # type: ignore[no-untyped-def]
-    bap_server.reset()
-    for participant in bap_server.participants():
-        registry.add_participant(participant)
-    bap_server.registry_url = registry.url
-    bap_server.sites[SUBSCRIBER] = site.url
-    return bap_server
+    return connect_buyer_app(bap_server, registry, SUBSCRIBER, site.url)
 
 
 @pytest.fixture(autouse=True)
