@@ -52,7 +52,7 @@ run: setup
 	trap 'kill $$fakes 2>/dev/null' EXIT INT TERM; \
 	export $(DEMO_MARKETPLACES); \
 	$(PY) -m fakes --wait 30 && \
-	$(PY) manage.py seed_demo --marketplaces || exit 1; \
+	$(PY) manage.py seed_demo --marketplaces --site http://$(HOST):$(PORT) || exit 1; \
 	if [ "$$ONDC_REGISTRY_URL" = http://127.0.0.1:8704 ] && [ -z "$$ONDC_REGISTRY_ENCRYPTION_KEY" ]; then \
 		export ONDC_REGISTRY_ENCRYPTION_KEY="$$($(PY) -m fakes --registry-key)"; fi; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \

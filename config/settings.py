@@ -64,7 +64,8 @@ if PRODUCTION:
 else:
     # Development and tests only; production refuses to start without its own key.
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-" + "x" * 40)
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    # *.localhost is loopback (RFC 6761): the demo's ONDC node answers as edc-gorakhpur.localhost.
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost,testserver")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -12,6 +12,11 @@ the callbacks, so a node's retries can be seen.
     POST /_fake/search  {"bpp_id": "edc.example", "domain": "ONDC:RET16", "city": "std:0551"}
                         send a signed search to that node (through the gateway when "bpp_id" is
                         left out, to every node it knows), answered with the node's ACK or NACK
+    POST /_fake/order   {"bpp_id": "edc.example", "domain": "ONDC:RET16", "city": "std:0551",
+                         "item": "<item id or a word of its name>", "count": 1}
+                        a buyer's whole order: search, select, init and confirm, each waiting for
+                        the node's signed callback; answered with the order's id, or the step
+                        that failed and why
     GET  /_fake/state   the callbacks received
 
 Its own code for signatures, not Niryat's: a fake that shared our code would agree with our
@@ -21,6 +26,7 @@ mistakes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -42,6 +48,28 @@ _PARAM = re.compile(r'(\w+)="([^"]*)"')
 # The fake's own answer to a callback whose signature fails; ONDC gives buyer apps the codes
 # 20000-27502, and a seller node only needs to see the 401 and the NACK.
 INVALID_SIGNATURE = "20001"
+# The buyer, their address and the buyer app's finder fee, in every order the fake places.
+FINDER_FEE = {
+    "@ondc/org/buyer_app_finder_fee_type": "percent",
+    "@ondc/org/buyer_app_finder_fee_amount": "3",
+}
+BUYER_PIN = "560001"
+BUYER_ADDRESS = {
+    "name": "Asha Rao",
+    "building": "12, MG Road",
+    "locality": "Ashok Nagar",
+    "city": "Bengaluru",
+    "state": "Karnataka",
+    "country": "IND",
+    "area_code": BUYER_PIN,
+}
+BUYER_CONTACT = {"phone": "9886098860", "email": "asha@example.com"}
+# The buyer app's GSTIN, which a confirm carries and on_confirm repeats.
+BAP_TERMS = {"code": "bap_terms", "list": [{"code": "tax_number", "value": "29AAACB1234C1Z5"}]}
+
+
+class OrderFailed(Exception):
+    """A step of a buyer's order got a NACK, no callback, or a callback with an error."""
 
 
 def _b64(raw: bytes) -> str:
@@ -321,6 +349,171 @@ class FakeOndcBuyerApp(FakeMarketplace):
         with self.lock:
             return [c for c in self.callbacks if c.action == action]
 
+    # -- a buyer's order, built from the node's own answers -------------------------------------
+    @staticmethod
+    def delivery_to(pin: str = BUYER_PIN) -> dict[str, Any]:
+        """The buyer's delivery end, as a fulfilment of select, init and confirm."""
+        return {
+            "type": "Delivery",
+            "end": {
+                "location": {
+                    "gps": "12.974002,77.613458",
+                    "address": {**BUYER_ADDRESS, "area_code": pin},
+                },
+                "contact": BUYER_CONTACT,
+                "person": {"name": BUYER_ADDRESS["name"]},
+            },
+        }
+
+    @classmethod
+    def select_order(
+        cls, provider: dict[str, Any], item: dict[str, Any], count: int, *, pin: str = BUYER_PIN
+    ) -> dict[str, Any]:
+        """select's message for `count` of an on_search `item` of `provider`."""
+        return {
+            "order": {
+                "provider": {"id": provider["id"], "locations": [{"id": item["location_id"]}]},
+                "items": [
+                    {
+                        "id": item["id"],
+                        "location_id": item["location_id"],
+                        "quantity": {"count": count},
+                    }
+                ],
+                "fulfillments": [cls.delivery_to(pin)],
+            }
+        }
+
+    @classmethod
+    def init_order(
+        cls, provider: dict[str, Any], item: dict[str, Any], count: int, *, pin: str = BUYER_PIN
+    ) -> dict[str, Any]:
+        """init's message: select's order with the fulfilment chosen, billing and payment."""
+        order = cls.select_order(provider, item, count, pin=pin)["order"]
+        order["items"][0]["fulfillment_id"] = item["fulfillment_id"]
+        order["fulfillments"] = [{"id": item["fulfillment_id"], **cls.delivery_to(pin)}]
+        order["billing"] = {
+            "name": BUYER_ADDRESS["name"],
+            "address": {**BUYER_ADDRESS, "area_code": pin},
+            **BUYER_CONTACT,
+            "created_at": now_timestamp(),
+            "updated_at": now_timestamp(),
+        }
+        order["payment"] = {"type": "ON-ORDER", **FINDER_FEE}
+        return {"order": order}
+
+    @classmethod
+    def confirm_order(
+        cls, on_init: dict[str, Any], order_id: str, sent_at: str, *, pin: str = BUYER_PIN
+    ) -> dict[str, Any]:
+        """confirm's message: on_init's terms accepted as given, paid by the buyer app."""
+        terms = on_init["message"]["order"]
+        quote = terms["quote"]
+        payment = {
+            **terms["payment"],
+            "uri": "https://ondc.transaction.com/payment",
+            "tl_method": "http/get",
+            "params": {
+                "currency": "INR",
+                "transaction_id": f"pay-{order_id}",
+                "amount": quote["price"]["value"],
+            },
+            "status": "PAID",
+            "type": "ON-ORDER",
+            "collected_by": "BAP",
+            **FINDER_FEE,
+        }
+        return {
+            "order": {
+                "id": order_id,
+                "state": "Created",
+                "provider": terms["provider"],
+                "items": terms["items"],
+                "billing": terms["billing"],
+                "fulfillments": [
+                    {**terms["fulfillments"][0], "tracking": False, **cls.delivery_to(pin)}
+                ],
+                "quote": quote,
+                "payment": payment,
+                "tags": [*terms["tags"], BAP_TERMS],
+                "created_at": sent_at,
+                "updated_at": sent_at,
+            }
+        }
+
+    def ask(
+        self,
+        node: str,
+        action: str,
+        message: dict[str, Any],
+        *,
+        between: Any = None,
+        timeout: float = 20,
+        **context: Any,
+    ) -> dict[str, Any]:
+        """Send `action` and wait for its callback (calling `between()` first, to run a worker
+        in tests); the callback's body. OrderFailed on a NACK, an unverified callback or an
+        error in it."""
+        answer, sent = self.send(node, action, message, **context)
+        if answer.status_code != 200 or answer.json() != {"message": {"ack": {"status": "ACK"}}}:
+            raise OrderFailed(f"{action}: {answer.status_code} {answer.text}")
+        if between is not None:
+            between()
+        try:
+            callback = self.wait_for(f"on_{action}", message_id=sent["message_id"], timeout=timeout)
+        except TimeoutError as exc:
+            raise OrderFailed(str(exc)) from exc
+        if not callback.verified:
+            raise OrderFailed(f"on_{action}: the signature did not verify")
+        return callback.data
+
+    def buy(
+        self,
+        node: str,
+        *,
+        domain: str = "ONDC:RET16",
+        city: str = "std:0551",
+        item: str = "",
+        count: int = 1,
+        pin: str = BUYER_PIN,
+        between: Any = None,
+    ) -> dict[str, Any]:
+        """A buyer's order on `node`: search, the first item in stock (or the one whose id or
+        name holds `item`), select, init, confirm. The transaction and on_confirm."""
+        transaction_id = str(uuid.uuid4())
+        ask = functools.partial(
+            self.ask, node, between=between, domain=domain, transaction_id=transaction_id
+        )
+        on_search = ask("search", {"intent": {"payment": FINDER_FEE}}, city=city)
+        provider, chosen = self.find_item(on_search, item)
+        on_select = ask("select", self.select_order(provider, chosen, count, pin=pin), city=city)
+        if "error" in on_select:
+            raise OrderFailed(f"on_select: {on_select['error']}")
+        on_init = ask("init", self.init_order(provider, chosen, count, pin=pin), city=city)
+        if "error" in on_init:
+            raise OrderFailed(f"on_init: {on_init['error']}")
+        order_id = f"ORD-{uuid.uuid4().hex[:10].upper()}"
+        sent_at = now_timestamp()
+        confirm = self.confirm_order(on_init, order_id, sent_at, pin=pin)
+        on_confirm = ask("confirm", confirm, city=city, timestamp=sent_at)
+        if "error" in on_confirm:
+            raise OrderFailed(f"on_confirm: {on_confirm['error']}")
+        return {"transaction_id": transaction_id, "on_confirm": on_confirm}
+
+    @staticmethod
+    def find_item(on_search: dict[str, Any], wanted: str = "") -> tuple[dict, dict]:
+        """The provider and item of on_search whose id or name holds `wanted` (any in stock when
+        empty)."""
+        for provider in on_search["message"]["catalog"]["bpp/providers"]:
+            for item in provider["items"]:
+                name = item["descriptor"]["name"]
+                in_stock = item["quantity"]["available"]["count"] != "0"
+                if in_stock and (
+                    not wanted or wanted == item["id"] or wanted.lower() in name.lower()
+                ):
+                    return provider, item
+        raise OrderFailed(f"no item in stock matches {wanted!r}")
+
     # -- control -------------------------------------------------------------------------------
     def control(self, request: Request) -> Response:
         if request.path == "/_fake/sites" and request.method == "POST":
@@ -330,17 +523,12 @@ class FakeOndcBuyerApp(FakeMarketplace):
             return Response(200, self.sites)
         if request.path == "/_fake/search" and request.method == "POST":
             return self._search(request.json() or {})
+        if request.path == "/_fake/order" and request.method == "POST":
+            return self._order(request.json() or {})
         return super().control(request)
 
     def _search(self, data: dict[str, Any]) -> Response:
-        message = {
-            "intent": {
-                "payment": {
-                    "@ondc/org/buyer_app_finder_fee_type": "percent",
-                    "@ondc/org/buyer_app_finder_fee_amount": "3",
-                }
-            }
-        }
+        message = {"intent": {"payment": FINDER_FEE}}
         context = {"domain": data.get("domain", "ONDC:RET16"), "city": data.get("city", "std:0551")}
         nodes = [data["bpp_id"]] if data.get("bpp_id") else list(self.sites)
         answers = {}
@@ -353,3 +541,26 @@ class FakeOndcBuyerApp(FakeMarketplace):
             except (httpx.HTTPError, ValueError) as exc:
                 answers[node] = {"status": 0, "body": str(exc)}
         return Response(200, answers)
+
+    def _order(self, data: dict[str, Any]) -> Response:
+        node = str(data.get("bpp_id") or next(iter(self.sites), ""))
+        try:
+            placed = self.buy(
+                node,
+                domain=str(data.get("domain", "ONDC:RET16")),
+                city=str(data.get("city", "std:0551")),
+                item=str(data.get("item", "")),
+                count=int(data.get("count", 1)),
+            )
+        except (OrderFailed, httpx.HTTPError) as exc:
+            return Response(409, {"error": str(exc)})
+        order = placed["on_confirm"]["message"]["order"]
+        return Response(
+            200,
+            {
+                "transaction_id": placed["transaction_id"],
+                "order_id": order["id"],
+                "state": order["state"],
+                "total": order["quote"]["price"]["value"],
+            },
+        )

@@ -70,7 +70,14 @@ class FakeOndcRegistry(FakeMarketplace):
         return {"participants": self.participants, "sites": self.sites}
 
     def add_participant(self, participant: dict[str, Any]) -> None:
+        """Add, or replace, the participant's entry for its key and domain."""
+        key = [participant.get(k) for k in ("subscriber_id", "ukId", "domain")]
         with self.lock:
+            self.participants = [
+                p
+                for p in self.participants
+                if [p.get(k) for k in ("subscriber_id", "ukId", "domain")] != key
+            ]
             self.participants.append({"status": "SUBSCRIBED", "country": "IND", **participant})
 
     def control(self, request: Request) -> Response:

@@ -8,9 +8,10 @@ parts:
 - `seed_catalogue` (no network): producers, consent, groups, products, photos through the imaging
   pipeline, SKUs. `make setup` runs it.
 - `seed_marketplaces` (demo mode, the fakes of `fakes/` listening): the centres' seller accounts,
-  listings, orders, a consignment. The fakes forget everything when they stop, so every
-  `make run` calls it again: it connects and orders only once, and pushes again any live listing
-  that its marketplace no longer shows.
+  listings, orders, a consignment, and Gorakhpur's ONDC node with its terms, its producers'
+  pickup places and PANs. The fakes forget everything when they stop, so every `make run` calls
+  it again: it connects and orders only once, pushes again any live listing that its marketplace
+  no longer shows, and lists the node again in the fake ONDC registry.
 
 Both are idempotent: a second run changes nothing.
 """
@@ -55,10 +56,15 @@ from niryat.channels.models import (
     ChannelAccount,
     ExchangeRate,
     Listing,
+    OndcLocation,
+    OndcNode,
     Order,
     OutboxEntry,
     Warehouse,
 )
+from niryat.channels.ondc.actions import do_set_up_ondc_node, do_update_ondc_terms
+from niryat.channels.ondc.catalogue import ondc_problems
+from niryat.channels.ondc.catalogue_actions import do_set_ondc_location
 from niryat.channels.registry import channel_for
 from niryat.core import http
 from niryat.core.actions import do_update_centre
@@ -70,6 +76,7 @@ from niryat.registry.actions import (
     do_move_stage,
     do_record_consent,
     do_register_producer,
+    do_update_producer,
 )
 from niryat.registry.models import Consent, Kind, Membership, Producer, Stage
 from niryat.site.demo_photos import product_photo
@@ -78,6 +85,24 @@ GORAKHPUR, VARANASI, LUCKNOW, MORADABAD = DEMO_DISTRICTS
 # Every demo producer has a mobile number in this block; the first is the demo's marker.
 FIRST_MOBILE = 9839000100
 CENTRE_PHONE = "+91 98390 00099"  # made up, in the same block
+# Gorakhpur's ONDC node: its subscriber id (*.localhost is loopback, RFC 6761, and ONDC's log
+# utility refuses a bare IP address) and made-up terms; the GSTIN's check character is right.
+ONDC_SUBSCRIBER = "edc-gorakhpur.localhost"
+ONDC_TERMS = {
+    "delivery_charge": Decimal("80.00"),
+    "packing_charge": Decimal("20.00"),
+    "serviceable_pins": "1, 2, 3, 4, 5, 6, 7, 8",  # all of India but the Army Post Office (9)
+    "support_phone": "9839000099",
+    "support_email": "ondc.gorakhpur@example.org",
+    "gstin": "09AAAGE1234F1ZW",
+    "settlement_beneficiary": "EDC Gorakhpur",
+    "settlement_account": "000123456789",
+    "settlement_ifsc": "SBIN0000123",
+    "settlement_bank": "State Bank of India",
+    "settlement_branch": "Gorakhpur Main",
+}
+# PAN's fourth letter is the holder's status: a person, an association (an SHG) or a company.
+PAN_STATUS = {Kind.ARTISAN: "P", Kind.SHG: "A", Kind.MSME: "C", Kind.PRODUCER_ORG: "C"}
 ACCOUNT_NAME = "EDC %(district)s (demo)"
 # The Flipkart listing left waiting for its FSN, to show that step.
 WAITING_FOR_FSN = "GKP-DIYA-12"
@@ -576,7 +601,10 @@ def drain_outbox(timeout: float = 45.0) -> None:
 
 def _fake_call(channel: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     """Demo mode only: the fakes' control paths (a buyer's order), as README's curl examples."""
-    base = settings.CHANNEL_ENDPOINTS[channel]
+    return _fake_post(settings.CHANNEL_ENDPOINTS[channel], path, body)
+
+
+def _fake_post(base: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         with http.new_client(base) as client:
             response: dict[str, Any] = http.send(client, "POST", path, json=body).json()
@@ -741,6 +769,79 @@ def _consignment(districts: dict[int, District]) -> None:
     drain_outbox()
 
 
+def _ondc_ready(gorakhpur: District) -> OndcNode:
+    """Gorakhpur's node with its terms, and what ONDC asks of each consenting producer with goods
+    (a pickup place, a PIN, a PAN) and of the terracotta (a colour). Once."""
+    node = OndcNode.objects.filter(district=gorakhpur).first()
+    if node is not None:
+        return node
+    staff = _staff(gorakhpur)
+    node = do_set_up_ondc_node(gorakhpur, ONDC_SUBSCRIBER, acting_user=staff)
+    node = do_update_ondc_terms(node, acting_user=staff, **ONDC_TERMS)
+    do_update_centre(gorakhpur.centre, acting_user=staff, email="edc.gorakhpur@example.org")
+    sellers = Producer.objects.filter(
+        district=gorakhpur, listing_consent=True, products__isnull=False
+    ).distinct()
+    for number, producer in enumerate(sellers.order_by("pk")):
+        initial = (producer.name_latin or "X")[0].upper()
+        pan = f"AAB{PAN_STATUS[Kind(producer.kind)]}{initial}{1200 + number:04d}K"
+        do_update_producer(producer, {"pin": "273001", "pan": pan}, acting_user=staff)
+        if not OndcLocation.objects.filter(producer=producer).exists():
+            do_set_ondc_location(
+                producer,
+                latitude=Decimal("26.760555") + Decimal(number) / 1000,
+                longitude=Decimal("83.373168") + Decimal(number) / 1000,
+                street=f"{producer.village or 'Kumhar Tola'}, Aurangabad road",
+                locality="Aurangabad",
+                acting_user=staff,
+            )
+    for sku in Sku.objects.filter(product__district=gorakhpur, colour=""):
+        do_update_sku(sku, acting_user=staff, colour="brown")  # terracotta, fired
+    return node
+
+
+def _ondc_on_network(node: OndcNode, site: str, buyer_app: str) -> None:
+    """The node listed in the fake registry (both retail domains) and reachable at `site` for
+    the registry and the fake buyer app, which forget it when they stop. A real node subscribes
+    instead, from its page."""
+    registry = settings.ONDC_REGISTRY_URL.rstrip("/")
+    for domain in ("ONDC:RET12", "ONDC:RET16"):
+        participant = {
+            "subscriber_id": node.subscriber_id,
+            "ukId": node.unique_key_id,
+            "domain": domain,
+            "type": "sellerApp",
+            "signing_public_key": node.signing_public_key,
+            "encr_public_key": node.encryption_public_key,
+            "valid_until": f"{node.keys_valid_until:%Y-%m-%dT%H:%M:%S.000Z}",
+        }
+        _fake_post(registry, "/_fake/participants", participant)
+    address = {"subscriber_id": node.subscriber_id, "url": site}
+    for fake in (registry, buyer_app.rstrip("/")):
+        _fake_post(fake, "/_fake/sites", address)
+
+
+def seed_ondc(report: Seeded, *, site: str, buyer_app: str) -> None:
+    """Gorakhpur's ONDC node, ready to sell its terracotta to the fake buyer app at `buyer_app`,
+    which reaches Niryat at `site`."""
+    gorakhpur = demo_districts()[GORAKHPUR]
+    existed = OndcNode.objects.filter(district=gorakhpur).exists()
+    node = _ondc_ready(gorakhpur)
+    _ondc_on_network(node, site, buyer_app)
+    drain_outbox()
+    offered = [
+        sku.seller_sku
+        for sku in Sku.objects.filter(product__district=gorakhpur).order_by("pk")
+        if not ondc_problems(sku)
+    ]
+    if not offered:
+        raise DemoError("no Gorakhpur SKU is ready for ONDC")
+    (report.existed if existed else report.created).append(
+        f"ONDC node {node.subscriber_id} offering {len(offered)} SKUs to the fake buyer app "
+        f"(order one: curl -X POST {buyer_app}/_fake/order -d '{{}}')"
+    )
+
+
 def seed_marketplaces(report: Seeded) -> None:
     """The centres' seller accounts, live listings and orders on the fake marketplaces."""
     districts = demo_districts()
@@ -783,11 +884,14 @@ def _exporting(producer: Producer) -> None:
     )
 
 
-def seed(*, marketplaces: bool) -> Seeded:
-    """The demo's producers and products, and with `marketplaces` its listings and orders.
-    The demo's people (`niryat.core.demo.seed_demo`) must exist first."""
+def seed(*, marketplaces: bool, site: str = "", ondc_buyer_app: str = "") -> Seeded:
+    """The demo's producers and products, and with `marketplaces` its listings and orders, and
+    with `site` (where Niryat will listen) the ONDC node the fake buyer app at `ondc_buyer_app`
+    orders from. The demo's people (`niryat.core.demo.seed_demo`) must exist first."""
     report = Seeded()
     seed_catalogue(report)
     if marketplaces:
         seed_marketplaces(report)
+        if site:
+            seed_ondc(report, site=site, buyer_app=ondc_buyer_app)
     return report

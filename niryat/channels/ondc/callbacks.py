@@ -5,7 +5,6 @@ signed and sent (shared/ONDC_FACTS.md §3.1, §7)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,10 +29,11 @@ def timestamp(moment: datetime | None = None) -> str:
 
 
 def callback_context(
-    node: OndcNode, request_context: dict[str, Any], action: str, *, new_message_id: bool = False
+    node: OndcNode, request_context: dict[str, Any], action: str
 ) -> dict[str, Any]:
     """The context of `action` (e.g. "on_select") answering `request_context`: the same
-    transaction, the request's message_id unless the callback is unsolicited, our ids, now."""
+    transaction and message_id (an unsolicited callback's caller puts a new one in), our ids,
+    now."""
     context = dict(request_context)
     context.update(
         action=action,
@@ -42,8 +42,6 @@ def callback_context(
         timestamp=timestamp(),
         ttl=CALLBACK_TTL,
     )
-    if new_message_id:
-        context["message_id"] = str(uuid.uuid4())
     return context
 
 
@@ -86,20 +84,3 @@ def post(node: OndcNode, url: str, body: bytes) -> dict[str, Any]:
     if status != "ACK":
         raise CallbackRefused(f"{url}: {status or 'no ACK'} {answer.get('error') or ''}".strip())
     return dict(answer)
-
-
-def send_callback(
-    node: OndcNode,
-    request_context: dict[str, Any],
-    action: str,
-    message: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
-    *,
-    new_message_id: bool = False,
-) -> bytes:
-    """Build, sign and send `action` to the buyer app named in `request_context`; the bytes sent
-    (for the message log). Raises as `post` does."""
-    context = callback_context(node, request_context, action, new_message_id=new_message_id)
-    body = callback_body(context, message, error)
-    post(node, f"{str(request_context['bap_uri']).rstrip('/')}/{action}", body)
-    return body

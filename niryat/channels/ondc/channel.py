@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from niryat.catalog.completeness import Problem
 from niryat.channels import outbox
 from niryat.channels.base import Channel, ChannelError
-from niryat.channels.models import ChannelAccount, OndcMessage, OndcNode, Order, OutboxEntry
+from niryat.channels.models import ChannelAccount, OndcNode, Order, OutboxEntry
 from niryat.channels.ondc import callbacks
-from niryat.channels.ondc.protocol import Reply
 from niryat.core.http import HttpError
 
 if TYPE_CHECKING:
@@ -98,37 +97,21 @@ class OndcChannel(Channel):
         )
 
     def tell_buyer(self, message: dict[str, Any], *, key: str) -> None:
-        from niryat.channels.ondc.server import callback_url, log_sent
+        from niryat.channels.ondc.server import send_unsolicited
 
         if self.account is None:
             raise ChannelError("ondc: no account to send from", permanent=True)
         node = OndcNode.objects.get(district_id=self.account.district_id)
-        context = callbacks.callback_context(node, message["context"], message["action"])
-        # Logged once per message (the outbox retries it under the same message id), so the
-        # flow's log holds what the buyer app was told.
-        sent = OndcMessage.objects.filter(
-            node=node,
-            direction=OndcMessage.Direction.SENT,
-            action=context["action"],
-            message_id=context["message_id"],
-        ).first() or log_sent(node, context, Reply(message.get("message")), answers=None)
-        sent.attempts += 1
         try:
-            callbacks.post(node, callback_url(sent), sent.body.encode())
+            send_unsolicited(node, message["context"], message["action"], message["message"])
         except callbacks.CallbackRefused as exc:
             # A NACK may be the buyer app's passing trouble: asked again, with backoff, until
             # it acknowledges or the outbox gives up and shows the call to staff.
-            sent.error = str(exc)[:500]
             raise ChannelError(str(exc)) from exc
         except HttpError as exc:
-            sent.error = str(exc)[:500]
             raise ChannelError(
                 str(exc), permanent=exc.permanent, retry_after=exc.retry_after, status=exc.status
             ) from exc
-        else:
-            sent.outcome, sent.error = OndcMessage.Outcome.DELIVERED, ""
-        finally:
-            sent.save(update_fields=["attempts", "outcome", "error", "updated_at"])
 
 
 def _message_id(key: str) -> str:

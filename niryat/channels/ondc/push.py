@@ -12,6 +12,7 @@ is never sent."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ from niryat.channels.models import (
 from niryat.channels.ondc import callbacks
 from niryat.channels.ondc.catalogue import incremental_catalogue, ondc_problems
 from niryat.channels.ondc.items import CHECK, domain_of
+from niryat.channels.ondc.server import send_unsolicited
 from niryat.core.http import HttpError
 from niryat.core.models import User
 from niryat.registry.hooks import DataSection
@@ -192,25 +194,27 @@ def send_due() -> int:
     )
     for push in due:
         subscription = push.subscription
-        push.attempts += 1
+        # One message id per push, kept on every try: the buyer app may take a retry for a
+        # message it has, and the log holds each push once.
+        context = {**subscription.context, "message_id": push_message_id(push)}
         try:
-            callbacks.send_callback(
-                subscription.node,
-                subscription.context,
-                "on_search",
-                push.message,
-                new_message_id=True,
-            )
+            send_unsolicited(subscription.node, context, "on_search", push.message)
         except (HttpError, callbacks.CallbackRefused) as exc:
+            push.attempts += 1
             push.last_error = str(exc)[:1000]
             push.next_try_at = timezone.now() + _retry_delay(push.attempts)
             push.save(update_fields=["attempts", "last_error", "next_try_at"])
             continue
+        push.attempts += 1
         push.acked_at = timezone.now()
         push.last_error = ""
         push.save(update_fields=["attempts", "acked_at", "last_error"])
         acked += 1
     return acked
+
+
+def push_message_id(push: OndcPush) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"niryat-ondc-push:{push.pk}"))
 
 
 def push_catalogue_changes() -> tuple[int, int]:

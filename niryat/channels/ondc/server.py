@@ -7,8 +7,9 @@ its message_id is new. An ACKed request is logged (`OndcMessage`) and answered i
 task: the action's handler (`HANDLERS`) gives a `Reply`, sent as the signed `on_<action>` callback
 to `context.bap_uri`, retried on timeouts, 429 and 5xx.
 
-Unsolicited callbacks (on_status when staff ship, catalogue pushes) go through `send_unsolicited`,
-so that they are logged and retried like answers.
+Unsolicited callbacks (on_status when staff ship, grievance updates, catalogue pushes) all go
+through `send_unsolicited`, logged once per message; their callers retry them (the outbox, the
+push schedule).
 
 Handler contract: `HANDLERS[action]` is the dotted path of `handler(node, request) -> Reply`, where
 `request` is the whole parsed body (context and message); it raises `OndcError` for a request it
@@ -345,19 +346,30 @@ def answer(received_pk: int) -> OndcMessage | None:
 
 
 def send_unsolicited(
-    node: OndcNode,
-    request_context: dict[str, Any],
-    action: str,
-    message: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
+    node: OndcNode, request_context: dict[str, Any], action: str, message: dict[str, Any]
 ) -> OndcMessage:
-    """Send a callback nobody asked for just now (on_status when staff pack, ship or deliver;
-    a catalogue push) in the transaction of `request_context` (e.g. the order's confirm), under a
-    new message_id: logged, signed, sent, and retried like an answer. Call it from a background
-    task: it waits for the buyer app."""
-    context = callbacks.callback_context(node, request_context, action, new_message_id=True)
-    sent = log_sent(node, context, Reply(message, error), answers=None)
-    deliver(sent)
+    """Send a callback nobody asked for just now (on_status or on_cancel when staff move an order,
+    on_issue_status, a catalogue push) in the transaction of `request_context`, under the
+    message_id it carries: the caller keeps one id per message, so that every retry (the outbox's,
+    the push schedule's) sends the one logged body again and the flow log holds it once. Raises
+    HttpError or CallbackRefused when the buyer app did not ACK; the caller retries."""
+    context = callbacks.callback_context(node, request_context, action)
+    sent = OndcMessage.objects.filter(
+        node=node,
+        direction=OndcMessage.Direction.SENT,
+        action=action,
+        message_id=context["message_id"],
+    ).first() or log_sent(node, context, Reply(message), answers=None)
+    sent.attempts += 1
+    try:
+        callbacks.post(node, callback_url(sent), sent.body.encode())
+    except (HttpError, callbacks.CallbackRefused) as exc:
+        sent.error = str(exc)[:500]
+        raise
+    else:
+        sent.outcome, sent.error = OndcMessage.Outcome.DELIVERED, ""
+    finally:
+        sent.save(update_fields=["attempts", "outcome", "error", "updated_at"])
     return sent
 
 

@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from fakes.ondc_bap import FakeOndcBuyerApp, now_timestamp
+from fakes.ondc_bap import BAP_TERMS, FINDER_FEE, FakeOndcBuyerApp, now_timestamp
 from fakes.ondc_registry import FakeOndcRegistry
 from niryat.catalog.models import Category, Sku
 from niryat.channels.actions import do_push, do_set_order_state
@@ -48,12 +48,6 @@ SUBSCRIBER = "edc-gorakhpur.niryat.test"
 # The buyer app's own name for itself, on loopback: ONDC's utility refuses a bap_uri at a bare IP
 # address, and *.localhost is loopback by RFC 6761 (resolved so by `loopback_names`).
 BAP_HOST = "bap.localhost"
-FINDER_FEE = {
-    "@ondc/org/buyer_app_finder_fee_type": "percent",
-    "@ondc/org/buyer_app_finder_fee_amount": "3",
-}
-# The buyer app's GSTIN, which a confirm carries and on_confirm repeats.
-BAP_TERMS = {"code": "bap_terms", "list": [{"code": "tax_number", "value": "29AAACB1234C1Z5"}]}
 AMAZON = {
     "client_id": "amzn1.application-oa2-client.niryatgorakhpur",
     "client_secret": "amzn1.oa2-cs.v1.secret",
@@ -204,22 +198,17 @@ class Buyer:
     def ask(
         self, action: str, message: dict[str, Any], *, transaction_id: str = "", **context: Any
     ) -> dict[str, Any]:
-        answer, sent = self.bap.send(
+        """Send `action`, run the worker, and the callback as the buyer app verified it."""
+        return self.bap.ask(
             SUBSCRIBER,
             action,
             message,
+            between=run_tasks,
             domain=self.domain,
             bap_uri=self.bap_uri,
             transaction_id=transaction_id or self.transaction_id,
             **context,
         )
-        assert answer.status_code == 200, answer.text
-        assert answer.json() == {"message": {"ack": {"status": "ACK"}}}
-        run_tasks()
-        callback = self.bap.wait_for(f"on_{action}", message_id=sent["message_id"])
-        assert callback.verified
-        assert callback.context["transaction_id"] == sent["transaction_id"]
-        return callback.data
 
     def search(self, **context: Any) -> dict[str, Any]:
         return self.ask("search", {"intent": {"payment": FINDER_FEE}}, **context)
@@ -235,33 +224,7 @@ class Buyer:
 
 def offered_item(on_search: dict[str, Any], sku: Sku) -> tuple[dict, dict]:
     """The provider and item on_search offers `sku` as."""
-    for provider in on_search["message"]["catalog"]["bpp/providers"]:
-        for item in provider["items"]:
-            if item["id"] == str(sku.uuid):
-                return provider, item
-    raise AssertionError(f"{sku} is not offered")
-
-
-def order_message(
-    provider: dict, item: dict, count: int, *, with_fulfilment: bool = False
-) -> dict[str, Any]:
-    """select's order, as a buyer app makes it from on_search."""
-    line: dict[str, Any] = {
-        "id": item["id"],
-        "location_id": item["location_id"],
-        "quantity": {"count": count},
-    }
-    fulfilment = r._end(r.BUYER_PIN)
-    if with_fulfilment:
-        line["fulfillment_id"] = item["fulfillment_id"]
-        fulfilment = {"id": item["fulfillment_id"], **fulfilment}
-    return {
-        "order": {
-            "provider": {"id": provider["id"], "locations": [{"id": item["location_id"]}]},
-            "items": [line],
-            "fulfillments": [fulfilment],
-        }
-    }
+    return FakeOndcBuyerApp.find_item(on_search, str(sku.uuid))
 
 
 def place(buyer: Buyer, sku: Sku, count: int, *, too_many: int = 0) -> dict[str, Any]:
@@ -270,31 +233,18 @@ def place(buyer: Buyer, sku: Sku, count: int, *, too_many: int = 0) -> dict[str,
     provider, item = offered_item(on_search, sku)
     assert item["quantity"]["available"]["count"] == "99"
     if too_many:
-        short = buyer.ask("select", order_message(provider, item, too_many))
+        short = buyer.ask("select", buyer.bap.select_order(provider, item, too_many))
         assert short["error"]["code"] == "40002"
         assert json.loads(short["error"]["message"]) == [{"item_id": item["id"], "error": "40002"}]
-    on_select = buyer.ask("select", order_message(provider, item, count))
+    on_select = buyer.ask("select", buyer.bap.select_order(provider, item, count))
     assert "error" not in on_select, on_select.get("error")
     quote = on_select["message"]["order"]["quote"]
     assert quote["ttl"] == "P1D"
-    init = order_message(provider, item, count, with_fulfilment=True)["order"]
-    init.update(billing=r.BILLING, payment={"type": "ON-ORDER", **FINDER_FEE})
-    on_init = buyer.ask("init", {"order": init})
+    on_init = buyer.ask("init", buyer.bap.init_order(provider, item, count))
     assert "error" not in on_init, on_init.get("error")
-    terms = on_init["message"]["order"]
     order_id = f"ORD-{uuid.uuid4().hex[:10].upper()}"
-    confirm = r.confirm([(sku, count)], order_id, terms=terms)["message"]
     sent_at = now_timestamp()  # the order is created as the confirm is sent
-    confirm["order"].update(
-        items=terms["items"],
-        provider=terms["provider"],
-        fulfillments=[
-            {**terms["fulfillments"][0], "tracking": False, "end": r._end(r.BUYER_PIN)["end"]}
-        ],
-        tags=[*terms["tags"], BAP_TERMS],
-        created_at=sent_at,
-        updated_at=sent_at,
-    )
+    confirm = buyer.bap.confirm_order(on_init, order_id, sent_at)
     on_confirm = buyer.ask("confirm", confirm, timestamp=sent_at)
     assert "error" not in on_confirm, on_confirm.get("error")
     return on_confirm

@@ -629,11 +629,17 @@ def test_an_unsigned_or_wrongly_signed_callback_would_be_refused_by_the_buyer_ap
 
     other = signing.SigningKeys.generate()
     buyer_app.seller_key = base64.b64encode(base64.b64decode(other.public_key)).decode()
-    from niryat.channels.ondc.callbacks import CallbackRefused, send_callback
+    from niryat.channels.ondc.callbacks import (
+        CallbackRefused,
+        callback_body,
+        callback_context,
+        post,
+    )
     from niryat.core.http import HttpError
 
+    context = callback_context(ondc_node, r.context("status", "T9"), "on_status")
     with pytest.raises((CallbackRefused, HttpError)):
-        send_callback(ondc_node, r.context("status", "T9", bap_uri=buyer_app.url), "on_status", {})
+        post(ondc_node, f"{buyer_app.url}/on_status", callback_body(context, {}))
     assert buyer_app.received == []
 
 

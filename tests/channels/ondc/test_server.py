@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -452,7 +453,8 @@ def test_an_order_flow_with_out_of_stock_and_a_status_push_is_logged_for_the_uti
             "fulfillments": [{"type": "Delivery", "state": {"descriptor": {"code": "Packed"}}}]
         }
     }
-    sent = server.send_unsolicited(node, confirm, "on_status", packed)
+    told = {**confirm, "message_id": str(uuid.uuid4())}
+    sent = server.send_unsolicited(node, told, "on_status", packed)
 
     # then the buyer app has it, signed, under a new message_id of the same transaction
     callback = bap.wait_for("on_status", transaction_id=transaction)

@@ -24,9 +24,27 @@ class Command(BaseCommand):
             action="store_true",
             help="also the listings and orders on the fake marketplaces (demo mode, make run)",
         )
+        parser.add_argument(
+            "--site",
+            metavar="URL",
+            help="with --marketplaces: where Niryat will listen (http://127.0.0.1:8000); the fake "
+            "ONDC registry and buyer app reach Gorakhpur's ONDC node there",
+        )
+        parser.add_argument(
+            "--ondc-buyer-app",
+            metavar="URL",
+            default="http://127.0.0.1:8705",
+            help="the fake ONDC buyer app (python -m fakes starts it at %(default)s)",
+        )
 
     def handle(
-        self, *args: Any, password: str | None = None, marketplaces: bool = False, **options: Any
+        self,
+        *args: Any,
+        password: str | None = None,
+        marketplaces: bool = False,
+        site: str | None = None,
+        ondc_buyer_app: str = "",
+        **options: Any,
     ) -> None:
         started = time.monotonic()
         result = seed_demo(password)
@@ -45,7 +63,7 @@ class Command(BaseCommand):
             for login in logins:
                 self.stdout.write(f"    {login.username:<22} {login.role:<22} {login.district}")
         try:
-            report = seed(marketplaces=marketplaces)
+            report = seed(marketplaces=marketplaces, site=site or "", ondc_buyer_app=ondc_buyer_app)
         except DemoError as exc:
             raise CommandError(f"The demo is incomplete: {exc}") from exc
         for line in report.created:
