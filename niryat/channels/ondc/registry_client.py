@@ -5,6 +5,7 @@ most a day) so that verifying a buyer app's request needs no registry call.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,13 +75,22 @@ def subscribe(node: OndcNode, *, callback_url: str, city_codes: list[str]) -> No
         raise RegistryError(_error_text(answer))
 
 
-def lookup_signing_key(node: OndcNode, subscriber_id: str, unique_key_id: str) -> str:
-    """A peer's signing public key, from the cache or a signed `/v2.0/lookup`. RegistryError when
-    the registry knows no such key."""
-    cache_key = f"ondc:key:{signing.digest(f'{subscriber_id}|{unique_key_id}'.encode())}"
+@dataclass(frozen=True)
+class Peer:
+    """A participant's entry in the registry: its signing key and its role (buyerApp, sellerApp,
+    gateway; empty when the registry does not say)."""
+
+    signing_public_key: str
+    role: str
+
+
+def lookup_peer(node: OndcNode, subscriber_id: str, unique_key_id: str) -> Peer:
+    """A peer's registry entry, from the cache or a signed `/v2.0/lookup`. RegistryError when the
+    registry knows no such key."""
+    cache_key = f"ondc:peer:{signing.digest(f'{subscriber_id}|{unique_key_id}'.encode())}"
     cached = cache.get(cache_key)
     if cached:
-        return str(cached)
+        return Peer(*cached)
     body = orjson.dumps({"subscriber_id": subscriber_id, "ukId": unique_key_id, "country": "IND"})
     header = signing.authorization_header(
         body,
@@ -93,10 +103,19 @@ def lookup_signing_key(node: OndcNode, subscriber_id: str, unique_key_id: str) -
         if participant.get("subscriber_id") == subscriber_id and (
             participant.get("ukId") == unique_key_id
         ):
-            key = str(participant["signing_public_key"])
-            cache.set(cache_key, key, _seconds_left(participant.get("valid_until")))
-            return key
+            peer = Peer(str(participant["signing_public_key"]), str(participant.get("type") or ""))
+            cache.set(
+                cache_key,
+                (peer.signing_public_key, peer.role),
+                _seconds_left(participant.get("valid_until")),
+            )
+            return peer
     raise RegistryError(f"The registry knows no key {unique_key_id} for {subscriber_id}.")
+
+
+def lookup_signing_key(node: OndcNode, subscriber_id: str, unique_key_id: str) -> str:
+    """A peer's signing public key (see `lookup_peer`)."""
+    return lookup_peer(node, subscriber_id, unique_key_id).signing_public_key
 
 
 def _seconds_left(valid_until: Any) -> int:

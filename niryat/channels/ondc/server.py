@@ -142,18 +142,24 @@ def verify_signatures(node: OndcNode, body: bytes, headers: Any) -> str:
     header = headers.get("Authorization", "")
     if not header:
         raise Refusal(401, INVALID_SIGNATURE, "The Authorization header is missing.")
-    sender = _verify(node, body, header)
+    sender = _verify(node, body, header, role="buyerApp")
     gateway_header = headers.get("X-Gateway-Authorization", "")
     if gateway_header:
-        _verify(node, body, gateway_header)
+        _verify(node, body, gateway_header, role="gateway")
     return sender
 
 
-def _verify(node: OndcNode, body: bytes, header: str) -> str:
+def _verify(node: OndcNode, body: bytes, header: str, *, role: str) -> str:
+    """The signer's subscriber id once `header` verifies and the registry lists the signer in
+    `role`: a seller app's key does not sign a buyer's search, nor a buyer app's a gateway's."""
     try:
         parsed = signing.parse_header(header)
-        key = registry_client.lookup_signing_key(node, parsed.subscriber_id, parsed.unique_key_id)
-        signing.verify(body, header, key)
+        peer = registry_client.lookup_peer(node, parsed.subscriber_id, parsed.unique_key_id)
+        signing.verify(body, header, peer.signing_public_key)
+        if peer.role and peer.role != role:
+            raise signing.SignatureError(
+                f"{parsed.subscriber_id} is registered as {peer.role}, not as {role}."
+            )
     except signing.SignatureError as exc:
         raise Refusal(401, INVALID_SIGNATURE, str(exc)) from exc
     except registry_client.RegistryError as exc:

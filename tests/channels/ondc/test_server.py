@@ -154,6 +154,17 @@ def test_a_search_through_the_gateway_is_verified_with_both_signatures(bap, node
     assert nack_of(answer) == (401, "30016", "CONTEXT-ERROR")
 
 
+def test_a_gateway_header_signed_by_a_buyer_app_is_refused(bap, node):
+    # The buyer app's genuine signature in the gateway's header: the registry lists it as a
+    # buyer app, not a gateway, so it cannot vouch that a gateway forwarded the search.
+    body = bap.body("search", None, {"intent": {}})
+
+    answer = httpx_post(bap, body, {"X-Gateway-Authorization": bap.signer.header(body)})
+
+    assert nack_of(answer) == (401, "30016", "CONTEXT-ERROR")
+    assert "not as gateway" in answer.json()["error"]["message"]
+
+
 def httpx_post(bap: FakeOndcBuyerApp, body: bytes, extra: dict[str, str]) -> Any:
     import httpx
 
