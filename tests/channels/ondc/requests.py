@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from fakes.ondc_bap import BUYER_ADDRESS, BUYER_CONTACT, BUYER_PIN, FakeOndcBuyerApp
 from niryat.catalog.models import Sku
 from niryat.channels.ondc.callbacks import timestamp
 
@@ -14,7 +15,6 @@ BAP_ID = "buyerapp.example.test"
 BAP_URI = "https://buyerapp.example.test/protocol/v1"
 BPP_ID = "edc-gorakhpur.niryat.test"
 LOCATION_ID = "L1"
-BUYER_PIN = "560001"
 
 
 def context(action: str, transaction_id: str, *, bap_uri: str = BAP_URI, **extra: Any) -> dict:
@@ -37,40 +37,13 @@ def context(action: str, transaction_id: str, *, bap_uri: str = BAP_URI, **extra
 
 
 def _end(pin: str) -> dict:
-    return {
-        "type": "Delivery",
-        "end": {
-            "location": {
-                "gps": "12.974002,77.613458",
-                "address": {
-                    "name": "Asha Rao",
-                    "building": "12, MG Road",
-                    "locality": "Ashok Nagar",
-                    "city": "Bengaluru",
-                    "state": "Karnataka",
-                    "country": "IND",
-                    "area_code": pin,
-                },
-            },
-            "contact": {"phone": "9886098860", "email": "asha@example.com"},
-            "person": {"name": "Asha Rao"},
-        },
-    }
+    return FakeOndcBuyerApp.delivery_to(pin)
 
 
 BILLING = {
-    "name": "Asha Rao",
-    "address": {
-        "name": "Asha Rao",
-        "building": "12, MG Road",
-        "locality": "Ashok Nagar",
-        "city": "Bengaluru",
-        "state": "Karnataka",
-        "country": "IND",
-        "area_code": BUYER_PIN,
-    },
-    "email": "asha@example.com",
-    "phone": "9886098860",
+    "name": BUYER_ADDRESS["name"],
+    "address": BUYER_ADDRESS,
+    **BUYER_CONTACT,
     "created_at": "2026-12-07T05:00:00.000Z",
     "updated_at": "2026-12-07T05:00:00.000Z",
 }
