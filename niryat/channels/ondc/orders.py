@@ -150,7 +150,7 @@ def ondc_account(district: District) -> ChannelAccount:
         district=district,
         channel=ChannelCode.ONDC,
         producer=None,
-        defaults={"name": "ONDC"},
+        defaults={"name": f"EDC {district.name_en}"},  # shown as "ONDC: EDC Gorakhpur"
     )
     return account
 
