@@ -16,21 +16,26 @@ from niryat.insights.models import MarketPotential, TradeDataset
 COMPETITORS_SHOWN = 3
 
 
+def _number(value: float, places: int, *, grouping: bool = False) -> str:
+    """`value` rounded (Django's number_format cuts the digits off, it does not round)."""
+    return number_format(round(value, places), places, force_grouping=grouping)
+
+
 def usd(amount: float | None) -> str:
     """US$ in words a reader takes in at a glance: "US$ 18.3 million", "US$ 450 thousand"."""
     if amount is None or math.isnan(amount):
         return _("no data")
     if amount >= 1e9:
-        return _("US$ %(n)s billion") % {"n": number_format(amount / 1e9, 1)}
+        return _("US$ %(n)s billion") % {"n": _number(amount / 1e9, 1)}
     if amount >= 1e6:
-        return _("US$ %(n)s million") % {"n": number_format(amount / 1e6, 1)}
+        return _("US$ %(n)s million") % {"n": _number(amount / 1e6, 1)}
     if amount >= 1e3:
-        return _("US$ %(n)s thousand") % {"n": number_format(amount / 1e3, 0)}
-    return _("US$ %(n)s") % {"n": number_format(amount, 0)}
+        return _("US$ %(n)s thousand") % {"n": _number(amount / 1e3, 0)}
+    return _("US$ %(n)s") % {"n": _number(amount, 0)}
 
 
 def km(distance: float) -> str:
-    return _("%(n)s km") % {"n": number_format(round(distance, -1), 0, force_grouping=True)}
+    return _("%(n)s km") % {"n": _number(round(distance, -1), 0, grouping=True)}
 
 
 @dataclass
@@ -106,7 +111,7 @@ class MarketRow:
                 )
                 % {
                     "imports": usd(self.imports),
-                    "growth": number_format(growth * 100, 1),
+                    "growth": _number(growth * 100, 1),
                     "years": self.years,
                 }
             )
@@ -118,7 +123,7 @@ class MarketRow:
                 )
                 % {
                     "imports": usd(self.imports),
-                    "growth": number_format(-growth * 100, 1),
+                    "growth": _number(-growth * 100, 1),
                     "years": self.years,
                 }
             )
@@ -149,7 +154,7 @@ class MarketRow:
                 _("India's share: India sells %(actual)s there, %(share)s%% of its imports.")
                 % {
                     "actual": usd(self.actual),
-                    "share": number_format((share or 0) * 100, 1),
+                    "share": _number((share or 0) * 100, 1),
                 }
             )
         top = sorted(self.competitors.items(), key=lambda item: -item[1])[:COMPETITORS_SHOWN]
@@ -161,7 +166,7 @@ class MarketRow:
                         _("%(country)s (%(share)s%%)")
                         % {
                             "country": country_name(code),
-                            "share": number_format(value / self.imports * 100, 0),
+                            "share": _number(value / self.imports * 100, 0),
                         }
                         for code, value in top
                     )
