@@ -77,14 +77,43 @@ def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
     return points
 
 
+def _unwrapped(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The ring with longitudes made continuous: a ring that crosses the antimeridian (Russia,
+    Fiji) runs past ±180° instead of jumping across the whole map."""
+    result: list[tuple[float, float]] = []
+    shift = 0.0
+    for n, (lon, lat) in enumerate(ring):
+        if n:
+            step = lon + shift - result[-1][0]
+            if step > 180:
+                shift -= 360
+            elif step < -180:
+                shift += 360
+        result.append((lon + shift, lat))
+    return result
+
+
+def _projected(ring: list[tuple[float, float]], offset: float) -> str:
+    """One ring shifted by `offset` degrees, cut at the map's edge meridians and its south."""
+    points = [_point(min(max(lon + offset, -180.0), 180.0), max(lat, SOUTH)) for lon, lat in ring]
+    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"
+
+
 def _path(polygons: list[list[list[int]]], arcs: list[list[tuple[float, float]]]) -> str:
-    parts = []
+    parts: list[str] = []
     for polygon in polygons:
-        for ring in polygon:
-            projected = [_point(lon, max(lat, SOUTH)) for lon, lat in _ring(ring, arcs)]
-            if len(projected) < 3:
+        for indexes in polygon:
+            ring = _unwrapped(_ring(indexes, arcs))
+            if len(ring) < 3:
                 continue
-            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in projected) + "Z")
+            longitudes = [lon for lon, _ in ring]
+            # A ring past an edge is drawn twice, once on each side, each cut at the edge.
+            offsets = [0.0]
+            if max(longitudes) > 180:
+                offsets.append(-360.0)
+            if min(longitudes) < -180:
+                offsets.append(360.0)
+            parts.extend(_projected(ring, offset) for offset in offsets)
     return "".join(parts)
 
 
@@ -141,10 +170,10 @@ def shaded_map(values: dict[str, float], titles: dict[str, str]) -> list[MapCoun
     ]
 
 
-def legend() -> list[tuple[str, int]]:
-    """(shade, lower bound as a percentage of the largest) from the darkest down."""
+def legend() -> list[tuple[str, float]]:
+    """(shade, lower bound as a percentage of the largest) from the darkest down; the lightest
+    shade also takes whatever is smaller."""
     steps = len(SHADES)
     return [
-        (SHADES[n], round(100 * 10 ** (3 * (n / steps - 1)), 1 if n < 2 else 0))  # type: ignore[misc]
-        for n in reversed(range(steps))
+        (SHADES[n], round(100 * 10 ** (3 * (n / steps - 1)), 1)) for n in reversed(range(steps))
     ]

@@ -37,7 +37,8 @@ def test_a_baci_year_with_an_earlier_one_loads_with_growth_and_competitors() -> 
     assert (uae.imports_usd, uae.india_usd) == (400_000.0, 100_000.0)
     assert uae.competitors == {"CHN": 300_000.0}
     assert uae.supply_share == pytest.approx(200 / 600)
-    assert uae.potential_usd is not None and uae.potential_usd > 0
+    assert uae.potential_usd is not None
+    assert uae.potential_usd > 0
     assert cell("ARE", "691390").growth == pytest.approx(1.0)
     assert MarketPotential.objects.count() == 6
     assert AuditEntry.objects.filter(action="insights.trade_data_loaded").count() == 1
