@@ -52,6 +52,7 @@ class MarketRow:
     competitors: dict[str, float] = field(default_factory=dict)
     india_source: str = MarketPotential.IndiaSource.MATRIX
     rank: int = 0
+    years: int = 0
 
     @property
     def name(self) -> str:
@@ -68,8 +69,6 @@ class MarketRow:
         if not self.imports or not self.imports_earlier or self.years <= 0:
             return None
         return float((self.imports / self.imports_earlier) ** (1 / self.years) - 1)
-
-    years: int = 0
 
     @property
     def india_share(self) -> float | None:
@@ -197,23 +196,37 @@ def rank_markets(hs_codes: list[str], dataset: TradeDataset | None = None) -> Pr
         return ProductMarkets(dataset=None, hs6_codes=[], ranked=[], without_imports=[])
     rows: dict[str, MarketRow] = defaultdict(lambda: MarketRow(market=""))
     hs6_codes: set[str] = set()
-    for cell in MarketPotential.objects.filter(dataset=dataset).for_hs_codes(hs_codes):
-        hs6_codes.add(cell.hs6)
-        row = rows[cell.market]
-        row.market, row.years = cell.market, dataset.growth_years
-        row.india_source = cell.india_source
-        row.actual += cell.india_usd or 0.0
-        if cell.imports_usd is not None:
-            row.imports = (row.imports or 0.0) + cell.imports_usd
-            if cell.imports_earlier_usd is not None:
-                row.imports_earlier = (row.imports_earlier or 0.0) + cell.imports_earlier_usd
-            if cell.supplier_km is not None:
-                row.supplier_km_weighted += cell.imports_usd * cell.supplier_km
-                row.supplier_km_weight += cell.imports_usd
-            for code, value in cell.competitors.items():
+    cells = (
+        MarketPotential.objects.filter(dataset=dataset)
+        .for_hs_codes(hs_codes)
+        .values_list(
+            "market",
+            "hs6",
+            "india_source",
+            "india_usd",
+            "imports_usd",
+            "imports_earlier_usd",
+            "supplier_km",
+            "competitors",
+            "potential_usd",
+        )
+    )
+    for market, hs6, source, india, imports, earlier, supplier_km, competitors, potential in cells:
+        hs6_codes.add(hs6)
+        row = rows[market]
+        row.market, row.years, row.india_source = market, dataset.growth_years, source
+        row.actual += india or 0.0
+        if imports is not None:
+            row.imports = (row.imports or 0.0) + imports
+            if earlier is not None:
+                row.imports_earlier = (row.imports_earlier or 0.0) + earlier
+            if supplier_km is not None:
+                row.supplier_km_weighted += imports * supplier_km
+                row.supplier_km_weight += imports
+            for code, value in competitors.items():
                 row.competitors[code] = row.competitors.get(code, 0.0) + value
-        if cell.potential_usd is not None:
-            row.potential = (row.potential or 0.0) + cell.potential_usd
+        if potential is not None:
+            row.potential = (row.potential or 0.0) + potential
     ranked = sorted(
         (row for row in rows.values() if row.potential is not None and row.potential > 0),
         key=lambda row: (-(row.potential or 0.0), row.market),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,23 @@ def test_the_shipped_default_holds_220_markets_and_india_s_six() -> None:
     # SOURCES.md's check: carpets (chapter 57) to the USA in FY2024-25, US$ 834.5 million.
     carpets = sum(v for (m, hs6), v in national.values.items() if m == "USA" and hs6[:2] == "57")
     assert carpets == pytest.approx(834.5e6, rel=1e-3)
+
+
+@pytest.mark.django_db
+def test_setup_loads_the_default_only_when_no_data_is_loaded() -> None:
+    call_command("load_trade_data", baci=BACI_2024, stdout=None)
+
+    call_command("load_trade_data", if_empty=True, stdout=None)
+
+    assert TradeDataset.objects.get().kind == TradeDataset.Kind.BACI
+    assert MarketPotential.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_parquet_without_pyarrow_is_refused_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+
+    with pytest.raises(CommandError, match="Reading Parquet needs the pyarrow library"):
+        call_command("load_trade_data", parquet=FIXTURES / "missing.parquet", stdout=None)
+    assert not TradeDataset.objects.exists()

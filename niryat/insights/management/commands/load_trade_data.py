@@ -1,6 +1,7 @@
 """Load trade data and compute the export potential from it.
 
     manage.py load_trade_data                         # the data shipped in niryat/insights/data
+    manage.py load_trade_data --if-empty              # the same, unless data is loaded already
     manage.py load_trade_data --baci BACI_HS17_Y2024_V202501.csv \
         --earlier BACI_HS17_Y2016_V202501.csv
     manage.py load_trade_data --comtrade comtrade_2024.csv [--earlier comtrade_2019.csv]
@@ -56,8 +57,16 @@ class Command(BaseCommand):
         parser.add_argument("--india-national", type=Path, help="India's exports by HS6 (EIDB)")
         parser.add_argument("--india-fy", type=int, help="financial year start, e.g. 2024")
         parser.add_argument("--source", default="", help="where the file came from, for the pages")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="load nothing if trade data is loaded already (for `make setup`)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and TradeDataset.objects.exists():
+            self.stdout.write(f"Trade data is loaded already ({TradeDataset.objects.current()}).")
+            return
         try:
             self._load(options)
         except TradeFileError as exc:
