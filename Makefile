@@ -30,6 +30,7 @@ messages: $(VENV)/.runtime
 setup: translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_trade_data --if-empty
 	$(PY) manage.py seed_demo
 
 # Demo mode: the marketplaces are the local fakes (fakes/), unless these are set already.

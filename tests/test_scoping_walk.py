@@ -263,7 +263,11 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "selection_uuid": selection.uuid,
         "consignment_uuid": consignment.uuid,
         "lgd_code": varanasi.lgd_code,
-        "pk": {"odop_product_edit": banarasi.pk, "api_token_revoke": token.pk},
+        "pk": {
+            "odop_product_edit": banarasi.pk,
+            "odop_export_potential": banarasi.pk,
+            "api_token_revoke": token.pk,
+        },
         "uuid": progress.uuid,
         "product_id": banarasi.pk,
         "progress_id": progress.uuid,

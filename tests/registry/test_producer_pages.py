@@ -49,8 +49,9 @@ from tests.registry.rule_cases import (
 TODAY = timezone.localdate()
 # session, user, the producer, the write check, members, groups joined, duplicates, audit trail,
 # the members the trail names, the header's district, activities, creator, stage history,
-# consents, the group's combined products and activities, visits, their latest messages
-QUERIES_ON_A_GROUPS_PAGE = 18
+# consents, the group's combined products and activities, visits, their latest messages, the
+# trade dataset for the export potential of its ODOP product (its markets: one more when loaded)
+QUERIES_ON_A_GROUPS_PAGE = 19
 
 
 @pytest.fixture
