@@ -162,6 +162,8 @@ class Message(Timestamped):
         indexes = [
             models.Index(fields=["producer", "-created_at"]),
             models.Index(fields=["channel", "address", "direction", "-created_at"]),
+            # The workers' question: which messages are due now?
+            models.Index(fields=["status", "next_try_at"], name="message_due"),
         ]
 
     def __str__(self) -> str:
