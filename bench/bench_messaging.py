@@ -141,15 +141,18 @@ def soak(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> Resu
     producers = recipients()
     if not producers:
         raise AssertionError("no producer with a mobile in the bench district")
-    faults = round(count * FAULT_SHARE / 2)
     sms_calls = -(-count // 2 // implementation.backend_for("sms").batch_size)
+    injected = {}
     for fake, path, calls, kind in (
         (msg91_fake, "POST /api/v2/sendsms", sms_calls, "late"),
         (whatsapp_fake, "POST /v", count // 2, "lost"),
     ):
-        # The first calls fail (half of each kind), their retries succeed; further on, a few
-        # MSG91 calls are taken but answered too late, and a few WhatsApp calls never taken.
-        fake.set_faults(rate_limited=faults // 2, retry_after=0, server_errors=faults // 2)
+        # The first calls fail (one in ten of the calls the alerts need, half with each
+        # kind), their retries succeed; further on, a few MSG91 calls are taken but answered
+        # too late, and a few WhatsApp calls never taken.
+        faults = max(2, round(calls * FAULT_SHARE))
+        injected[fake.name] = faults
+        fake.set_faults(rate_limited=faults // 2, retry_after=0, server_errors=faults - faults // 2)
         fake.set_faults(
             broken=path,
             broken_after=faults + max(1, calls // 3),
@@ -203,9 +206,10 @@ def soak(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> Resu
         baseline_label="bare HTTP posts of the same bodies, one per alert, to the same fakes "
         "(no records, no checks, no faults)",
         note=f"lost 0, duplicated 0; each alert sent to the gateway twice; {retried:,} retried "
-        f"after {2 * faults:,} injected 429 and {2 * faults:,} 503 answers and {unanswered:,} "
-        f"calls without an answer in time ({confirmed:,} found sent by the providers' reports, "
-        f"the others sent again); {calls:,} provider calls in all; bare posts of the calls "
+        f"after {injected['msg91']:,} MSG91 and {injected['whatsapp']:,} WhatsApp calls "
+        f"answered 429 or 503, and {unanswered:,} messages without an answer in time "
+        f"({confirmed:,} found sent by the providers' reports, the others sent again); "
+        f"{calls:,} provider calls in all; bare posts of the calls "
         f"the gateway made: {as_sent_s:.2f} s; {reports:,} provider reports handled in "
         f"{reports_s:.1f} s (not in the figure)",
     )
