@@ -347,11 +347,6 @@ def _claim(message_id: int, now: dt.datetime, others: int = 0) -> list[int]:
     return list(Message.objects.filter(claim=token).values_list("pk", flat=True))
 
 
-def session_open(channel: str, address: str, now: dt.datetime) -> bool:
-    """Whether the producer wrote to us on this channel in the last 24 hours."""
-    return bool(open_sessions(channel, [address], now))
-
-
 def open_sessions(channel: str, addresses: list[str], now: dt.datetime) -> set[str]:
     """Which of these addresses wrote to us on this channel in the last 24 hours."""
     return set(
