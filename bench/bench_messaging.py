@@ -3,14 +3,24 @@
 N order alerts (BENCH_MESSAGING_ALERTS; by default 100,000 × scale, at least 500) go through the
 gateway to the fake MSG91 and the fake WhatsApp Cloud API on loopback: half the producers agreed
 to WhatsApp (approved template), the others get an SMS under DLT. Each alert is checked, recorded
-with its idempotency key and queued (`gateway.send`), then delivered as the worker's task does
-(`gateway.deliver`), retries included, until nothing waits. Every alert is sent twice to the
-gateway (a task that ran twice); one in ten provider calls fails first (429 with Retry-After 0,
-then 503), so retries are part of the figure. Afterwards, what each fake received is counted
-against the alerts: lost and duplicated must both be 0.
+with its idempotency key and queued (`gateway.send`), then delivered as the worker's
+tasks do (`gateway.deliver_due`: each task sends its message and the other due ones with it, in
+batches), retries included, until nothing waits.
+Every alert is sent twice to the gateway (a task that ran twice); one in ten provider calls
+fails first (429 with Retry-After 0, then 503), and some calls get no answer in time, half of
+them taken by the provider ("late") and half never taken ("lost"): those wait for the
+providers' reports (posted to our webhooks as the providers would, and timed apart), and the
+ones no report names are sent again once their window is over. Afterwards, what each fake
+received is counted against the alerts: lost and duplicated must both be 0.
 
-The baseline, in the same run: bare HTTP posts of the same bodies (the backends' own request
-builders) to the same fakes on one kept-open client, without faults, records or checks.
+The baseline, in the same run: bare HTTP posts of the same bodies, one per alert as the
+backends build them for one message, to the same fakes on one kept-open client, without faults,
+records or checks. The note adds the bare posts of the calls the gateway really made (an MSG91
+call carries many SMS).
+
+What the figure leaves out: the task worker's own cost per task (picking it from the queue and
+marking it done, a few queries each), since the tasks' work is called here as the worker calls
+it.
 
 Runs in a transaction that is rolled back, so the dataset is left as the generator made it.
 """
@@ -26,7 +36,9 @@ from typing import Any
 import httpx
 from django.db import transaction
 from django.db.models import Count
+from django.test import RequestFactory
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from bench.generate import DESIGN_CATALOG
 from bench.harness import Rate, Result
@@ -34,7 +46,7 @@ from fakes.msg91 import AUTH_KEY, FakeMsg91
 from fakes.whatsapp import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, FakeWhatsApp
 from niryat.core.messaging import Outgoing, gateway
 from niryat.core.models import District
-from niryat.messaging import dlt
+from niryat.messaging import dlt, webhooks
 from niryat.messaging import gateway as implementation
 from niryat.messaging.backends import msg91, whatsapp
 from niryat.messaging.backends.base import Delivery
@@ -43,6 +55,8 @@ from niryat.registry.models import Producer
 
 HEADER = "NIRYAT"
 FAULT_SHARE = 0.1  # of the provider calls, failing first (half 429, half 503)
+TIMEOUTS = 2  # calls per provider that get no answer in time
+HTTP_TIMEOUT = 0.25  # seconds our client waits in the bench; the fakes hold a timeout longer
 
 
 def alerts_wanted(scale: float) -> int:
@@ -63,6 +77,7 @@ def run(scale: float) -> list[Result]:
         "MESSAGING_QUIET_HOURS": (0, 0),
         "MESSAGING_RETRY_SECONDS": 0.0,
         "MESSAGING_RETRY_CAP_SECONDS": 0.0,
+        "CHANNEL_HTTP_TIMEOUT": HTTP_TIMEOUT,
         "MSG91_API_URL": msg91_url,
         "MSG91_AUTH_KEY": AUTH_KEY,
         "WHATSAPP_API_URL": whatsapp_url,
@@ -126,17 +141,44 @@ def soak(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> Resu
     producers = recipients()
     if not producers:
         raise AssertionError("no producer with a mobile in the bench district")
-    faults = round(count * FAULT_SHARE / 2)
-    for fake in (msg91_fake, whatsapp_fake):
-        # Half of each fault kind per provider: the first calls fail, their retries succeed.
-        fake.set_faults(rate_limited=faults // 2, retry_after=0, server_errors=faults // 2)
+    sms_calls = -(-count // 2 // implementation.backend_for("sms").batch_size)
+    injected = {}
+    for fake, path, calls, kind in (
+        (msg91_fake, "POST /api/v2/sendsms", sms_calls, "late"),
+        (whatsapp_fake, "POST /v", count // 2, "lost"),
+    ):
+        # The first calls fail (one in ten of the calls the alerts need, half with each
+        # kind), their retries succeed; further on, a few MSG91 calls are taken but answered
+        # too late, and a few WhatsApp calls never taken.
+        faults = max(2, round(calls * FAULT_SHARE))
+        injected[fake.name] = faults
+        fake.set_faults(rate_limited=faults // 2, retry_after=0, server_errors=faults - faults // 2)
+        fake.set_faults(
+            broken=path,
+            broken_after=faults + max(1, calls // 3),
+            broken_times=TIMEOUTS,
+            broken_kind=kind,
+            timeout_delay=HTTP_TIMEOUT * 1.6,
+        )
     started = time.perf_counter()
     for index in range(count):
         message = alert(index, producers[index % len(producers)])
         gateway().send(message)
         gateway().send(message)  # the same alert again: a task that ran twice
+    sent_s = time.perf_counter() - started
     drain()
-    measured_s = time.perf_counter() - started
+    first_pass_s = time.perf_counter() - started
+    checking = Message.objects.filter(key__startswith="bench-order-alert:", status="checking")
+    unanswered = checking.count()
+    # The providers' reports, as their webhooks bring them (timed apart: they are the
+    # providers' calls to us, not our sending).
+    reports_started = time.perf_counter()
+    reports = post_reports(msg91_fake, whatsapp_fake)
+    reports_s = time.perf_counter() - reports_started
+    confirmed = unanswered - checking.count()
+    started = time.perf_counter()
+    drain(windows_over=True)  # what no report named goes again
+    measured_s = first_pass_s + time.perf_counter() - started
     lost, duplicated = tally(count, msg91_fake, whatsapp_fake)
     by_channel = dict(
         Message.objects.filter(key__startswith="bench-order-alert:")
@@ -144,9 +186,13 @@ def soak(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> Resu
         .annotate(n=Count("id"))
     )
     retried = Message.objects.filter(key__startswith="bench-order-alert:", attempts__gt=1).count()
-    baseline_s = bare_posts(msg91_fake, whatsapp_fake)
+    calls = len(msg91_fake.requests) + len(whatsapp_fake.requests)
+    baseline_s, as_sent_s = bare_posts(msg91_fake, whatsapp_fake)
     print(
-        f"bench_messaging: {count:,} alerts in {measured_s:.1f} s, bare posts {baseline_s:.1f} s",
+        f"bench_messaging: {count:,} alerts in {measured_s:.1f} s ({calls:,} provider calls), "
+        f"bare posts {baseline_s:.1f} s (of the calls made: {as_sent_s:.1f} s), "
+        f"{reports:,} reports in {reports_s:.1f} s; sending to the gateway {sent_s:.1f} s, "
+        f"first delivery {first_pass_s - sent_s:.1f} s",
         file=sys.stderr,
     )
     if lost or duplicated:
@@ -157,25 +203,53 @@ def soak(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> Resu
         f"{by_channel.get('whatsapp', 0):,} WhatsApp",
         measured=Rate(rows_per_s=count / measured_s, rows=count, n=1),
         baseline=Rate(rows_per_s=count / baseline_s, rows=count, n=1),
-        baseline_label="bare HTTP posts of the same bodies to the same fakes (no records, "
-        "no checks, no faults)",
+        baseline_label="bare HTTP posts of the same bodies, one per alert, to the same fakes "
+        "(no records, no checks, no faults)",
         note=f"lost 0, duplicated 0; each alert sent to the gateway twice; {retried:,} retried "
-        f"after {2 * faults:,} injected 429 and {2 * faults:,} 503 answers",
+        f"after {injected['msg91']:,} MSG91 and {injected['whatsapp']:,} WhatsApp calls "
+        f"answered 429 or 503, and {unanswered:,} messages without an answer in time "
+        f"({confirmed:,} found sent by the providers' reports, the others sent again); "
+        f"{calls:,} provider calls in all; bare posts of the calls "
+        f"the gateway made: {as_sent_s:.2f} s; {reports:,} provider reports handled in "
+        f"{reports_s:.1f} s (not in the figure)",
     )
 
 
-def drain() -> None:
-    """Deliver every queued alert as the worker would, retries falling due at once."""
+def drain(*, windows_over: bool = False) -> None:
+    """Run every due message's task as the worker would, retries falling due at once; what
+    waits for a provider's report is left waiting unless its window is `windows_over`."""
+    statuses = ["queued", "checking"] if windows_over else ["queued"]
     while True:
         due = list(
-            Message.objects.filter(key__startswith="bench-order-alert:", status="queued")
+            Message.objects.filter(key__startswith="bench-order-alert:", status__in=statuses)
             .order_by("pk")
             .values_list("pk", "next_try_at")
         )
         if not due:
             return
         for pk, next_try_at in due:
-            implementation.deliver(pk, now=next_try_at)
+            implementation.deliver_due(pk, now=max(timezone.now(), next_try_at))
+
+
+def post_reports(msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> int:
+    """The fakes' delivery reports and "sent" statuses, posted to our webhook views."""
+    factory = RequestFactory()
+    reports = 0
+    for body in msg91_fake.delivery_reports():
+        request = factory.post("/hooks/msg91/x/", body, content_type="application/json")
+        with override_settings(MSG91_WEBHOOK_TOKEN="x"):  # noqa: S106 - the bench's own
+            webhooks.msg91_report(request, token="x")  # noqa: S106
+        reports += len(body["data"][0]["report"])
+    payload = whatsapp_fake.statuses("sent")
+    body, headers = FakeWhatsApp.signed(payload)
+    request = factory.post(
+        "/hooks/whatsapp/",
+        body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=headers["X-Hub-Signature-256"],
+    )
+    webhooks.whatsapp(request)
+    return reports + len(payload["entry"][0]["changes"][0]["value"]["statuses"])
 
 
 def tally(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> tuple[int, int]:
@@ -191,11 +265,13 @@ def tally(count: int, msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> tup
     return lost, duplicated
 
 
-def bare_posts(msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> float:
-    """The same bodies, posted as they are: what the HTTP calls alone cost."""
+def bare_posts(msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> tuple[float, float]:
+    """(one post per alert, the calls the gateway made): the same bodies posted as they are,
+    what the HTTP calls alone cost."""
     bodies: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []
+    templates = {t.key: t for t in MessageTemplate.objects.all()}
     for message in Message.objects.filter(key__startswith="bench-order-alert:").order_by("pk"):
-        template = MessageTemplate.objects.get(key=message.template)
+        template = templates[message.template]
         delivery = Delivery(
             key=message.key,
             channel=message.channel,
@@ -207,6 +283,7 @@ def bare_posts(msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> float:
             dlt_header=HEADER,
             dlt_template_id=template.dlt_template_id(message.language),
             whatsapp_name=template.whatsapp_name,
+            reference=message.provider_ref,
         )
         if message.channel == "sms":
             bodies.append(
@@ -226,8 +303,23 @@ def bare_posts(msg91_fake: FakeMsg91, whatsapp_fake: FakeWhatsApp) -> float:
                     {"Authorization": f"Bearer {ACCESS_TOKEN}"},
                 )
             )
+    made = [
+        (fake.url, request.path, request.json(), headers)
+        for fake, headers in (
+            (msg91_fake, {"authkey": AUTH_KEY}),
+            (whatsapp_fake, {"Authorization": f"Bearer {ACCESS_TOKEN}"}),
+        )
+        for request in list(fake.requests)
+    ]
+    for fake in (msg91_fake, whatsapp_fake):
+        fake.reset()
     with httpx.Client() as client:
         started = time.perf_counter()
         for base, path, body, headers in bodies:
             client.post(base + path, json=body, headers=headers).raise_for_status()
-        return time.perf_counter() - started
+        per_alert = time.perf_counter() - started
+        started = time.perf_counter()
+        for base, path, body, headers in made:
+            client.post(base + path, json=body, headers=headers).raise_for_status()
+        as_made = time.perf_counter() - started
+    return per_alert, as_made

@@ -272,11 +272,22 @@ MESSAGING_RETRY_SECONDS = float(env_str("MESSAGING_RETRY_SECONDS", "30"))
 MESSAGING_RETRY_CAP_SECONDS = float(env_str("MESSAGING_RETRY_CAP_SECONDS", "3600"))
 MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 10)
 MESSAGING_LEASE_SECONDS = float(env_str("MESSAGING_LEASE_SECONDS", "120"))
+# A call the provider did not answer in time may have been taken: the message waits this long
+# for a report naming it before it is sent again (niryat/messaging/gateway.py explains the risk).
+MESSAGING_CONFIRM_SECONDS = float(env_str("MESSAGING_CONFIRM_SECONDS", "900"))
+# A worker sends up to this many due messages in one go, making up to this many calls at once.
+MESSAGING_BATCH = env_int("MESSAGING_BATCH", 200)
+MESSAGING_SEND_THREADS = env_int("MESSAGING_SEND_THREADS", 8)
 # MSG91 (SMS): the API's address and the account's auth key; the token in the address of our
 # delivery-report webhook (MSG91 signs nothing, so the address is the secret).
 MSG91_API_URL = env_str("MSG91_API_URL", "https://api.msg91.com")
 MSG91_AUTH_KEY = env_str("MSG91_AUTH_KEY", "")
 MSG91_WEBHOOK_TOKEN = env_str("MSG91_WEBHOOK_TOKEN", "")
+# Replies by SMS come to our long code; MSG91 forwards them to /hooks/msg91/inbound/<token>/.
+# Only the SHA-256 of that token is kept here (hex), so the address cannot be read from the
+# settings; and the keyword a shared long code needs in front of every SMS ("NIRYAT").
+MSG91_INBOUND_TOKEN_SHA256 = env_str("MSG91_INBOUND_TOKEN_SHA256", "").lower()
+MSG91_INBOUND_KEYWORD = env_str("MSG91_INBOUND_KEYWORD", "")
 # WhatsApp Business Cloud API (Meta): the Graph API's address and version, the business phone
 # number's id, the system user's access token, the app secret that signs webhooks
 # (X-Hub-Signature-256) and the token we chose for the webhook's verification handshake.

@@ -48,7 +48,10 @@ class Faults:
     seed: int = 1
     # API calls whose method and path (with its query) match this regular expression ("GET
     # /orders.*NextToken") answer normally `broken_after` times, then fail `broken_times` times
-    # with `broken_kind` ("503", "429" or "timeout"): a fault half-way through paging.
+    # with `broken_kind`: "503", "429", "timeout" (answered only after `timeout_delay`, when the
+    # client has given up, and only then taken), "late" (taken at once, answered after
+    # `timeout_delay`) or "lost" (no answer in time, and never taken): a fault half-way through
+    # paging.
     broken: str = ""
     broken_after: int = 0
     broken_times: int = 1
@@ -63,6 +66,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # from the route pattern
+    late: float = 0.0  # seconds to hold the answer back after handling the call
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -182,9 +186,13 @@ class FakeMarketplace:
                 kind = "503"
             elif faults.fault_ratio and self.random.random() < faults.fault_ratio:
                 kind = self.random.choice(["429", "503", "timeout"])
-            delay = faults.timeout_delay if kind == "timeout" else faults.delay
+            delay = faults.timeout_delay if kind in ("timeout", "lost") else faults.delay
+            if kind == "late":
+                request.late = faults.timeout_delay
         if delay:
             time.sleep(delay)
+        if kind == "lost":  # the client is long gone: whatever we answer, nothing was taken
+            return self.error_response(503, "ServiceUnavailable", "Request dropped.")
         if kind == "429":
             response = self.error_response(429, "QuotaExceeded", "You exceeded your quota.")
             response.headers["Retry-After"] = f"{self.faults.retry_after:g}"
@@ -208,7 +216,10 @@ class FakeMarketplace:
             match = pattern.match(request.path)
             if match and method == request.method:
                 request.params = match.groupdict()
-                return handler(self, request)
+                response = handler(self, request)
+                if request.late:  # taken; the answer comes after the client gave up
+                    time.sleep(request.late)
+                return response
         return self.error_response(404, "NotFound", f"No route {request.method} {request.path}")
 
     def control(self, request: Request) -> Response:

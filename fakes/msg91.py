@@ -10,14 +10,24 @@
 The operators' DLT scrubbing is the fake's too: with registrations (`register_dlt(template id,
 header, wording with {#var#})`), a message whose header or wording does not match its template id
 is accepted and then reported failed, as operators drop it. `delivery_report(request id)` is the
-webhook body MSG91 sends (`data`: a JSON list), for tests to post to Niryat; `sent` holds every
-accepted message. Faults (429, 503, timeouts) come from fakes/base.py.
+webhook body MSG91 sends (`data`: a JSON list, with the call's `campaignName`), and
+`delivery_reports()` the bodies for every call not reported yet, for tests to post to Niryat;
+`sent` holds every accepted message. Faults (429, 503, timeouts, and calls taken but answered too
+late) come from fakes/base.py.
+
+Replies: `inbound_sms(number, text)` is what MSG91 forwards to the long code's callback URL when
+someone sends an SMS to it (form fields: the sender's number with its country code, the keyword,
+the whole text, the long code and the time), and `post_inbound(url, number, text)` sends it to a
+running Niryat.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
 from fakes.base import FakeMarketplace, Request, Response, route
@@ -41,6 +51,7 @@ class FakeMsg91(FakeMarketplace):
     def reset_state(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.dlt: dict[str, tuple[str, re.Pattern[str]]] = {}
+        self.reported: set[str] = set()  # request ids whose report went out
 
     def register_dlt(self, template_id: str, header: str, wording: str) -> None:
         with self.lock:
@@ -81,6 +92,7 @@ class FakeMsg91(FakeMarketplace):
                             "route": body.get("route"),
                             "unicode": body.get("unicode"),
                             "DLT_TE_ID": template_id,
+                            "campaign": str(body.get("campaign", "") or "API")[:50],
                             "message": text,
                             "to": str(number),
                             "status": "1" if scrubbed else "16",
@@ -89,10 +101,18 @@ class FakeMsg91(FakeMarketplace):
                     )
         return Response(200, {"type": "success", "message": request_id})
 
+    def delivery_reports(self) -> list[dict[str, Any]]:
+        """The delivery-report bodies of every call not reported yet, oldest first."""
+        with self.lock:
+            waiting = list(dict.fromkeys(s["request_id"] for s in self.sent))
+            waiting = [request_id for request_id in waiting if request_id not in self.reported]
+        return [self.delivery_report(request_id) for request_id in waiting]
+
     def delivery_report(self, request_id: str) -> dict[str, Any]:
         """The body MSG91 posts to the delivery-report webhook for one request."""
         with self.lock:
             sent = [s for s in self.sent if s["request_id"] == request_id]
+            self.reported.add(request_id)
         return {
             "data": [
                 {
@@ -108,7 +128,39 @@ class FakeMsg91(FakeMarketplace):
                         for s in sent
                     ],
                     "userId": "fake",
-                    "campaignName": "API",
+                    "campaignName": sent[0]["campaign"] if sent else "API",
                 }
             ]
         }
+
+    # -- replies to the long code -------------------------------------------------------------
+    LONG_CODE = "9220092200"
+
+    def inbound_sms(self, number: str, text: str, keyword: str = "") -> dict[str, str]:
+        """The fields MSG91 forwards for an SMS sent to the long code by `number` (with its
+        country code, "919839012345")."""
+        with self.lock:
+            sequence = next(IDS)
+        return {
+            "number": number,
+            "keyword": keyword or (text.split() or [""])[0],
+            "message": text,
+            "inNumber": self.LONG_CODE,
+            "date": f"2026-12-07 10:{sequence // 60 % 60:02d}:{sequence % 60:02d}",
+            "requestId": f"in{sequence:022x}",
+        }
+
+    def post_inbound(self, url: str, number: str, text: str) -> int:
+        """Forward an SMS to a running Niryat as MSG91 does (a form POST); the HTTP status."""
+        body = urllib.parse.urlencode(self.inbound_sms(number, text)).encode()
+        request = urllib.request.Request(  # noqa: S310
+            url,
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)

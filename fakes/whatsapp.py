@@ -192,7 +192,18 @@ class FakeWhatsApp(FakeMarketplace):
         return self.user_media(wa_id, data, mime, "image")
 
     def status(
-        self, wamid: str, status: str, wa_id: str = "", error: dict[str, Any] | None = None
+        self,
+        wamid: str,
+        status: str,
+        wa_id: str = "",
+        error: dict[str, Any] | None = None,
+        reference: str = "",
+    ) -> dict[str, Any]:
+        return self._envelope({"statuses": [self._update(wamid, status, wa_id, error, reference)]})
+
+    @staticmethod
+    def _update(
+        wamid: str, status: str, wa_id: str, error: dict[str, Any] | None, reference: str
     ) -> dict[str, Any]:
         update: dict[str, Any] = {
             "id": wamid,
@@ -200,9 +211,31 @@ class FakeWhatsApp(FakeMarketplace):
             "timestamp": str(int(time.time())),
             "recipient_id": wa_id,
         }
+        if reference:  # the sender's biz_opaque_callback_data, echoed
+            update["biz_opaque_callback_data"] = reference
         if error:
             update["errors"] = [error]
-        return self._envelope({"statuses": [update]})
+        return update
+
+    def statuses(self, status: str = "sent") -> dict[str, Any]:
+        """One webhook with `status` for every message sent so far, as Meta reports them (each
+        with the biz_opaque_callback_data it was sent with)."""
+        with self.lock:
+            sent = list(self.sent)
+        return self._envelope(
+            {
+                "statuses": [
+                    self._update(
+                        s["id"],
+                        status,
+                        s.get("to", ""),
+                        None,
+                        s.get("biz_opaque_callback_data", ""),
+                    )
+                    for s in sent
+                ]
+            }
+        )
 
     @staticmethod
     def signed(payload: dict[str, Any], secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:

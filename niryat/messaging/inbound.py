@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -42,8 +43,9 @@ logger = logging.getLogger("niryat.messaging")
 KEYWORDS = {
     "order": {"order", "orders", "ऑर्डर", "आर्डर", "ऑडर"},
     "help": {"help", "मदद"},
-    "stop": {"stop", "रोकें", "रोको", "रोके"},
-    "start": {"start", "शुरू"},
+    # "stop" written in Devanagari too, as phones without a Latin keyboard send it.
+    "stop": {"stop", "रोकें", "रोको", "रोके", "रोकिए", "स्टॉप", "स्टाप", "स्टोप"},
+    "start": {"start", "शुरू", "शुरु", "स्टार्ट"},
 }
 CHOICES = 5  # products offered in the numbered list
 CHOICE_WINDOW = dt.timedelta(hours=24)
@@ -61,8 +63,14 @@ class Incoming:
     mime_type: str = ""
 
 
+# Spaces, punctuation and the invisible joiners some Hindi keyboards put between letters.
+NOT_A_LETTER = re.compile(r"[\s।.,!?'\"\-_\u200b-\u200d\ufeff]+")
+
+
 def keyword(text: str) -> str:
-    word = re.sub(r"[\s।.!?]+", " ", text).strip().casefold()
+    """Which keyword the text is ("stop", "order"...), or "". Case, spaces (" S T O P "),
+    punctuation and Unicode normal forms do not matter."""
+    word = NOT_A_LETTER.sub("", unicodedata.normalize("NFC", text)).casefold()
     for name, words in KEYWORDS.items():
         if word in words:
             return name

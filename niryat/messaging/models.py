@@ -105,6 +105,9 @@ class Message(Timestamped):
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting to be sent")
         SENDING = "sending", _("being sent")
+        # The provider did not answer in time: it may have taken the message. Its report is
+        # awaited before the message is sent again (niryat/messaging/gateway.py, `_failed`).
+        CHECKING = "checking", _("waiting for the provider's report")
         SENT = "sent", _("sent")
         DELIVERED = "delivered", _("delivered")
         READ = "read", _("read")
@@ -139,6 +142,12 @@ class Message(Timestamped):
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     provider_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # What we handed the provider to name this message in its reports (WhatsApp's
+    # biz_opaque_callback_data, MSG91's campaign name), so that a report finds the message even
+    # when the provider's answer, and so its id, never came back.
+    provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    # The worker's claim on a batch of messages it is sending (a random token).
+    claim = models.CharField(max_length=32, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_try_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -153,6 +162,8 @@ class Message(Timestamped):
         indexes = [
             models.Index(fields=["producer", "-created_at"]),
             models.Index(fields=["channel", "address", "direction", "-created_at"]),
+            # The workers' question: which messages are due now?
+            models.Index(fields=["status", "next_try_at"], name="message_due"),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,9 @@ from niryat.messaging import gateway, inbound
 
 @task()
 def deliver_message(message_id: int) -> None:
-    """Send one queued message (a no-op if it is not due, or already sent)."""
-    gateway.deliver(message_id)
+    """Send one queued message, and other due ones with it (a no-op if it is not due, or was
+    sent with another's)."""
+    gateway.deliver_due(message_id)
 
 
 @task()

@@ -11,5 +11,6 @@ urlpatterns = [
         name="producer_messages",
     ),
     path("hooks/whatsapp/", webhooks.whatsapp, name="whatsapp_webhook"),
+    path("hooks/msg91/inbound/<str:token>/", webhooks.msg91_inbound, name="msg91_inbound"),
     path("hooks/msg91/<str:token>/", webhooks.msg91_report, name="msg91_report"),
 ]

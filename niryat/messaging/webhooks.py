@@ -4,7 +4,9 @@ WhatsApp: `GET` is Meta's verification handshake (hub.mode=subscribe, our verify
 hub.challenge). Every `POST` carries `X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body
 under the app secret>`; it is checked, in constant time, before the body is even parsed: a bad or
 missing signature is a 401 and nothing is stored. MSG91 signs nothing: its reports come to an
-address holding a secret token (settings.MSG91_WEBHOOK_TOKEN).
+address holding a secret token (settings.MSG91_WEBHOOK_TOKEN), and the SMS producers send to our
+long code come to another (`/hooks/msg91/inbound/<token>/`), whose token the settings hold only
+as a SHA-256 (MSG91_INBOUND_TOKEN_SHA256); a wrong one is a 401 and nothing is stored.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from niryat.messaging import gateway, inbound
-from niryat.messaging.backends.msg91 import delivery_reports
+from niryat.messaging.backends.msg91 import delivery_reports, inbound_sms
 from niryat.messaging.models import Channel
 
 logger = logging.getLogger("niryat.messaging")
@@ -90,17 +92,24 @@ def _incoming(message: dict[str, Any]) -> inbound.Incoming:
 
 def _status(status: dict[str, Any]) -> None:
     provider_id = str(status.get("id", ""))
+    # Our reference, echoed: it names the message even if the answer to our call was lost.
+    reference = str(status.get("biz_opaque_callback_data", "") or "")
     state = status.get("status")
-    if state == "delivered":
-        gateway.record_status(provider_id, delivered=True)
+    if state == "sent":
+        gateway.record_status(provider_id, delivered=False, reference=reference, taken_only=True)
+    elif state == "delivered":
+        gateway.record_status(provider_id, delivered=True, reference=reference)
     elif state == "read":
-        gateway.record_status(provider_id, delivered=True, read=True)
+        gateway.record_status(provider_id, delivered=True, read=True, reference=reference)
     elif state == "failed":
         errors = status.get("errors") or [{}]
         error = errors[0]
         details = (error.get("error_data") or {}).get("details") or error.get("title", "")
         gateway.record_status(
-            provider_id, delivered=False, reason=f"WhatsApp {error.get('code', '')}: {details}"
+            provider_id,
+            delivered=False,
+            reason=f"WhatsApp {error.get('code', '')}: {details}",
+            reference=reference,
         )
 
 
@@ -117,6 +126,53 @@ def msg91_report(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse("not JSON", status=400, content_type="text/plain")
     if isinstance(data, dict):
         data = data.get("data", [])
-    for request_id, _number, delivered, description in delivery_reports(data or []):
-        gateway.record_status(request_id, delivered=delivered, reason=f"MSG91: {description}")
+    for report in delivery_reports(data or []):
+        gateway.record_status(
+            report.request_id,
+            delivered=report.delivered,
+            reason=f"MSG91: {report.description}",
+            reference=report.campaign if report.campaign.startswith("nr-") else "",
+            number=report.number,
+        )
+    return JsonResponse({"ok": True})
+
+
+def inbound_token_valid(token: str) -> bool:
+    expected = settings.MSG91_INBOUND_TOKEN_SHA256
+    given = hashlib.sha256(token.encode()).hexdigest()
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def msg91_inbound(request: HttpRequest, token: str) -> HttpResponse:
+    """An SMS a producer sent to our long code, as MSG91 forwards it (form fields, a query
+    string, or JSON): STOP / रोकें stops their SMS, START resumes, the other keywords are
+    answered as on WhatsApp; a number that is no producer's gets a polite answer and nothing
+    is kept."""
+    if not inbound_token_valid(token):
+        return HttpResponse("unauthorised", status=401, content_type="text/plain")
+    fields: dict[str, str] = {key: str(value) for key, value in request.GET.items()}
+    if request.method == "POST":
+        if request.content_type == "application/json":
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                return HttpResponse("not JSON", status=400, content_type="text/plain")
+            if isinstance(body, dict):
+                fields.update({key: str(value) for key, value in body.items()})
+        else:
+            fields.update({key: str(value) for key, value in request.POST.items()})
+    sms = inbound_sms(fields, settings.MSG91_INBOUND_KEYWORD)
+    if sms is not None:
+        inbound.receive(
+            inbound.Incoming(
+                channel=Channel.SMS,
+                provider_id=sms.event_id,
+                sender=sms.sender,
+                kind="text",
+                text=sms.text,
+            )
+        )
+    # MSG91 forwards again what is not answered 200: an SMS we chose not to keep too.
     return JsonResponse({"ok": True})

@@ -4,12 +4,15 @@
 (an order alert) must be an approved *template*, its body parameters in the wording's order; a
 free-form text is allowed only inside the customer-service window, 24 hours from the
 producer's last message to us. The answer names the message id (`wamid...`) that the status
-webhooks report on. Media a producer sends arrives as an id: `GET /<version>/<media id>` gives
-a short-lived URL, fetched with the same token.
+webhooks report on; they also echo `biz_opaque_callback_data`, which we set to the message's
+reference, so a status names our message even when the answer to our call never came back.
+Media a producer sends arrives as an id: `GET /<version>/<media id>` gives a short-lived URL,
+fetched with the same token.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import httpx
@@ -36,6 +39,8 @@ def request_body(delivery: Delivery) -> dict[str, object]:
         "recipient_type": "individual",
         "to": delivery.to.removeprefix("+"),
     }
+    if delivery.reference:
+        body["biz_opaque_callback_data"] = delivery.reference
     if delivery.session_open or not delivery.whatsapp_name:
         body.update(type="text", text={"preview_url": False, "body": delivery.text})
     else:
@@ -69,14 +74,17 @@ def _error(exc: http.HttpError) -> ProviderError:
 class WhatsAppBackend(Backend):
     def __init__(self) -> None:
         # One client (its connections kept open) per address: tests and the bench move it.
+        # The gateway sends several messages at once from threads: httpx clients allow it.
         self.clients: dict[str, httpx.Client] = {}
+        self.lock = threading.Lock()
 
     @property
     def client(self) -> httpx.Client:
         url = settings.WHATSAPP_API_URL
-        if url not in self.clients:
-            self.clients[url] = http.new_client(url)
-        return self.clients[url]
+        with self.lock:
+            if url not in self.clients:
+                self.clients[url] = http.new_client(url)
+            return self.clients[url]
 
     def send(self, delivery: Delivery) -> str:
         if not (delivery.session_open or delivery.whatsapp_name):
