@@ -54,6 +54,8 @@ from niryat.exportdesk.pbe3 import pbe3_csv
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
 from niryat.exportdesk.reports import (
     exports_by_country,
+    exports_by_country_in,
+    exports_by_district,
     exports_by_producer,
     overdue_realisations,
 )
@@ -500,16 +502,29 @@ def _chosen_district(request: HttpRequest, user: User) -> District | None:
 @require_safe
 @staff_only
 def who_exports(request: HttpRequest) -> HttpResponse:
+    """A district's exports direct against through merchant exporters, by country and by
+    producer; for state users without a district chosen, the whole state's, by district and by
+    country."""
     user = current_user(request)
     district = _chosen_district(request, user)
+    state_wide = user.is_state_level and district is None
+    visible = District.objects.visible_to(user)
     return render(
         request,
         "exportdesk/who_exports.html",
         {
             "district": district,
-            "districts": District.objects.visible_to(user) if user.is_state_level else [],
-            "by_country": exports_by_country(district) if district else [],
+            "districts": visible if user.is_state_level else [],
+            "by_country": (
+                exports_by_country(district)
+                if district
+                else exports_by_country_in(visible)
+                if state_wide
+                else []
+            ),
             "by_producer": exports_by_producer(district) if district else [],
+            "by_district": exports_by_district(visible) if state_wide else [],
+            "state_wide": state_wide,
         },
     )
 
