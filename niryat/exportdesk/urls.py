@@ -18,6 +18,7 @@ urlpatterns = [
     path("producers/<uuid:uuid>/export-orders/new/", views.order_new, name="export_order_new"),
     path("export/orders/<uuid:uuid>/", views.order_detail, name="export_order_detail"),
     path("export/orders/<uuid:uuid>/edit/", views.order_edit, name="export_order_edit"),
+    path("export/orders/<uuid:uuid>/origin/", views.order_origin, name="export_order_origin"),
     path("export/orders/<uuid:uuid>/shipments/", views.shipment_new, name="export_shipment_new"),
     path(
         "export/orders/<uuid:uuid>/shipments/<int:pk>/status/",

@@ -50,6 +50,7 @@ from niryat.exportdesk.forms import (
     ShipmentForm,
 )
 from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem, ReferenceRate
+from niryat.exportdesk.origin import origin_application
 from niryat.exportdesk.pbe3 import pbe3_csv
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
 from niryat.exportdesk.reports import (
@@ -392,6 +393,22 @@ def _order(request: HttpRequest, uuid: UUID, *, change: bool) -> ExportOrder:
 @staff_only
 def order_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     return _order_page(request, _order(request, uuid, change=False))
+
+
+@require_safe
+@staff_only
+def order_origin(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """The data of the order's certificate of origin application."""
+    order = _order(request, uuid, change=False)
+    return render(
+        request,
+        "exportdesk/origin.html",
+        {
+            "order": order,
+            "country": country_name(order.buyer.country),
+            "application": origin_application(order),
+        },
+    )
 
 
 @require_POST
