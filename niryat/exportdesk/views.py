@@ -255,8 +255,18 @@ def _order_values(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
         "address": data["buyer_address"],
         "importer_reference": data["importer_reference"],
     }
-    fields = ("buyer_order_ref", "incoterm", "currency", "exchange_rate", "freight")
-    fields += ("insurance", "igst_paid", "igst_rate", "packages", "gross_weight_kg")
+    fields = (
+        "buyer_order_ref",
+        "incoterm",
+        "currency",
+        "exchange_rate",
+        "freight",
+        "insurance",
+        "igst_paid",
+        "igst_rate",
+        "packages",
+        "gross_weight_kg",
+    )
     return buyer, {name: data[name] for name in fields}
 
 
