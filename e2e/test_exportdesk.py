@@ -13,6 +13,7 @@ import importlib
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import Persona, axe_check, login, make_persona, open_menu, switch_language
 from niryat.core.models import District, OdopProduct, Role
-from niryat.exportdesk.actions import do_update_readiness_item
+from niryat.exportdesk.actions import (
+    LineInput,
+    do_create_export_order,
+    do_record_shipment,
+    do_update_readiness_item,
+)
 from niryat.exportdesk.models import Council, ReadinessItem
 from niryat.registry.actions import do_register_producer
 from niryat.registry.models import Kind, Producer
@@ -275,6 +281,14 @@ def test_staff_create_an_order_to_the_usa_and_issue_its_documents(
     expect(documents).to_have_count(3)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+    with page.expect_download() as download:
+        page.locator("ul.documents a", has_text="CN 23").click()
+    cn23 = pdf_text(download.value.path())
+    assert "CUSTOMS DECLARATION CN 23" in cn23
+    assert "74181021" in cn23
+    assert "280.00" in cn23
+    assert "Brooklyn Brass Co." in cn23
+
     invoice_link = page.locator("ul.documents a", has_text="Commercial invoice")
     with page.expect_download() as download:
         invoice_link.click()
@@ -425,3 +439,89 @@ def test_staff_keep_rates_and_a_cn22_over_its_limit_is_refused_in_hindi(
     expect(page.locator("ul.documents")).to_contain_text("/CN23/2026-27/0001")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(page)
+
+
+def test_in_hindi_amend_origin_data_parcel_statuses_and_the_state_view(
+    new_context: Any,
+    live_server: Any,
+    moradabad_staff: Persona,
+    brass_unit: Producer,
+    today: dict[str, datetime.date],
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    staff = moradabad_staff.user
+    do_update_readiness_item(
+        brass_unit, "iec", status="done", reference="AAFCA1234K", acting_user=staff
+    )
+    order = do_create_export_order(
+        brass_unit,
+        buyer={"name": "Seoul Brass Ltd", "country": "KR", "address": "Jongno-gu, Seoul"},
+        order={
+            "incoterm": "FOB",
+            "currency": "USD",
+            "exchange_rate": Decimal("83.25"),
+            "igst_paid": True,
+            "igst_rate": Decimal(12),
+            "gross_weight_kg": Decimal("6.5"),
+        },
+        lines=[LineInput("Brass bowl", "74181021", 10, Decimal("20.00"), Decimal("5"))],
+        acting_user=staff,
+    )
+    page = new_context(viewport=PHONE, locale="en-IN").new_page()
+    login(page, live_server, moradabad_staff.username, moradabad_staff.password)
+    switch_language(page, "hi")
+
+    # Amend: 12 bowls, not 10.
+    page.goto(f"/export/orders/{order.uuid}/")
+    page.get_by_role("link", name=hi("Amend the order")).click()
+    expect(page.locator("h1")).to_have_text(hi("Amend the export order"))
+    page.locator("#id_lines-0-quantity").fill("12")
+    page.get_by_role("button", name=hi("Save the amended order")).click()
+    expect(page.locator("#order-fob-inr")).to_have_text("₹19,980")  # 240 × 83.25
+    page.locator("#id_kind").select_option("invoice")
+    page.get_by_role("button", name=hi("Issue the document")).click()
+    expect(page.locator("ul.documents li")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+
+    # The certificate of origin data: the India-Korea CEPA form applies.
+    page.get_by_role("link", name=hi("Certificate of origin: application data")).click()
+    expect(page.locator(".origin-lines")).to_contain_text("741810")
+    expect(page.locator("section.agreement")).to_contain_text("India-Korea")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+
+    # Shipped by post; India Post's list of statuses is imported: a wrong check digit first.
+    do_record_shipment(
+        order, shipped_on=TODAY, mode="post", tracking_number="EE123456785IN", acting_user=staff
+    )
+    statuses = tmp_path / "status.csv"
+    statuses.write_text("ट्रैकिंग नंबर,स्थिति,तारीख\nEE123456784IN,पहुँच गया,07.12.2026\n")
+    open_menu(page)
+    page.get_by_role("link", name=hi("Export desk")).click()
+    page.get_by_role("link", name=hi("Import parcel statuses")).click()
+    page.locator("#id_file").set_input_files(str(statuses))
+    page.get_by_role("button", name=hi("Import the statuses")).click()
+    expect(page.get_by_role("alert")).to_contain_text("EE123456784IN")
+    statuses.write_text("ट्रैकिंग नंबर,स्थिति,तारीख\nEE123456785IN,पहुँच गया,07.12.2026\n")
+    page.locator("#id_file").set_input_files(str(statuses))
+    page.get_by_role("button", name=hi("Import the statuses")).click()
+    expect(page.locator(".message").first).to_contain_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    page.goto(f"/export/orders/{order.uuid}/")
+    expect(page.locator(".parcel-status")).to_have_text(hi("Delivered"))
+
+    # The state sees every district's exports, direct against through merchant exporters.
+    viewer = make_persona("suman", "Suman Verma", Role.STATE_VIEWER, None)
+    state_page = new_context(viewport=PHONE, locale="en-IN").new_page()
+    login(state_page, live_server, viewer.username, viewer.password)
+    switch_language(state_page, "hi")
+    state_page.goto("/export/who-exports/")
+    row = state_page.locator("table.exports-by-district tr", has_text="मुरादाबाद")
+    expect(row).to_contain_text("₹19,980")
+    expect(state_page.locator("table.exports-by-country")).to_contain_text("₹19,980")
+    assert state_page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(state_page)

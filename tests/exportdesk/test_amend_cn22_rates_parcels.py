@@ -441,3 +441,30 @@ def test_a_list_with_a_wrong_check_digit_imports_nothing(
     assert refused.value.messages == [
         "Row 2: No parcel of your centre has the tracking number EE123456785IN."
     ]
+
+
+# --- totals that do not add up ------------------------------------------------------------------
+
+
+def test_an_invoice_whose_total_does_not_add_up_is_not_issued(
+    exporter: Producer, ganesh: User, media: Path
+) -> None:
+    order = order_of(exporter, ganesh, 10)
+    order.lines.update(unit_price=Decimal(0))
+
+    with pytest.raises(ValidationError) as refused:
+        do_issue_document(order, "invoice", acting_user=ganesh)
+
+    assert refused.value.messages == ["The invoice total must be more than zero."]
+    assert not Document.objects.exists()
+    assert not DocumentCounter.objects.filter(last__gt=0).exists()
+    assert not (media / "exportdesk" / "documents").exists()
+
+
+def test_freight_and_insurance_over_the_total_save_no_order(
+    exporter: Producer, ganesh: User
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        order_of(exporter, ganesh, 1, incoterm="CIF", freight=Decimal(20), insurance=Decimal(10))
+    assert refused.value.messages == ["Freight and insurance are more than the order's total."]
+    assert not ExportOrder.objects.exists()
