@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from niryat.channels.models import ChannelCode
+from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.audit import record_audit
 from niryat.core.messaging import MessageNotSent, MessageRefused, Outgoing, gateway
 from niryat.core.models import User
@@ -375,6 +377,88 @@ def do_amend_export_order(
         obj=export_order,
         district=export_order.district,
         changes={key: [before[key], after[key]] for key in before if before[key] != after[key]},
+    )
+    return export_order
+
+
+# Marketplaces that sell abroad for producers (Amazon Global Selling, eBay).
+CROSS_BORDER_CHANNELS = (ChannelCode.AMAZON, ChannelCode.EBAY)
+
+
+@transaction.atomic
+def do_export_marketplace_order(
+    marketplace_order: MarketplaceOrder,
+    *,
+    buyer: dict[str, Any],
+    acting_user: User,
+) -> ExportOrder:
+    """Make the export order of a marketplace order shipped abroad (Amazon Global Selling,
+    eBay): its lines (the SKU's English title, its product's 8-digit HS code, quantity, price,
+    packed weight), its currency at the reference rate of the order's date, and the buyer staff
+    confirm with the destination country (the order book keeps no address). Its documents are
+    then issued as for any export order. Once per marketplace order."""
+    marketplace_order = (
+        MarketplaceOrder.objects.select_for_update(of=("self",))
+        .select_related("account", "producer__district")
+        .get(pk=marketplace_order.pk)
+    )
+    require_write(marketplace_order.district, acting_user)
+    if ExportOrder.objects.filter(marketplace_order=marketplace_order).exists():
+        raise ValidationError(_("This marketplace order already has its export order."))
+    if marketplace_order.account.channel not in CROSS_BORDER_CHANNELS:
+        raise ValidationError(_("Only Amazon and eBay orders are sold abroad."))
+    if buyer["country"] in {"", "IN"}:
+        raise ValidationError(_("Choose the country the order ships to, outside India."))
+    producer = marketplace_order.producer
+    if producer is None:
+        raise ValidationError(_("The order is not matched to a producer."))
+    lines = []
+    for line in marketplace_order.lines.select_related("sku__product"):
+        sku = line.sku
+        hs_code = sku.product.hs_code if sku is not None else ""
+        lines.append(
+            LineInput(
+                description=(sku.title_en or str(sku.product)) if sku else line.seller_sku,
+                hs_code=hs_code if len(hs_code) == 8 else "",  # 6 digits: staff complete it
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                net_weight_kg=(
+                    Decimal(sku.weight_g) / 1000 if sku is not None and sku.weight_g else None
+                ),
+            )
+        )
+    if not lines:
+        raise ValidationError(_("An export order needs at least one line."))
+    currency = _clean_currency(marketplace_order.currency)
+    export_order = ExportOrder(
+        district=marketplace_order.district,
+        producer=producer,
+        buyer=_find_buyer(producer, buyer),
+        marketplace_order=marketplace_order,
+        created_by=acting_user,
+    )
+    _apply_order_fields(
+        export_order,
+        {
+            "incoterm": "DAP",
+            "currency": currency,
+            "buyer_order_ref": marketplace_order.channel_order_id,
+        },
+        currency,
+        timezone.localtime(marketplace_order.ordered_at).date(),
+    )
+    export_order.save()
+    _write_lines(export_order, lines)
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.order_from_marketplace",
+        obj=export_order,
+        district=export_order.district,
+        changes={
+            "marketplace_order": marketplace_order.channel_order_id,
+            "channel": marketplace_order.account.channel,
+            "country": buyer["country"],
+        },
     )
     return export_order
 

@@ -174,3 +174,15 @@ class ListUploadForm(forms.Form):
         label=_("List (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+class MarketplaceExportForm(forms.Form):
+    buyer_name = forms.CharField(label=_("Buyer's name"), max_length=200)
+    buyer_country = forms.ChoiceField(label=_("Country it ships to"), choices=())
+    buyer_address = forms.CharField(
+        label=_("Buyer's address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["buyer_country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]

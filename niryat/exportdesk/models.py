@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.models import District, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 from niryat.registry.models import Producer
@@ -275,6 +276,16 @@ class ExportOrder(Timestamped):
     packages = models.PositiveIntegerField(_("number of packages"), default=1)
     gross_weight_kg = models.DecimalField(
         _("gross weight (kg)"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
+    # The marketplace order (Amazon Global Selling, eBay) this export order was made from: at
+    # most one export order per marketplace order.
+    marketplace_order = models.OneToOneField(
+        MarketplaceOrder,
+        verbose_name=_("marketplace order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="export_order",
     )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 

@@ -27,6 +27,12 @@ urlpatterns = [
     ),
     path("export/parcels/import/", views.parcels_import, name="export_parcels_import"),
     path("export/rates/", views.rates, name="export_rates"),
+    path("export/marketplace-orders/", views.marketplace_orders, name="export_marketplace_orders"),
+    path(
+        "export/marketplace-orders/<uuid:uuid>/",
+        views.marketplace_order_export,
+        name="export_marketplace_order",
+    ),
     path(
         "export/orders/<uuid:uuid>/shipments/<int:pk>/realised/",
         views.shipment_realised,

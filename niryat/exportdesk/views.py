@@ -16,14 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.access import staff_only
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.sheets.reading import MAX_FILE_BYTES
 from niryat.exportdesk.actions import (
+    CROSS_BORDER_CHANNELS,
     LineInput,
     do_amend_export_order,
     do_create_export_order,
+    do_export_marketplace_order,
     do_import_parcel_statuses,
     do_import_reference_rates,
     do_issue_document,
@@ -42,6 +45,7 @@ from niryat.exportdesk.forms import (
     IssueDocumentForm,
     LineFormSet,
     ListUploadForm,
+    MarketplaceExportForm,
     MerchantSaleForm,
     ParcelStatusForm,
     ReadinessItemForm,
@@ -701,5 +705,58 @@ def rates(request: HttpRequest) -> HttpResponse:
             "upload_form": upload_form,
             "can_change": user.can_write,
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _cross_border(user: User) -> Any:
+    return (
+        MarketplaceOrder.objects.visible_to(user)
+        .filter(account__channel__in=CROSS_BORDER_CHANNELS, producer__isnull=False)
+        .exclude(state=MarketplaceOrder.State.CANCELLED)
+    )
+
+
+@require_safe
+@staff_only
+def marketplace_orders(request: HttpRequest) -> HttpResponse:
+    """Amazon and eBay orders not yet made export orders: staff pick those shipped abroad."""
+    orders = (
+        _cross_border(current_user(request))
+        .filter(export_order__isnull=True)
+        .select_related("account", "producer")
+        .order_by("-ordered_at")[:100]
+    )
+    return render(request, "exportdesk/marketplace_orders.html", {"orders": orders})
+
+
+@staff_only
+def marketplace_order_export(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    user = current_user(request)
+    marketplace_order = get_changeable_or_deny(
+        _cross_border(user).select_related("account", "producer"), user, uuid=uuid
+    )
+    form = MarketplaceExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = do_export_marketplace_order(
+                marketplace_order,
+                buyer={
+                    "name": data["buyer_name"],
+                    "country": data["buyer_country"],
+                    "address": data["buyer_address"],
+                },
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Export order made from the marketplace order."))
+            return redirect("export_order_detail", uuid=order.uuid)
+    return render(
+        request,
+        "exportdesk/marketplace_order_form.html",
+        {"marketplace_order": marketplace_order, "form": form},
         status=400 if request.method == "POST" else 200,
     )
