@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import Persona, axe_check, login, make_persona, open_menu, switch_language
+from niryat.channels.models import ChannelAccount, Order, OrderLine
 from niryat.core.models import District, OdopProduct, Role
 from niryat.exportdesk.actions import (
     LineInput,
@@ -35,6 +36,7 @@ from niryat.exportdesk.actions import (
 from niryat.exportdesk.models import Council, ReadinessItem
 from niryat.registry.actions import do_register_producer
 from niryat.registry.models import Kind, Producer
+from tests.catalog.factories import add_sku, make_product
 
 pytestmark = pytest.mark.e2e
 
@@ -525,3 +527,51 @@ def test_in_hindi_amend_origin_data_parcel_statuses_and_the_state_view(
     expect(state_page.locator("table.exports-by-country")).to_contain_text("₹19,980")
     assert state_page.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(state_page)
+
+
+def test_in_hindi_staff_make_an_ebay_order_abroad_an_export_order(
+    new_context: Any,
+    live_server: Any,
+    moradabad_staff: Persona,
+    brass_unit: Producer,
+    today: dict[str, datetime.date],
+) -> None:
+    staff = moradabad_staff.user
+    sku = add_sku(
+        make_product(brass_unit, staff, name_en="Brass bowl", hs_code="74181021"),
+        staff,
+        seller_sku="BRASS-BOWL-01",
+        title_en="Moradabad brass bowl, hand engraved",
+    )
+    account = ChannelAccount.objects.create(
+        district=brass_unit.district, channel="ebay", name="Moradabad EDC on eBay"
+    )
+    ebay_order = Order.objects.create(
+        district=brass_unit.district,
+        account=account,
+        producer=brass_unit,
+        channel_order_id="27-11111-22222",
+        ordered_at=datetime.datetime(2026, 12, 5, tzinfo=datetime.UTC),
+        currency="USD",
+        total=Decimal("60.00"),
+    )
+    OrderLine.objects.create(
+        order=ebay_order, sku=sku, seller_sku="BRASS-BOWL-01", quantity=3, unit_price=Decimal(20)
+    )
+    page = new_context(viewport=PHONE, locale="en-IN").new_page()
+    login(page, live_server, moradabad_staff.username, moradabad_staff.password)
+    switch_language(page, "hi")
+
+    open_menu(page)
+    page.get_by_role("link", name=hi("Export desk")).click()
+    page.get_by_role("link", name=hi("Marketplace orders shipped abroad")).click()
+    page.get_by_role("link", name=re.compile("27-11111-22222")).click()
+    page.locator("#id_buyer_name").fill("Ann Carter")
+    page.locator("#id_buyer_country").select_option("US")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
+    page.get_by_role("button", name=hi("Make the export order")).click()
+    expect(page.locator("#order-total")).to_contain_text("60")
+    expect(page.locator("main")).to_contain_text("74181021")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(page)
