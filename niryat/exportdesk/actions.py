@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from niryat.channels.models import ChannelCode
+from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.audit import record_audit
 from niryat.core.messaging import MessageNotSent, MessageRefused, Outgoing, gateway
 from niryat.core.models import User
-from niryat.core.scoping import require_write
+from niryat.core.scoping import require_write, require_write_access
+from niryat.core.sheets.reading import Column, SheetError, SheetLayout, read_sheet
 from niryat.exportdesk.documents import (
     PREFIXES,
     document_context,
@@ -35,7 +38,9 @@ from niryat.exportdesk.models import (
     ForeignBuyer,
     MerchantExporter,
     MerchantSale,
+    ParcelStatus,
     ReadinessItem,
+    ReferenceRate,
     Shipment,
     financial_year_label,
 )
@@ -231,23 +236,22 @@ def clean_hs_code(value: str) -> str:
     return code
 
 
-@transaction.atomic
-def do_create_export_order(
-    producer: Producer,
-    *,
-    buyer: dict[str, Any],
-    order: dict[str, Any],
-    lines: list[LineInput],
-    acting_user: User,
-) -> ExportOrder:
-    """A foreign buyer's order to one producer, with its lines. The buyer is found by name and
-    country in the district, or added."""
-    require_write(producer.district, acting_user)
-    if not lines:
-        raise ValidationError(_("An export order needs at least one line."))
-    currency = order["currency"].strip().upper()
+def _clean_currency(value: str) -> str:
+    currency = value.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ValidationError(_("The currency is a three-letter code, like USD."))
+    return currency
+
+
+def _order_rate(currency: str, given: Decimal | None, on: datetime.date) -> Decimal | None:
+    """The rate staff entered, or else the reference rate in force for the currency."""
+    if given is not None:
+        return given
+    reference = ReferenceRate.objects.rate_for(currency, on)
+    return reference.inr_per_unit if reference is not None else None
+
+
+def _find_buyer(producer: Producer, buyer: dict[str, Any]) -> ForeignBuyer:
     foreign_buyer, _created = ForeignBuyer.objects.get_or_create(
         district=producer.district,
         name=buyer["name"].strip(),
@@ -258,22 +262,25 @@ def do_create_export_order(
             "email": buyer.get("email", ""),
         },
     )
-    export_order = ExportOrder.objects.create(
-        district=producer.district,
-        producer=producer,
-        buyer=foreign_buyer,
-        buyer_order_ref=order.get("buyer_order_ref", ""),
-        incoterm=order["incoterm"],
-        currency=currency,
-        exchange_rate=order.get("exchange_rate"),
-        freight=order.get("freight") or Decimal(0),
-        insurance=order.get("insurance") or Decimal(0),
-        igst_paid=bool(order.get("igst_paid")),
-        igst_rate=order.get("igst_rate") or Decimal(0),
-        packages=order.get("packages") or 1,
-        gross_weight_kg=order.get("gross_weight_kg"),
-        created_by=acting_user,
-    )
+    return foreign_buyer
+
+
+def _apply_order_fields(
+    export_order: ExportOrder, order: dict[str, Any], currency: str, on: datetime.date
+) -> None:
+    export_order.buyer_order_ref = order.get("buyer_order_ref", "")
+    export_order.incoterm = order["incoterm"]
+    export_order.currency = currency
+    export_order.exchange_rate = _order_rate(currency, order.get("exchange_rate"), on)
+    export_order.freight = order.get("freight") or Decimal(0)
+    export_order.insurance = order.get("insurance") or Decimal(0)
+    export_order.igst_paid = bool(order.get("igst_paid"))
+    export_order.igst_rate = order.get("igst_rate") or Decimal(0)
+    export_order.packages = order.get("packages") or 1
+    export_order.gross_weight_kg = order.get("gross_weight_kg")
+
+
+def _write_lines(export_order: ExportOrder, lines: list[LineInput]) -> None:
     ExportOrderLine.objects.bulk_create(
         ExportOrderLine(
             order=export_order,
@@ -287,12 +294,171 @@ def do_create_export_order(
     )
     if export_order.fob < 0:
         raise ValidationError(_("Freight and insurance are more than the order's total."))
+
+
+@transaction.atomic
+def do_create_export_order(
+    producer: Producer,
+    *,
+    buyer: dict[str, Any],
+    order: dict[str, Any],
+    lines: list[LineInput],
+    acting_user: User,
+) -> ExportOrder:
+    """A foreign buyer's order to one producer, with its lines. The buyer is found by name and
+    country in the district, or added. Without a rate entered, the order takes the reference
+    rate in force today for its currency (ReferenceRate), if one is kept."""
+    require_write(producer.district, acting_user)
+    if not lines:
+        raise ValidationError(_("An export order needs at least one line."))
+    currency = _clean_currency(order["currency"])
+    export_order = ExportOrder(
+        district=producer.district,
+        producer=producer,
+        buyer=_find_buyer(producer, buyer),
+        created_by=acting_user,
+    )
+    _apply_order_fields(export_order, order, currency, timezone.localdate())
+    export_order.save()
+    _write_lines(export_order, lines)
     record_audit(
         actor=acting_user,
         action="exportdesk.order",
         obj=export_order,
         district=producer.district,
-        changes={"buyer": foreign_buyer.name, "country": foreign_buyer.country},
+        changes={"buyer": export_order.buyer.name, "country": export_order.buyer.country},
+    )
+    return export_order
+
+
+@transaction.atomic
+def do_amend_export_order(
+    export_order: ExportOrder,
+    *,
+    buyer: dict[str, Any],
+    order: dict[str, Any],
+    lines: list[LineInput],
+    acting_user: User,
+) -> ExportOrder:
+    """Amend an order before it ships: its buyer, terms and lines are replaced. Documents
+    already issued stay as they were; issuing one again gives a new version with the amended
+    values. A shipped order is not amended: its shipments' FOB values rest on it."""
+    export_order = (
+        ExportOrder.objects.select_for_update()
+        .select_related("producer", "buyer", "district")
+        .get(pk=export_order.pk)
+    )
+    require_write(export_order.district, acting_user)
+    if export_order.shipments.exists():
+        raise ValidationError(_("The order has been shipped: it can no longer be amended."))
+    if not lines:
+        raise ValidationError(_("An export order needs at least one line."))
+    currency = _clean_currency(order["currency"])
+    before = {
+        "buyer": export_order.buyer.name,
+        "currency": export_order.currency,
+        "exchange_rate": str(export_order.exchange_rate or ""),
+        "total": str(export_order.total),
+    }
+    export_order.buyer = _find_buyer(export_order.producer, buyer)
+    _apply_order_fields(export_order, order, currency, timezone.localdate())
+    export_order.save()
+    export_order.lines.all().delete()
+    _write_lines(export_order, lines)
+    after = {
+        "buyer": export_order.buyer.name,
+        "currency": export_order.currency,
+        "exchange_rate": str(export_order.exchange_rate or ""),
+        "total": str(export_order.total),
+    }
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.order_amended",
+        obj=export_order,
+        district=export_order.district,
+        changes={key: [before[key], after[key]] for key in before if before[key] != after[key]},
+    )
+    return export_order
+
+
+# Marketplaces that sell abroad for producers (Amazon Global Selling, eBay).
+CROSS_BORDER_CHANNELS = (ChannelCode.AMAZON, ChannelCode.EBAY)
+
+
+@transaction.atomic
+def do_export_marketplace_order(
+    marketplace_order: MarketplaceOrder,
+    *,
+    buyer: dict[str, Any],
+    acting_user: User,
+) -> ExportOrder:
+    """Make the export order of a marketplace order shipped abroad (Amazon Global Selling,
+    eBay): its lines (the SKU's English title, its product's 8-digit HS code, quantity, price,
+    packed weight), its currency at the reference rate of the order's date, and the buyer staff
+    confirm with the destination country (the order book keeps no address). Its documents are
+    then issued as for any export order. Once per marketplace order."""
+    marketplace_order = (
+        MarketplaceOrder.objects.select_for_update(of=("self",))
+        .select_related("account", "producer__district")
+        .get(pk=marketplace_order.pk)
+    )
+    require_write(marketplace_order.district, acting_user)
+    if ExportOrder.objects.filter(marketplace_order=marketplace_order).exists():
+        raise ValidationError(_("This marketplace order already has its export order."))
+    if marketplace_order.account.channel not in CROSS_BORDER_CHANNELS:
+        raise ValidationError(_("Only Amazon and eBay orders are sold abroad."))
+    if buyer["country"] in {"", "IN"}:
+        raise ValidationError(_("Choose the country the order ships to, outside India."))
+    producer = marketplace_order.producer
+    if producer is None:
+        raise ValidationError(_("The order is not matched to a producer."))
+    lines = []
+    for line in marketplace_order.lines.select_related("sku__product"):
+        sku = line.sku
+        hs_code = sku.product.hs_code if sku is not None else ""
+        lines.append(
+            LineInput(
+                description=(sku.title_en or str(sku.product)) if sku else line.seller_sku,
+                hs_code=hs_code if len(hs_code) == 8 else "",  # 6 digits: staff complete it
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                net_weight_kg=(
+                    Decimal(sku.weight_g) / 1000 if sku is not None and sku.weight_g else None
+                ),
+            )
+        )
+    if not lines:
+        raise ValidationError(_("An export order needs at least one line."))
+    currency = _clean_currency(marketplace_order.currency)
+    export_order = ExportOrder(
+        district=marketplace_order.district,
+        producer=producer,
+        buyer=_find_buyer(producer, buyer),
+        marketplace_order=marketplace_order,
+        created_by=acting_user,
+    )
+    _apply_order_fields(
+        export_order,
+        {
+            "incoterm": "DAP",
+            "currency": currency,
+            "buyer_order_ref": marketplace_order.channel_order_id,
+        },
+        currency,
+        timezone.localtime(marketplace_order.ordered_at).date(),
+    )
+    export_order.save()
+    _write_lines(export_order, lines)
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.order_from_marketplace",
+        obj=export_order,
+        district=export_order.district,
+        changes={
+            "marketplace_order": marketplace_order.channel_order_id,
+            "channel": marketplace_order.account.channel,
+            "country": buyer["country"],
+        },
     )
     return export_order
 
@@ -308,7 +474,10 @@ def shipment_problems(order: ExportOrder) -> list[str]:
             )
     if order.exchange_rate is None:
         problems.append(
-            _("There is no exchange rate for %(currency)s: enter the customs rate.")
+            _(
+                "There is no exchange rate for %(currency)s: enter the customs notified rate on "
+                "the order, or record it among the reference rates."
+            )
             % {"currency": order.currency}
         )
     if not order.igst_paid:
@@ -518,3 +687,242 @@ def do_record_merchant_sale(
         changes={"merchant": iec, "country": country, "value_inr": str(value_inr)},
     )
     return sale
+
+
+# --- reference exchange rates -------------------------------------------------------------------
+
+RATE_LAYOUT = SheetLayout(
+    columns=(
+        Column("currency", "मुद्रा", "Currency"),
+        Column("on", "तारीख", "Date", aliases=("from", "in force from", "लागू तारीख")),
+        Column("rate", "दर", "Rate", aliases=("inr per unit", "rupees per unit", "₹ per unit")),
+        Column("source", "स्रोत", "Source"),
+    ),
+    required=("currency", "on", "rate", "source"),
+)
+
+
+def _parse_date(value: str) -> datetime.date:
+    text = value.strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("%(value)s is not a date; write it like 2026-12-07 or 07.12.2026.") % {"value": text}
+    )
+
+
+def _parse_rate(value: str) -> Decimal:
+    try:
+        rate = Decimal(value.strip().replace(",", ""))
+    except ArithmeticError:
+        rate = Decimal(0)
+    if not rate.is_finite() or rate <= 0 or rate >= Decimal("100000000"):
+        raise ValidationError(
+            _("%(value)s is not a rate: give the rupees per unit, like 83.25.")
+            % {"value": value.strip()}
+        )
+    return rate.quantize(Decimal("0.0001"))
+
+
+def _check_rate(currency: str, source: str) -> str:
+    currency = _clean_currency(currency)
+    if currency == "INR":
+        raise ValidationError(_("The rupee needs no rate."))
+    if not source.strip():
+        raise ValidationError(_("Name the source of the rate (the Customs notification)."))
+    return currency
+
+
+def _save_rate(
+    currency: str, on: datetime.date, rate: Decimal, source: str, acting_user: User
+) -> tuple[ReferenceRate, bool]:
+    """Add or correct the rate of a day; (rate, changed)."""
+    existing = ReferenceRate.objects.select_for_update().filter(currency=currency, on=on).first()
+    if existing is not None:
+        if existing.inr_per_unit == rate and existing.source == source.strip():
+            return existing, False
+        old = str(existing.inr_per_unit)
+        existing.inr_per_unit = rate
+        existing.source = source.strip()[:300]
+        existing.recorded_by = acting_user
+        existing.save(update_fields=["inr_per_unit", "source", "recorded_by", "updated_at"])
+        changes = {"currency": currency, "on": str(on), "rate": [old, str(rate)]}
+        record_audit(actor=acting_user, action="exportdesk.rate", obj=existing, changes=changes)
+        return existing, True
+    created = ReferenceRate.objects.create(
+        currency=currency,
+        on=on,
+        inr_per_unit=rate,
+        source=source.strip()[:300],
+        recorded_by=acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.rate",
+        obj=created,
+        changes={"currency": currency, "on": str(on), "rate": str(rate)},
+    )
+    return created, True
+
+
+@transaction.atomic
+def do_record_reference_rate(
+    currency: str,
+    *,
+    on: datetime.date,
+    inr_per_unit: Decimal,
+    source: str,
+    acting_user: User,
+) -> ReferenceRate:
+    """Record the rupee rate of a currency (or of the SDR, XDR) in force from `on`, with its
+    source. Rates belong to no district: centre staff and state admins keep them."""
+    require_write_access(acting_user)
+    currency = _check_rate(currency, source)
+    if inr_per_unit <= 0:
+        raise ValidationError(_("The rate must be more than zero."))
+    rate, _changed = _save_rate(currency, on, inr_per_unit, source, acting_user)
+    return rate
+
+
+def _row_problem(number: int, exc: ValidationError) -> str:
+    return _("Row %(row)s: %(problem)s") % {"row": number, "problem": " ".join(exc.messages)}
+
+
+def _read_list(data: bytes, name: str, layout: SheetLayout) -> list[tuple[int, dict[str, str]]]:
+    try:
+        return list(read_sheet(data, layout=layout).records())
+    except SheetError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+@transaction.atomic
+def do_import_reference_rates(data: bytes, *, name: str = "", acting_user: User) -> int:
+    """Import a list of reference rates (currency, date, rate, source; CSV or XLSX, headers in
+    Hindi or English). Every row is checked first: one bad row imports nothing and every bad
+    row is named. Importing the same list again changes nothing. Gives the rows changed."""
+    require_write_access(acting_user)
+    rows = []
+    problems = []
+    for number, record in _read_list(data, name, RATE_LAYOUT):
+        try:
+            currency = _check_rate(record.get("currency", ""), record.get("source", ""))
+            on = _parse_date(record.get("on", ""))
+            rate = _parse_rate(record.get("rate", ""))
+        except ValidationError as exc:
+            problems.append(_row_problem(number, exc))
+            continue
+        rows.append((currency, on, rate, record["source"]))
+    if problems:
+        raise ValidationError(problems)
+    return sum(_save_rate(*row, acting_user)[1] for row in rows)
+
+
+# --- parcel status --------------------------------------------------------------------------------
+
+PARCEL_LAYOUT = SheetLayout(
+    columns=(
+        Column("tracking_number", "ट्रैकिंग नंबर", "Tracking number", aliases=("article number",)),
+        Column("status", "स्थिति", "Status"),
+        Column("on", "तारीख", "Date"),
+    ),
+    required=("tracking_number", "status", "on"),
+)
+
+
+def _parcel_status(value: str) -> str:
+    """A status by its code or its name in English or Hindi ("delivered", "Delivered",
+    "पहुँच गया")."""
+    wanted = value.strip().casefold()
+    for choice in ParcelStatus:
+        names = {choice.value, str(choice.label).casefold()}
+        with override("en"):
+            names.add(str(choice.label).casefold())
+        with override("hi"):
+            names.add(str(choice.label).casefold())
+        if wanted in names:
+            return str(choice.value)
+    raise ValidationError(
+        _("%(value)s is not a parcel status; use one of: %(choices)s.")
+        % {"value": value.strip(), "choices": ", ".join(str(c.label) for c in ParcelStatus)}
+    )
+
+
+def _set_status(shipment: Shipment, status: str, on: datetime.date, acting_user: User) -> bool:
+    if on < shipment.shipped_on:
+        raise ValidationError(
+            _("The status date %(date)s is before the parcel was shipped.")
+            % {"date": on.strftime("%d.%m.%Y")}
+        )
+    if on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if shipment.status == status and shipment.status_on == on:
+        return False
+    old = shipment.status
+    shipment.status = status
+    shipment.status_on = on
+    shipment.save(update_fields=["status", "status_on", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="exportdesk.parcel_status",
+        obj=shipment,
+        district=shipment.order.district,
+        changes={"status": [old, status], "on": str(on)},
+    )
+    return True
+
+
+@transaction.atomic
+def do_update_parcel_status(
+    shipment: Shipment, *, status: str, on: datetime.date, acting_user: User
+) -> Shipment:
+    """Record where a parcel is, up to its delivery (or its return)."""
+    shipment = (
+        Shipment.objects.select_for_update().select_related("order__district").get(pk=shipment.pk)
+    )
+    require_write(shipment.order.district, acting_user)
+    if status not in ParcelStatus.values:
+        raise ValidationError(_("There is no such parcel status."))
+    _set_status(shipment, status, on, acting_user)
+    return shipment
+
+
+@transaction.atomic
+def do_import_parcel_statuses(data: bytes, *, name: str = "", acting_user: User) -> int:
+    """Import a list of parcel statuses (tracking number, status, date), as India Post's
+    tracking gives them. Each tracking number is checked (UPU S10 with its check digit) and must
+    be a parcel the user's centre sent; one bad row imports nothing. Gives the parcels changed."""
+    require_write_access(acting_user)
+    found = []
+    problems = []
+    for number, record in _read_list(data, name, PARCEL_LAYOUT):
+        try:
+            tracking = clean_s10(record.get("tracking_number", ""))
+            status = _parcel_status(record.get("status", ""))
+            on = _parse_date(record.get("on", ""))
+            shipment = (
+                Shipment.objects.changeable_by(acting_user)
+                .select_for_update(of=("self",))
+                .select_related("order__district")
+                .filter(tracking_number=tracking)
+                .first()
+            )
+            if shipment is None:
+                raise ValidationError(
+                    _("No parcel of your centre has the tracking number %(value)s.")
+                    % {"value": tracking}
+                )
+            if on < shipment.shipped_on:
+                raise ValidationError(
+                    _("The status date %(date)s is before the parcel was shipped.")
+                    % {"date": on.strftime("%d.%m.%Y")}
+                )
+        except ValidationError as exc:
+            problems.append(_row_problem(number, exc))
+            continue
+        found.append((shipment, status, on))
+    if problems:
+        raise ValidationError(problems)
+    return sum(_set_status(shipment, status, on, acting_user) for shipment, status, on in found)

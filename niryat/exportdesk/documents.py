@@ -20,7 +20,14 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from niryat.exportdesk.countries import country_name
-from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
+from niryat.exportdesk.models import (
+    CN22_LIMIT_SDR,
+    SDR,
+    Document,
+    ExportOrder,
+    ReadinessItem,
+    ReferenceRate,
+)
 from niryat.exportdesk.readiness import clean_iec_as_pan
 
 FONT_FAMILY = "Noto Sans Devanagari"
@@ -33,8 +40,20 @@ PREFIXES: dict[str, str] = {
     Kind.PROFORMA: "PI",
     Kind.INVOICE: "INV",
     Kind.PACKING_LIST: "PL",
+    Kind.CN22: "CN22",
     Kind.CN23: "CN23",
 }
+
+# The invoice's endorsement for an export, word for word from the second proviso of CGST Rule 46
+# (as in force, quoted at https://www.taxmanagementindia.com/visitor/detail_act.asp?ID=28366 and
+# in the rule's text at https://www.gstzen.in/a/tax-invoice-cgst-rule-46.html): "SUPPLY MEANT FOR
+# EXPORT/SUPPLY TO SEZ UNIT OR SEZ DEVELOPER FOR AUTHORISED OPERATIONS ON PAYMENT OF INTEGRATED
+# TAX" or "... UNDER BOND OR LETTER OF UNDERTAKING WITHOUT PAYMENT OF INTEGRATED TAX", "as the
+# case may be": for an export, the export alternative of each.
+ENDORSEMENT_IGST_PAID = "SUPPLY MEANT FOR EXPORT ON PAYMENT OF INTEGRATED TAX"
+ENDORSEMENT_LUT = (
+    "SUPPLY MEANT FOR EXPORT UNDER BOND OR LETTER OF UNDERTAKING WITHOUT PAYMENT OF INTEGRATED TAX"
+)
 
 # CN 23 box (15), word for word (EXPORT_FACTS.md §2, OECD 2018 Annex A).
 CN23_CERTIFICATION = (
@@ -68,6 +87,48 @@ def current_lut(order: ExportOrder, on: datetime.date) -> ReadinessItem | None:
     return lut
 
 
+def cn22_limit_inr(on: datetime.date) -> Decimal | None:
+    """300 SDR in rupees at the SDR rate in force on `on` (None: no SDR rate is kept for it)."""
+    rate = ReferenceRate.objects.rate_for(SDR, on)
+    if rate is None:
+        return None
+    return (CN22_LIMIT_SDR * rate.inr_per_unit).quantize(Decimal("0.01"))
+
+
+def postal_declaration(order: ExportOrder, on: datetime.date) -> str | None:
+    """The customs declaration a postal parcel of the order takes: CN 22 up to 300 SDR, CN 23
+    above (None while the value in rupees or the SDR rate is unknown)."""
+    limit = cn22_limit_inr(on)
+    if limit is None or order.exchange_rate is None:
+        return None
+    value_inr = order.total * order.exchange_rate
+    return Kind.CN22 if value_inr <= limit else Kind.CN23
+
+
+def _cn22_problems(order: ExportOrder, on: datetime.date) -> list[str]:
+    limit = cn22_limit_inr(on)
+    if limit is None:
+        return [
+            _(
+                "There is no SDR rate for %(date)s: record the rupee rate of the SDR (XDR) "
+                "among the reference rates."
+            )
+            % {"date": on.strftime("%d.%m.%Y")}
+        ]
+    if order.exchange_rate is None:
+        return []  # the missing exchange rate is already a reason
+    value_inr = (order.total * order.exchange_rate).quantize(Decimal("0.01"))
+    if value_inr > limit:
+        return [
+            _(
+                "CN 22 is for contents up to 300 SDR (₹%(limit)s on %(date)s); this parcel is "
+                "worth ₹%(value)s: issue a CN 23."
+            )
+            % {"limit": limit, "date": on.strftime("%d.%m.%Y"), "value": value_inr}
+        ]
+    return []
+
+
 def document_problems(order: ExportOrder, kind: str, on: datetime.date) -> list[str]:
     """Why `kind` cannot be issued for `order` on `on`, one sentence each (nothing: it can)."""
     problems: list[str] = []
@@ -80,16 +141,21 @@ def document_problems(order: ExportOrder, kind: str, on: datetime.date) -> list[
                 _("Line %(n)s (%(description)s) has no HS code.")
                 % {"n": index, "description": line.description}
             )
-        if kind in {Kind.PACKING_LIST, Kind.CN23} and line.net_weight_kg is None:
+        if kind in {Kind.PACKING_LIST, Kind.CN22, Kind.CN23} and line.net_weight_kg is None:
             problems.append(
                 _("Line %(n)s (%(description)s) has no net weight.")
                 % {"n": index, "description": line.description}
             )
     if order.exchange_rate is None:
         problems.append(
-            _("There is no exchange rate for %(currency)s: enter the customs rate.")
+            _(
+                "There is no exchange rate for %(currency)s: enter the customs notified rate on "
+                "the order, or record it among the reference rates."
+            )
             % {"currency": order.currency}
         )
+    if kind == Kind.CN22:
+        problems.extend(_cn22_problems(order, on))
     try:
         clean_iec_as_pan(order.producer.iec)
     except Exception as exc:  # a ValidationError; its message says what is wrong
@@ -189,6 +255,7 @@ def document_context(
         "gross_weight": f"{order.gross_weight_kg:.3f}" if order.gross_weight_kg else "",
         "invoice_number": invoice_number,
         "certification": CN23_CERTIFICATION,
+        "endorsement": ENDORSEMENT_IGST_PAID if order.igst_paid else ENDORSEMENT_LUT,
     }
 
 

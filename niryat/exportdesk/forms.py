@@ -8,7 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from niryat.exportdesk.countries import country_choices
-from niryat.exportdesk.models import Council, Document, Incoterm, ReadinessItem, Shipment
+from niryat.exportdesk.models import (
+    Council,
+    Document,
+    Incoterm,
+    ParcelStatus,
+    ReadinessItem,
+    Shipment,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -138,3 +145,44 @@ class MerchantSaleForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
+
+
+class ParcelStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Parcel status"), choices=ParcelStatus.choices)
+    on = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class ReferenceRateForm(forms.Form):
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        help_text=_("Three letters, like USD; XDR for the SDR, which sets the CN 22 limit."),
+    )
+    on = forms.DateField(label=_("In force from"), widget=DATE)
+    inr_per_unit = forms.DecimalField(
+        label=_("Rupees per unit"), min_value=Decimal("0.0001"), max_digits=12, decimal_places=4
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("The Customs notification that gives the rate, with its number and date."),
+    )
+
+
+class ListUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("List (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class MarketplaceExportForm(forms.Form):
+    buyer_name = forms.CharField(label=_("Buyer's name"), max_length=200)
+    buyer_country = forms.ChoiceField(label=_("Country it ships to"), choices=())
+    buyer_address = forms.CharField(
+        label=_("Buyer's address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["buyer_country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.models import District, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 from niryat.registry.models import Producer
@@ -276,6 +277,16 @@ class ExportOrder(Timestamped):
     gross_weight_kg = models.DecimalField(
         _("gross weight (kg)"), max_digits=9, decimal_places=3, null=True, blank=True
     )
+    # The marketplace order (Amazon Global Selling, eBay) this export order was made from: at
+    # most one export order per marketplace order.
+    marketplace_order = models.OneToOneField(
+        MarketplaceOrder,
+        verbose_name=_("marketplace order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="export_order",
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
     objects = ExportOrderQuerySet.as_manager()
@@ -325,6 +336,20 @@ class ExportOrderLine(models.Model):
         return self.unit_price * self.quantity
 
 
+class ParcelStatus(models.TextChoices):
+    """Where a parcel is, from posting to delivery (entered by staff or imported from a list)."""
+
+    BOOKED = "booked", _("Booked")
+    IN_TRANSIT = "in_transit", _("In transit")
+    AT_DESTINATION = "at_destination", _("Arrived in the destination country")
+    DELIVERED = "delivered", _("Delivered")
+    RETURNED = "returned", _("Returned to sender")
+
+
+class ShipmentQuerySet(DistrictWorkQuerySet["Shipment"]):
+    district_field = "order__district"
+
+
 class Shipment(Timestamped):
     """An export order sent abroad: by post (a UPU S10 tracking number), courier or cargo."""
 
@@ -341,7 +366,13 @@ class Shipment(Timestamped):
     fob_inr = models.DecimalField(_("FOB value (₹)"), max_digits=14, decimal_places=2)
     realised_on = models.DateField(_("payment realised on"), null=True, blank=True)
     ebrc_number = models.CharField(_("e-BRC number"), max_length=40, blank=True)
+    status = models.CharField(
+        _("parcel status"), max_length=16, choices=ParcelStatus.choices, default=ParcelStatus.BOOKED
+    )
+    status_on = models.DateField(_("status since"), null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ShipmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-shipped_on", "-id"]
@@ -356,6 +387,46 @@ class Shipment(Timestamped):
     def realisation_overdue(self, today: datetime.date) -> bool:
         """Unrealised after the RBI period."""
         return self.realised_on is None and today > self.realisation_due
+
+
+# The IMF's Special Drawing Right has the ISO 4217 code XDR: its rupee rate is kept as a reference
+# rate like any currency's, dated and with its source.
+SDR = "XDR"
+
+# CN 22 is for contents up to 300 SDR; above, CN 23 (EXPORT_FACTS.md §1: the India Post CN 22
+# form, "300 SDR = Rs.23000 – value of SDR may change", and Mumbai Customs' APSO export procedure,
+# https://mumbaicustomszone3.gov.in/apsc-export-procedure-through-postal-channel-apso).
+CN22_LIMIT_SDR = Decimal(300)
+
+
+class ReferenceRateQuerySet(models.QuerySet["ReferenceRate"]):
+    def rate_for(self, currency: str, on: datetime.date) -> ReferenceRate | None:
+        """The rate of `currency` in force on `on`: the latest one dated on or before it."""
+        return self.filter(currency=currency.upper(), on__lte=on).order_by("-on", "-id").first()
+
+
+class ReferenceRate(Timestamped):
+    """Rupees per unit of a currency from a date on, with its source: the exchange rate Customs
+    notifies for exports (the rate that turns FOB into rupees, PBE-III columns 16-34,
+    EXPORT_FACTS.md §3), or the SDR's rupee rate (currency XDR) that sets the CN 22 limit.
+    Staff enter them or import a list; they belong to no district."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    on = models.DateField(_("in force from"))
+    inr_per_unit = models.DecimalField(_("rupees per unit"), max_digits=12, decimal_places=4)
+    source = models.CharField(_("source"), max_length=300)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ReferenceRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["currency", "-on"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "on"], name="reference_rate_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.on}: ₹{self.inr_per_unit}"
 
 
 def financial_year_label(on: datetime.date) -> str:
@@ -402,6 +473,7 @@ class Document(Timestamped):
         PROFORMA = "proforma", _("Proforma invoice")
         INVOICE = "invoice", _("Commercial invoice")
         PACKING_LIST = "packing_list", _("Packing list")
+        CN22 = "cn22", _("CN 22 customs declaration")
         CN23 = "cn23", _("CN 23 customs declaration")
 
     order = models.ForeignKey(ExportOrder, on_delete=models.PROTECT, related_name="documents")

@@ -48,9 +48,14 @@ def _sorted(rows: dict[object, ExportSplit]) -> list[ExportSplit]:
 
 
 def exports_by_country(district: District) -> list[ExportSplit]:
+    return exports_by_country_in(District.objects.filter(pk=district.pk))
+
+
+def exports_by_country_in(districts: QuerySet[District]) -> list[ExportSplit]:
+    """Exports of `districts` together, direct against through merchant exporters, by country."""
     rows: dict[object, ExportSplit] = {}
     direct = (
-        Shipment.objects.filter(order__district=district)
+        Shipment.objects.filter(order__district__in=districts)
         .values("order__buyer__country")
         .annotate(value=Sum("fob_inr"))
         .order_by()
@@ -59,7 +64,7 @@ def exports_by_country(district: District) -> list[ExportSplit]:
         code = row["order__buyer__country"]
         rows.setdefault(code, ExportSplit(country_name(code))).direct += row["value"]
     merchant = (
-        MerchantSale.objects.filter(district=district)
+        MerchantSale.objects.filter(district__in=districts)
         .values("country")
         .annotate(value=Sum("value_inr"))
         .order_by()
@@ -68,6 +73,38 @@ def exports_by_country(district: District) -> list[ExportSplit]:
         code = row["country"]
         rows.setdefault(code, ExportSplit(country_name(code))).via_merchants += row["value"]
     return _sorted(rows)
+
+
+def exports_by_district(districts: QuerySet[District]) -> list[tuple[District, ExportSplit]]:
+    """For the state: each district's exports direct against through merchant exporters, with
+    the countries they went to; districts with no export are left out."""
+    splits: dict[int, ExportSplit] = defaultdict(lambda: ExportSplit(""))
+    countries: dict[int, set[str]] = defaultdict(set)
+    direct = (
+        Shipment.objects.filter(order__district__in=districts)
+        .values("order__district", "order__buyer__country")
+        .annotate(value=Sum("fob_inr"))
+        .order_by()
+    )
+    for row in direct:
+        splits[row["order__district"]].direct += row["value"]
+        countries[row["order__district"]].add(row["order__buyer__country"])
+    merchant = (
+        MerchantSale.objects.filter(district__in=districts)
+        .values("district", "country")
+        .annotate(value=Sum("value_inr"))
+        .order_by()
+    )
+    for row in merchant:
+        splits[row["district"]].via_merchants += row["value"]
+        countries[row["district"]].add(row["country"])
+    by_pk = districts.in_bulk(list(splits))
+    rows = []
+    for pk, split in splits.items():
+        if pk in by_pk:
+            split.label = ", ".join(sorted(country_name(code) for code in countries[pk]))
+            rows.append((by_pk[pk], split))
+    return sorted(rows, key=lambda item: (-item[1].total, str(item[0])))
 
 
 def exports_by_producer(district: District) -> list[tuple[Producer, ExportSplit]]:

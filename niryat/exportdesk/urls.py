@@ -17,7 +17,22 @@ urlpatterns = [
     ),
     path("producers/<uuid:uuid>/export-orders/new/", views.order_new, name="export_order_new"),
     path("export/orders/<uuid:uuid>/", views.order_detail, name="export_order_detail"),
+    path("export/orders/<uuid:uuid>/edit/", views.order_edit, name="export_order_edit"),
+    path("export/orders/<uuid:uuid>/origin/", views.order_origin, name="export_order_origin"),
     path("export/orders/<uuid:uuid>/shipments/", views.shipment_new, name="export_shipment_new"),
+    path(
+        "export/orders/<uuid:uuid>/shipments/<int:pk>/status/",
+        views.parcel_status,
+        name="export_parcel_status",
+    ),
+    path("export/parcels/import/", views.parcels_import, name="export_parcels_import"),
+    path("export/rates/", views.rates, name="export_rates"),
+    path("export/marketplace-orders/", views.marketplace_orders, name="export_marketplace_orders"),
+    path(
+        "export/marketplace-orders/<uuid:uuid>/",
+        views.marketplace_order_export,
+        name="export_marketplace_order",
+    ),
     path(
         "export/orders/<uuid:uuid>/shipments/<int:pk>/realised/",
         views.shipment_realised,

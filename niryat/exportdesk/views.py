@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,34 +16,51 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.access import staff_only
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
+from niryat.core.sheets.reading import MAX_FILE_BYTES
 from niryat.exportdesk.actions import (
+    CROSS_BORDER_CHANNELS,
     LineInput,
+    do_amend_export_order,
     do_create_export_order,
+    do_export_marketplace_order,
+    do_import_parcel_statuses,
+    do_import_reference_rates,
     do_issue_document,
     do_record_merchant_sale,
     do_record_realisation,
+    do_record_reference_rate,
     do_record_shipment,
+    do_update_parcel_status,
     do_update_readiness_item,
     shipment_problems,
 )
 from niryat.exportdesk.countries import country_name
+from niryat.exportdesk.documents import postal_declaration
 from niryat.exportdesk.forms import (
     ExportOrderForm,
     IssueDocumentForm,
     LineFormSet,
+    ListUploadForm,
+    MarketplaceExportForm,
     MerchantSaleForm,
+    ParcelStatusForm,
     ReadinessItemForm,
     RealisationForm,
+    ReferenceRateForm,
     ShipmentForm,
 )
-from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem
+from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem, ReferenceRate
+from niryat.exportdesk.origin import origin_application
 from niryat.exportdesk.pbe3 import pbe3_csv
 from niryat.exportdesk.readiness import GUIDES, checklist, item_key
 from niryat.exportdesk.reports import (
     exports_by_country,
+    exports_by_country_in,
+    exports_by_district,
     exports_by_producer,
     overdue_realisations,
 )
@@ -220,6 +237,43 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _line_inputs(lines: Any) -> list[LineInput]:
+    return [
+        LineInput(
+            description=line["description"],
+            hs_code=line.get("hs_code", ""),
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            net_weight_kg=line.get("net_weight_kg"),
+        )
+        for line in lines.cleaned_data
+        if line
+    ]
+
+
+def _order_values(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The form's values as the actions take them: (buyer, order)."""
+    buyer = {
+        "name": data["buyer_name"],
+        "country": data["buyer_country"],
+        "address": data["buyer_address"],
+        "importer_reference": data["importer_reference"],
+    }
+    fields = (
+        "buyer_order_ref",
+        "incoterm",
+        "currency",
+        "exchange_rate",
+        "freight",
+        "insurance",
+        "igst_paid",
+        "igst_rate",
+        "packages",
+        "gross_weight_kg",
+    )
+    return buyer, {name: data[name] for name in fields}
+
+
 @staff_only
 def order_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
     user = current_user(request)
@@ -227,41 +281,10 @@ def order_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
     form = ExportOrderForm(request.POST or None)
     lines = LineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        data = form.cleaned_data
-        line_inputs = [
-            LineInput(
-                description=line["description"],
-                hs_code=line.get("hs_code", ""),
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                net_weight_kg=line.get("net_weight_kg"),
-            )
-            for line in lines.cleaned_data
-            if line
-        ]
+        buyer, values = _order_values(form.cleaned_data)
         try:
             order = do_create_export_order(
-                producer,
-                buyer={
-                    "name": data["buyer_name"],
-                    "country": data["buyer_country"],
-                    "address": data["buyer_address"],
-                    "importer_reference": data["importer_reference"],
-                },
-                order={
-                    "buyer_order_ref": data["buyer_order_ref"],
-                    "incoterm": data["incoterm"],
-                    "currency": data["currency"],
-                    "exchange_rate": data["exchange_rate"],
-                    "freight": data["freight"],
-                    "insurance": data["insurance"],
-                    "igst_paid": data["igst_paid"],
-                    "igst_rate": data["igst_rate"],
-                    "packages": data["packages"],
-                    "gross_weight_kg": data["gross_weight_kg"],
-                },
-                lines=line_inputs,
-                acting_user=user,
+                producer, buyer=buyer, order=values, lines=_line_inputs(lines), acting_user=user
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -272,6 +295,63 @@ def order_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
         request,
         "exportdesk/order_form.html",
         {"producer": producer, "form": form, "lines": lines},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_only
+def order_edit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """Staff amend an order before it ships; documents issued before stay as they were."""
+    order = _order(request, uuid, change=True)
+    initial = {
+        "buyer_name": order.buyer.name,
+        "buyer_country": order.buyer.country,
+        "buyer_address": order.buyer.address,
+        "importer_reference": order.buyer.importer_reference,
+        "buyer_order_ref": order.buyer_order_ref,
+        "incoterm": order.incoterm,
+        "currency": order.currency,
+        "exchange_rate": order.exchange_rate,
+        "freight": order.freight,
+        "insurance": order.insurance,
+        "igst_paid": order.igst_paid,
+        "igst_rate": order.igst_rate,
+        "packages": order.packages,
+        "gross_weight_kg": order.gross_weight_kg,
+    }
+    line_initial = [
+        {
+            "description": line.description,
+            "hs_code": line.hs_code,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "net_weight_kg": line.net_weight_kg,
+        }
+        for line in order.lines.all()
+    ]
+    form = ExportOrderForm(request.POST or None, initial=initial)
+    lines = LineFormSet(request.POST or None, prefix="lines", initial=line_initial)
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        buyer, values = _order_values(form.cleaned_data)
+        try:
+            do_amend_export_order(
+                order,
+                buyer=buyer,
+                order=values,
+                lines=_line_inputs(lines),
+                acting_user=current_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Order amended. Issue its documents again for amended versions.")
+            )
+            return redirect("export_order_detail", uuid=order.uuid)
+    return render(
+        request,
+        "exportdesk/order_form.html",
+        {"producer": order.producer, "form": form, "lines": lines, "order": order},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -297,11 +377,16 @@ def _order_page(
                 {
                     "shipment": shipment,
                     "form": RealisationForm(prefix=f"r{shipment.pk}"),
+                    "status_form": ParcelStatusForm(
+                        prefix=f"s{shipment.pk}",
+                        initial={"status": shipment.status, "on": timezone.localdate()},
+                    ),
                     "overdue": shipment.realisation_overdue(timezone.localdate()),
                 }
                 for shipment in order.shipments.all()
             ],
             "problems": shipment_problems(order),
+            "postal_declaration": postal_declaration(order, timezone.localdate()),
             "documents": documents,
             "document_form": document_form or IssueDocumentForm(),
             "shipment_form": shipment_form
@@ -322,6 +407,22 @@ def _order(request: HttpRequest, uuid: UUID, *, change: bool) -> ExportOrder:
 @staff_only
 def order_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     return _order_page(request, _order(request, uuid, change=False))
+
+
+@require_safe
+@staff_only
+def order_origin(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """The data of the order's certificate of origin application."""
+    order = _order(request, uuid, change=False)
+    return render(
+        request,
+        "exportdesk/origin.html",
+        {
+            "order": order,
+            "country": country_name(order.buyer.country),
+            "application": origin_application(order),
+        },
+    )
 
 
 @require_POST
@@ -432,16 +533,29 @@ def _chosen_district(request: HttpRequest, user: User) -> District | None:
 @require_safe
 @staff_only
 def who_exports(request: HttpRequest) -> HttpResponse:
+    """A district's exports direct against through merchant exporters, by country and by
+    producer; for state users without a district chosen, the whole state's, by district and by
+    country."""
     user = current_user(request)
     district = _chosen_district(request, user)
+    state_wide = user.is_state_level and district is None
+    visible = District.objects.visible_to(user)
     return render(
         request,
         "exportdesk/who_exports.html",
         {
             "district": district,
-            "districts": District.objects.visible_to(user) if user.is_state_level else [],
-            "by_country": exports_by_country(district) if district else [],
+            "districts": visible if user.is_state_level else [],
+            "by_country": (
+                exports_by_country(district)
+                if district
+                else exports_by_country_in(visible)
+                if state_wide
+                else []
+            ),
             "by_producer": exports_by_producer(district) if district else [],
+            "by_district": exports_by_district(visible) if state_wide else [],
+            "state_wide": state_wide,
         },
     )
 
@@ -473,5 +587,176 @@ def merchant_sale_new(request: HttpRequest, uuid: UUID) -> HttpResponse:
         request,
         "exportdesk/merchant_sale_form.html",
         {"producer": producer, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@staff_only
+def parcel_status(request: HttpRequest, uuid: UUID, pk: int) -> HttpResponse:
+    order = _order(request, uuid, change=True)
+    shipment = order.shipments.filter(pk=pk).first()
+    if shipment is None:
+        raise Http404(_("Not found, or not in your district."))
+    form = ParcelStatusForm(request.POST, prefix=f"s{shipment.pk}")
+    if form.is_valid():
+        try:
+            do_update_parcel_status(
+                shipment,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+                acting_user=current_user(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Parcel status saved."))
+    else:
+        messages.error(request, _("Choose the status and its date."))
+    return redirect(reverse("export_order_detail", args=[order.uuid]) + "#shipments")
+
+
+def _upload(form: ListUploadForm) -> tuple[bytes, str] | None:
+    if not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    if (upload.size or 0) > MAX_FILE_BYTES:
+        form.add_error("file", _("The file is too big."))
+        return None
+    return upload.read(), upload.name or ""
+
+
+@staff_only
+def parcels_import(request: HttpRequest) -> HttpResponse:
+    """Parcel statuses imported from a list of tracking number, status and date."""
+    user = current_user(request)
+    form = ListUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not user.can_write:
+            raise PermissionDenied(_("You may read this record but not change it."))
+        upload = _upload(form)
+        if upload is not None:
+            try:
+                changed = do_import_parcel_statuses(upload[0], name=upload[1], acting_user=user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Parcel statuses imported: %(count)s parcels changed.") % {"count": changed},
+                )
+                return redirect("export_parcels_import")
+    return render(
+        request,
+        "exportdesk/parcels_import.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_only
+def rates(request: HttpRequest) -> HttpResponse:
+    """The reference rates: customs notified exchange rates and the SDR's, entered or imported."""
+    user = current_user(request)
+    form = ReferenceRateForm(
+        request.POST if request.POST.get("action") == "add" else None,
+        initial={"on": timezone.localdate()},
+    )
+    upload_form = ListUploadForm(
+        request.POST if request.POST.get("action") == "import" else None,
+        request.FILES if request.POST.get("action") == "import" else None,
+    )
+    if request.method == "POST":
+        if not user.can_write:
+            raise PermissionDenied(_("You may read this record but not change it."))
+        if request.POST.get("action") == "add" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                do_record_reference_rate(
+                    data["currency"],
+                    on=data["on"],
+                    inr_per_unit=data["inr_per_unit"],
+                    source=data["source"],
+                    acting_user=user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Rate saved."))
+                return redirect("export_rates")
+        elif request.POST.get("action") == "import":
+            upload = _upload(upload_form)
+            if upload is not None:
+                try:
+                    changed = do_import_reference_rates(upload[0], name=upload[1], acting_user=user)
+                except ValidationError as exc:
+                    upload_form.add_error(None, exc)
+                else:
+                    messages.success(
+                        request, _("Rates imported: %(count)s changed.") % {"count": changed}
+                    )
+                    return redirect("export_rates")
+    return render(
+        request,
+        "exportdesk/rates.html",
+        {
+            "rates": ReferenceRate.objects.select_related("recorded_by")[:200],
+            "form": form,
+            "upload_form": upload_form,
+            "can_change": user.can_write,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _cross_border(user: User) -> Any:
+    return (
+        MarketplaceOrder.objects.visible_to(user)
+        .filter(account__channel__in=CROSS_BORDER_CHANNELS, producer__isnull=False)
+        .exclude(state=MarketplaceOrder.State.CANCELLED)
+    )
+
+
+@require_safe
+@staff_only
+def marketplace_orders(request: HttpRequest) -> HttpResponse:
+    """Amazon and eBay orders not yet made export orders: staff pick those shipped abroad."""
+    orders = (
+        _cross_border(current_user(request))
+        .filter(export_order__isnull=True)
+        .select_related("account", "producer")
+        .order_by("-ordered_at")[:100]
+    )
+    return render(request, "exportdesk/marketplace_orders.html", {"orders": orders})
+
+
+@staff_only
+def marketplace_order_export(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    user = current_user(request)
+    marketplace_order = get_changeable_or_deny(
+        _cross_border(user).select_related("account", "producer"), user, uuid=uuid
+    )
+    form = MarketplaceExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = do_export_marketplace_order(
+                marketplace_order,
+                buyer={
+                    "name": data["buyer_name"],
+                    "country": data["buyer_country"],
+                    "address": data["buyer_address"],
+                },
+                acting_user=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Export order made from the marketplace order."))
+            return redirect("export_order_detail", uuid=order.uuid)
+    return render(
+        request,
+        "exportdesk/marketplace_order_form.html",
+        {"marketplace_order": marketplace_order, "form": form},
         status=400 if request.method == "POST" else 200,
     )

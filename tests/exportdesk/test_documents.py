@@ -23,6 +23,7 @@ from niryat.exportdesk.actions import (
     do_record_shipment,
     do_update_readiness_item,
 )
+from niryat.exportdesk.documents import ENDORSEMENT_LUT
 from niryat.exportdesk.models import Document, DocumentCounter, ExportOrder
 from niryat.registry.models import Producer
 from tests.conftest import client_for
@@ -124,7 +125,7 @@ def test_invoice_holds_the_values_the_lut_and_the_hindi_name(
     assert "324.00" in text  # 10 × 25.00 + 4 × 18.50
     assert "289.00" in text  # FOB: less 30.00 freight and 5.00 insurance
     assert "24059.25" in text  # FOB in rupees at 83.25
-    assert "without payment of integrated tax" in text
+    assert ENDORSEMENT_LUT in " ".join(text.split())
     assert "AD090426001234X" in text
     assert "रामूप्रजापति" in no_spaces(text)
     fonts = pdf_fonts(path_of(invoice, media))
@@ -211,7 +212,8 @@ def test_every_reason_is_given_at_once(ramu: Producer, ganesh: User) -> None:
 
     assert refused.value.messages == [
         "Line 1 (Terracotta lamp) has no HS code.",
-        "There is no exchange rate for EUR: enter the customs rate.",
+        "There is no exchange rate for EUR: enter the customs notified rate on the order, or "
+        "record it among the reference rates.",
         "The IEC must be in PAN form (5 letters, 4 digits, 1 letter, like ABCPE1234F); "
         "0512345678 is not. Since 2017 the IEC is the PAN.",
         "IGST is paid: enter its rate.",

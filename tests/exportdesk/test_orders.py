@@ -87,7 +87,8 @@ def test_a_shipment_is_refused_with_every_reason_and_nothing_changes(
 
     assert refused.value.messages == [
         "Line 1 (Terracotta lamp) has no HS code.",
-        "There is no exchange rate for USD: enter the customs rate.",
+        "There is no exchange rate for USD: enter the customs notified rate on the order, or "
+        "record it among the reference rates.",
         "Without IGST paid, the producer needs a LUT for this financial year.",
     ]
     assert not Shipment.objects.exists()

@@ -100,3 +100,38 @@ def test_other_districts_do_not_see_the_sales(ramu: Producer, ganesh: User, vani
 
     assert "Purvanchal" not in client_for(vani).get("/export/who-exports/").content.decode()
     assert client_for(vani).get(f"/producers/{ramu.uuid}/merchant-sales/new/").status_code == 404
+
+
+def test_the_state_sees_direct_and_merchant_exports_by_district_and_country(
+    ramu: Producer, ganesh: User, vani: User, varanasi: District, sam: User
+) -> None:
+    order = usa_order(ramu, ganesh)  # Gorakhpur, direct: ₹20,812.50 to the USA
+    do_record_shipment(
+        order, shipped_on=SOLD, mode="courier", tracking_number="X1", acting_user=ganesh
+    )
+    sell(ramu, ganesh, "ZA", 30_000)
+    weaver = register(varanasi, vani, name_hi="कबीर अंसारी", mobile="+919839022222")
+    sell(weaver, vani, "US", 100_000, iec="AAFCV1234K")
+
+    page = client_for(sam).get("/export/who-exports/")
+
+    assert page.status_code == 200
+    by_district = [
+        (str(d), row.direct, row.via_merchants, row.label) for d, row in page.context["by_district"]
+    ]
+    assert by_district == [
+        ("Varanasi", Decimal(0), Decimal(100_000), "USA"),
+        ("Gorakhpur", Decimal("20812.50"), Decimal(30_000), "South Africa, USA"),
+    ]
+    countries = {row.label: (row.direct, row.via_merchants) for row in page.context["by_country"]}
+    assert countries == {
+        "USA": (Decimal("20812.50"), Decimal(100_000)),
+        "South Africa": (Decimal(0), Decimal(30_000)),
+    }
+    html = page.content.decode()
+    assert 'class="exports-by-district"' in html
+    assert "₹1,00,000" in html
+    # A district's staff see their own district only, never the state's table.
+    own = client_for(vani).get("/export/who-exports/")
+    assert own.context["by_district"] == []
+    assert [row.label for row in own.context["by_country"]] == ["USA"]
