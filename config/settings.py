@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "niryat.channels",
     "niryat.messaging",
     "niryat.exportdesk",
+    "niryat.events",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
 ]
