@@ -379,6 +379,7 @@ PRODUCER_HOOKS = [
     "niryat.channels.ondc.push.OndcProducerHooks",
     "niryat.messaging.on_registry.MessagingProducerHooks",
     "niryat.exportdesk.on_registry.ExportDeskProducerHooks",
+    "niryat.events.on_registry.EventsProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc.push.OndcSkuHooks"]
 

@@ -39,8 +39,14 @@ PHONE = {"width": 360, "height": 740}
 DAY = datetime.date(2026, 12, 14)
 INVITATION = {
     "purpose": "A producer's place in a training, with its date, place and check-in code.",
-    "body_en": "Niryat: you have a place in {programme} on {date} at {place}. Show your check-in code {code} at the venue.",
-    "body_hi": "निर्यात: {programme} में आपका स्थान पक्का है, {date} को {place} में। स्थल पर अपना चेक-इन कोड {code} दिखाएँ।",
+    "body_en": (
+        "Niryat: you have a place in {programme} on {date} at {place}. "
+        "Show your check-in code {code} at the venue."
+    ),
+    "body_hi": (
+        "निर्यात: {programme} में आपका स्थान पक्का है, {date} को {place} में। "
+        "स्थल पर अपना चेक-इन कोड {code} दिखाएँ।"
+    ),
     "whatsapp_name": "training_invitation",
 }
 
@@ -95,7 +101,9 @@ def test_nift_course_from_registration_to_a_certificate_anyone_can_check(
     page.get_by_role("link", name="New programme").click()
     page.locator("#id_kind").select_option("nift_course")
     page.locator("#id_title").fill("Terracotta design course")
-    page.locator("#id_partner").select_option(label="National Institute of Fashion Technology (NIFT)")
+    page.locator("#id_partner").select_option(
+        label="National Institute of Fashion Technology (NIFT)"
+    )
     page.locator("#id_scheme").fill("ODOP training and toolkit scheme")
     page.locator("#id_capacity").fill("30")
     page.get_by_role("button", name="Create the programme").click()
@@ -236,11 +244,11 @@ def test_check_in_and_a_revoked_certificate_in_hindi_on_a_phone(
     assert not Attendance.objects.filter(participant=stranger).exists()
 
     # A revoked certificate's public page says so, in Hindi.
-    certificate = do_issue_certificate(
-        Participant.objects.get(pk=ram.pk), acting_user=staff
-    )
+    certificate = do_issue_certificate(Participant.objects.get(pk=ram.pk), acting_user=staff)
     do_revoke_certificate(certificate, reason="गलत नाम", acting_user=staff)
-    phone = new_context(viewport=PHONE, is_mobile=True, locale="hi-IN", extra_http_headers={"Accept-Language": "hi"}).new_page()
+    phone = new_context(
+        viewport=PHONE, is_mobile=True, locale="hi-IN", extra_http_headers={"Accept-Language": "hi"}
+    ).new_page()
     phone.goto(f"/verify/certificate/{certificate.uuid}/")
     expect(phone.locator(".revoked")).to_contain_text("यह मान्य नहीं है।")
     expect(phone.locator(".name")).to_have_text("कारीगर 2")

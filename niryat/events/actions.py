@@ -411,4 +411,3 @@ def do_revoke_certificate(certificate: Certificate, *, reason: str, acting_user:
         district=programme.district,
         changes={"reason": certificate.revoke_reason},
     )
-

@@ -95,9 +95,7 @@ class Participant(Timestamped):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
-    producer = models.ForeignKey(
-        Producer, on_delete=models.CASCADE, related_name="training_places"
-    )
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="training_places")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     invited_at = models.DateTimeField(null=True, blank=True)
 

@@ -91,9 +91,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in ProgrammeForm.Meta.fields}
         try:
-            programme = do_create_programme(
-                form.cleaned_data["district"], values, acting_user=user
-            )
+            programme = do_create_programme(form.cleaned_data["district"], values, acting_user=user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -367,9 +365,7 @@ def _certificate_qs() -> Any:
 def certificate_pdf_view(request: HttpRequest, uuid: UUID, language: str) -> HttpResponse:
     if language not in {"hi", "en"}:
         raise Http404
-    certificate = get_visible_or_404(
-        _certificate_qs(), current_user(request), uuid=uuid
-    )
+    certificate = get_visible_or_404(_certificate_qs(), current_user(request), uuid=uuid)
     url = request.build_absolute_uri(reverse("certificate_verify", args=[certificate.uuid]))
     pdf = certificate_pdf(certificate, language, url)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -401,9 +397,11 @@ def certificate_revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @require_safe
 def certificate_verify(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """The public page a certificate's QR code opens: name, programme and date, nothing else."""
-    certificate = Certificate.objects.select_related(
-        "participant__producer", "participant__programme"
-    ).filter(uuid=uuid).first()
+    certificate = (
+        Certificate.objects.select_related("participant__producer", "participant__programme")
+        .filter(uuid=uuid)
+        .first()
+    )
     if certificate is None:
         raise Http404(_("There is no such certificate."))
     programme = certificate.participant.programme

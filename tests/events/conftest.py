@@ -24,8 +24,14 @@ DAY = datetime.date(2026, 12, 14)
 INVITATION = {
     "key": "training_invitation",
     "purpose": "A producer's place in a training, with its date, place and their check-in code.",
-    "body_en": "Niryat: you have a place in {programme} on {date} at {place}. Show your check-in code {code} at the venue.",
-    "body_hi": "निर्यात: {programme} में आपका स्थान पक्का है, {date} को {place} में। स्थल पर अपना चेक-इन कोड {code} दिखाएँ।",
+    "body_en": (
+        "Niryat: you have a place in {programme} on {date} at {place}. "
+        "Show your check-in code {code} at the venue."
+    ),
+    "body_hi": (
+        "निर्यात: {programme} में आपका स्थान पक्का है, {date} को {place} में। "
+        "स्थल पर अपना चेक-इन कोड {code} दिखाएँ।"
+    ),
     "whatsapp_name": "training_invitation",
 }
 

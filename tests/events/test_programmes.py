@@ -53,7 +53,8 @@ def test_a_cancelled_place_goes_to_the_first_waiting(nift, gorakhpur, ganesh):
     do_register_participants(nift, people, acting_user=ganesh)
     first = nift.participants.get(producer=people[0])
     moved = do_cancel_place(first, acting_user=ganesh)
-    assert moved is not None and moved.producer == people[3]
+    assert moved is not None
+    assert moved.producer == people[3]
     assert nift.participants.registered().count() == 3
     assert list(nift.participants.waiting().values_list("producer", flat=True)) == [people[4].pk]
 
@@ -84,7 +85,9 @@ def test_invitations_go_once_by_sms_with_the_code(
         sent = do_send_invitations(nift, acting_user=ganesh)
     assert sent.sent == 3  # the fourth is waiting
     first = nift.participants.get(producer=people[0])
-    texts = list(Message.objects.filter(template="training_invitation").values_list("text", flat=True))
+    texts = list(
+        Message.objects.filter(template="training_invitation").values_list("text", flat=True)
+    )
     code = check_in_code(first.pk, nift.pk)
     assert any(code in text and "14.12.2026" in text for text in texts), texts
     with django_capture_on_commit_callbacks(execute=True):
