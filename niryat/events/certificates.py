@@ -60,6 +60,6 @@ def certificate_pdf(certificate: Certificate, language: str, verify_url: str) ->
             "verify_url": verify_url,
             "qr": qr_svg(verify_url, scale=3),
         }
-        html = render_to_string("events/certificate_pdf.html", context)
+        html = render_to_string("events/pdf/certificate.html", context)
     pdf: bytes = HTML(string=html, url_fetcher=_FontOnlyFetcher()).write_pdf()
     return pdf

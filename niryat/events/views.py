@@ -97,8 +97,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Programme created: %(title)s.") % {"title": programme})
             return redirect("programme_detail", uuid=programme.uuid)
-    status = 400 if form.errors else 200
-    return render(request, "events/programme_form.html", {"form": form}, status=status)
+    return render(request, "events/programme_form.html", {"form": form})
 
 
 def _detail_page(
