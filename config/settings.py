@@ -387,6 +387,7 @@ SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc
 SHEET_IMPORTERS = [
     "niryat.registry.bulk_import.ProducerImporter",
     "niryat.catalog.bulk_import.CatalogueImporter",
+    "niryat.events.bulk_import.TraineeImporter",
 ]
 # How long an uploaded sheet with errors is kept, for its error sheet and "import the valid rows";
 # a sheet imported without errors is deleted as soon as its job ends. `manage.py

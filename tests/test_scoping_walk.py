@@ -45,7 +45,13 @@ from niryat.events.actions import (
     do_register_participants,
     do_tick_attendance,
 )
-from niryat.events.models import Attendance, Certificate, Participant, Programme
+from niryat.events.models import (
+    Attendance,
+    Certificate,
+    Participant,
+    Programme,
+    TraineeImportJob,
+)
 from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
@@ -258,9 +264,18 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     place = training.participants.get()
     do_tick_attendance(training_session, place, acting_user=vani)
     certificate = do_issue_certificate(place, acting_user=vani)
+    trainee_job = TraineeImportJob.objects.create(
+        district=varanasi,
+        uploaded_by=vani,
+        programme=training,
+        file="trainee-imports/x.csv",
+        file_name=MARKER,
+        sha256="0" * 64,
+    )
     training_pages = {
         name: training.uuid
         for name in (
+            "programme_import",
             "programme_detail",
             "session_new",
             "programme_pick",
@@ -292,6 +307,10 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "session_check_in_code:pk": training_session.pk,
         "session_tick:pk": training_session.pk,
         "participant": place.uuid,
+        **{
+            f"trainees_import_{page}:job_uuid": trainee_job.uuid
+            for page in ("job", "status", "columns", "errors", "valid_rows")
+        },
         "export_readiness_item:key": "iec",
         "export_readiness_evidence:pk": readiness.pk,
         "export_shipment_realised:pk": shipment.pk,
@@ -389,6 +408,7 @@ def snapshot() -> list[Any]:
         list(Participant.objects.order_by("pk").values()),
         list(Attendance.objects.order_by("pk").values()),
         list(Certificate.objects.order_by("pk").values()),
+        list(TraineeImportJob.objects.order_by("pk").values()),
     ]
 
 

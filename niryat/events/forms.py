@@ -56,3 +56,11 @@ class CheckInCodeForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Why is it revoked?"), max_length=300)
+
+
+class TraineeListForm(forms.Form):
+    file = forms.FileField(
+        label=_("Sheet (XLSX or CSV)"),
+        help_text=_("One trainee a row, with their mobile number as the registry has it."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
+    )

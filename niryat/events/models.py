@@ -10,7 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from niryat.core.models import District, PartnerOrg, Timestamped, User
-from niryat.core.scoping import ScopedQuerySet
+from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
+from niryat.core.sheets.models import SheetImportJob
 from niryat.registry.models import Producer
 
 
@@ -165,3 +166,22 @@ class Certificate(Timestamped):
 
     def __str__(self) -> str:
         return self.number
+
+
+class TraineeImportJobQuerySet(DistrictWorkQuerySet["TraineeImportJob"]):
+    district_field = "district"
+
+
+class TraineeImportJob(SheetImportJob):
+    """A list of trainees (by mobile number) uploaded for a programme: checked row by row against
+    the district's registry and registered whole or not at all (the import framework's job,
+    niryat/core/sheets)."""
+
+    file = models.FileField(upload_to="trainee-imports/%Y/%m/", max_length=255, blank=True)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="imports")
+
+    objects = TraineeImportJobQuerySet.as_manager()
+
+    class Meta(SheetImportJob.Meta):
+        verbose_name = _("trainee list import")
+        verbose_name_plural = _("trainee list imports")

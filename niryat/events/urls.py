@@ -1,6 +1,8 @@
 from django.urls import path
 
+from niryat.core.sheets.views import job_urls
 from niryat.events import views
+from niryat.events.bulk_import import TRAINEE_IMPORTER
 
 urlpatterns = [
     path("trainings/", views.programme_list, name="programme_list"),
@@ -8,6 +10,9 @@ urlpatterns = [
     path("trainings/<uuid:uuid>/", views.programme_detail, name="programme_detail"),
     path("trainings/<uuid:uuid>/sessions/", views.session_new, name="session_new"),
     path("trainings/<uuid:uuid>/participants/add/", views.programme_pick, name="programme_pick"),
+    path("trainings/<uuid:uuid>/import/", views.programme_import, name="programme_import"),
+    path("trainings/import/", views.trainee_imports, name="trainees_import"),
+    *job_urls(TRAINEE_IMPORTER, "trainings/import/"),
     path("trainings/<uuid:uuid>/invite/", views.programme_invite, name="programme_invite"),
     path("trainings/<uuid:uuid>/certify/", views.programme_certify, name="programme_certify"),
     path(

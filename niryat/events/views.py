@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -19,6 +20,8 @@ from niryat.core.dates import format_date
 from niryat.core.middleware import permissions_policy
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
+from niryat.core.sheets import jobs
+from niryat.core.sheets.reading import SheetError
 from niryat.events.actions import (
     do_add_session,
     do_check_in_by_code,
@@ -29,6 +32,7 @@ from niryat.events.actions import (
     do_send_invitations,
     do_tick_attendance,
 )
+from niryat.events.bulk_import import TRAINEE_IMPORTER
 from niryat.events.certificates import certificate_pdf, qr_svg
 from niryat.events.codes import check_in_code
 from niryat.events.forms import (
@@ -37,8 +41,15 @@ from niryat.events.forms import (
     ProgrammeForm,
     RevokeForm,
     SessionForm,
+    TraineeListForm,
 )
-from niryat.events.models import Certificate, Participant, Programme, Session
+from niryat.events.models import (
+    Certificate,
+    Participant,
+    Programme,
+    Session,
+    TraineeImportJob,
+)
 from niryat.registry.models import Producer
 
 # The check-in page may use the camera of its own origin; every other page none.
@@ -214,6 +225,49 @@ def programme_pick(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "taken": programme.participants.registered().count(),
         },
     )
+
+
+@staff_only
+def programme_import(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """Upload a list of trainees for the programme (the import framework checks and imports
+    it; its job pages show the progress and any row's error)."""
+    user = current_user(request)
+    programme = get_changeable_or_deny(_programme_qs(), user, uuid=uuid)
+    form = TraineeListForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.start_job(
+                TRAINEE_IMPORTER,
+                programme.district,
+                form.cleaned_data["file"],
+                acting_user=user,
+                language=translation.get_language(),
+                programme=programme,
+            )
+        except (SheetError, ValidationError) as exc:
+            form.add_error("file", str(exc) if isinstance(exc, SheetError) else exc)
+        else:
+            if job.status == TraineeImportJob.Status.MAPPING:
+                return redirect("trainees_import_columns", job_uuid=job.uuid)
+            return redirect("trainees_import_job", job_uuid=job.uuid)
+    imports = TraineeImportJob.objects.filter(programme=programme).defer("errors")[:10]
+    return render(
+        request,
+        "events/import.html",
+        {"programme": programme, "form": form, "imports": imports},
+    )
+
+
+@require_safe
+@staff_only
+def trainee_imports(request: HttpRequest) -> HttpResponse:
+    """The trainee lists uploaded lately (each is uploaded on its programme's page)."""
+    imports = (
+        TraineeImportJob.objects.visible_to(current_user(request))
+        .select_related("programme")
+        .defer("errors")[:20]
+    )
+    return render(request, "events/imports.html", {"imports": imports})
 
 
 @require_POST
