@@ -255,3 +255,48 @@ def test_check_in_and_a_revoked_certificate_in_hindi_on_a_phone(
     axe_check(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert do_check_in_by_code  # the same action the page calls
+
+
+def test_check_ins_made_offline_are_sent_when_the_phone_is_online_again(
+    new_context: Any,
+    live_server: Any,
+    reference_data: dict[int, District],
+    gorakhpur_staff: Persona,
+) -> None:
+    gorakhpur = reference_data[GORAKHPUR]
+    staff = gorakhpur_staff.user
+    course = do_create_programme(
+        gorakhpur,
+        {"kind": Programme.Kind.ECOMMERCE, "title": "E-commerce day", "capacity": 5},
+        acting_user=staff,
+    )
+    session = do_add_session(course, {"date": DAY, "venue": "Village hall"}, acting_user=staff)
+    do_register_participants(course, artisans(gorakhpur, gorakhpur_staff, 3), acting_user=staff)
+    first, second, third = course.participants.order_by("pk")
+
+    context = new_context(viewport=PHONE, is_mobile=True, locale="en-IN")
+    page = context.new_page()
+    login(page, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
+    page.goto(f"/trainings/sessions/{session.pk}/check-in/")
+    context.set_offline(True)
+    status = page.locator("[data-offline-status]")
+    expect(status).to_contain_text("Offline")
+    # Two codes (one of them twice, as a card shown again) and a ticked name, all offline.
+    for code in (check_in_code(first.pk, course.pk), check_in_code(second.pk, course.pk)):
+        page.locator("#id_code").fill(code)
+        page.locator("[data-code-form] button[type=submit]").click()
+    page.locator("#id_code").fill(check_in_code(first.pk, course.pk))
+    page.locator("[data-code-form] button[type=submit]").click()
+    page.get_by_role("button", name=f"Tick {third.producer} as present").click()
+    expect(status).to_contain_text("Waiting: 4")
+    assert not Attendance.objects.exists()
+
+    context.set_offline(False)
+    results = page.locator("[data-offline-results]")
+    expect(results.locator("li")).to_have_count(4)
+    expect(results).to_contain_text(f"Checked in: {first.producer}.")
+    expect(results).to_contain_text(f"{first.producer} was checked in already at")
+    expect(results).to_contain_text(f"Checked in: {third.producer}.")
+    expect(status).to_be_hidden()
+    assert Attendance.objects.filter(session=session).count() == 3
+    assert page.evaluate(f"localStorage.getItem('niryat-check-ins-{session.pk}')") == "[]"

@@ -306,6 +306,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "session_check_in:pk": training_session.pk,
         "session_check_in_code:pk": training_session.pk,
         "session_tick:pk": training_session.pk,
+        "session_sync:pk": training_session.pk,
         "participant": place.uuid,
         **{
             f"trainees_import_{page}:job_uuid": trainee_job.uuid

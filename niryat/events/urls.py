@@ -26,6 +26,7 @@ urlpatterns = [
         views.session_check_in_code,
         name="session_check_in_code",
     ),
+    path("trainings/sessions/<int:pk>/check-in/sync/", views.session_sync, name="session_sync"),
     path(
         "trainings/sessions/<int:pk>/check-in/<uuid:participant>/",
         views.session_tick,

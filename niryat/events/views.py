@@ -8,7 +8,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -405,6 +405,47 @@ def session_tick(request: HttpRequest, pk: int, participant: UUID) -> HttpRespon
     else:
         messages.success(request, _("Checked in: %(name)s.") % {"name": done.participant.producer})
     return redirect("session_check_in", pk=session.pk)
+
+
+@require_POST
+@staff_only
+def session_sync(request: HttpRequest, pk: int) -> JsonResponse:
+    """One check-in saved on the phone while it was offline, sent now: by `code` (a scan or a
+    typed code) or `participant` (a name ticked). The answer says whom it checked in, or why
+    not (a duplicate is refused, so a queue sent twice records nothing twice)."""
+    user = current_user(request)
+    session = get_changeable_or_deny(_session_qs(), user, pk=pk)
+    code = request.POST.get("code", "")
+    person = request.POST.get("participant", "")
+    try:
+        if code:
+            done = do_check_in_by_code(session, code, acting_user=user)
+        else:
+            try:
+                participant = (
+                    Participant.objects.select_related("producer")
+                    .filter(uuid=UUID(person), programme=session.programme)
+                    .first()
+                )
+            except ValueError:
+                participant = None
+            if participant is None:
+                return JsonResponse(
+                    {
+                        "ok": False,
+                        "message": _("This person is not a participant of this programme."),
+                    }
+                )
+            done = do_tick_attendance(session, participant, acting_user=user)
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "message": " ".join(_messages_of(exc))})
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": _("Checked in: %(name)s.") % {"name": done.participant.producer},
+            "participant": str(done.participant.uuid),
+        }
+    )
 
 
 def _certificate_qs() -> Any:

@@ -83,3 +83,27 @@ def test_participant_card_shows_the_qr_and_code(nift, gorakhpur, ganesh):
     text = page.content.decode()
     assert check_in_code(participant.pk, nift.pk) in text
     assert "<svg" in text
+
+
+def test_offline_queue_syncs_once_and_says_why_not(nift, session, gorakhpur, ganesh):
+    people = artisans(gorakhpur, ganesh, 2)
+    do_register_participants(nift, people, acting_user=ganesh)
+    first, second = nift.participants.order_by("pk")
+    client = client_for(ganesh)
+    url = f"/trainings/sessions/{session.pk}/check-in/sync/"
+    code = check_in_code(first.pk, nift.pk)
+    assert client.post(url, {"code": code}).json() == {
+        "ok": True,
+        "message": "Checked in: Karigar 1.",
+        "participant": str(first.uuid),
+    }
+    again = client.post(url, {"code": code}).json()
+    assert again["ok"] is False
+    assert again["message"].startswith("Karigar 1 was checked in already at ")
+    ticked = client.post(url, {"participant": str(second.uuid)}).json()
+    assert ticked["message"] == "Checked in: Karigar 2."
+    assert client.post(url, {"participant": "nonsense"}).json() == {
+        "ok": False,
+        "message": "This person is not a participant of this programme.",
+    }
+    assert Attendance.objects.count() == 2
