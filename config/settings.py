@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "niryat.channels",
     "niryat.messaging",
     "niryat.exportdesk",
+    "niryat.events",
     "niryat.insights",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
@@ -391,6 +392,7 @@ PRODUCER_HOOKS = [
     "niryat.channels.ondc.push.OndcProducerHooks",
     "niryat.messaging.on_registry.MessagingProducerHooks",
     "niryat.exportdesk.on_registry.ExportDeskProducerHooks",
+    "niryat.events.on_registry.EventsProducerHooks",
 ]
 SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc.push.OndcSkuHooks"]
 
@@ -398,6 +400,7 @@ SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc
 SHEET_IMPORTERS = [
     "niryat.registry.bulk_import.ProducerImporter",
     "niryat.catalog.bulk_import.CatalogueImporter",
+    "niryat.events.bulk_import.TraineeImporter",
 ]
 # How long an uploaded sheet with errors is kept, for its error sheet and "import the valid rows";
 # a sheet imported without errors is deleted as soon as its job ends. `manage.py

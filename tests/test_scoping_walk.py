@@ -38,6 +38,20 @@ from niryat.channels.ondc.views import invoice_token
 from niryat.core.actions import do_create_api_token
 from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
 from niryat.core.progress import start_progress
+from niryat.events.actions import (
+    do_add_session,
+    do_create_programme,
+    do_issue_certificate,
+    do_register_participants,
+    do_tick_attendance,
+)
+from niryat.events.models import (
+    Attendance,
+    Certificate,
+    Participant,
+    Programme,
+    TraineeImportJob,
+)
 from niryat.exportdesk.actions import (
     LineInput,
     do_create_export_order,
@@ -75,6 +89,8 @@ NOT_DISTRICT_PAGES = {
     "set_language",
     "producer_sign_in",
     "producer_sign_in_code",
+    # A certificate's public check page: anyone with its QR code reads the name on it (only).
+    "certificate_verify",
     # What ONDC's registry calls on a centre's node, found by host (tests/channels/ondc).
     "ondc_site_verification",
     "ondc_on_subscribe",
@@ -236,6 +252,37 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         value_inr=Decimal(50000),
         acting_user=vani,
     )
+    training = do_create_programme(
+        varanasi,
+        {"kind": Programme.Kind.NIFT_COURSE, "title": MARKER, "capacity": 5},
+        acting_user=vani,
+    )
+    training_session = do_add_session(
+        training, {"date": datetime.date(2026, 12, 14), "venue": MARKER}, acting_user=vani
+    )
+    do_register_participants(training, [weaver], acting_user=vani)
+    place = training.participants.get()
+    do_tick_attendance(training_session, place, acting_user=vani)
+    certificate = do_issue_certificate(place, acting_user=vani)
+    trainee_job = TraineeImportJob.objects.create(
+        district=varanasi,
+        uploaded_by=vani,
+        programme=training,
+        file="trainee-imports/x.csv",
+        file_name=MARKER,
+        sha256="0" * 64,
+    )
+    training_pages = {
+        name: training.uuid
+        for name in (
+            "programme_import",
+            "programme_detail",
+            "session_new",
+            "programme_pick",
+            "programme_invite",
+            "programme_certify",
+        )
+    }
     export_pages = {
         "export_document_issue": export_order.uuid,
         "export_pbe3": export_order.uuid,
@@ -251,6 +298,20 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     }
     return {
         **{f"{page}:uuid": value for page, value in export_pages.items()},
+        **{f"{page}:uuid": value for page, value in training_pages.items()},
+        "participant_card:uuid": place.uuid,
+        "certificate_pdf:uuid": certificate.uuid,
+        "certificate_revoke:uuid": certificate.uuid,
+        "language": "hi",
+        "session_check_in:pk": training_session.pk,
+        "session_check_in_code:pk": training_session.pk,
+        "session_tick:pk": training_session.pk,
+        "session_sync:pk": training_session.pk,
+        "participant": place.uuid,
+        **{
+            f"trainees_import_{page}:job_uuid": trainee_job.uuid
+            for page in ("job", "status", "columns", "errors", "valid_rows")
+        },
         "export_readiness_item:key": "iec",
         "export_readiness_evidence:pk": readiness.pk,
         "export_shipment_realised:pk": shipment.pk,
@@ -348,6 +409,11 @@ def snapshot() -> list[Any]:
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
         list(MerchantSale.objects.order_by("pk").values()),
+        list(Programme.objects.order_by("pk").values()),
+        list(Participant.objects.order_by("pk").values()),
+        list(Attendance.objects.order_by("pk").values()),
+        list(Certificate.objects.order_by("pk").values()),
+        list(TraineeImportJob.objects.order_by("pk").values()),
     ]
 
 
