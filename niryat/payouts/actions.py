@@ -77,9 +77,7 @@ class _Matcher:
         self.by_item: dict[tuple[int, str], OrderLine] = {}
         self.by_sku: dict[tuple[int, str], OrderLine] = {}
         self.sku_in_settlement: dict[str, OrderLine] = {}
-        order_lines = OrderLine.objects.filter(order__in=self.orders.values()).select_related(
-            "sku__product"
-        )
+        order_lines = OrderLine.objects.filter(order__in=self.orders.values()).select_related("sku")
         for order_line in order_lines.order_by("order__ordered_at", "id"):
             if order_line.line_id:
                 self.by_item[(order_line.order_id, order_line.line_id)] = order_line
@@ -109,7 +107,7 @@ class _Matcher:
 
 def _producer_id(order: Order | None, order_line: OrderLine | None) -> int | None:
     if order_line is not None and order_line.sku is not None:
-        return order_line.sku.product.producer_id
+        return order_line.sku.producer_id
     return order.producer_id if order is not None else None
 
 

@@ -197,13 +197,13 @@ def reconcile(
         "quantity",
         "unit_price",
         "order__currency",
-        "sku__product__producer_id",
+        "sku__producer_id",
         "order__producer_id",
         "order__account_id",
         "order__ordered_at",
         "order__state",
         "order__shipped_at",
-        "sku__gst_rate",
+        "sku__product__gst_rate",
     )
     lines: dict[int, LineFigures] = {}
     for (
@@ -486,8 +486,7 @@ def lines_for(
         found = found.filter(order__account__in=accounts)
     if producer_id is not None:
         found = found.filter(
-            Q(sku__product__producer_id=producer_id)
-            | Q(sku__isnull=True, order__producer_id=producer_id)
+            Q(sku__producer_id=producer_id) | Q(sku__isnull=True, order__producer_id=producer_id)
         )
     if start is not None:
         found = found.filter(order__ordered_at__gte=_india_midnight(start))
