@@ -72,7 +72,8 @@ def test_the_fixture_events_become_one_line_per_charge() -> None:
     assert {(line.channel_order_id, line.line_id) for line in lines[:8]} == {
         ("403-1234567-7654321", "52986411826454")
     }
-    assert lines[13].seller_sku == "TERR-HORSE-01" and lines[13].channel_order_id == ""
+    assert lines[13].seller_sku == "TERR-HORSE-01"
+    assert lines[13].channel_order_id == ""
     assert sum((line.amount for line in lines), Decimal(0)) == Decimal("444.76")
 
 
@@ -130,7 +131,8 @@ def test_a_pull_reads_every_page_and_records_each_settlement_once(
     assert first is not None
     assert first.lines.count() == 2 * 8  # two items, eight charges each
     assert first.total == first.lines_total
-    assert first.paid_on is not None and first.reference.startswith("NEFT")
+    assert first.paid_on is not None
+    assert first.reference.startswith("NEFT")
     assert not SettlementLine.objects.filter(order_line__isnull=True).exists()
     assert SettlementPull.objects.filter(state="done").count() == 2
     assert SettlementPull.objects.order_by("id").last().recorded == 0  # type: ignore[union-attr]

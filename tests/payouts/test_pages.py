@@ -17,7 +17,6 @@ from niryat.payouts.models import PayoutTerms, SettlementPull
 from niryat.registry.actions import do_enable_producer_sign_in
 from niryat.registry.models import Producer
 from tests.conftest import client_for
-from tests.payouts.test_reconcile import month  # noqa: F401 - the fixture
 
 D = Decimal
 
@@ -32,7 +31,7 @@ def test_staff_see_each_producers_paid_withheld_and_owed_with_reasons(
     amazon_account: ChannelAccount,
     month: dict[str, Any],
     ganesh: User,
-    ramu: Producer,  # noqa: F811
+    ramu: Producer,
 ) -> None:
     # when
     page = client_for(ganesh).get(reverse("payouts_account", args=[amazon_account.uuid]))
@@ -41,7 +40,9 @@ def test_staff_see_each_producers_paid_withheld_and_owed_with_reasons(
     text = page.content.decode()
     row = text[text.index(f'data-producer="{ramu.uuid}"') :]
     row = row[: row.index("</tr>")]
-    assert "₹858.24" in row and "₹106" in row and "₹1,120" in row
+    assert "₹858.24" in row
+    assert "₹106" in row
+    assert "₹1,120" in row
     assert "₹100 held in reserve by the marketplace." in row
     assert "Delivered on 10 November 2026 and not paid after the payment cycle of 7 days" in text
     assert 'data-settlement="FEG-1"' in text
@@ -50,7 +51,7 @@ def test_staff_see_each_producers_paid_withheld_and_owed_with_reasons(
 def test_the_producers_page_shows_the_same_figures_order_by_order(
     month: dict[str, Any],
     ganesh: User,
-    ramu: Producer,  # noqa: F811
+    ramu: Producer,
 ) -> None:
     page = client_for(ganesh).get(reverse("payouts_producer", args=[ramu.uuid]))
     text = page.content.decode()
@@ -65,7 +66,7 @@ def test_another_district_sees_nothing(
     amazon_account: ChannelAccount,
     month: dict[str, Any],
     vani: User,
-    ramu: Producer,  # noqa: F811
+    ramu: Producer,
 ) -> None:
     client = client_for(vani)
     assert client.get(reverse("payouts_account", args=[amazon_account.uuid])).status_code == 404
@@ -77,7 +78,7 @@ def test_the_producer_sees_their_own_money_in_hindi(
     month: dict[str, Any],
     ramu: Producer,
     ganesh: User,
-    khadi_sku: Sku,  # noqa: F811
+    khadi_sku: Sku,
 ) -> None:
     # given
     user = do_enable_producer_sign_in(ramu, acting_user=ganesh)
@@ -133,7 +134,7 @@ def test_staff_set_the_rate_card_and_fetch_payouts(
 def test_bad_period_is_told_and_everything_shown(
     amazon_account: ChannelAccount,
     month: dict[str, Any],
-    ganesh: User,  # noqa: F811
+    ganesh: User,
 ) -> None:
     page = client_for(ganesh).get(
         reverse("payouts_account", args=[amazon_account.uuid]),
