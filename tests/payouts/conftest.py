@@ -199,8 +199,10 @@ def settlement(
 
 
 @pytest.fixture
-def month(  # noqa: F811 - the fixtures imported above
-    amazon_account: ChannelAccount, horse_sku: Sku, khadi_sku: Sku
+def month(
+    amazon_account: ChannelAccount,
+    horse_sku: Sku,  # noqa: F811 - the fixture imported above
+    khadi_sku: Sku,  # noqa: F811
 ) -> dict[str, Any]:
     """Ramu's horse A paid (₹100 held in reserve against the horse), the khadi unit's kurtas B
     returned and refunded, Ramu's horse C delivered on 10 November and not paid."""
