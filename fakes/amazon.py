@@ -108,8 +108,14 @@ class FakeAmazonFinances:
             if isinstance(value, dict):
                 if "CurrencyAmount" in value:
                     return Decimal(str(value["CurrencyAmount"]))
+                # An adjustment's amount and its items' per-unit amounts repeat its items' totals.
                 return sum(
-                    (amounts(v) for k, v in value.items() if k != "AdjustmentAmount"), Decimal(0)
+                    (
+                        amounts(v)
+                        for k, v in value.items()
+                        if k not in ("AdjustmentAmount", "PerUnitAmount")
+                    ),
+                    Decimal(0),
                 )
             if isinstance(value, list):
                 return sum((amounts(v) for v in value), Decimal(0))

@@ -110,7 +110,7 @@ def settled(
     ]
     for order_id in placed:
         book_fake_order(amazon_account, fake_amazon.orders[order_id])
-    fake_amazon.settle(placed[:2])
+    fake_amazon.settle(placed[:2], reserve={"TERR-HORSE-01": Decimal(100)})
     fake_amazon.settle(placed[2:])
     return placed
 
@@ -129,7 +129,7 @@ def test_a_pull_reads_every_page_and_records_each_settlement_once(
     assert Settlement.objects.count() == 2
     first = Settlement.objects.order_by("id").first()
     assert first is not None
-    assert first.lines.count() == 2 * 8  # two items, eight charges each
+    assert first.lines.count() == 2 * 8 + 1  # two items, eight charges each; the reserve
     assert first.total == first.lines_total
     assert first.paid_on is not None
     assert first.reference.startswith("NEFT")
