@@ -40,7 +40,8 @@ from niryat.payouts.models import (
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
-GST_ON_FEES = Decimal(18)
+# When the account's terms do not say: Amazon.in and Flipkart pay about a week after delivery.
+DEFAULT_CYCLE_DAYS = 7
 
 
 def tolerance() -> Decimal:
@@ -97,7 +98,12 @@ class LineFigures:
     owed_reason: str = ""
 
     def amount(self, *kinds: str) -> Decimal:
-        return sum((self.by_kind.get(kind, ZERO) for kind in kinds), ZERO)
+        found = self.by_kind
+        total = ZERO
+        for kind in kinds:
+            if kind in found:
+                total += found[kind]
+        return total
 
     @property
     def settled(self) -> bool:
@@ -242,33 +248,31 @@ def reconcile(
     sums = (
         SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
         .filter(foreign_currency=False)
-        .values_list(
-            "order_line_id",
-            "kind",
-            "settlement__uuid",
-            "settlement__settlement_id",
-            "settlement__paid_on",
-        )
+        .values_list("order_line_id", "kind", "settlement_id")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    payouts: dict[tuple[int, str], Payout] = {}
-    for order_line_id, kind, uuid, settlement_id, paid_on, total in sums:
+    payouts: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for order_line_id, kind, settlement_pk, total in sums:
         line = lines.get(order_line_id)
         if line is None:
             continue
         line.by_kind[kind] += total
+        payouts[(order_line_id, settlement_pk)] += total
+    settlements = {
+        pk: (str(uuid), settlement_id, paid_on)
+        for pk, uuid, settlement_id, paid_on in Settlement.objects.filter(
+            pk__in={pk for _line, pk in payouts}
+        ).values_list("pk", "uuid", "settlement_id", "paid_on")
+    }
+    for (order_line_id, settlement_pk), total in payouts.items():
+        uuid, settlement_id, paid_on = settlements[settlement_pk]
+        line = lines[order_line_id]
+        line.payouts.append(Payout(uuid, settlement_id, paid_on, total))
         if paid_on is None:
             line.pending += total
         else:
             line.paid += total
-        key = (order_line_id, str(uuid))
-        before = payouts.get(key)
-        payouts[key] = Payout(
-            str(uuid), settlement_id, paid_on, (before.amount if before else ZERO) + total
-        )
-    for (order_line_id, _uuid), payout in payouts.items():
-        lines[order_line_id].payouts.append(payout)
     delivered = _delivered_at(
         {line.order_id for line in lines.values() if line.state == Order.State.DELIVERED}
     )
@@ -278,29 +282,49 @@ def reconcile(
             account_id__in={line.account_id for line in lines.values()}
         )
     }
+    checks = _Checks(terms, rates, today)
     for line in lines.values():
         line.delivered_at = delivered.get(line.order_id, line.delivered_at)
-        _check(line, terms.get(line.account_id), rates, today)
+        checks.check(line)
     return list(lines.values())
 
 
-def _check(
-    line: LineFigures,
-    terms: PayoutTerms | None,
-    rates: dict[str, list[TaxRate]],
-    today: dt.date,
-) -> None:
-    limit = tolerance()
-    ordered_on = in_india(line.ordered_at).date()
-    line.tcs_rate = rate_on(rates, TaxKind.TCS, ordered_on)
-    line.tds_rate = rate_on(rates, TaxKind.TDS, ordered_on)
-    if line.settled:
+class _Checks:
+    """The checks of each order line, with what they share worked out once."""
+
+    def __init__(
+        self, terms: dict[int, PayoutTerms], rates: dict[str, list[TaxRate]], today: dt.date
+    ) -> None:
+        self.limit = tolerance()
+        self.rates = rates
+        self.today = today
+        self.cycles = {pk: t.payment_cycle_days for pk, t in terms.items()}
+        self.cards = {pk: t.card() for pk, t in terms.items()}
+
+    def check(self, line: LineFigures) -> None:
+        ordered_on = in_india(line.ordered_at).date()
+        line.tcs_rate = rate_on(self.rates, TaxKind.TCS, ordered_on)
+        line.tds_rate = rate_on(self.rates, TaxKind.TDS, ordered_on)
+        if line.settled:
+            self._taxes(line, ordered_on)
+        self._owed(line, self.cycles.get(line.account_id, DEFAULT_CYCLE_DAYS))
+        card = self.cards.get(line.account_id)
+        if card and line.settled:
+            self._fees(line, card)
+        if line.state == Order.State.RETURNED and line.amount(Charge.SALE) and not line.refunds:
+            line.flags.append(
+                Flag(
+                    FlagCode.RETURN_NO_REFUND,
+                    _("Returned, but no payout has a refund line for it."),
+                )
+            )
+
+    def _taxes(self, line: LineFigures, ordered_on: dt.date) -> None:
         taxable = line.taxable()
-        checks: tuple[tuple[str, TaxRate | None, Decimal, str], ...] = (
-            (TaxKind.TCS, line.tcs_rate, line.tcs, _("TCS")),
-            (TaxKind.TDS, line.tds_rate, line.tds, _("TDS")),
-        )
-        for kind, rate, actual, label in checks:
+        for kind, rate, actual in (
+            (TaxKind.TCS, line.tcs_rate, line.tcs),
+            (TaxKind.TDS, line.tds_rate, line.tds),
+        ):
             if rate is None:
                 continue
             expected = _cents(taxable * rate.percent / 100)
@@ -308,7 +332,7 @@ def _check(
                 line.expected_tcs = expected
             else:
                 line.expected_tds = expected
-            if abs(-actual - expected) > limit:
+            if abs(-actual - expected) > self.limit:
                 line.flags.append(
                     Flag(
                         FlagCode.TAX_RATE,
@@ -317,7 +341,7 @@ def _check(
                             "(%(notification)s) gives %(expected)s."
                         )
                         % {
-                            "tax": label,
+                            "tax": _("TCS") if kind == TaxKind.TCS else _("TDS"),
                             "actual": rupees(-actual),
                             "rate": rate.percent.normalize(),
                             "date": format_date(ordered_on),
@@ -326,39 +350,41 @@ def _check(
                         },
                     )
                 )
-    cycle = terms.payment_cycle_days if terms is not None else 7
-    if line.state == Order.State.DELIVERED and line.paid == 0 and line.delivered_at is not None:
-        due = in_india(line.delivered_at).date() + dt.timedelta(days=cycle)
-        if line.pending:
+
+    def _owed(self, line: LineFigures, cycle: int) -> None:
+        if line.state == Order.State.DELIVERED and line.paid == 0 and line.delivered_at is not None:
+            due = in_india(line.delivered_at).date() + dt.timedelta(days=cycle)
+            if line.pending:
+                line.owed = line.pending
+                line.owed_reason = _("In a payout the marketplace has not paid yet.")
+            else:
+                line.owed = line.value
+                line.owed_reason = _("Delivered; no payout yet (order value, before fees).")
+            if due < self.today:
+                line.flags.append(
+                    Flag(
+                        FlagCode.UNPAID,
+                        _(
+                            "Delivered on %(date)s and not paid after the payment cycle of "
+                            "%(days)s days (due by %(due)s)."
+                        )
+                        % {
+                            "date": format_date(line.delivered_at),
+                            "days": cycle,
+                            "due": format_date(due),
+                        },
+                    )
+                )
+        elif line.pending:
             line.owed = line.pending
             line.owed_reason = _("In a payout the marketplace has not paid yet.")
-        else:
-            line.owed = line.value
-            line.owed_reason = _("Delivered; no payout yet (order value, before fees).")
-        if due < today:
-            line.flags.append(
-                Flag(
-                    FlagCode.UNPAID,
-                    _(
-                        "Delivered on %(date)s and not paid after the payment cycle of "
-                        "%(days)s days (due by %(due)s)."
-                    )
-                    % {
-                        "date": format_date(line.delivered_at),
-                        "days": cycle,
-                        "due": format_date(due),
-                    },
-                )
-            )
-    elif line.pending:
-        line.owed = line.pending
-        line.owed_reason = _("In a payout the marketplace has not paid yet.")
-    if terms is not None and line.settled:
+
+    def _fees(self, line: LineFigures, card: dict[str, tuple[Decimal, Decimal]]) -> None:
         sale = line.sale
-        for kind, (percent, fixed) in terms.card().items():
+        for kind, (percent, fixed) in card.items():
             charged = -line.amount(kind)
             allowed = _cents(sale * percent / 100 + fixed * line.quantity)
-            if charged > allowed + limit:
+            if charged > allowed + self.limit:
                 line.flags.append(
                     Flag(
                         FlagCode.FEE_ABOVE_CARD,
@@ -370,13 +396,6 @@ def _check(
                         },
                     )
                 )
-    if line.state == Order.State.RETURNED and line.amount(Charge.SALE) and not line.refunds:
-        line.flags.append(
-            Flag(
-                FlagCode.RETURN_NO_REFUND,
-                _("Returned, but no payout has a refund line for it."),
-            )
-        )
 
 
 def _fee_label(kind: str) -> str:
