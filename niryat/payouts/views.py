@@ -11,8 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,7 +25,7 @@ from niryat.core.models import Role
 from niryat.core.money import rupees
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.sheets import jobs
-from niryat.payouts import actions, reconcile
+from niryat.payouts import actions, reconcile, statements
 from niryat.payouts.forms import PayoutTermsForm, PeriodForm, SettlementReportForm
 from niryat.payouts.importers import SETTLEMENT_REPORT_IMPORTER
 from niryat.payouts.models import PayoutTerms, Settlement, SettlementImport, SettlementPull
@@ -170,7 +171,7 @@ def account_terms(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 
 def _producer_context(
-    request: HttpRequest, producer: Producer, accounts: Any = None
+    request: HttpRequest, producer: Producer, accounts: Any = None, *, own: bool = False
 ) -> dict[str, Any]:
     form, start, end = _period(request)
     lines = reconcile.reconcile(
@@ -178,14 +179,83 @@ def _producer_context(
         today=_today(),
     )
     totals = reconcile.by_producer(lines).get(producer.pk) or reconcile.ProducerTotals(producer.pk)
+    months = sorted({statements.month_of(line.ordered_at) for line in lines}, reverse=True)
+    links = []
+    for month in months:
+        if own:
+            url = reverse("my_payouts_statement", args=[month.year, month.month])
+        else:
+            url = reverse(
+                "payouts_producer_statement", args=[producer.uuid, month.year, month.month]
+            )
+        links.append((month, url))
     return {
         "producer": producer,
         "period_form": form,
         "totals": totals,
         "lines": lines,
         "arrivals": arrivals(lines),
+        "credits": statements.credits_by_month(lines),
+        "statements": links,
         "tolerance": reconcile.tolerance(),
     }
+
+
+def _month(year: int, month: int) -> dt.date:
+    try:
+        return dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404(_("No such month.")) from exc
+
+
+def _pdf(producer: Producer, first: dt.date, language: str) -> HttpResponse:
+    language = language if language in ("hi", "en") else "hi"
+    content = statements.statement_pdf(producer, first, language=language, today=_today())
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"statement-{first:%Y-%m}-{language}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_safe
+@staff_only
+def producer_statement(request: HttpRequest, uuid: Any, year: int, month: int) -> HttpResponse:
+    """A producer's monthly statement as a PDF, in Hindi (or English: ?lang=en)."""
+    user = current_user(request)
+    producer = get_visible_or_404(Producer.objects.select_related("district"), user, uuid=uuid)
+    return _pdf(producer, _month(year, month), request.GET.get("lang", "hi"))
+
+
+@require_safe
+@role_required(Role.PRODUCER)
+def my_statement(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    user = current_user(request)
+    producer = Producer.objects.visible_to(user).active().select_related("district").first()
+    if producer is None:
+        raise Http404(_("Your sign-in is not linked to a producer record yet."))
+    return _pdf(producer, _month(year, month), request.GET.get("lang", "hi"))
+
+
+@require_safe
+@staff_only
+def account_xlsx(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """An account's reconciliation for the period as a workbook."""
+    user = current_user(request)
+    account = get_visible_or_404(ChannelAccount.objects, user, uuid=uuid)
+    _form, start, end = _period(request)
+    lines = reconcile.reconcile(
+        reconcile.lines_for(
+            accounts=ChannelAccount.objects.filter(pk=account.pk), start=start, end=end
+        ),
+        today=_today(),
+    )
+    producers = Producer.objects.in_bulk({line.producer_id for line in lines if line.producer_id})
+    response = HttpResponse(
+        statements.account_sheets(lines, producers),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="payouts-{account.uuid}.xlsx"'
+    return response
 
 
 @require_safe
@@ -205,7 +275,7 @@ def my_payouts(request: HttpRequest) -> HttpResponse:
     producer = Producer.objects.visible_to(user).active().first()
     if producer is None:
         return render(request, "payouts/mine.html", {"producer": None})
-    return render(request, "payouts/mine.html", _producer_context(request, producer))
+    return render(request, "payouts/mine.html", _producer_context(request, producer, own=True))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
