@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,6 +138,16 @@ def test_staff_and_the_producer_see_a_months_payouts_with_reasons(
     expect(page.locator("dd.paid")).to_have_text(money(transferred))
     expect(page.locator("dd.withheld")).to_have_text(money(withheld))
     expect(page.locator("dd.owed")).to_have_text(money("1100"))
+    # ...and gives the unit its month's statement, in Hindi.
+    with page.expect_download() as download:
+        page.locator(".statements a[lang=hi]").first.click()
+    statement = Path(download.value.path()).read_bytes()
+    assert statement.startswith(b"%PDF")
+    assert download.value.suggested_filename.endswith("-hi.pdf")
+    # The TCS and TDS the unit can claim, by month, at the rates in force on the orders' date.
+    expect(page.locator("table.credits tbody tr")).to_have_count(1)
+    expect(page.locator("table.credits tbody tr")).to_contain_text("0.5%")
+    expect(page.locator("table.credits tbody tr")).to_contain_text("0.1%")
 
     # The producer heard when the payout landed, in Hindi...
     told = [m for m in sms_outbox if m.key.startswith("payout_landed:")]
