@@ -53,6 +53,13 @@ from niryat.exportdesk.models import (
     ReadinessItem,
     Shipment,
 )
+from niryat.payouts.models import (
+    PayoutTerms,
+    Settlement,
+    SettlementImport,
+    SettlementLine,
+    SettlementPull,
+)
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
@@ -236,6 +243,31 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         value_inr=Decimal(50000),
         acting_user=vani,
     )
+    # Varanasi's payouts: a settlement of its account (a line about its order), a report upload.
+    payout = Settlement.objects.create(
+        account=account, settlement_id=MARKER, source="file", reference=MARKER, digest="0"
+    )
+    SettlementLine.objects.create(
+        settlement=payout,
+        order=order,
+        producer=weaver,
+        kind="sale",
+        code=MARKER,
+        amount=Decimal(100),
+        currency="INR",
+        channel_order_id=MARKER,
+    )
+    payout_job = SettlementImport.objects.create(
+        district=varanasi, account=account, uploaded_by=vani, file_name=MARKER, sha256="0" * 64
+    )
+    payout_pages = {
+        "payouts_account": account.uuid,
+        "payouts_account_pull": account.uuid,
+        "payouts_account_terms": account.uuid,
+        "payouts_account_xlsx": account.uuid,
+        "payouts_producer": weaver.uuid,
+        "payouts_producer_statement": weaver.uuid,
+    }
     export_pages = {
         "export_document_issue": export_order.uuid,
         "export_pbe3": export_order.uuid,
@@ -251,6 +283,13 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     }
     return {
         **{f"{page}:uuid": value for page, value in export_pages.items()},
+        **{f"{page}:uuid": value for page, value in payout_pages.items()},
+        **{
+            f"settlement_report_import_{page}:job_uuid": payout_job.uuid
+            for page in ("job", "status", "columns", "errors", "valid_rows")
+        },
+        "year": 2026,
+        "month": 11,
         "export_readiness_item:key": "iec",
         "export_readiness_evidence:pk": readiness.pk,
         "export_shipment_realised:pk": shipment.pk,
@@ -344,6 +383,11 @@ def snapshot() -> list[Any]:
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
         list(MerchantSale.objects.order_by("pk").values()),
+        list(Settlement.objects.order_by("pk").values()),
+        list(SettlementLine.objects.order_by("pk").values()),
+        list(PayoutTerms.objects.order_by("pk").values()),
+        list(SettlementPull.objects.order_by("pk").values()),
+        list(SettlementImport.objects.order_by("pk").values()),
     ]
 
 

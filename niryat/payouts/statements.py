@@ -123,6 +123,11 @@ def statement_pdf(producer: Producer, first: dt.date, *, language: str, today: d
     return pdf
 
 
+def _amount(value: Decimal) -> str:
+    """An amount for the workbook: always two decimals (the same on every database)."""
+    return f"{value:.2f}"
+
+
 def account_sheets(lines: list[reconcile.LineFigures], producers: dict[int, Producer]) -> bytes:
     """An account's reconciliation as an XLSX: one row per order line, one per producer, and the
     tax credits by month."""
@@ -151,15 +156,15 @@ def account_sheets(lines: list[reconcile.LineFigures], producers: dict[int, Prod
             str(producers.get(line.producer_id or 0, "")),
             format_date(line.ordered_at),
             line.state,
-            line.sale,
-            line.fees,
-            line.fee_gst,
-            line.tcs,
-            line.tds,
-            line.refunds,
-            line.reserve,
-            line.paid,
-            line.owed,
+            _amount(line.sale),
+            _amount(line.fees),
+            _amount(line.fee_gst),
+            _amount(line.tcs),
+            _amount(line.tds),
+            _amount(line.refunds),
+            _amount(line.reserve),
+            _amount(line.paid),
+            _amount(line.owed),
             "; ".join(
                 f"{p.settlement_id} ({format_date(p.paid_on) if p.paid_on else _('not paid yet')})"
                 for p in line.payouts
@@ -172,10 +177,10 @@ def account_sheets(lines: list[reconcile.LineFigures], producers: dict[int, Prod
     producer_rows = [
         [
             str(producers.get(pk or 0, _("No producer"))),
-            totals.sale,
-            totals.paid,
-            totals.withheld,
-            totals.owed,
+            _amount(totals.sale),
+            _amount(totals.paid),
+            _amount(totals.withheld),
+            _amount(totals.owed),
             " ".join(totals.reasons()),
         ]
         for pk, totals in split.items()
@@ -183,10 +188,10 @@ def account_sheets(lines: list[reconcile.LineFigures], producers: dict[int, Prod
     credit_rows = [
         [
             credits.month.strftime("%Y-%m"),
-            credits.taxable,
-            credits.tcs,
+            _amount(credits.taxable),
+            _amount(credits.tcs),
             ", ".join(credits.tcs_rates),
-            credits.tds,
+            _amount(credits.tds),
             ", ".join(credits.tds_rates),
         ]
         for credits in credits_by_month(lines)

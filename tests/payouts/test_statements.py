@@ -149,5 +149,5 @@ def test_the_accounts_workbook_holds_every_line_each_producer_and_the_credits(
     assert sorted(orders) == ["403-A", "403-B", "403-C"]
     credits = list(book_["TCS and TDS by month"].iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[2], row[3], row[4], row[5]) for row in credits] == [
-        ("2026-11", "5", "0.5%", "1", "0.1%")
+        ("2026-11", "5.00", "0.5%", "1.00", "0.1%")
     ]
