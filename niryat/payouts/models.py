@@ -144,6 +144,10 @@ class LineFlag(models.TextChoices):
     UNKNOWN = "unknown", _("a charge we do not know")
 
 
+# How far back the first read of an account's payouts goes.
+FIRST_PULL = dt.timedelta(days=180)
+
+
 class SettlementQuerySet(DistrictWorkQuerySet["Settlement"]):
     """The centre's record of the payouts; producers see their own share through the
     reconciliation, not the account's settlements."""
@@ -152,6 +156,12 @@ class SettlementQuerySet(DistrictWorkQuerySet["Settlement"]):
 
     def of_account(self, account: ChannelAccount) -> SettlementQuerySet:
         return self.filter(account=account)
+
+    def pull_since(self, account: ChannelAccount, now: dt.datetime) -> dt.datetime:
+        """Where the next read of the account's payouts starts: a day before the newest payout
+        recorded (a group still open is read again), or FIRST_PULL back the first time."""
+        latest = self.of_account(account).aggregate(last=models.Max("opened_at"))["last"]
+        return latest - dt.timedelta(days=1) if latest else now - FIRST_PULL
 
 
 class Settlement(Timestamped):

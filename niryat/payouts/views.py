@@ -31,9 +31,6 @@ from niryat.payouts.importers import SETTLEMENT_REPORT_IMPORTER
 from niryat.payouts.models import PayoutTerms, Settlement, SettlementImport, SettlementPull
 from niryat.registry.models import Producer
 
-# How far back the first pull of an account's settlements reads.
-FIRST_PULL = dt.timedelta(days=180)
-
 
 def _today() -> dt.date:
     return timezone.localdate()
@@ -147,8 +144,7 @@ def account_payouts(request: HttpRequest, uuid: Any) -> HttpResponse:
 def account_pull(request: HttpRequest, uuid: Any) -> HttpResponse:
     user = current_user(request)
     account = get_changeable_or_deny(ChannelAccount.objects, user, uuid=uuid)
-    latest = Settlement.objects.of_account(account).aggregate(last=Max("opened_at"))["last"]
-    since = (latest - dt.timedelta(days=1)) if latest else timezone.now() - FIRST_PULL
+    since = Settlement.objects.pull_since(account, timezone.now())
     actions.do_start_settlement_pull(account, since=since, acting_user=user)
     messages.success(request, _("The payouts are being fetched from the marketplace."))
     return redirect("payouts_account", uuid=account.uuid)

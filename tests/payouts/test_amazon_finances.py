@@ -217,3 +217,15 @@ def test_the_fake_settles_through_its_control_path(
     assert answer.status_code == 201
     groups = httpx.get(f"{fake_amazon.url}/_fake/state").json()["event_groups"]
     assert [g["FinancialEventGroupId"] for g in groups] == [answer.json()["FinancialEventGroupId"]]
+
+
+def test_the_daily_command_queues_one_read_per_amazon_account(
+    amazon_account: ChannelAccount, flipkart_account: ChannelAccount
+) -> None:
+    from django.core.management import call_command
+
+    call_command("pull_settlements")
+    call_command("pull_settlements")  # the first is still waiting: not queued twice
+    pulls = SettlementPull.objects.all()
+    assert [(pull.account_id, pull.state) for pull in pulls] == [(amazon_account.pk, "pending")]
+    assert pulls[0].since < timezone.now() - timedelta(days=179)
