@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import CharField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from niryat.channels.models import ORDER_STATE_ACTION, ChannelAccount, Order, OrderLine
@@ -179,20 +180,24 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
-def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """When each order was recorded delivered (from its history)."""
+def _delivered_at(order_lines: QuerySet[OrderLine]) -> dict[int, dt.datetime]:
+    """When each delivered order of these lines was recorded delivered (from its history), in
+    one query: the orders' ids go to the audit trail's index as a subquery, not as a list."""
+    keys = (
+        Order.objects.filter(
+            pk__in=order_lines.filter(order__state=Order.State.DELIVERED).values("order_id")
+        )
+        .annotate(key=Cast("pk", output_field=CharField()))
+        .values("key")
+    )
+    entries = AuditEntry.objects.filter(
+        object_type=Order._meta.label_lower, action=ORDER_STATE_ACTION, object_id__in=keys
+    ).values_list("object_id", "created_at", "changes")
     found: dict[int, dt.datetime] = {}
-    ids = [str(pk) for pk in order_ids]
-    for start in range(0, len(ids), 500):
-        entries = AuditEntry.objects.filter(
-            object_type=Order._meta.label_lower,
-            object_id__in=ids[start : start + 500],
-            action=ORDER_STATE_ACTION,
-        ).values_list("object_id", "created_at", "changes")
-        for object_id, created_at, changes in entries:
-            state = (changes or {}).get("state") or ["", ""]
-            if state[-1] == Order.State.DELIVERED:
-                found[int(object_id)] = created_at
+    for object_id, created_at, changes in entries:
+        state = (changes or {}).get("state") or ["", ""]
+        if state[-1] == Order.State.DELIVERED:
+            found[int(object_id)] = created_at
     return found
 
 
@@ -282,9 +287,7 @@ def reconcile(
             line.pending += total
         else:
             line.paid += total
-    delivered = _delivered_at(
-        {line.order_id for line in lines.values() if line.state == Order.State.DELIVERED}
-    )
+    delivered = _delivered_at(order_lines)
     terms = {
         t.account_id: t
         for t in PayoutTerms.objects.filter(
