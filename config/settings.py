@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "niryat.messaging",
     "niryat.exportdesk",
     "niryat.events",
+    "niryat.payouts",
     "niryat.insights",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
@@ -401,6 +402,7 @@ SHEET_IMPORTERS = [
     "niryat.registry.bulk_import.ProducerImporter",
     "niryat.catalog.bulk_import.CatalogueImporter",
     "niryat.events.bulk_import.TraineeImporter",
+    "niryat.payouts.importers.SettlementReportImporter",
 ]
 # How long an uploaded sheet with errors is kept, for its error sheet and "import the valid rows";
 # a sheet imported without errors is deleted as soon as its job ends. `manage.py
@@ -463,3 +465,8 @@ CHANNEL_MAX_ATTEMPTS = env_int("CHANNEL_MAX_ATTEMPTS", 8)
 # CHANNEL_MAX_POLLS it is shown as stuck in review.
 CHANNEL_POLL_SECONDS = float(env_str("CHANNEL_POLL_SECONDS", "30"))
 CHANNEL_MAX_POLLS = env_int("CHANNEL_MAX_POLLS", 12)
+
+# Payouts (niryat/payouts): a difference in rupees up to this much between what a payout or an
+# order line says and what its parts add up to, or what a fee or tax should be, is rounding and
+# not flagged.
+PAYOUTS_TOLERANCE = env_str("PAYOUTS_TOLERANCE", "1.00")

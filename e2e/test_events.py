@@ -60,7 +60,7 @@ def hi(message: str) -> str:
 
 @pytest.fixture
 def invitation_template(reference_data: Any) -> None:
-    """The messaging app registers this wording (see the report); the test puts it in place."""
+    """Messaging 0004 registers this wording; a flushed test database lost it: put it back."""
     MessageTemplate.objects.update_or_create(key="training_invitation", defaults=INVITATION)
 
 

@@ -14,6 +14,10 @@ call needs `x-amz-access-token` with a token it issued (403 `Unauthorized` other
 - Orders v0: getOrders (NextToken pages), getOrder, getOrderItems, confirmShipment (the order is
   Shipped with the package's carrier and tracking number; Easy Ship's `EasyShipShipmentStatus`
   then carries delivery and returns, moved by `move_order` as Amazon's courier would).
+- Finances v0: listFinancialEventGroups and listFinancialEventsByGroupId (NextToken pages);
+  `settle` (or `POST /_fake/settlements`) settles orders in a group as Amazon.in would: the
+  sale and its GST, commission, closing and shipping fees with GST on them, TCS and TDS at the
+  rates of the order's date, refunds of returns, and a reserve held against a SKU.
 
 Each LWA refresh token is one seller's authorisation: the access tokens it obtains act for that
 seller (any `Atzr|...` refresh token is accepted, each a different seller). A listing remembers the
@@ -58,7 +62,324 @@ def _first(attributes: dict[str, Any], name: str, key: str = "value") -> Any:
     return values[0].get(key)
 
 
-class FakeAmazon(FakeMarketplace):
+# -- the Finances API ------------------------------------------------------------------------------
+# Tax withheld on Amazon.in, by the date the order was placed: TCS under section 52 of the CGST
+# Act (1% until 9 July 2024, 0.5% from 10 July 2024, notification 15/2024-Central Tax) and TDS
+# under section 194-O (1% until 30 September 2024, 0.1% from 1 October 2024).
+TCS_RATES = (("2024-07-10", Decimal("0.5")), ("", Decimal("1")))
+TDS_RATES = (("2024-10-01", Decimal("0.1")), ("", Decimal("1")))
+GROUPS = "/finances/v0/financialEventGroups"
+
+
+def _rate(rates: tuple[tuple[str, Decimal], ...], ordered_on: str) -> Decimal:
+    return next(rate for since, rate in rates if ordered_on >= since)
+
+
+def _amount(value: Decimal, currency: str) -> dict[str, Any]:
+    return {"CurrencyCode": currency, "CurrencyAmount": float(value.quantize(Decimal("0.01")))}
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+class FakeAmazonFinances:
+    """Mixed into FakeAmazon: financial event groups and their events, as Amazon settles a
+    seller's orders (`settle`), or as a test gives them (`add_group`)."""
+
+    groups_page_size = 100  # listFinancialEventGroups page size at most
+    events_page_size = 100  # listFinancialEventsByGroupId: events (of all lists) per page
+
+    def add_group(
+        self: Any,
+        seller: str,
+        events: dict[str, list[dict[str, Any]]],
+        *,
+        currency: str = "INR",
+        total: Decimal | None = None,
+        transferred: bool = True,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> str:
+        """A group of `events` (FinancialEvents lists) for `seller`; its OriginalTotal is what
+        the events add up to unless `total` says otherwise. Returns the group id."""
+
+        def amounts(value: Any) -> Decimal:
+            if isinstance(value, dict):
+                if "CurrencyAmount" in value:
+                    return Decimal(str(value["CurrencyAmount"]))
+                # An adjustment's amount and its items' per-unit amounts repeat its items' totals.
+                return sum(
+                    (
+                        amounts(v)
+                        for k, v in value.items()
+                        if k not in ("AdjustmentAmount", "PerUnitAmount")
+                    ),
+                    Decimal(0),
+                )
+            if isinstance(value, list):
+                return sum((amounts(v) for v in value), Decimal(0))
+            return Decimal(0)
+
+        with self.lock:
+            number = self._next()
+            start = start or _now() - timedelta(days=14)
+            end = end or _now() - timedelta(days=1)
+            group_id = f"FEG-{number:06d}-{uuid.uuid4().hex[:8]}"
+            group: dict[str, Any] = {
+                "FinancialEventGroupId": group_id,
+                "ProcessingStatus": "Closed" if transferred else "Open",
+                "FundTransferStatus": "Succeeded" if transferred else "Processing",
+                "OriginalTotal": _amount(total if total is not None else amounts(events), currency),
+                "ConvertedTotal": _amount(
+                    total if total is not None else amounts(events), currency
+                ),
+                "BeginningBalance": _amount(Decimal(0), currency),
+                "FinancialEventGroupStart": _iso(start),
+                "FinancialEventGroupEnd": _iso(end),
+                "AccountTail": "4321",
+            }
+            if transferred:
+                group["FundTransferDate"] = _iso(end + timedelta(days=1))
+                group["TraceId"] = f"NEFT{number:010d}"
+            self.event_groups.append({"group": group, "events": events, "_seller": seller})
+            return group_id
+
+    def settle(
+        self: Any,
+        order_ids: list[str],
+        *,
+        returned: tuple[str, ...] = (),
+        reserve: dict[str, Decimal] | None = None,
+        commission_percent: Decimal = Decimal("10"),
+        fixed_fee: Decimal = Decimal("20"),
+        shipping_fee: Decimal = Decimal("50"),
+        gst_percent: Decimal = Decimal("12"),
+        total_off: Decimal = Decimal(0),
+        transferred: bool = True,
+    ) -> str:
+        """Amazon settles these orders in one group: for each item the sale (Principal and its
+        GST), the commission, closing and shipping fees with 18% GST on them, and TCS and TDS at
+        the rates of the order's date; for each order in `returned` a refund (the fees given
+        back less a refund commission, the tax withheld given back); `reserve` holds back an
+        amount against a SKU. `total_off` makes the stated total differ from the events."""
+        with self.lock:
+            orders = [self.orders[order_id] for order_id in order_ids]
+            seller = orders[0]["_seller"]
+        shipments, refunds = [], []
+        for order in orders:
+            currency = order["OrderTotal"]["CurrencyCode"]
+            ordered_on = order["PurchaseDate"][:10]
+            items, refund_items = [], []
+            for item in order["_items"]:
+                price = Decimal(str(item["ItemPrice"]["Amount"]))
+                principal = _cents(price * 100 / (100 + gst_percent))
+                tax = price - principal
+                commission = _cents(price * commission_percent / 100)
+                fees = {
+                    "Commission": commission,
+                    "FixedClosingFee": fixed_fee,
+                    "ShippingChargeback": shipping_fee,
+                }
+                fee_gst = _cents(sum(fees.values(), Decimal(0)) * Decimal("0.18"))
+                tcs = _cents(principal * _rate(TCS_RATES, ordered_on) / 100)
+                tds = _cents(principal * _rate(TDS_RATES, ordered_on) / 100)
+                common = {"SellerSKU": item["SellerSKU"], "OrderItemId": item["OrderItemId"]}
+                items.append(
+                    {
+                        **common,
+                        "QuantityShipped": item["QuantityOrdered"],
+                        "ItemChargeList": [
+                            {
+                                "ChargeType": "Principal",
+                                "ChargeAmount": _amount(principal, currency),
+                            },
+                            {"ChargeType": "Tax", "ChargeAmount": _amount(tax, currency)},
+                        ],
+                        "ItemFeeList": [
+                            *(
+                                {"FeeType": name, "FeeAmount": _amount(-fee, currency)}
+                                for name, fee in fees.items()
+                            ),
+                            {"FeeType": "CommissionIGST", "FeeAmount": _amount(-fee_gst, currency)},
+                        ],
+                        "ItemTaxWithheldList": [
+                            {
+                                "TaxCollectionModel": "MarketplaceFacilitator",
+                                "TaxesWithheld": [
+                                    {
+                                        "ChargeType": "TCS-IGST",
+                                        "ChargeAmount": _amount(-tcs, currency),
+                                    },
+                                    {"ChargeType": "TDS", "ChargeAmount": _amount(-tds, currency)},
+                                ],
+                            }
+                        ],
+                        "PromotionList": [],
+                    }
+                )
+                if order["AmazonOrderId"] in returned:
+                    refund_fee = _cents(commission * Decimal("0.2"))
+                    refund_items.append(
+                        {
+                            **common,
+                            "OrderAdjustmentItemId": f"A{item['OrderItemId']}",
+                            "QuantityShipped": item["QuantityOrdered"],
+                            "ItemChargeAdjustmentList": [
+                                {
+                                    "ChargeType": "Principal",
+                                    "ChargeAmount": _amount(-principal, currency),
+                                },
+                                {"ChargeType": "Tax", "ChargeAmount": _amount(-tax, currency)},
+                            ],
+                            "ItemFeeAdjustmentList": [
+                                {
+                                    "FeeType": "Commission",
+                                    "FeeAmount": _amount(commission, currency),
+                                },
+                                {
+                                    "FeeType": "RefundCommission",
+                                    "FeeAmount": _amount(-refund_fee, currency),
+                                },
+                            ],
+                            "ItemTaxWithheldList": [
+                                {
+                                    "TaxCollectionModel": "MarketplaceFacilitator",
+                                    "TaxesWithheld": [
+                                        {
+                                            "ChargeType": "TCS-IGST",
+                                            "ChargeAmount": _amount(tcs, currency),
+                                        },
+                                        {
+                                            "ChargeType": "TDS",
+                                            "ChargeAmount": _amount(tds, currency),
+                                        },
+                                    ],
+                                }
+                            ],
+                        }
+                    )
+            posted = _iso(_now() - timedelta(days=2))
+            shipments.append(
+                {
+                    "AmazonOrderId": order["AmazonOrderId"],
+                    "MarketplaceName": "Amazon.in",
+                    "PostedDate": posted,
+                    "ShipmentItemList": items,
+                }
+            )
+            if refund_items:
+                refunds.append(
+                    {
+                        "AmazonOrderId": order["AmazonOrderId"],
+                        "MarketplaceName": "Amazon.in",
+                        "PostedDate": _iso(_now() - timedelta(days=1)),
+                        "ShipmentItemAdjustmentList": refund_items,
+                    }
+                )
+        adjustments = [
+            {
+                "AdjustmentType": "ReserveDebit",
+                "PostedDate": _iso(_now() - timedelta(days=1)),
+                "AdjustmentAmount": _amount(-Decimal(str(amount)), "INR"),
+                "AdjustmentItemList": [
+                    {
+                        "SellerSKU": sku,
+                        "Quantity": "1",
+                        "PerUnitAmount": _amount(-Decimal(str(amount)), "INR"),
+                        "TotalAmount": _amount(-Decimal(str(amount)), "INR"),
+                        "ProductDescription": self.listings.get(sku, {}).get("asin", sku),
+                    }
+                ],
+            }
+            for sku, amount in (reserve or {}).items()
+        ]
+        events = {
+            "ShipmentEventList": shipments,
+            "RefundEventList": refunds,
+            "AdjustmentEventList": adjustments,
+        }
+        group_id = self.add_group(seller, events, transferred=transferred)
+        if total_off:
+            with self.lock:
+                group = self.event_groups[-1]["group"]
+                stated = Decimal(str(group["OriginalTotal"]["CurrencyAmount"])) + total_off
+                group["OriginalTotal"] = _amount(stated, group["OriginalTotal"]["CurrencyCode"])
+        return group_id
+
+    def control(self: Any, request: Request) -> Response:
+        """`POST /_fake/settlements {"orders": [...], "returned": [...], "reserve": {"SKU": 100},
+        "total_off": 0, "transferred": true}`: Amazon settles these orders (`settle`)."""
+        if request.path == "/_fake/settlements" and request.method == "POST":
+            data = request.json() or {}
+            try:
+                group_id = self.settle(
+                    list(data["orders"]),
+                    returned=tuple(data.get("returned") or ()),
+                    reserve={k: Decimal(str(v)) for k, v in (data.get("reserve") or {}).items()},
+                    total_off=Decimal(str(data.get("total_off") or 0)),
+                    transferred=bool(data.get("transferred", True)),
+                )
+            except (KeyError, IndexError, ValueError) as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(201, {"FinancialEventGroupId": group_id})
+        return super().control(request)  # type: ignore[misc]
+
+    @route("GET", GROUPS)
+    def list_groups(self: Any, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        token = request.arg("NextToken")
+        if token:
+            offset, since = json.loads(base64.b64decode(token))
+        else:
+            offset, since = 0, request.arg("FinancialEventGroupStartedAfter")
+        size = min(self.groups_page_size, int(request.arg("MaxResultsPerPage", "100")))
+        seller = self.seller(request)
+        with self.lock:
+            groups = [
+                dict(g["group"])
+                for g in self.event_groups
+                if g["_seller"] == seller and g["group"]["FinancialEventGroupStart"] >= since
+            ]
+        payload: dict[str, Any] = {"FinancialEventGroupList": groups[offset : offset + size]}
+        if offset + size < len(groups):
+            payload["NextToken"] = base64.b64encode(
+                json.dumps([offset + size, since]).encode()
+            ).decode()
+        return Response(200, {"payload": payload})
+
+    @route("GET", GROUPS + r"/(?P<group>[^/]+)/financialEvents")
+    def list_group_events(self: Any, request: Request) -> Response:
+        if denied := self.denied(request):
+            return denied
+        seller = self.seller(request)
+        with self.lock:
+            found = [
+                g
+                for g in self.event_groups
+                if g["group"]["FinancialEventGroupId"] == request.params["group"]
+                and g["_seller"] == seller
+            ]
+            if not found:
+                return self.error_response(404, "NotFound", "Financial event group not found")
+            # Every event of the group in one list, paged across the lists as Amazon does.
+            flat = [
+                (name, event) for name, events in found[0]["events"].items() for event in events
+            ]
+        token = request.arg("NextToken")
+        offset = int(base64.b64decode(token)) if token else 0
+        size = min(self.events_page_size, int(request.arg("MaxResultsPerPage", "100")))
+        events: dict[str, list[dict[str, Any]]] = {}
+        for name, event in flat[offset : offset + size]:
+            events.setdefault(name, []).append(event)
+        payload: dict[str, Any] = {"FinancialEvents": events}
+        if offset + size < len(flat):
+            payload["NextToken"] = base64.b64encode(str(offset + size).encode()).decode()
+        return Response(200, {"payload": payload})
+
+
+class FakeAmazon(FakeAmazonFinances, FakeMarketplace):
     name = "amazon"
     page_size = 100  # getOrders page size at most (tests lower it to see NextToken at work)
 
@@ -72,6 +393,7 @@ class FakeAmazon(FakeMarketplace):
         self.shipments: dict[str, list[dict[str, Any]]] = {}  # order id → confirmed packages
         self.lost_responses = 0
         self.counter = 0
+        self.event_groups: list[dict[str, Any]] = []  # financial event groups, oldest first
 
     def _next(self) -> int:
         self.counter += 1
@@ -769,4 +1091,5 @@ class FakeAmazon(FakeMarketplace):
             "feeds": {
                 k: {f: v for f, v in feed.items() if f != "input"} for k, feed in self.feeds.items()
             },
+            "event_groups": [g["group"] for g in self.event_groups],
         }

@@ -67,6 +67,13 @@ from niryat.exportdesk.models import (
     ReadinessItem,
     Shipment,
 )
+from niryat.payouts.models import (
+    PayoutTerms,
+    Settlement,
+    SettlementImport,
+    SettlementLine,
+    SettlementPull,
+)
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
@@ -99,6 +106,7 @@ NOT_DISTRICT_PAGES = {
     # What WhatsApp (signed) and MSG91 (a secret address) call (tests/messaging).
     "whatsapp_webhook",
     "msg91_report",
+    "msg91_inbound",
 }
 
 
@@ -283,6 +291,31 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
             "programme_certify",
         )
     }
+    # Varanasi's payouts: a settlement of its account (a line about its order), a report upload.
+    payout = Settlement.objects.create(
+        account=account, settlement_id=MARKER, source="file", reference=MARKER, digest="0"
+    )
+    SettlementLine.objects.create(
+        settlement=payout,
+        order=order,
+        producer=weaver,
+        kind="sale",
+        code=MARKER,
+        amount=Decimal(100),
+        currency="INR",
+        channel_order_id=MARKER,
+    )
+    payout_job = SettlementImport.objects.create(
+        district=varanasi, account=account, uploaded_by=vani, file_name=MARKER, sha256="0" * 64
+    )
+    payout_pages = {
+        "payouts_account": account.uuid,
+        "payouts_account_pull": account.uuid,
+        "payouts_account_terms": account.uuid,
+        "payouts_account_xlsx": account.uuid,
+        "payouts_producer": weaver.uuid,
+        "payouts_producer_statement": weaver.uuid,
+    }
     export_pages = {
         "export_document_issue": export_order.uuid,
         "export_pbe3": export_order.uuid,
@@ -295,9 +328,20 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "export_order_detail": export_order.uuid,
         "export_shipment_new": export_order.uuid,
         "export_shipment_realised": export_order.uuid,
+        "export_parcel_status": export_order.uuid,
+        "export_order_edit": export_order.uuid,
+        "export_order_origin": export_order.uuid,
+        "export_marketplace_order": order.uuid,
     }
     return {
         **{f"{page}:uuid": value for page, value in export_pages.items()},
+        **{f"{page}:uuid": value for page, value in payout_pages.items()},
+        **{
+            f"settlement_report_import_{page}:job_uuid": payout_job.uuid
+            for page in ("job", "status", "columns", "errors", "valid_rows")
+        },
+        "year": 2026,
+        "month": 11,
         **{f"{page}:uuid": value for page, value in training_pages.items()},
         "participant_card:uuid": place.uuid,
         "certificate_pdf:uuid": certificate.uuid,
@@ -315,6 +359,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "export_readiness_item:key": "iec",
         "export_readiness_evidence:pk": readiness.pk,
         "export_shipment_realised:pk": shipment.pk,
+        "export_parcel_status:pk": shipment.pk,
         "export_document_pdf:pk": export_document.pk,
         "account_uuid": account.uuid,
         "grievance_uuid": grievance.uuid,
@@ -409,6 +454,11 @@ def snapshot() -> list[Any]:
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
         list(MerchantSale.objects.order_by("pk").values()),
+        list(Settlement.objects.order_by("pk").values()),
+        list(SettlementLine.objects.order_by("pk").values()),
+        list(PayoutTerms.objects.order_by("pk").values()),
+        list(SettlementPull.objects.order_by("pk").values()),
+        list(SettlementImport.objects.order_by("pk").values()),
         list(Programme.objects.order_by("pk").values()),
         list(Participant.objects.order_by("pk").values()),
         list(Attendance.objects.order_by("pk").values()),
@@ -435,7 +485,7 @@ def test_district_people_never_see_or_change_another_district(request, persona, 
         if pattern.pattern.converters or name in REFUSED_BY_QUERY:
             assert got.status_code in {403, 404, 405}, f"{persona} GET {url}: {got.status_code}"
         posted = client.post(url, {"name_en": "changed", "address": "changed", "verified": "on"})
-        allowed = {403, 404, 405} if pattern.pattern.converters else {200, 302, 403, 405}
+        allowed = {403, 404, 405} if pattern.pattern.converters else {200, 302, 400, 403, 405}
         assert posted.status_code in allowed, f"{persona} POST {url}: {posted.status_code}"
         assert MARKER not in text_of(posted)
     # Nothing was changed: no record, no token, no audit entry.

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from niryat.catalog.completeness import Problem
     from niryat.catalog.models import Sku
     from niryat.channels.models import ChannelAccount, Listing, Order
+    from niryat.channels.settlements import PulledSettlements
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,14 @@ class Channel(ABC):
         and a retry starts again from the beginning."""
         for data in self.pull_orders(since):
             yield PulledOrders([data], resume=None)
+
+    def pull_settlement_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledSettlements]:
+        """The payouts (settlements) that opened since `since`, each complete with its lines, in
+        parts as `pull_order_parts` gives orders: a retry after a fault goes on from `resume`.
+        Marketplaces whose settlements come as files (Flipkart's report) have no pull."""
+        raise ChannelError(f"{self.code}: no API for settlements", permanent=True)
 
     def cancel_order(self, order: Order, reason: str, *, key: str) -> None:
         """Cancel an order we cannot fill (out of stock), with our reason."""

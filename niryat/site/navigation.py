@@ -35,6 +35,7 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Orders"), reverse("order_list")))
     items.append(NavItem(_("Export desk"), reverse("export_desk")))
     items.append(NavItem(_("Trainings"), reverse("programme_list")))
+    items.append(NavItem(_("Payouts"), reverse("payouts_home")))
     items.append(NavItem(_("Outreach"), reverse("outreach_list")))
     items.append(NavItem(_("Funnel"), reverse("funnel")))
     items.append(NavItem(_("Message templates"), reverse("message_templates")))
@@ -55,6 +56,7 @@ def producer_nav(user: User) -> list[NavItem]:
     items = [
         NavItem(_("My page"), reverse("home")),
         NavItem(_("My orders"), reverse("order_list")),
+        NavItem(_("My payments"), reverse("my_payouts")),
         NavItem(_("My products"), reverse("product_list")),
     ]
     district_id = user.district_id

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("niryat.exportdesk.urls")),
     path("", include("niryat.events.urls")),
     path("", include("niryat.insights.urls")),
+    path("", include("niryat.payouts.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

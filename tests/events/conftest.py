@@ -20,7 +20,7 @@ from tests.registry.factories import register
 MEMORY = "niryat.messaging.backends.local.MemoryBackend"
 DAY = datetime.date(2026, 12, 14)
 
-# The template row the messaging app is to register (its migration, not ours: see the report).
+# The template row messaging 0004 registers, made again: a flushed test database lost it.
 INVITATION = {
     "key": "training_invitation",
     "purpose": "A producer's place in a training, with its date, place and their check-in code.",

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from niryat.catalog.completeness import Problem
+from niryat.channels.amazon import finances
 from niryat.channels.amazon import listing as amazon_listing
 from niryat.channels.amazon.api import SellingPartnerApi
 from niryat.channels.amazon.marketplaces import INDIA, MARKETPLACES, Marketplace
@@ -53,6 +54,7 @@ from niryat.channels.base import (
     each_order_once,
 )
 from niryat.channels.english import devanagari_problems
+from niryat.channels.settlements import PulledSettlements
 
 if TYPE_CHECKING:
     from niryat.catalog.models import Sku
@@ -507,6 +509,12 @@ class AmazonChannel(Channel):
             item = {**item, "issues": [*(item.get("issues") or []), *issues.get(sku, [])]}
             result[sku] = self._status(item, None, feed_id)
         return result
+
+    # -- settlements (the Finances API) ---------------------------------------------------------
+    def pull_settlement_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledSettlements]:
+        return finances.pull_settlement_parts(self.api(), since, resume)
 
     # -- orders ---------------------------------------------------------------------------------
     def _order_lines(self, api: SellingPartnerApi, order_id: str) -> list[OrderLineData]:

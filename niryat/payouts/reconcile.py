@@ -1,0 +1,549 @@
+"""Reconciliation per order line: what the marketplaces' settlements say about each order line
+of our book, set against what should be, with the reasons where they differ.
+
+For each order line: the sale value, each fee, GST on the fees, TCS and TDS (and the rates in
+force on the order's date), refunds and fees given back, reserves, what was paid and in which
+payout, what is still to come. A line is flagged when it was delivered and not paid after the
+account's payment cycle, a fee is above the account's rate card, it was returned and no refund
+line came, or the tax withheld is not what the rate of its date gives. Differences up to
+`settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
+
+Everything is read in a few queries per page (order lines, their settlement lines summed by
+kind and payout, the delivery dates), then worked out here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import CharField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from niryat.channels.models import ORDER_STATE_ACTION, ChannelAccount, Order, OrderLine
+from niryat.channels.settlements import Charge
+from niryat.core.dates import format_date
+from niryat.core.models import AuditEntry
+from niryat.core.money import rupees
+from niryat.payouts.models import (
+    PayoutTerms,
+    Settlement,
+    SettlementLine,
+    TaxKind,
+    TaxRate,
+    rate_on,
+)
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+# When the account's terms do not say: Amazon.in and Flipkart pay about a week after delivery.
+DEFAULT_CYCLE_DAYS = 7
+
+
+def tolerance() -> Decimal:
+    return Decimal(str(getattr(settings, "PAYOUTS_TOLERANCE", "1.00")))
+
+
+class FlagCode:
+    UNPAID = "unpaid"
+    FEE_ABOVE_CARD = "fee_above_card"
+    RETURN_NO_REFUND = "return_no_refund"
+    TAX_RATE = "tax_rate"
+    NOT_ADDING_UP = "not_adding_up"
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    reason: str  # in the active language
+
+
+@dataclass(frozen=True)
+class Payout:
+    uuid: str
+    settlement_id: str
+    paid_on: dt.date | None
+    amount: Decimal
+
+
+@dataclass
+class LineFigures:
+    order_line_id: int
+    order_id: int
+    channel_order_id: str
+    seller_sku: str
+    quantity: int
+    value: Decimal  # the order line's value in our book
+    currency: str
+    producer_id: int | None
+    account_id: int
+    ordered_at: dt.datetime
+    state: str
+    gst_percent: Decimal
+    delivered_at: dt.datetime | None = None
+    by_kind: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    paid: Decimal = ZERO
+    pending: Decimal = ZERO
+    payouts: list[Payout] = field(default_factory=list)
+    tcs_rate: TaxRate | None = None
+    tds_rate: TaxRate | None = None
+    expected_tcs: Decimal = ZERO
+    expected_tds: Decimal = ZERO
+    flags: list[Flag] = field(default_factory=list)
+    owed: Decimal = ZERO
+    owed_reason: str = ""
+
+    def amount(self, *kinds: str) -> Decimal:
+        found = self.by_kind
+        total = ZERO
+        for kind in kinds:
+            if kind in found:
+                total += found[kind]
+        return total
+
+    @property
+    def settled(self) -> bool:
+        return bool(self.payouts)
+
+    @property
+    def sale(self) -> Decimal:
+        """What the buyer paid for the item: its price, the GST on it, and shipping."""
+        return self.amount(Charge.SALE, Charge.SALE_TAX, Charge.SHIPPING)
+
+    @property
+    def fees(self) -> Decimal:
+        return self.amount(*Charge.FEES)
+
+    @property
+    def fee_gst(self) -> Decimal:
+        return self.amount(Charge.FEE_GST)
+
+    @property
+    def tcs(self) -> Decimal:
+        return self.amount(Charge.TCS)
+
+    @property
+    def tds(self) -> Decimal:
+        return self.amount(Charge.TDS)
+
+    @property
+    def refunds(self) -> Decimal:
+        return self.amount(Charge.REFUND, Charge.REFUND_TAX)
+
+    @property
+    def fee_reversals(self) -> Decimal:
+        return self.amount(Charge.FEE_REVERSAL)
+
+    @property
+    def reserve(self) -> Decimal:
+        return self.amount(Charge.RESERVE)
+
+    @property
+    def other(self) -> Decimal:
+        return self.amount(Charge.OTHER)
+
+    @property
+    def net(self) -> Decimal:
+        return sum(self.by_kind.values(), ZERO)
+
+    @property
+    def withheld(self) -> Decimal:
+        """Held back from the producer: reserves not released, and the tax withheld (which
+        they claim back in their returns)."""
+        return -(self.reserve + self.tcs + self.tds)
+
+    def taxable(self) -> Decimal:
+        """The value TCS and TDS are worked out on: the sale without GST, less refunds. Where
+        the marketplace does not give the GST apart (Flipkart's report), it is taken out at
+        the SKU's GST rate."""
+        gross = self.amount(Charge.SALE, Charge.SHIPPING, Charge.REFUND)
+        if self.by_kind.get(Charge.SALE_TAX) or self.by_kind.get(Charge.REFUND_TAX):
+            return gross
+        return gross * 100 / (100 + self.gst_percent)
+
+
+# India keeps one offset all year (no summer time): a date in India is a fixed shift from UTC,
+# cheaper than a time-zone conversion per line.
+INDIA_OFFSET = dt.timedelta(hours=5, minutes=30)
+
+
+def india_date(moment: dt.datetime) -> dt.date:
+    return (moment.astimezone(dt.UTC) + INDIA_OFFSET).date()
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _delivered_at(order_lines: QuerySet[OrderLine]) -> dict[int, dt.datetime]:
+    """When each delivered order of these lines was recorded delivered (from its history), in
+    one query: the orders' ids go to the audit trail's index as a subquery, not as a list."""
+    keys = (
+        Order.objects.filter(
+            pk__in=order_lines.filter(order__state=Order.State.DELIVERED).values("order_id")
+        )
+        .annotate(key=Cast("pk", output_field=CharField()))
+        .values("key")
+    )
+    entries = AuditEntry.objects.filter(
+        object_type=Order._meta.label_lower, action=ORDER_STATE_ACTION, object_id__in=keys
+    ).values_list("object_id", "created_at", "changes")
+    found: dict[int, dt.datetime] = {}
+    for object_id, created_at, changes in entries:
+        state = (changes or {}).get("state") or ["", ""]
+        if state[-1] == Order.State.DELIVERED:
+            found[int(object_id)] = created_at
+    return found
+
+
+def reconcile(
+    order_lines: QuerySet[OrderLine],
+    *,
+    today: dt.date,
+    rates: dict[str, list[TaxRate]] | None = None,
+) -> list[LineFigures]:
+    """The figures and flags of these order lines (already scoped and filtered by the caller)."""
+    rates = rates if rates is not None else TaxRate.objects.table()
+    rows = order_lines.order_by("order__ordered_at", "id").values_list(
+        "id",
+        "order_id",
+        "order__channel_order_id",
+        "seller_sku",
+        "quantity",
+        "unit_price",
+        "order__currency",
+        "sku__producer_id",
+        "order__producer_id",
+        "order__account_id",
+        "order__ordered_at",
+        "order__state",
+        "order__shipped_at",
+        "sku__product__gst_rate",
+    )
+    lines: dict[int, LineFigures] = {}
+    for (
+        pk,
+        order_id,
+        channel_order_id,
+        seller_sku,
+        quantity,
+        unit_price,
+        currency,
+        sku_producer,
+        order_producer,
+        account_id,
+        ordered_at,
+        state,
+        shipped_at,
+        gst_rate,
+    ) in rows:
+        lines[pk] = LineFigures(
+            order_line_id=pk,
+            order_id=order_id,
+            channel_order_id=channel_order_id,
+            seller_sku=seller_sku,
+            quantity=quantity,
+            value=unit_price * quantity,
+            currency=currency,
+            producer_id=sku_producer or order_producer,
+            account_id=account_id,
+            ordered_at=ordered_at,
+            state=state,
+            gst_percent=Decimal(gst_rate or 0),
+            delivered_at=shipped_at,
+        )
+    if not lines:
+        return []
+    sums = (
+        SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
+        .filter(foreign_currency=False)
+        .values_list("order_line_id", "kind", "settlement_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    payouts: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for order_line_id, kind, settlement_pk, total in sums:
+        line = lines.get(order_line_id)
+        if line is None:
+            continue
+        line.by_kind[kind] += total
+        payouts[(order_line_id, settlement_pk)] += total
+    settlements = {
+        pk: (str(uuid), settlement_id, paid_on)
+        for pk, uuid, settlement_id, paid_on in Settlement.objects.filter(
+            pk__in={pk for _line, pk in payouts}
+        ).values_list("pk", "uuid", "settlement_id", "paid_on")
+    }
+    for (order_line_id, settlement_pk), total in payouts.items():
+        uuid, settlement_id, paid_on = settlements[settlement_pk]
+        line = lines[order_line_id]
+        line.payouts.append(Payout(uuid, settlement_id, paid_on, total))
+        if paid_on is None:
+            line.pending += total
+        else:
+            line.paid += total
+    delivered = _delivered_at(order_lines)
+    terms = {
+        t.account_id: t
+        for t in PayoutTerms.objects.filter(
+            account_id__in={line.account_id for line in lines.values()}
+        )
+    }
+    checks = _Checks(terms, rates, today)
+    for line in lines.values():
+        line.delivered_at = delivered.get(line.order_id, line.delivered_at)
+        checks.check(line)
+    return list(lines.values())
+
+
+class _Checks:
+    """The checks of each order line, with what they share worked out once."""
+
+    def __init__(
+        self, terms: dict[int, PayoutTerms], rates: dict[str, list[TaxRate]], today: dt.date
+    ) -> None:
+        self.limit = tolerance()
+        self.rates = rates
+        self.today = today
+        self.cycles = {pk: t.payment_cycle_days for pk, t in terms.items()}
+        self.cards = {pk: t.card() for pk, t in terms.items()}
+        self.rates_on: dict[dt.date, tuple[TaxRate | None, TaxRate | None]] = {}
+
+    def check(self, line: LineFigures) -> None:
+        ordered_on = india_date(line.ordered_at)
+        rates = self.rates_on.get(ordered_on)
+        if rates is None:
+            rates = self.rates_on[ordered_on] = (
+                rate_on(self.rates, TaxKind.TCS, ordered_on),
+                rate_on(self.rates, TaxKind.TDS, ordered_on),
+            )
+        line.tcs_rate, line.tds_rate = rates
+        if line.settled:
+            self._taxes(line, ordered_on)
+        self._owed(line, self.cycles.get(line.account_id, DEFAULT_CYCLE_DAYS))
+        card = self.cards.get(line.account_id)
+        if card and line.settled:
+            self._fees(line, card)
+        if line.state == Order.State.RETURNED and line.amount(Charge.SALE) and not line.refunds:
+            line.flags.append(
+                Flag(
+                    FlagCode.RETURN_NO_REFUND,
+                    _("Returned, but no payout has a refund line for it."),
+                )
+            )
+
+    def _taxes(self, line: LineFigures, ordered_on: dt.date) -> None:
+        taxable = line.taxable()
+        for kind, rate, actual in (
+            (TaxKind.TCS, line.tcs_rate, line.tcs),
+            (TaxKind.TDS, line.tds_rate, line.tds),
+        ):
+            if rate is None:
+                continue
+            expected = _cents(taxable * rate.percent / 100)
+            if kind == TaxKind.TCS:
+                line.expected_tcs = expected
+            else:
+                line.expected_tds = expected
+            if abs(-actual - expected) > self.limit:
+                line.flags.append(
+                    Flag(
+                        FlagCode.TAX_RATE,
+                        _(
+                            "%(tax)s withheld %(actual)s; %(rate)s%% in force on %(date)s "
+                            "(%(notification)s) gives %(expected)s."
+                        )
+                        % {
+                            "tax": _("TCS") if kind == TaxKind.TCS else _("TDS"),
+                            "actual": rupees(-actual),
+                            "rate": rate.percent.normalize(),
+                            "date": format_date(ordered_on),
+                            "notification": rate.notification,
+                            "expected": rupees(expected),
+                        },
+                    )
+                )
+
+    def _owed(self, line: LineFigures, cycle: int) -> None:
+        if line.state == Order.State.DELIVERED and line.paid == 0 and line.delivered_at is not None:
+            due = india_date(line.delivered_at) + dt.timedelta(days=cycle)
+            if line.pending:
+                line.owed = line.pending
+                line.owed_reason = _("In a payout the marketplace has not paid yet.")
+            else:
+                line.owed = line.value
+                line.owed_reason = _("Delivered; no payout yet (order value, before fees).")
+            if due < self.today:
+                line.flags.append(
+                    Flag(
+                        FlagCode.UNPAID,
+                        _(
+                            "Delivered on %(date)s and not paid after the payment cycle of "
+                            "%(days)s days (due by %(due)s)."
+                        )
+                        % {
+                            "date": format_date(line.delivered_at),
+                            "days": cycle,
+                            "due": format_date(due),
+                        },
+                    )
+                )
+        elif line.pending:
+            line.owed = line.pending
+            line.owed_reason = _("In a payout the marketplace has not paid yet.")
+
+    def _fees(self, line: LineFigures, card: dict[str, tuple[Decimal, Decimal]]) -> None:
+        sale = line.sale
+        for kind, (percent, fixed) in card.items():
+            charged = -line.amount(kind)
+            allowed = _cents(sale * percent / 100 + fixed * line.quantity)
+            if charged > allowed + self.limit:
+                line.flags.append(
+                    Flag(
+                        FlagCode.FEE_ABOVE_CARD,
+                        _("%(fee)s of %(charged)s is above the rate card's %(allowed)s.")
+                        % {
+                            "fee": _fee_label(kind),
+                            "charged": rupees(charged),
+                            "allowed": rupees(allowed),
+                        },
+                    )
+                )
+
+
+def _fee_label(kind: str) -> str:
+    from niryat.payouts.models import ChargeKind
+
+    return str(ChargeKind(kind).label).capitalize()
+
+
+# --- settlements --------------------------------------------------------------------------------
+
+
+def settlement_flags(settlement: Settlement) -> list[Flag]:
+    """A payout whose stated total is not what its lines add up to."""
+    difference = settlement.difference()
+    if abs(difference) > tolerance():
+        return [
+            Flag(
+                FlagCode.NOT_ADDING_UP,
+                _("The payout says %(total)s; its lines add up to %(lines)s (%(diff)s apart).")
+                % {
+                    "total": rupees(settlement.total),
+                    "lines": rupees(settlement.lines_total),
+                    "diff": rupees(abs(difference)),
+                },
+            )
+        ]
+    return []
+
+
+# --- per producer -------------------------------------------------------------------------------
+
+
+@dataclass
+class ProducerTotals:
+    producer_id: int | None
+    sale: Decimal = ZERO
+    paid: Decimal = ZERO
+    withheld: Decimal = ZERO
+    owed: Decimal = ZERO
+    tcs: Decimal = ZERO
+    tds: Decimal = ZERO
+    reserve: Decimal = ZERO
+    lines: list[LineFigures] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[LineFigures]:
+        return [line for line in self.lines if line.flags]
+
+    def reasons(self) -> list[str]:
+        """Why money is withheld or owed, in sentences."""
+        found = []
+        if self.reserve:
+            found.append(
+                _("%(amount)s held in reserve by the marketplace.")
+                % {"amount": rupees(self.reserve)}
+            )
+        if self.tcs:
+            found.append(
+                _("%(amount)s TCS (GST, section 52): claim it in your GST return.")
+                % {"amount": rupees(self.tcs)}
+            )
+        if self.tds:
+            found.append(
+                _("%(amount)s TDS (section 194-O): claim it in your income-tax return.")
+                % {"amount": rupees(self.tds)}
+            )
+        for line in self.lines:
+            if line.owed:
+                found.append(
+                    _("Order #%(order)s: %(amount)s owed. %(reason)s")
+                    % {
+                        "order": line.channel_order_id,
+                        "amount": rupees(line.owed),
+                        "reason": line.owed_reason,
+                    }
+                )
+        return found
+
+
+def by_producer(lines: Iterable[LineFigures]) -> dict[int | None, ProducerTotals]:
+    """The order lines' figures split by producer (the split follows the order lines)."""
+    found: dict[int | None, ProducerTotals] = {}
+    for line in lines:
+        totals = found.setdefault(line.producer_id, ProducerTotals(line.producer_id))
+        totals.lines.append(line)
+        totals.sale += line.sale
+        totals.paid += line.paid
+        totals.withheld += line.withheld
+        totals.owed += line.owed
+        totals.tcs += -line.tcs
+        totals.tds += -line.tds
+        totals.reserve += -line.reserve
+    return found
+
+
+def lines_for(
+    *,
+    accounts: QuerySet[ChannelAccount] | None = None,
+    producer_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[OrderLine]:
+    """The order lines a page reconciles: of these accounts or of one producer (their SKUs', or
+    their orders' when the SKU is gone), ordered in the period (India's dates, inclusive)."""
+    found = OrderLine.objects.exclude(order__state=Order.State.CANCELLED)
+    if accounts is not None:
+        found = found.filter(order__account__in=accounts)
+    if producer_id is not None:
+        found = found.filter(
+            Q(sku__producer_id=producer_id) | Q(sku__isnull=True, order__producer_id=producer_id)
+        )
+    if start is not None:
+        found = found.filter(order__ordered_at__gte=_india_midnight(start))
+    if end is not None:
+        found = found.filter(order__ordered_at__lt=_india_midnight(end + dt.timedelta(days=1)))
+    return found
+
+
+def _india_midnight(day: dt.date) -> dt.datetime:
+    from niryat.core.dates import INDIA
+
+    return dt.datetime.combine(day, dt.time(), tzinfo=INDIA)
+
+
+def unmatched_lines(accounts: QuerySet[ChannelAccount]) -> QuerySet[SettlementLine]:
+    """Settlement lines kept with the marketplace's ids but no order line of ours, and lines in
+    another currency or of a charge we do not know."""
+    return (
+        SettlementLine.objects.filter(settlement__account__in=accounts)
+        .filter(flagged=True)
+        .select_related("settlement")
+        .order_by("-settlement__opened_at", "id")
+    )
