@@ -56,6 +56,7 @@ from niryat.exportdesk.models import (
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
+from niryat.showcase.models import Enquiry, Profile
 from niryat.site.api import api
 from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
@@ -83,6 +84,9 @@ NOT_DISTRICT_PAGES = {
     # What WhatsApp (signed) and MSG91 (a secret address) call (tests/messaging).
     "whatsapp_webhook",
     "msg91_report",
+    # The public showcase's district page, for everyone signed out: it shows only what producers
+    # agreed to show (tests/showcase). Its product pages are walked: Varanasi's saree is not shown.
+    "showcase_district",
 }
 
 
@@ -227,6 +231,17 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         acting_user=vani,
     )
     export_document = do_issue_document(export_order, "invoice", acting_user=vani)
+    enquiry = Enquiry.objects.create(
+        district=varanasi,
+        product=saree,
+        producer=weaver,
+        product_name=MARKER,
+        name=MARKER,
+        email="buyer@example.com",
+        country="US",
+        quantity=5,
+        address_hash="0" * 64,
+    )
     do_record_merchant_sale(
         weaver,
         merchant_name=MARKER,
@@ -287,6 +302,8 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "row": 2,
         # Message templates belong to the state: only its administrator edits one.
         "key": "order_alert",
+        "enquiry_uuid": enquiry.uuid,
+        "width": 160,
     }
 
 
@@ -344,6 +361,8 @@ def snapshot() -> list[Any]:
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
         list(MerchantSale.objects.order_by("pk").values()),
+        list(Enquiry.objects.order_by("pk").values()),
+        list(Profile.objects.order_by("pk").values()),
     ]
 
 

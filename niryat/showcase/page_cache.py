@@ -1,0 +1,68 @@
+"""The showcase's rendered pages, kept in Django's cache under a generation number.
+
+Every key holds the generation; `forget_pages` moves to the next one, so every page kept so far
+is dropped at once (a producer leaving the showcase may appear on any list page). It runs when a
+hook takes someone off, and again when that transaction commits, so that a page rendered from
+the old rows while it ran is not kept either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+GENERATION_KEY = "showcase:generation"
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return int(value)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def forget_pages() -> None:
+    """Drop every cached showcase page, now and once the current transaction commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def page_key(request: HttpRequest) -> str:
+    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    return f"showcase:page:{generation()}:{get_language()}:{path}"
+
+
+def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page from the cache, else rendered and kept (a 200 only). Visitors get it with
+    `Cache-Control: public` for a minute, so a phone going back and forth asks again seldom."""
+    key = page_key(request)
+    kept = cache.get(key)
+    if kept is not None:
+        content, content_type = kept
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = render()
+        if response.status_code == 200:
+            response.render() if hasattr(response, "render") else None
+            cache.set(
+                key, (response.content, response["Content-Type"]), settings.SHOWCASE_CACHE_SECONDS
+            )
+    if response.status_code == 200:
+        response["Cache-Control"] = "public, max-age=60"
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
