@@ -189,4 +189,10 @@ def test_pages_come_from_the_cache_when_warm(horse: Product, django_assert_num_q
     with django_assert_num_queries(0):
         response = client.get(f"/showcase/products/{horse.uuid}/")
     assert "Terracotta horse" in response.content.decode()
-    assert response["Cache-Control"] == "public, max-age=60"
+    # a phone asks again each time; an unchanged page is a 304 of no body
+    assert response["Cache-Control"] == "public, no-cache"
+    again = client.get(
+        f"/showcase/products/{horse.uuid}/", headers={"if-none-match": response["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.content == b""

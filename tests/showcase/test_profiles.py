@@ -63,3 +63,8 @@ def test_another_districts_staff_cannot_change_it(ramu: Producer, vani: User) ->
     response = client_for(vani).post(f"/showcase/producers/{ramu.uuid}/", AGREED)
     assert response.status_code == 404
     assert not Profile.objects.filter(producer=ramu).exists()
+
+
+def test_the_producer_page_leads_to_their_showcase_profile(ramu: Producer, ganesh: User) -> None:
+    page = client_for(ganesh).get(f"/producers/{ramu.uuid}/").content.decode()
+    assert f'href="/showcase/producers/{ramu.uuid}/">Public showcase</a>' in page
