@@ -238,7 +238,8 @@ def test_producer_withdraws_consent_and_leaves_the_showcase(
 
     # At once: the old address answers 410 Gone and says nothing of the product.
     response = buyer.goto(f"/showcase/products/{horse.uuid}/")
-    assert response is not None and response.status == 410
+    assert response is not None
+    assert response.status == 410
     expect(buyer.get_by_role("heading", level=1)).to_have_text(hi("No longer shown"))
     expect(buyer.locator("main")).not_to_contain_text("टेराकोटा घोड़ा")
     expect(buyer.locator("main")).not_to_contain_text("रामू")
