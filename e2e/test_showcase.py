@@ -1,7 +1,8 @@
 """The public showcase in the browser: a buyer on a 360 px phone, in Hindi, finds a terracotta
 horse, follows its Flipkart link and sends an enquiry, which reaches the centre's staff and, in
 Hindi, the producer; the producer withdraws their consent and their product's address answers
-410 Gone. axe-core checks every showcase page."""
+410 Gone; staff record an MoU in Hindi and see its progress from the records. axe-core checks
+every page."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, Route, expect
 
-from e2e.conftest import GORAKHPUR, Persona, axe_check, login, producer_signs_in
+from e2e.conftest import (
+    GORAKHPUR,
+    Persona,
+    axe_check,
+    login,
+    open_menu,
+    producer_signs_in,
+    switch_language,
+)
 from e2e.test_channels import fakes, marketplaces  # noqa: F401 - fixtures
 from niryat.catalog.actions import do_add_sku, do_create_product
 from niryat.catalog.models import Category, Product
@@ -249,3 +258,42 @@ def test_producer_withdraws_consent_and_leaves_the_showcase(
     buyer.goto("/showcase/search/?q=ramu")
     expect(buyer.get_by_role("link", name="टेराकोटा घोड़ा")).to_have_count(0)
     expect(buyer.locator("main")).to_contain_text(hi("No products found."))
+
+
+def test_staff_record_an_mou_in_hindi_and_see_its_progress(
+    new_context: Any,
+    live_server: Any,
+    horse: Product,
+    gorakhpur_staff: Persona,
+) -> None:
+    # Staff on a phone, in Hindi, record the centre's MoU with Amazon and the khadi board.
+    phone: Page = new_context(**PHONE).new_page()
+    login(phone, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
+    switch_language(phone, "hi")
+    open_menu(phone)
+    phone.get_by_role("link", name=hi("Partners and MoUs")).click()
+    axe_check(phone)
+    phone.get_by_role("link", name=hi("Record an MoU")).click()
+    phone.get_by_label(hi("Partner"), exact=True).select_option(label="अमेज़न")
+    phone.get_by_label(hi("Other parties")).fill("उत्तर प्रदेश खादी तथा ग्रामोद्योग बोर्ड")
+    phone.get_by_label(hi("Title")).fill("कारीगर ऑनबोर्डिंग, गोरखपुर")
+    phone.get_by_label(hi("Signed on")).fill("2026-04-01")
+    phone.get_by_label(hi("Valid until")).fill("2027-03-31")
+    axe_check(phone)
+    phone.get_by_role("button", name=hi("Save")).click()
+    expect(phone.locator(".messages")).to_contain_text(
+        hi("The MoU was recorded. Add its commitments.")
+    )
+
+    # A commitment measured from the records: producers live on Flipkart, 500 by March.
+    phone.get_by_label(hi("Commitment"), exact=True).fill("मार्च तक 500 कारीगर ऑनलाइन")
+    phone.get_by_label(hi("Measured by")).select_option("sellers_live")
+    phone.get_by_label(hi("Marketplace")).select_option("flipkart")
+    phone.get_by_label(hi("Target")).fill("500")
+    phone.get_by_label(hi("By"), exact=True).fill("2027-03-31")
+    phone.get_by_role("button", name=hi("Add the commitment")).click()
+    expect(phone.locator(".messages")).to_contain_text(hi("The commitment was added."))
+    row = phone.locator("tbody tr", has_text="मार्च तक 500 कारीगर ऑनलाइन")
+    # Ramu's horse is live on Flipkart: one artisan of 500.
+    expect(row).to_contain_text("500 में से 1 (0 %)")
+    axe_check(phone)

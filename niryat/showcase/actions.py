@@ -1,5 +1,5 @@
 """The showcase's writes: a producer's showcase profile, buyers' enquiries and their follow-up,
-and taking products off (their addresses then answer 410 Gone)."""
+taking products off (their addresses then answer 410 Gone), and the centre's MoUs."""
 
 from __future__ import annotations
 
@@ -17,13 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niryat.catalog.models import Product
+from niryat.channels.models import ChannelCode
 from niryat.core.audit import record_audit
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
-from niryat.core.models import User
+from niryat.core.models import District, PartnerOrg, User
 from niryat.core.scoping import require_write
 from niryat.exportdesk.countries import countries, country_name
 from niryat.registry.models import Consent, Producer
-from niryat.showcase.models import Enquiry, GoneProduct, Profile, shown_products
+from niryat.showcase.models import (
+    Commitment,
+    Enquiry,
+    GoneProduct,
+    Mou,
+    Profile,
+    shown_products,
+)
 from niryat.showcase.page_cache import forget_pages
 
 logger = logging.getLogger("niryat.showcase")
@@ -208,3 +216,103 @@ def do_follow_enquiry(enquiry: Enquiry, *, status: str, answer: str, acting_user
         changes={"status": status},
     )
     return enquiry
+
+
+# --- partners and MoUs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MouInput:
+    partner: PartnerOrg
+    title: str
+    signed_on: datetime.date
+    valid_until: datetime.date | None = None
+    other_parties: str = ""
+    terms: str = ""
+
+
+@dataclass(frozen=True)
+class CommitmentInput:
+    description: str
+    measure: str
+    target: int
+    due_on: datetime.date
+    channel: str = ""
+
+
+@transaction.atomic
+def do_create_mou(district: District, data: MouInput, *, acting_user: User) -> Mou:
+    """Record an MoU the district's centre signed with a partner."""
+    require_write(district, acting_user)
+    if data.valid_until is not None and data.valid_until < data.signed_on:
+        raise ValidationError({"valid_until": _("An MoU cannot end before it is signed.")})
+    mou = Mou.objects.create(
+        district=district,
+        partner=data.partner,
+        title=data.title.strip(),
+        signed_on=data.signed_on,
+        valid_until=data.valid_until,
+        other_parties=data.other_parties.strip(),
+        terms=data.terms.strip(),
+        created_by=acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="showcase.mou",
+        obj=mou,
+        district=district,
+        changes={"partner": data.partner.code, "title": mou.title},
+    )
+    return mou
+
+
+@transaction.atomic
+def do_add_commitment(mou: Mou, data: CommitmentInput, *, acting_user: User) -> Commitment:
+    """A commitment of the MoU: what, how it is measured, the target and the date."""
+    require_write(mou.district, acting_user)
+    errors = {}
+    if data.measure not in Commitment.Measure.values:
+        errors["measure"] = _("Choose how the commitment is measured.")
+    marketplace_measures = {Commitment.Measure.SELLERS_LIVE, Commitment.Measure.LISTINGS_LIVE}
+    if data.measure in marketplace_measures and data.channel not in ChannelCode.values:
+        errors["channel"] = _("Choose the marketplace whose listings count.")
+    if data.target < 1:
+        errors["target"] = _("The target is at least 1.")
+    if errors:
+        raise ValidationError(errors)
+    commitment = Commitment.objects.create(
+        mou=mou,
+        description=data.description.strip(),
+        measure=data.measure,
+        channel=data.channel if data.measure in marketplace_measures else "",
+        target=data.target,
+        due_on=data.due_on,
+    )
+    record_audit(
+        actor=acting_user,
+        action="showcase.commitment",
+        obj=mou,
+        district=mou.district,
+        changes={"commitment": commitment.description, "target": data.target},
+    )
+    return commitment
+
+
+@transaction.atomic
+def do_record_progress(commitment: Commitment, value: int, *, acting_user: User) -> Commitment:
+    """Staff record how far a commitment that the records cannot measure has come."""
+    require_write(commitment.mou.district, acting_user)
+    if commitment.measure != Commitment.Measure.RECORDED:
+        raise ValidationError(_("This commitment is measured from the records."))
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    before = commitment.recorded
+    commitment.recorded = value
+    commitment.save(update_fields=["recorded", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="showcase.commitment_progress",
+        obj=commitment.mou,
+        district=commitment.mou.district,
+        changes={"commitment": commitment.description, "recorded": [before, value]},
+    )
+    return commitment

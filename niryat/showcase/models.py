@@ -1,5 +1,6 @@
 """The public showcase: which producers agreed to be shown (with their story), the addresses of
-products taken off it (they answer 410 Gone), and buyers' enquiries."""
+products taken off it (they answer 410 Gone), buyers' enquiries, and the centre's MoUs with its
+partners, their commitments and progress."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import Product, ProductQuerySet, Sku
-from niryat.core.models import District, Role, Timestamped, User
-from niryat.core.scoping import ScopedQuerySet
-from niryat.registry.models import Consent, Producer
+from niryat.channels.models import ChannelCode, Listing
+from niryat.core.models import District, PartnerOrg, Role, Timestamped, User
+from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
+from niryat.registry.models import STAGE_ORDER, Consent, Producer, Stage
 
 
 def shown_products() -> ProductQuerySet:
@@ -164,3 +166,90 @@ class Enquiry(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.product_name}: {self.name}"
+
+
+class MouQuerySet(DistrictWorkQuerySet["Mou"]):
+    district_field = "district"
+
+
+class Mou(Timestamped):
+    """A memorandum of understanding between the district's centre and a partner organisation
+    (a marketplace, FIEO, NIFT, India Post, a bank...), with its commitments."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        PartnerOrg, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="mous"
+    )
+    other_parties = models.CharField(
+        _("other parties"),
+        max_length=300,
+        blank=True,
+        help_text=_("Anyone else who signed, such as the khadi board or a bank."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    signed_on = models.DateField(_("signed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    terms = models.TextField(_("terms"), max_length=5000, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = MouQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        verbose_name = _("MoU")
+        verbose_name_plural = _("MoUs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Commitment(Timestamped):
+    """One promise of an MoU, with a target and a date, measured from the records where they
+    tell it (live listings, producers' stages, the showcase) or recorded by staff."""
+
+    class Measure(models.TextChoices):
+        SELLERS_LIVE = "sellers_live", _("producers with a live listing on a marketplace")
+        LISTINGS_LIVE = "listings_live", _("live listings on a marketplace")
+        TRAINED = "trained", _("producers trained or further")
+        EXPORTING = "exporting", _("producers exporting")
+        SHOWN = "shown", _("products on the public showcase")
+        RECORDED = "recorded", _("a number staff record")
+
+    mou = models.ForeignKey(Mou, on_delete=models.CASCADE, related_name="commitments")
+    description = models.CharField(_("commitment"), max_length=300)
+    measure = models.CharField(_("measured by"), max_length=16, choices=Measure.choices)
+    channel = models.CharField(
+        _("marketplace"), max_length=10, choices=ChannelCode.choices, blank=True
+    )
+    target = models.PositiveIntegerField(_("target"))
+    due_on = models.DateField(_("by"))
+    recorded = models.PositiveIntegerField(_("progress recorded"), default=0)
+
+    class Meta:
+        ordering = ["mou_id", "due_on", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return self.description
+
+    def progress(self) -> int:
+        """How far the records say the commitment has come, in the MoU's district, now."""
+        district_id = self.mou.district_id
+        live = Listing.objects.filter(
+            state=Listing.State.LIVE, account__channel=self.channel, account__district=district_id
+        )
+        producers = Producer.objects.active().filter(district_id=district_id)
+        if self.measure == self.Measure.SELLERS_LIVE:
+            return live.values("sku__product__producer").distinct().count()
+        if self.measure == self.Measure.LISTINGS_LIVE:
+            return live.count()
+        if self.measure == self.Measure.TRAINED:
+            further = [s for s in Stage if STAGE_ORDER[s] >= STAGE_ORDER[Stage.TRAINED]]
+            return producers.filter(stage__in=further).count()
+        if self.measure == self.Measure.EXPORTING:
+            return producers.filter(stage=Stage.EXPORTING).count()
+        if self.measure == self.Measure.SHOWN:
+            return shown_products().filter(district_id=district_id).count()
+        return self.recorded

@@ -19,4 +19,12 @@ urlpatterns = [
         name="showcase_enquiry_detail",
     ),
     path("showcase/producers/<uuid:producer_uuid>/", views.profile_edit, name="showcase_profile"),
+    path("showcase/mous/", views.mou_list, name="showcase_mou_list"),
+    path("showcase/mous/new/", views.mou_create, name="showcase_mou_create"),
+    path("showcase/mous/<uuid:mou_uuid>/", views.mou_detail, name="showcase_mou_detail"),
+    path(
+        "showcase/commitments/<int:commitment_id>/progress/",
+        views.commitment_progress,
+        name="showcase_commitment_progress",
+    ),
 ]

@@ -11,16 +11,16 @@ from uuid import UUID
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from niryat.catalog.models import Product, ProductImage
 from niryat.channels.models import ChannelCode, Listing
@@ -31,10 +31,19 @@ from niryat.core.models import District, OdopProduct
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.registry.models import Producer
 from niryat.showcase import actions
-from niryat.showcase.forms import EnquiryForm, FollowForm, ProfileForm
+from niryat.showcase.forms import (
+    CommitmentForm,
+    EnquiryForm,
+    FollowForm,
+    MouForm,
+    ProfileForm,
+    ProgressForm,
+)
 from niryat.showcase.models import (
+    Commitment,
     Enquiry,
     GoneProduct,
+    Mou,
     Profile,
     search_products,
     shown_producers,
@@ -454,3 +463,121 @@ def profile_edit(request: HttpRequest, producer_uuid: UUID) -> HttpResponse:
         "showcase/profile_form.html",
         {"producer": producer, "form": form, "listable": producer.listing_consent},
     )
+
+
+# --- partners and MoUs (staff) ---------------------------------------------------------------
+
+
+@require_safe
+@staff_only
+def mou_list(request: HttpRequest) -> HttpResponse:
+    """The district's MoUs with its partners, each with its commitments' progress."""
+    user = current_user(request)
+    mous = list(
+        Mou.objects.visible_to(user)
+        .select_related("partner", "district")
+        .prefetch_related("commitments__mou")
+    )
+    return render(
+        request,
+        "showcase/mou_list.html",
+        {
+            "mous": [(mou, _progress_rows(mou)) for mou in mous],
+            "can_add": District.objects.changeable_by(user).exists(),
+        },
+    )
+
+
+def _progress_rows(mou: Mou) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    rows = []
+    for commitment in mou.commitments.all():
+        done = commitment.progress()
+        rows.append(
+            {
+                "commitment": commitment,
+                "done": done,
+                "percent": min(100, round(100 * done / commitment.target)),
+                "met": done >= commitment.target,
+                "late": done < commitment.target and commitment.due_on < today,
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def mou_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    districts = District.objects.changeable_by(user).order_by("name_en")
+    if not districts.exists():
+        raise PermissionDenied(_("You may read this record but not change it."))
+    form = MouForm(request.POST or None, districts=districts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mou = actions.do_create_mou(
+                form.cleaned_data["district"], form.mou_input(), acting_user=user
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("The MoU was recorded. Add its commitments."))
+            return redirect("showcase_mou_detail", mou_uuid=mou.uuid)
+    return render(request, "showcase/mou_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def mou_detail(request: HttpRequest, mou_uuid: UUID) -> HttpResponse:
+    """An MoU, its commitments and their progress; staff add a commitment here."""
+    user = current_user(request)
+    mou = get_visible_or_404(Mou.objects.select_related("partner", "district"), user, uuid=mou_uuid)
+    form = CommitmentForm(request.POST or None)
+    if request.method == "POST":
+        mou = get_changeable_or_deny(Mou.objects.all(), user, uuid=mou_uuid)
+        if form.is_valid():
+            try:
+                actions.do_add_commitment(mou, form.commitment_input(), acting_user=user)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(request, _("The commitment was added."))
+                return redirect("showcase_mou_detail", mou_uuid=mou.uuid)
+    can_change = Mou.objects.changeable_by(user).filter(pk=mou.pk).exists()
+    return render(
+        request,
+        "showcase/mou_detail.html",
+        {
+            "mou": mou,
+            "rows": _progress_rows(mou),
+            "form": form,
+            "can_change": can_change,
+            "progress_form": ProgressForm(),
+        },
+    )
+
+
+@require_POST
+@staff_only
+def commitment_progress(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Staff record the progress of a commitment the records cannot measure."""
+    user = current_user(request)
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("mou__district"),
+        pk=commitment_id,
+        mou__in=Mou.objects.visible_to(user),
+    )
+    get_changeable_or_deny(Mou.objects.all(), user, pk=commitment.mou_id)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_record_progress(commitment, form.cleaned_data["value"], acting_user=user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The progress was recorded."))
+    else:
+        messages.error(request, _("Give the progress as a whole number from 0."))
+    return redirect("showcase_mou_detail", mou_uuid=commitment.mou.uuid)
