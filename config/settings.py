@@ -372,8 +372,8 @@ LOGGING = {
 SITE_NAME = _("Niryat")
 
 # The public showcase (niryat/showcase): how long a rendered page is kept in the cache (the hooks
-# drop every page at once when a producer or product leaves it; a catalogue edit shows after this
-# long at most), and how many enquiries one address may send in an hour.
+# drop every page at once when a producer or product leaves it; a catalogue edit, a new price or
+# stock shows after this long at most), and how many enquiries one address may send in an hour.
 SHOWCASE_CACHE_SECONDS = env_int("SHOWCASE_CACHE_SECONDS", 600)
 SHOWCASE_ENQUIRIES_PER_HOUR = env_int("SHOWCASE_ENQUIRIES_PER_HOUR", 5)
 

@@ -253,3 +253,14 @@ class Commitment(Timestamped):
         if self.measure == self.Measure.SHOWN:
             return shown_products().filter(district_id=district_id).count()
         return self.recorded
+
+
+class PageGeneration(models.Model):
+    """One row: the generation of the showcase's cached pages (page_cache.py). It lives in the
+    database, not in the cache, so that every web worker sees a new one as soon as the decision
+    that made it commits (each worker may keep pages in its own memory)."""
+
+    number = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return str(self.number)

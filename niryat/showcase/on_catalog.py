@@ -12,7 +12,6 @@ from niryat.catalog.models import Sku
 from niryat.core.models import User
 from niryat.showcase.actions import take_off
 from niryat.showcase.models import shown_products
-from niryat.showcase.page_cache import forget_pages
 
 
 def _emptied(skus: Sequence[Sku]) -> list[object]:
@@ -32,12 +31,14 @@ class ShowcaseSkuHooks:
     def sku_problems(self, sku: Sku) -> list[Problem]:
         return []
 
+    # Stock and prices reach the pages when their cache time runs out (SHOWCASE_CACHE_SECONDS):
+    # every order changes stock, and bumping the pages' generation row on each would make
+    # every order's transaction wait for the others' on that one row.
     def stock_changed(self, sku: Sku, before: int, after: int, *, acting_user: User) -> None:
-        """ "In stock" on a product page may have changed."""
-        forget_pages()
+        """Nothing at once (see above)."""
 
     def price_changed(self, sku: Sku, *, acting_user: User) -> None:
-        forget_pages()
+        """Nothing at once (see above)."""
 
     def deletion_consequences(self, skus: Sequence[Sku]) -> list[str]:
         if _emptied(skus):
@@ -46,8 +47,9 @@ class ShowcaseSkuHooks:
 
     def skus_deleting(self, skus: Sequence[Sku], *, acting_user: User) -> None:
         """A product left with no SKU leaves the showcase; its address answers 410 Gone."""
-        take_off(_emptied(skus))
-        forget_pages()
+        emptied = _emptied(skus)
+        if emptied:
+            take_off(emptied)
 
     def sku_still_needed(self, sku: Sku) -> bool:
         return False

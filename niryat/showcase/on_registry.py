@@ -10,6 +10,7 @@ from niryat.registry.hooks import DataSection
 from niryat.registry.models import Producer
 from niryat.showcase.actions import bring_back, take_off
 from niryat.showcase.models import Enquiry, Profile, shown_products
+from niryat.showcase.page_cache import forget_pages
 
 
 class ShowcaseProducerHooks:
@@ -22,7 +23,7 @@ class ShowcaseProducerHooks:
             Profile.objects.filter(producer=duplicate).update(producer=survivor)
         else:
             Profile.objects.filter(producer=duplicate).delete()
-        take_off([])  # the duplicate's name may be on cached pages
+        forget_pages()  # the duplicate's name may be on cached pages
 
     def producer_erased(self, producer: Producer, *, acting_user: User) -> None:
         """Off the showcase at once; their story goes with the rest of their data."""

@@ -1,9 +1,10 @@
 """The showcase's rendered pages, kept in Django's cache under a generation number.
 
 Every key holds the generation; `forget_pages` moves to the next one, so every page kept so far
-is dropped at once (a producer leaving the showcase may appear on any list page). It runs when a
-hook takes someone off, and again when that transaction commits, so that a page rendered from
-the old rows while it ran is not kept either.
+is dropped at once (a producer leaving the showcase may appear on any list page). The number is
+a database row (`PageGeneration`), changed inside the transaction that takes someone off: every
+web worker sees it the moment that decision commits, whatever cache each worker keeps, and a
+page rendered from the old rows meanwhile is kept under the old number, which nobody asks for.
 """
 
 from __future__ import annotations
@@ -13,33 +14,26 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-GENERATION_KEY = "showcase:generation"
+from niryat.showcase.models import PageGeneration
+
+ROW = 1
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return int(value)
-
-
-def _bump() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    number = PageGeneration.objects.filter(pk=ROW).values_list("number", flat=True).first()
+    return number or 0
 
 
 def forget_pages() -> None:
-    """Drop every cached showcase page, now and once the current transaction commits."""
-    _bump()
-    transaction.on_commit(_bump)
+    """Drop every cached showcase page, for every worker, when the current transaction commits
+    (at once outside one)."""
+    if not PageGeneration.objects.filter(pk=ROW).update(number=F("number") + 1):
+        PageGeneration.objects.get_or_create(pk=ROW, defaults={"number": 1})
 
 
 def page_key(request: HttpRequest) -> str:

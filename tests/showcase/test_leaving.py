@@ -156,3 +156,18 @@ def test_merge_moves_enquiries_and_keeps_the_survivors_profile(
     assert Enquiry.objects.get().producer == shown_ramu
     assert Profile.objects.get(producer=shown_ramu).story_en == STORY_EN
     assert Profile.objects.count() == 1
+
+
+def test_a_page_kept_by_another_worker_is_dropped_too(
+    horse: Product, shown_ramu: Producer, ganesh: User
+) -> None:
+    """Each web worker keeps pages in its own memory: what tells them all is the database."""
+    from django.core.cache import caches
+
+    client = Client()
+    warm(client, horse)
+    # another worker's memory: the same pages, which this process's hooks cannot reach
+    kept = dict(caches["default"]._cache)  # type: ignore[attr-defined]
+    withdraw(shown_ramu, ganesh)
+    caches["default"]._cache.update(kept)  # type: ignore[attr-defined]
+    assert_gone(client, horse)
