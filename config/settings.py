@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "niryat.events",
     "niryat.payouts",
     "niryat.insights",
+    "niryat.showcase",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
 ]
@@ -384,6 +385,12 @@ LOGGING = {
 
 SITE_NAME = _("Niryat")
 
+# The public showcase (niryat/showcase): how long a rendered page is kept in the cache (the hooks
+# drop every page at once when a producer or product leaves it; a catalogue edit, a new price or
+# stock shows after this long at most), and how many enquiries one address may send in an hour.
+SHOWCASE_CACHE_SECONDS = env_int("SHOWCASE_CACHE_SECONDS", 600)
+SHOWCASE_ENQUIRIES_PER_HOUR = env_int("SHOWCASE_ENQUIRIES_PER_HOUR", 5)
+
 
 # Hooks (DESIGN.md, "Layout and layers"): the apps above the registry and the catalogue that
 # hear of their writes, called in this order inside the writing transaction.
@@ -394,8 +401,13 @@ PRODUCER_HOOKS = [
     "niryat.messaging.on_registry.MessagingProducerHooks",
     "niryat.exportdesk.on_registry.ExportDeskProducerHooks",
     "niryat.events.on_registry.EventsProducerHooks",
+    "niryat.showcase.on_registry.ShowcaseProducerHooks",
 ]
-SKU_HOOKS = ["niryat.channels.on_catalog.ChannelSkuHooks", "niryat.channels.ondc.push.OndcSkuHooks"]
+SKU_HOOKS = [
+    "niryat.channels.on_catalog.ChannelSkuHooks",
+    "niryat.channels.ondc.push.OndcSkuHooks",
+    "niryat.showcase.on_catalog.ShowcaseSkuHooks",
+]
 
 # The import framework's importers (niryat/core/sheets), by key, for the background task.
 SHEET_IMPORTERS = [

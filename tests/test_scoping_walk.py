@@ -36,7 +36,7 @@ from niryat.channels.ondc.actions import do_set_up_ondc_node
 from niryat.channels.ondc.server import ACTIONS as ONDC_ACTIONS
 from niryat.channels.ondc.views import invoice_token
 from niryat.core.actions import do_create_api_token
-from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, User
+from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, PartnerOrg, User
 from niryat.core.progress import start_progress
 from niryat.events.actions import (
     do_add_session,
@@ -77,6 +77,7 @@ from niryat.payouts.models import (
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
+from niryat.showcase.models import Commitment, Enquiry, Mou, Profile
 from niryat.site.api import api
 from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
@@ -107,6 +108,9 @@ NOT_DISTRICT_PAGES = {
     "whatsapp_webhook",
     "msg91_report",
     "msg91_inbound",
+    # The public showcase's district page, for everyone signed out: it shows only what producers
+    # agreed to show (tests/showcase). Its product pages are walked: Varanasi's saree is not shown.
+    "showcase_district",
 }
 
 
@@ -251,6 +255,30 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         acting_user=vani,
     )
     export_document = do_issue_document(export_order, "invoice", acting_user=vani)
+    enquiry = Enquiry.objects.create(
+        district=varanasi,
+        product=saree,
+        producer=weaver,
+        product_name=MARKER,
+        name=MARKER,
+        email="buyer@example.com",
+        country="US",
+        quantity=5,
+        address_hash="0" * 64,
+    )
+    mou = Mou.objects.create(
+        district=varanasi,
+        partner=PartnerOrg.objects.get(code="amazon"),
+        title=MARKER,
+        signed_on=datetime.date(2026, 4, 1),
+    )
+    commitment = Commitment.objects.create(
+        mou=mou,
+        description=MARKER,
+        measure="recorded",
+        target=10,
+        due_on=datetime.date(2027, 3, 31),
+    )
     do_record_merchant_sale(
         weaver,
         merchant_name=MARKER,
@@ -397,6 +425,10 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "row": 2,
         # Message templates belong to the state: only its administrator edits one.
         "key": "order_alert",
+        "enquiry_uuid": enquiry.uuid,
+        "mou_uuid": mou.uuid,
+        "commitment_id": commitment.pk,
+        "width": 160,
     }
 
 
@@ -454,6 +486,10 @@ def snapshot() -> list[Any]:
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
         list(MerchantSale.objects.order_by("pk").values()),
+        list(Enquiry.objects.order_by("pk").values()),
+        list(Profile.objects.order_by("pk").values()),
+        list(Mou.objects.order_by("pk").values()),
+        list(Commitment.objects.order_by("pk").values()),
         list(Settlement.objects.order_by("pk").values()),
         list(SettlementLine.objects.order_by("pk").values()),
         list(PayoutTerms.objects.order_by("pk").values()),

@@ -79,6 +79,7 @@ from niryat.registry.actions import (
     do_update_producer,
 )
 from niryat.registry.models import Consent, Kind, Membership, Producer, Stage
+from niryat.showcase.actions import do_update_profile
 from niryat.site.demo_photos import product_photo
 
 GORAKHPUR, VARANASI, LUCKNOW, MORADABAD = DEMO_DISTRICTS
@@ -506,6 +507,16 @@ def _register(districts: dict[int, District]) -> dict[str, Producer]:
                 given=True,
                 on=today - datetime.timedelta(days=30),
                 method=Consent.Method.PAPER,
+                acting_user=staff,
+            )
+            # They agreed to the public showcase on the same form (niryat/showcase).
+            do_update_profile(
+                producer,
+                shown=True,
+                agreed_on=today - datetime.timedelta(days=30),
+                method=Consent.Method.PAPER,
+                story_hi="",
+                story_en="",
                 acting_user=staff,
             )
         producers[spec.key] = producer

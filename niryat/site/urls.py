@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("niryat.events.urls")),
     path("", include("niryat.insights.urls")),
     path("", include("niryat.payouts.urls")),
+    path("", include("niryat.showcase.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

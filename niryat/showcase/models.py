@@ -1,0 +1,266 @@
+"""The public showcase: which producers agreed to be shown (with their story), the addresses of
+products taken off it (they answer 410 Gone), buyers' enquiries, and the centre's MoUs with its
+partners, their commitments and progress."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from niryat.catalog.models import Product, ProductQuerySet, Sku
+from niryat.channels.models import ChannelCode, Listing
+from niryat.core.models import District, PartnerOrg, Role, Timestamped, User
+from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
+from niryat.registry.models import STAGE_ORDER, Consent, Producer, Stage
+
+
+def shown_products() -> ProductQuerySet:
+    """Products on the public showcase: their producer is not erased, consents to be listed and
+    agreed to be shown here, and the product is not being deleted and has a SKU left."""
+    live_skus = Sku.objects.filter(product=OuterRef("pk"), deleting_since__isnull=True)
+    return Product.objects.filter(
+        Exists(live_skus),
+        deleting_since__isnull=True,
+        producer__erased_at__isnull=True,
+        producer__listing_consent=True,
+        producer__showcase_profile__shown=True,
+    )
+
+
+def shown_producers() -> models.QuerySet[Producer]:
+    return Producer.objects.filter(
+        erased_at__isnull=True, listing_consent=True, showcase_profile__shown=True
+    )
+
+
+def search_products(products: ProductQuerySet, text: str) -> ProductQuerySet:
+    """Products whose name or ODOP product holds `text` (in either script), or whose producer's
+    name matches it the registry's way ("ramu" finds रामू)."""
+    text = text.strip()
+    if not text:
+        return products
+    makers = Producer.objects.search(text).values("pk")
+    return products.filter(
+        Q(name_hi__icontains=text)
+        | Q(name_en__icontains=text)
+        | Q(odop_product__name_hi__icontains=text)
+        | Q(odop_product__name_en__icontains=text)
+        | Q(producer__in=makers)
+    )
+
+
+class Profile(Timestamped):
+    """A producer on the showcase: their agreement to be shown publicly (separate from the
+    registry's consent to be listed on marketplaces, which they must also have given) and the
+    story they want told, in Hindi and English."""
+
+    producer = models.OneToOneField(
+        Producer, on_delete=models.CASCADE, related_name="showcase_profile"
+    )
+    shown = models.BooleanField(
+        _("agrees to be shown on the public showcase"),
+        default=False,
+        help_text=_("Unticked: the producer and their products leave the showcase at once."),
+    )
+    agreed_on = models.DateField(_("date"), null=True, blank=True)
+    method = models.CharField(
+        _("how given"), max_length=8, choices=Consent.Method.choices, blank=True
+    )
+    story_hi = models.TextField(_("story (Hindi)"), max_length=2000, blank=True)
+    story_en = models.TextField(_("story (English)"), max_length=2000, blank=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["producer_id"]
+        verbose_name = _("showcase profile")
+        verbose_name_plural = _("showcase profiles")
+
+    def __str__(self) -> str:
+        return str(self.producer)
+
+    @property
+    def story(self) -> str:
+        if get_language() == "hi":
+            return self.story_hi or self.story_en
+        return self.story_en or self.story_hi
+
+
+class GoneProduct(models.Model):
+    """The address of a product that was on the showcase and left it (consent withdrawn, the
+    producer erased, the product deleted): it answers 410 Gone, with nothing about it."""
+
+    product_uuid = models.UUIDField(unique=True)
+    gone_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-gone_at"]
+
+    def __str__(self) -> str:
+        return str(self.product_uuid)
+
+
+class EnquiryQuerySet(ScopedQuerySet["Enquiry"]):
+    district_field = "district"
+
+    def visible_to(self, user: User) -> EnquiryQuerySet:
+        if user.is_authenticated and user.role == Role.PRODUCER:
+            return self.none()
+        return super().visible_to(user)  # type: ignore[return-value]
+
+    def filtered(self, params: dict[str, str]) -> EnquiryQuerySet:
+        records = self
+        if params.get("status") in Enquiry.Status.values:
+            records = records.filter(status=params["status"])
+        return records
+
+
+class Enquiry(Timestamped):
+    """A buyer's enquiry about a product, from the showcase, followed by the centre's staff."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ANSWERED = "answered", _("answered")
+        SAMPLE = "sample", _("sample sent")
+        ORDER = "order", _("became an order")
+        NOTHING = "nothing", _("came to nothing")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    # Kept when the product or its producer leaves: the enquiry is the centre's record.
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, related_name="enquiries"
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.SET_NULL, null=True, related_name="enquiries"
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    name = models.CharField(_("your name"), max_length=120)
+    company = models.CharField(_("company"), max_length=160, blank=True)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    country = models.CharField(_("destination country"), max_length=2)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    # A keyed hash of the sender's address, for the rate limit: never the address itself.
+    address_hash = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnquiryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("enquiry")
+        verbose_name_plural = _("enquiries")
+        indexes = [models.Index(fields=["district", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_name}: {self.name}"
+
+
+class MouQuerySet(DistrictWorkQuerySet["Mou"]):
+    district_field = "district"
+
+
+class Mou(Timestamped):
+    """A memorandum of understanding between the district's centre and a partner organisation
+    (a marketplace, FIEO, NIFT, India Post, a bank...), with its commitments."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        PartnerOrg, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="mous"
+    )
+    other_parties = models.CharField(
+        _("other parties"),
+        max_length=300,
+        blank=True,
+        help_text=_("Anyone else who signed, such as the khadi board or a bank."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    signed_on = models.DateField(_("signed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    terms = models.TextField(_("terms"), max_length=5000, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = MouQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        verbose_name = _("MoU")
+        verbose_name_plural = _("MoUs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Commitment(Timestamped):
+    """One promise of an MoU, with a target and a date, measured from the records where they
+    tell it (live listings, producers' stages, the showcase) or recorded by staff."""
+
+    class Measure(models.TextChoices):
+        SELLERS_LIVE = "sellers_live", _("producers with a live listing on a marketplace")
+        LISTINGS_LIVE = "listings_live", _("live listings on a marketplace")
+        TRAINED = "trained", _("producers trained or further")
+        EXPORTING = "exporting", _("producers exporting")
+        SHOWN = "shown", _("products on the public showcase")
+        RECORDED = "recorded", _("a number staff record")
+
+    mou = models.ForeignKey(Mou, on_delete=models.CASCADE, related_name="commitments")
+    description = models.CharField(_("commitment"), max_length=300)
+    measure = models.CharField(_("measured by"), max_length=16, choices=Measure.choices)
+    channel = models.CharField(
+        _("marketplace"), max_length=10, choices=ChannelCode.choices, blank=True
+    )
+    target = models.PositiveIntegerField(_("target"))
+    due_on = models.DateField(_("by"))
+    recorded = models.PositiveIntegerField(_("progress recorded"), default=0)
+
+    class Meta:
+        ordering = ["mou_id", "due_on", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return self.description
+
+    def progress(self) -> int:
+        """How far the records say the commitment has come, in the MoU's district, now."""
+        district_id = self.mou.district_id
+        live = Listing.objects.filter(
+            state=Listing.State.LIVE, account__channel=self.channel, account__district=district_id
+        )
+        producers = Producer.objects.active().filter(district_id=district_id)
+        if self.measure == self.Measure.SELLERS_LIVE:
+            return live.values("sku__product__producer").distinct().count()
+        if self.measure == self.Measure.LISTINGS_LIVE:
+            return live.count()
+        if self.measure == self.Measure.TRAINED:
+            further = [s for s in Stage if STAGE_ORDER[s] >= STAGE_ORDER[Stage.TRAINED]]
+            return producers.filter(stage__in=further).count()
+        if self.measure == self.Measure.EXPORTING:
+            return producers.filter(stage=Stage.EXPORTING).count()
+        if self.measure == self.Measure.SHOWN:
+            return shown_products().filter(district_id=district_id).count()
+        return self.recorded
+
+
+class PageGeneration(models.Model):
+    """One row: the generation of the showcase's cached pages (page_cache.py). It lives in the
+    database, not in the cache, so that every web worker sees a new one as soon as the decision
+    that made it commits (each worker may keep pages in its own memory)."""
+
+    number = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return str(self.number)
