@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "niryat.channels",
     "niryat.messaging",
     "niryat.exportdesk",
+    "niryat.insights",
     # The composition root: its commands (seed_demo) reach every app.
     "niryat.site",
 ]

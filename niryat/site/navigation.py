@@ -34,6 +34,7 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Marketplaces"), reverse("channels_home")))
     items.append(NavItem(_("Orders"), reverse("order_list")))
     items.append(NavItem(_("Export desk"), reverse("export_desk")))
+    items.append(NavItem(_("Export plan"), reverse("plan_list")))
     items.append(NavItem(_("Outreach"), reverse("outreach_list")))
     items.append(NavItem(_("Funnel"), reverse("funnel")))
     items.append(NavItem(_("Message templates"), reverse("message_templates")))

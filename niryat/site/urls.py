@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("niryat.channels.ondc.urls")),
     path("", include("niryat.messaging.urls")),
     path("", include("niryat.exportdesk.urls")),
+    path("", include("niryat.insights.plan_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
