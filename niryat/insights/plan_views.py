@@ -127,7 +127,6 @@ def plan_start(request: HttpRequest) -> HttpResponse:
             "own_district": None if user.is_state_level else user.district,
             "start_form": form,
         },
-        status=400,
     )
 
 
