@@ -19,12 +19,13 @@ whatever the district's size.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,87 +141,120 @@ def actuals_for(district: District, start_year: int) -> Actuals:
     """Every measure's actuals for the district's financial year (see the module's docstring)."""
     actuals = Actuals(start_year=start_year, months=year_months(start_year))
     start, end = _year_bounds(start_year)
-    for measure, stage in STAGE_OF.items():
-        beyond = [s for s in Stage if STAGE_ORDER[s] >= STAGE_ORDER[stage]]
-        # Each producer's first reaching of the stage, kept only when it falls in the year.
-        firsts = (
-            StageChange.objects.filter(producer__district=district, to_stage__in=beyond)
-            .values("producer_id", "producer__odop_product_id")
-            .annotate(first=Min("created_at"))
-            .filter(first__gte=start, first__lt=end)
-            .order_by()
+    # Each producer's first reaching of each stage (or one beyond it), in one grouped query
+    # that keeps only the producers with at least one of those firsts in the year.
+    firsts = {
+        measure.value: Min(
+            "created_at",
+            filter=Q(to_stage__in=[s for s in Stage if STAGE_ORDER[s] >= STAGE_ORDER[stage]]),
         )
-        for row in firsts:
-            actuals.add(
-                measure, row["producer__odop_product_id"], "", _month_of(row["first"]), Decimal(1)
-            )
-    sales = Q(order__district=district, order__ordered_at__gte=start, order__ordered_at__lt=end)
-    pieces = (
-        OrderLine.objects.filter(sales)
-        .exclude(order__state__in=NOT_SALES)
-        .annotate(month=TruncMonth("order__ordered_at", tzinfo=INDIA))
-        .values("month", "order__producer__odop_product_id")
-        .annotate(n=Sum("quantity"))
+        for measure, stage in STAGE_OF.items()
+    }
+    in_year = Q()
+    for name in firsts:
+        in_year |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
+    reached = (
+        StageChange.objects.filter(producer__district=district)
+        .values("producer_id", "producer__odop_product_id")
+        .annotate(**firsts)
+        .filter(in_year)
         .order_by()
     )
-    for row in pieces:
-        actuals.add(
-            Measure.PIECES_SOLD,
-            row["order__producer__odop_product_id"],
-            "",
-            _month_of(row["month"]),
-            Decimal(row["n"] or 0),
-        )
-    values = (
-        Order.objects.filter(district=district, ordered_at__gte=start, ordered_at__lt=end)
-        .exclude(state__in=NOT_SALES)
-        .annotate(month=TruncMonth("ordered_at", tzinfo=INDIA))
-        .values("month", "producer__odop_product_id")
-        .annotate(n=Sum("total_inr"), orders=Count("pk"))
-        .order_by()
+    for row in reached:
+        for name in firsts:
+            first = row[name]
+            if first is not None and start <= first < end:
+                actuals.add(
+                    name, row["producer__odop_product_id"], "", _month_of(first), Decimal(1)
+                )
+    # Sums per month as twelve filtered aggregates over one scan: a plain range comparison on
+    # the indexed column, where truncating each row's time to its month would call a function
+    # per row (a Python one on SQLite).
+    not_sales = Q(state__in=NOT_SALES)
+    _add_monthly(
+        actuals,
+        Measure.SALES_VALUE,
+        Order.objects.filter(district=district, ordered_at__gte=start, ordered_at__lt=end).exclude(
+            not_sales
+        ),
+        "ordered_at",
+        "total_inr",
+        "producer__odop_product_id",
+        None,
+        aware=True,
     )
-    for row in values:
-        actuals.add(
-            Measure.SALES_VALUE,
-            row["producer__odop_product_id"],
-            "",
-            _month_of(row["month"]),
-            row["n"] or Decimal(0),
-        )
+    _add_monthly(
+        actuals,
+        Measure.PIECES_SOLD,
+        OrderLine.objects.filter(
+            order__district=district, order__ordered_at__gte=start, order__ordered_at__lt=end
+        ).exclude(order__state__in=NOT_SALES),
+        "order__ordered_at",
+        "quantity",
+        "order__producer__odop_product_id",
+        None,
+        aware=True,
+    )
     first_day, last_day = dt.date(start_year, 4, 1), dt.date(start_year + 1, 4, 1)
-    shipped = (
+    _add_monthly(
+        actuals,
+        Measure.EXPORT_VALUE,
         Shipment.objects.filter(
             order__district=district, shipped_on__gte=first_day, shipped_on__lt=last_day
-        )
-        .annotate(month=TruncMonth("shipped_on"))
-        .values("month", "order__producer__odop_product_id", "order__buyer__country")
-        .annotate(n=Sum("fob_inr"))
-        .order_by()
+        ),
+        "shipped_on",
+        "fob_inr",
+        "order__producer__odop_product_id",
+        "order__buyer__country",
+        aware=False,
     )
-    for row in shipped:
-        actuals.add(
-            Measure.EXPORT_VALUE,
-            row["order__producer__odop_product_id"],
-            row["order__buyer__country"],
-            _month_of(row["month"]),
-            row["n"] or Decimal(0),
-        )
-    through_merchants = (
-        MerchantSale.objects.filter(district=district, sold_on__gte=first_day, sold_on__lt=last_day)
-        .annotate(month=TruncMonth("sold_on"))
-        .values("month", "producer__odop_product_id", "country")
-        .annotate(n=Sum("value_inr"))
-        .order_by()
+    _add_monthly(
+        actuals,
+        Measure.EXPORT_VALUE,
+        MerchantSale.objects.filter(
+            district=district, sold_on__gte=first_day, sold_on__lt=last_day
+        ),
+        "sold_on",
+        "value_inr",
+        "producer__odop_product_id",
+        "country",
+        aware=False,
     )
-    for row in through_merchants:
-        actuals.add(
-            Measure.EXPORT_VALUE,
-            row["producer__odop_product_id"],
-            row["country"],
-            _month_of(row["month"]),
-            row["n"] or Decimal(0),
-        )
     return actuals
+
+
+def _add_monthly(
+    actuals: Actuals,
+    measure: Measure,
+    records: QuerySet[Any],
+    when: str,
+    value: str,
+    product: str,
+    country: str | None,
+    *,
+    aware: bool,
+) -> None:
+    """Add `value` summed per month of `when` (a time in India when `aware`, else a date), per
+    ODOP product (and country), to `actuals`: one grouped query."""
+    bounds: list[dt.date | dt.datetime] = []
+    for month in [*actuals.months, dt.date(actuals.start_year + 1, 4, 1)]:
+        bounds.append(dt.datetime(month.year, month.month, 1, tzinfo=INDIA) if aware else month)
+    sums = {
+        f"m{index}": Sum(value, filter=Q(**{f"{when}__gte": low, f"{when}__lt": high}))
+        for index, (low, high) in enumerate(itertools.pairwise(bounds))
+    }
+    groups = [product] if country is None else [product, country]
+    for row in records.values(*groups).annotate(**sums).order_by():
+        for index, month in enumerate(actuals.months):
+            amount = row[f"m{index}"]
+            if amount:
+                actuals.add(
+                    measure,
+                    row[product],
+                    row[country] if country else "",
+                    month,
+                    Decimal(amount),
+                )
 
 
 @dataclass
