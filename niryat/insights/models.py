@@ -232,6 +232,15 @@ class DecisionQuerySet(PlanScopedQuerySet["Decision"]):
     def open(self) -> Self:
         return self.filter(status=Decision.Status.OPEN)
 
+    def open_in(self, plan: ExportPlan) -> Self:
+        """The plan's decisions still to be done, the soonest due first, with their meeting."""
+        return (
+            self.filter(meeting__plan=plan)
+            .open()
+            .select_related("meeting")
+            .order_by("due_on", "id")
+        )
+
 
 class Decision(Timestamped):
     """A decision of a DEPC meeting, followed until done: who, by when, and when it was done."""

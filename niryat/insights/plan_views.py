@@ -168,12 +168,7 @@ def _plan_page(
         forms.update(bound or {})
     today = timezone.localdate()
     actions = list(plan.actions.all())
-    open_decisions = list(
-        Decision.objects.filter(meeting__plan=plan)
-        .open()
-        .select_related("meeting")
-        .order_by("due_on", "id")
-    )
+    open_decisions = list(Decision.objects.open_in(plan))
     return render(
         request,
         "insights/plans/plan_detail.html",

@@ -11,9 +11,10 @@ Actuals come from the records that prove them, never typed in:
 - export value: the export desk's shipments (FOB in rupees, by the month shipped and the buyer's
   country) and the producers' sales to merchant exporters (by the month sold and the destination).
 
-Months are India's (an order placed at 23:00 UTC on 31 March is in April). Each measure is one
-grouped query over the district's records of the year, so a page costs the same few queries
-whatever the district's size.
+Months are India's (an order placed at 23:00 UTC on 31 March is in April). The four stage
+measures are one grouped query, each other source one more: six queries whatever the district's
+size. Their time grows with the year's rows (bench/bench_plans.py); the state-scale dashboards'
+summary tables (issue 15, part 3) are where these sums should come from once they exist.
 """
 
 from __future__ import annotations
@@ -288,7 +289,8 @@ class ProgressRow:
             return "—"
         if self.is_money:
             return rupees(value)
-        return f"{int(value):,}"
+        # A count in the same Indian grouping as the rupees beside it (1,20,000).
+        return rupees(int(value)).removeprefix("₹")
 
     @property
     def cells(self) -> list[str]:
