@@ -67,6 +67,22 @@ from niryat.exportdesk.models import (
     ReadinessItem,
     Shipment,
 )
+from niryat.insights.models import (
+    Decision,
+    DepcMeeting,
+    ExportPlan,
+    Measure,
+    PlanAction,
+    PlanProduct,
+    PlanTarget,
+)
+from niryat.insights.plan_actions import (
+    DecisionInput,
+    do_add_plan_action,
+    do_record_meeting,
+    do_set_target,
+    do_start_plan,
+)
 from niryat.payouts.models import (
     PayoutTerms,
     Settlement,
@@ -344,6 +360,36 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "payouts_producer": weaver.uuid,
         "payouts_producer_statement": weaver.uuid,
     }
+    plan = do_start_plan(varanasi, "2026-27", acting_user=vani)
+    do_set_target(plan, Measure.ONBOARDED, value=Decimal(7), acting_user=vani)
+    plan_action = do_add_plan_action(
+        plan,
+        kind="training",
+        title=MARKER,
+        owner=MARKER,
+        due_on=datetime.date(2026, 11, 1),
+        acting_user=vani,
+    )
+    meeting = do_record_meeting(
+        plan,
+        held_on=datetime.date(2026, 11, 1),
+        place=MARKER,
+        attendees=MARKER,
+        agenda=MARKER,
+        minutes=MARKER,
+        decisions=[DecisionInput(MARKER, MARKER, datetime.date(2026, 12, 1))],
+        acting_user=vani,
+    )
+    plan_pages = {
+        "plan_product_set": plan.uuid,
+        "plan_target_set": plan.uuid,
+        "plan_action_add": plan.uuid,
+        "depc_meeting_new": plan.uuid,
+        "plan_action_status": plan_action.uuid,
+        "depc_meeting": meeting.uuid,
+        "depc_decision_add": meeting.uuid,
+        "depc_decision_done": meeting.decisions.get().uuid,
+    }
     export_pages = {
         "export_document_issue": export_order.uuid,
         "export_pbe3": export_order.uuid,
@@ -363,6 +409,8 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
     }
     return {
         **{f"{page}:uuid": value for page, value in export_pages.items()},
+        **{f"{page}:uuid": value for page, value in plan_pages.items()},
+        "plan_detail:financial_year": plan.financial_year,
         **{f"{page}:uuid": value for page, value in payout_pages.items()},
         **{
             f"settlement_report_import_{page}:job_uuid": payout_job.uuid
@@ -486,6 +534,12 @@ def snapshot() -> list[Any]:
         list(Shipment.objects.order_by("pk").values()),
         list(Document.objects.order_by("pk").values()),
         list(MerchantSale.objects.order_by("pk").values()),
+        list(ExportPlan.objects.order_by("pk").values()),
+        list(PlanProduct.objects.order_by("pk").values()),
+        list(PlanTarget.objects.order_by("pk").values()),
+        list(PlanAction.objects.order_by("pk").values()),
+        list(DepcMeeting.objects.order_by("pk").values()),
+        list(Decision.objects.order_by("pk").values()),
         list(Enquiry.objects.order_by("pk").values()),
         list(Profile.objects.order_by("pk").values()),
         list(Mou.objects.order_by("pk").values()),

@@ -34,6 +34,7 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Marketplaces"), reverse("channels_home")))
     items.append(NavItem(_("Orders"), reverse("order_list")))
     items.append(NavItem(_("Export desk"), reverse("export_desk")))
+    items.append(NavItem(_("Export plan"), reverse("plan_list")))
     items.append(NavItem(_("Trainings"), reverse("programme_list")))
     items.append(NavItem(_("Payouts"), reverse("payouts_home")))
     items.append(NavItem(_("Enquiries"), reverse("showcase_enquiry_list")))
