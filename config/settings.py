@@ -253,6 +253,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 # providers: niryat.messaging.backends.msg91.Msg91Backend (SMS), .whatsapp.WhatsAppBackend,
 # .email.EmailBackend.
 MESSAGING_GATEWAY = "niryat.messaging.gateway.DatabaseGateway"
+# Who answers "प्रशिक्षण" / "training" with a producer's coming sessions
+# (niryat.core.messaging.Agenda).
+MESSAGING_AGENDA = "niryat.events.agenda.EventsAgenda"
 _LOCAL_BACKEND = (
     "niryat.messaging.backends.local.MemoryBackend"
     if NIRYAT_ENV == "test"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 
@@ -79,6 +79,36 @@ class Gateway(Protocol):
 
     def log_for(self, producer_id: int, limit: int = 20) -> list[LogLine]:
         """The producer's latest messages, both ways, newest first."""
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A day a producer is expected somewhere (a training session), for the keyword answers."""
+
+    on: date
+    title: str
+    place: str
+
+
+class Agenda(Protocol):
+    """What a producer is expected at, from the app that knows (niryat/events), for the gateway's
+    answer to "प्रशिक्षण" / "training": the app is messaging's sibling, so it is named in
+    settings.MESSAGING_AGENDA rather than imported."""
+
+    def upcoming_trainings(self, producer_id: int, *, today: date) -> list[Appointment]:
+        """The producer's coming training sessions, soonest first."""
+
+
+def agenda() -> Agenda | None:
+    """The agenda named in settings, or None when no app provides one."""
+    path = getattr(settings, "MESSAGING_AGENDA", "")
+    return _agenda(path) if path else None
+
+
+@cache
+def _agenda(path: str) -> Agenda:
+    found: Agenda = import_string(path)()
+    return found
 
 
 @cache

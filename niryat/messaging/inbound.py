@@ -5,7 +5,8 @@ of a registered producer (once, however often the webhook is replayed) and queue
 number that is no producer's gets a polite reply in Hindi and nothing is kept; a producer who
 withdrew consent gets only what the law requires (the confirmation of a STOP).
 
-Keywords: "ऑर्डर" / "order" → open orders with their pack-by dates; "मदद" / "help" → the
+Keywords: "ऑर्डर" / "order" → open orders with their pack-by dates; "प्रशिक्षण" / "training" →
+coming training dates (from the app named in settings.MESSAGING_AGENDA); "मदद" / "help" → the
 centre's phone; "रोकें" / "stop" → no more messages on this channel; "शुरू" / "start" → again.
 A photo goes to the producer's product (or the one they pick from a numbered list) through the
 catalogue's imaging, and the quality score comes back in Hindi.
@@ -29,8 +30,8 @@ from niryat.catalog.actions import do_add_producer_photo, process_image_now
 from niryat.catalog.models import Product, ProductImage
 from niryat.channels.models import Order
 from niryat.core import imaging
-from niryat.core.dates import format_datetime
-from niryat.core.messaging import MessageRefused, normalise_mobile
+from niryat.core.dates import format_date, format_datetime
+from niryat.core.messaging import MessageRefused, agenda, normalise_mobile
 from niryat.core.models import Centre
 from niryat.messaging import gateway
 from niryat.messaging.backends.base import ProviderError
@@ -42,6 +43,7 @@ logger = logging.getLogger("niryat.messaging")
 
 KEYWORDS = {
     "order": {"order", "orders", "ऑर्डर", "आर्डर", "ऑडर"},
+    "training": {"training", "trainings", "प्रशिक्षण", "प्रशिक्षन", "ट्रेनिंग"},
     "help": {"help", "मदद"},
     # "stop" written in Devanagari too, as phones without a Latin keyboard send it.
     "stop": {"stop", "रोकें", "रोको", "रोके", "रोकिए", "स्टॉप", "स्टाप", "स्टोप"},
@@ -212,6 +214,8 @@ def _text(message: Message, producer: Producer) -> None:
         _reply(message, "opt_in_confirmed")
     elif word == "order":
         _orders(message, producer)
+    elif word == "training":
+        _trainings(message, producer)
     elif word == "help":
         centre = Centre.objects.filter(district_id=producer.district_id).first()
         phone = centre.phone if centre and centre.phone else ""
@@ -242,6 +246,19 @@ def _orders(message: Message, producer: Producer) -> None:
             line += " " + _("pack by %(date)s") % {"date": format_datetime(order.ship_by)}
         lines.append(line)
     _reply(message, "reply_orders", orders="; ".join(lines))
+
+
+def _trainings(message: Message, producer: Producer) -> None:
+    source = agenda()
+    coming = source.upcoming_trainings(producer.pk, today=timezone.localdate()) if source else []
+    if not coming:
+        _reply(message, "reply_no_trainings")
+        return
+    lines = [
+        ", ".join(part for part in (format_date(when.on), when.title, when.place) if part)
+        for when in coming
+    ]
+    _reply(message, "reply_trainings", trainings="; ".join(lines))
 
 
 # --- photos ----------------------------------------------------------------------------------

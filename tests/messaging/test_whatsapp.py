@@ -387,3 +387,48 @@ def test_what_is_not_a_usable_photo_is_refused_with_a_hindi_reply(
     [reply] = replies(fake_whatsapp)
     assert reply.startswith("यह फ़ाइल काम में नहीं ली जा सकी: ")
     assert reason in reply
+
+
+def test_training_in_hindi_returns_the_coming_sessions_of_the_producers_programmes(
+    on_whatsapp: Producer, fake_whatsapp: FakeWhatsApp, ganesh: User
+) -> None:
+    from django.utils import timezone
+
+    from niryat.events.actions import do_add_session, do_create_programme, do_register_participants
+    from niryat.events.models import Programme
+
+    today = timezone.localdate()
+    course = do_create_programme(
+        on_whatsapp.district,
+        {"kind": Programme.Kind.GEM_CAMP, "title": "GeM camp", "capacity": 30},
+        acting_user=ganesh,
+    )
+    do_add_session(
+        course, {"date": today - dt.timedelta(days=3), "venue": "DIC"}, acting_user=ganesh
+    )
+    do_add_session(
+        course, {"date": today + dt.timedelta(days=2), "venue": "DIC Gorakhpur"}, acting_user=ganesh
+    )
+    other = do_create_programme(
+        on_whatsapp.district,
+        {"kind": Programme.Kind.NIFT_COURSE, "title": "NIFT course", "capacity": 30},
+        acting_user=ganesh,
+    )
+    do_add_session(
+        other, {"date": today + dt.timedelta(days=1), "venue": "NIFT"}, acting_user=ganesh
+    )
+    # Nothing booked yet: the answer says so, in Hindi.
+    post(fake_whatsapp.user_text(RAMU, "प्रशिक्षण"))
+    run_tasks()
+    assert replies(fake_whatsapp) == [
+        "अभी आपके लिए कोई प्रशिक्षण तय नहीं है। अपने निर्यात विकास केन्द्र से पूछें।"
+    ]
+    # Once Ramu has a place in the GeM camp, its coming session (only) is the answer.
+    do_register_participants(course, [on_whatsapp], acting_user=ganesh)
+    fake_whatsapp.reset()
+    post(fake_whatsapp.user_text(RAMU, "Training"))
+    run_tasks()
+    [reply] = replies(fake_whatsapp)
+    assert reply.startswith("आपके आने वाले प्रशिक्षण: ")
+    assert reply.endswith(", GeM camp, DIC Gorakhpur")
+    assert "NIFT" not in reply

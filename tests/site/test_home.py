@@ -192,6 +192,7 @@ def test_the_producers_menu_holds_their_things_and_the_centres_number(
     assert links == [
         ("/", "My page"),
         ("/channels/orders/", "My orders"),
+        ("/producer/payments/", "My payments"),
         ("/catalogue/", "My products"),
         ("tel:0551 220 1234", "Call the centre: 0551 220 1234"),
     ]
