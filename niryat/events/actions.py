@@ -13,12 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niryat.catalog.models import Product
+from niryat.core import imaging
 from niryat.core.audit import record_audit
 from niryat.core.dates import format_date
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
@@ -38,6 +40,7 @@ from niryat.events.codes import (
 )
 from niryat.events.models import (
     Attendance,
+    Benefit,
     Certificate,
     Event,
     Feedback,
@@ -874,3 +877,71 @@ def do_nominate(event: Event, producer: Producer, reason: str, *, acting_user: U
         changes={"event": event.pk, "producer": producer.pk},
     )
     return nomination
+
+
+# Scheme benefits ------------------------------------------------------------------------------
+
+BENEFIT_FIELDS = ("scheme", "item", "description", "serial_number", "handed_over_on", "programme")
+
+
+@transaction.atomic
+def do_record_benefit(
+    producer: Producer,
+    values: dict[str, Any],
+    photo: bytes,
+    *,
+    acting_user: User,
+) -> Benefit:
+    """Record what a scheme handed over to a producer, when, with a photo of the handover (kept
+    upright as a JPEG, its EXIF with any GPS position removed). A solar charkha needs its serial
+    number, and a serial number is handed over once."""
+    require_write(producer.district, acting_user)
+    if producer.erased_at is not None:
+        raise Refused(_("This producer's record was erased."))
+    benefit = Benefit(
+        district=producer.district,
+        producer=producer,
+        recorded_by=acting_user,
+        **{name: values[name] for name in BENEFIT_FIELDS if name in values},
+    )
+    benefit.serial_number = benefit.serial_number.strip().upper()
+    programme = benefit.programme
+    if programme is not None and programme.district_id != producer.district_id:
+        raise Refused({"programme": [_("This programme is of another district.")]})
+    if benefit.item == Benefit.Item.SOLAR_CHARKHA and not benefit.serial_number:
+        raise Refused({"serial_number": [_("Give the solar charkha's serial number.")]})
+    if benefit.handed_over_on and benefit.handed_over_on > timezone.localdate():
+        raise Refused({"handed_over_on": [_("The handover date cannot be in the future.")]})
+    if benefit.serial_number:
+        earlier = (
+            Benefit.objects.filter(item=benefit.item, serial_number=benefit.serial_number)
+            .select_related("producer")
+            .first()
+        )
+        if earlier is not None:
+            raise Refused(
+                {
+                    "serial_number": [
+                        _("Serial number %(serial)s was handed over already, on %(date)s.")
+                        % {
+                            "serial": benefit.serial_number,
+                            "date": format_date(earlier.handed_over_on),
+                        }
+                    ]
+                }
+            )
+    try:
+        clean, _format, _size = imaging.clean_original(photo)
+    except imaging.ImagingError as exc:
+        raise Refused({"photo": [str(exc)]}) from exc
+    benefit.full_clean(exclude=["photo", "recorded_by"])
+    benefit.photo.save("handover.jpg", ContentFile(clean), save=False)
+    benefit.save()
+    record_audit(
+        actor=acting_user,
+        action="benefit.record",
+        obj=benefit,
+        district=producer.district,
+        changes={"item": benefit.item, "serial_number": benefit.serial_number},
+    )
+    return benefit

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import Product
 from niryat.core.models import District, PartnerOrg
-from niryat.events.models import Event, Programme, Session
+from niryat.events.models import Benefit, Event, Programme, Session
 from niryat.registry.models import Producer, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -172,3 +172,25 @@ class VisitReportForm(forms.ModelForm[Event]):
             "itinerary": forms.Textarea(attrs={"rows": 4}),
             "report": forms.Textarea(attrs={"rows": 6}),
         }
+
+
+class BenefitForm(forms.ModelForm[Benefit]):
+    producer = forms.ModelChoiceField(label=_("Beneficiary"), queryset=Producer.objects.none())
+    photo = forms.FileField(
+        label=_("Photo of the handover"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    class Meta:
+        model = Benefit
+        fields = ["scheme", "item", "description", "serial_number", "handed_over_on", "programme"]
+        widgets = {"handed_over_on": DATE}
+
+    def __init__(
+        self, *args: object, producers: object, programmes: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["producer"].queryset = producers  # type: ignore[attr-defined]
+        self.fields["producer"].to_field_name = "uuid"  # type: ignore[attr-defined]
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        self.order_fields(["producer", *self.Meta.fields, "photo"])

@@ -4,11 +4,19 @@ of those who came."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from niryat.catalog.models import Product
+from niryat.channels.models import Order, OrderLine
 from niryat.core.models import District, PartnerOrg, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
 from niryat.core.sheets.models import SheetImportJob
@@ -321,7 +329,7 @@ class Stall(Timestamped):
     column = models.PositiveSmallIntegerField(_("column"))
     producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="stalls")
     products = models.ManyToManyField(
-        "catalog.Product", blank=True, related_name="stalls", verbose_name=_("products")
+        Product, blank=True, related_name="stalls", verbose_name=_("products")
     )
     assigned_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
@@ -399,3 +407,105 @@ class Nomination(Timestamped):
 
     def __str__(self) -> str:
         return str(self.producer)
+
+
+# Scheme benefits -------------------------------------------------------------------------------
+
+
+class BenefitQuerySet(ScopedQuerySet["Benefit"]):
+    district_field = "district"
+
+
+def benefit_photo_path(benefit: Benefit, filename: str) -> str:
+    return f"benefits/{benefit.district_id}/{benefit.uuid}.jpg"
+
+
+class Benefit(Timestamped):
+    """What a scheme handed over to a producer (a solar charkha with its serial number, a
+    toolkit, a loom), when, with a photo of the handover."""
+
+    class Item(models.TextChoices):
+        SOLAR_CHARKHA = "solar_charkha", _("Solar charkha")
+        TOOLKIT = "toolkit", _("Toolkit")
+        LOOM = "loom", _("Loom")
+        OTHER = "other", _("Other equipment")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="benefits")
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="benefits",
+        verbose_name=_("programme"),
+    )
+    scheme = models.CharField(_("scheme"), max_length=200)
+    item = models.CharField(_("what was handed over"), max_length=20, choices=Item.choices)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    serial_number = models.CharField(_("serial number"), max_length=60, blank=True)
+    handed_over_on = models.DateField(_("handed over on"))
+    photo = models.ImageField(_("photo"), upload_to=benefit_photo_path, max_length=255)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = BenefitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-handed_over_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "serial_number"],
+                condition=~models.Q(serial_number=""),
+                name="one_handover_per_serial_number",
+            )
+        ]
+        verbose_name = _("scheme benefit")
+        verbose_name_plural = _("scheme benefits")
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} · {self.producer}"
+
+
+@dataclass(frozen=True)
+class AfterBenefit:
+    """What a beneficiary made and sold since the handover (from the catalogue and the order
+    book)."""
+
+    products_catalogued: int
+    orders: int
+    units: int
+    value_by_currency: list[tuple[str, Decimal]]
+    months: list[tuple[datetime.date, int, int]]  # (month, orders, units)
+
+
+def after_benefit(benefit: Benefit) -> AfterBenefit:
+    """The producer's products catalogued and order lines sold since the handover date
+    (cancelled and returned orders left out)."""
+    since = datetime.datetime.combine(
+        benefit.handed_over_on, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    lines = OrderLine.objects.filter(
+        order__producer=benefit.producer, order__ordered_at__gte=since
+    ).exclude(order__state__in=[Order.State.CANCELLED, Order.State.RETURNED])
+    totals = lines.aggregate(units=Sum("quantity"), orders=Count("order", distinct=True))
+    value = (
+        lines.values("order__currency")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .order_by("order__currency")
+    )
+    months = (
+        lines.annotate(month=TruncMonth("order__ordered_at"))
+        .values("month")
+        .annotate(orders=Count("order", distinct=True), units=Sum("quantity"))
+        .order_by("month")
+    )
+    return AfterBenefit(
+        products_catalogued=Product.objects.filter(
+            producer=benefit.producer, created_at__gte=since
+        ).count(),
+        orders=totals["orders"] or 0,
+        units=totals["units"] or 0,
+        value_by_currency=[(row["order__currency"], row["total"]) for row in value],
+        months=[(row["month"].date(), row["orders"], row["units"]) for row in months],
+    )

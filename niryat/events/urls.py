@@ -1,7 +1,7 @@
 from django.urls import path
 
 from niryat.core.sheets.views import job_urls
-from niryat.events import event_views, views
+from niryat.events import benefit_views, event_views, views
 from niryat.events.bulk_import import TRAINEE_IMPORTER
 
 urlpatterns = [
@@ -65,4 +65,11 @@ urlpatterns += [
     path("events/guests/<uuid:uuid>/card/", event_views.guest_card, name="guest_card"),
     path("rsvp/<str:token>/", event_views.event_rsvp, name="event_rsvp"),
     path("feedback/<str:token>/", event_views.event_feedback, name="event_feedback"),
+]
+
+urlpatterns += [
+    path("benefits/", benefit_views.benefit_list, name="benefit_list"),
+    path("benefits/new/", benefit_views.benefit_new, name="benefit_new"),
+    path("benefits/<uuid:uuid>/", benefit_views.benefit_detail, name="benefit_detail"),
+    path("benefits/<uuid:uuid>/photo.jpg", benefit_views.benefit_photo, name="benefit_photo"),
 ]
