@@ -8,6 +8,7 @@ urlpatterns = [
     path("trainings/", views.programme_list, name="programme_list"),
     path("trainings/new/", views.programme_new, name="programme_new"),
     path("trainings/<uuid:uuid>/", views.programme_detail, name="programme_detail"),
+    path("trainings/<uuid:uuid>/outcomes/", views.programme_outcomes, name="programme_outcomes"),
     path("trainings/<uuid:uuid>/sessions/", views.session_new, name="session_new"),
     path("trainings/<uuid:uuid>/participants/add/", views.programme_pick, name="programme_pick"),
     path("trainings/<uuid:uuid>/import/", views.programme_import, name="programme_import"),
