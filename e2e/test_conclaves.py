@@ -14,7 +14,15 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import GORAKHPUR, VARANASI, Persona, axe_check, login, make_persona
+from e2e.conftest import (
+    GORAKHPUR,
+    VARANASI,
+    Persona,
+    axe_check,
+    login,
+    make_persona,
+    switch_language,
+)
 from e2e.test_events import artisans, hi
 from niryat.core.models import District, Role
 from niryat.events.actions import (
@@ -22,6 +30,7 @@ from niryat.events.actions import (
     do_create_event,
     do_create_programme,
     do_invite_to_event,
+    do_nominate,
     do_register_participants,
     do_tick_attendance,
 )
@@ -32,6 +41,8 @@ from niryat.registry.actions import do_move_stage
 from niryat.registry.models import Stage
 from tests.catalog.factories import make_product
 from tests.events.conftest import EVENT_TEMPLATES
+from tests.registry.factories import register
+from tests.test_imaging import a_photo, jpeg
 
 pytestmark = pytest.mark.e2e
 
@@ -172,16 +183,9 @@ def test_a_conclave_from_invitation_to_feedback_and_the_state_sees_nominees(
         page.locator("#id_reason").fill(reason)
         page.get_by_role("button", name="Nominate").click()
         expect(page.locator("body")).to_contain_text(f"Nominated: {producer}.")
-    varanasi_staff = make_persona(
-        "vani", "Vani Mishra", Role.CENTRE_STAFF, reference_data[VARANASI]
-    )
-    from tests.registry.factories import register
-
-    weaver = register(
-        reference_data[VARANASI], varanasi_staff.user, name_hi="मरियम", name_latin="Mariyam Bano"
-    )
-    from niryat.events.actions import do_nominate
-
+    varanasi = reference_data[VARANASI]
+    varanasi_staff = make_persona("vani", "Vani Mishra", Role.CENTRE_STAFF, varanasi)
+    weaver = register(varanasi, varanasi_staff.user, name_hi="मरियम", name_latin="Mariyam Bano")
     do_nominate(state, weaver, "Silk brocade", acting_user=varanasi_staff.user)
     page.reload()
     expect(page.locator("#nominations-caption + thead + tbody tr")).to_have_count(2)
@@ -277,8 +281,6 @@ def test_conclave_pages_in_hindi_on_a_phone(
 
     page: Page = new_context(viewport=PHONE, is_mobile=True, locale="hi-IN").new_page()
     login(page, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
-    from e2e.conftest import switch_language
-
     switch_language(page, "hi")
     page.goto(f"/events/{conclave.uuid}/")
     expect(page.locator(".count")).to_contain_text("2 आमंत्रित: 1 आएँगे")
@@ -350,9 +352,6 @@ def test_a_solar_charkha_handover_recorded_on_a_phone_in_hindi(
     media_root: Any,
     tmp_path: Any,
 ) -> None:
-    from e2e.conftest import switch_language
-    from tests.test_imaging import a_photo, jpeg
-
     gorakhpur = reference_data[GORAKHPUR]
     (spinner,) = artisans(gorakhpur, gorakhpur_staff, 1)
     photo = tmp_path / "handover.jpg"
