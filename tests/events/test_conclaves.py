@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -351,3 +353,27 @@ def test_pages_as_staff(conclave, gorakhpur, ganesh):
     assert again.json()["ok"] is False
     assert client.get(reverse("guest_card", args=[guest.uuid])).status_code == 200
     assert timezone.now() >= Guest.objects.get().checked_in_at
+
+
+def test_the_event_list_takes_the_same_queries_for_one_event_or_many(
+    conclave, gorakhpur, ganesh, django_assert_num_queries
+):
+    client = client_for(ganesh)
+    client.get(reverse("event_list"))  # the session and the user are loaded once
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("event_list")).status_code == 200
+    for index in range(5):
+        do_create_event(
+            gorakhpur,
+            {
+                "kind": Event.Kind.EXHIBITION,
+                "title": f"Fair {index}",
+                "starts_on": DAY,
+                "ends_on": DAY,
+                "venue": "Town hall",
+            },
+            acting_user=ganesh,
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("event_list"))
+    assert page.text.count("Fair ") == 5
