@@ -40,16 +40,29 @@ from niryat.core.models import ApiToken, AuditEntry, Centre, OdopProduct, Partne
 from niryat.core.progress import start_progress
 from niryat.events.actions import (
     do_add_session,
+    do_assign_stall,
+    do_create_event,
     do_create_programme,
+    do_give_feedback,
+    do_invite_to_event,
     do_issue_certificate,
+    do_nominate,
+    do_record_benefit,
     do_register_participants,
     do_tick_attendance,
+    do_tick_guest,
 )
 from niryat.events.models import (
     Attendance,
+    Benefit,
     Certificate,
+    Event,
+    Feedback,
+    Guest,
+    Nomination,
     Participant,
     Programme,
+    Stall,
     TraineeImportJob,
 )
 from niryat.exportdesk.actions import (
@@ -115,6 +128,10 @@ NOT_DISTRICT_PAGES = {
     "producer_sign_in_code",
     # A certificate's public check page: anyone with its QR code reads the name on it (only).
     "certificate_verify",
+    # A guest's RSVP and feedback pages, opened by the signed link sent to them alone; they show
+    # that guest's own invitation (tests/events/test_conclaves.py).
+    "event_rsvp",
+    "event_feedback",
     # What ONDC's registry calls on a centre's node, found by host (tests/channels/ondc).
     "ondc_site_verification",
     "ondc_on_subscribe",
@@ -335,6 +352,61 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
             "programme_certify",
         )
     }
+    # Varanasi's conclave: the weaver invited, given a stall, checked in, with feedback; a
+    # handover of a solar charkha to the weaver; the weaver nominated to the state conclave.
+    conclave = do_create_event(
+        varanasi,
+        {
+            "kind": Event.Kind.CONCLAVE,
+            "title": MARKER,
+            "starts_on": datetime.date(2026, 12, 20),
+            "ends_on": datetime.date(2026, 12, 20),
+            "venue": MARKER,
+            "agenda": MARKER,
+            "floor_rows": 2,
+            "floor_columns": 2,
+        },
+        acting_user=vani,
+    )
+    do_invite_to_event(conclave, [weaver], acting_user=vani)
+    guest = conclave.guests.get()
+    do_assign_stall(conclave, 1, 1, weaver, [saree], acting_user=vani)
+    do_tick_guest(conclave, guest, acting_user=vani)
+    do_give_feedback(guest, 5, MARKER)
+    state_conclave = Event.objects.create(
+        kind=Event.Kind.CONCLAVE,
+        title="State export conclave",
+        starts_on=datetime.date(2026, 12, 22),
+        ends_on=datetime.date(2026, 12, 22),
+        venue="Lucknow",
+    )
+    do_nominate(state_conclave, weaver, MARKER, acting_user=vani)
+    benefit = do_record_benefit(
+        weaver,
+        {
+            "scheme": MARKER,
+            "item": Benefit.Item.SOLAR_CHARKHA,
+            "serial_number": "SC-VNS-1",
+            "handed_over_on": datetime.date(2026, 9, 1),
+        },
+        jpeg(a_photo(400, 300)),
+        acting_user=vani,
+    )
+    event_pages = {
+        name: conclave.uuid
+        for name in (
+            "event_detail",
+            "event_invite",
+            "event_stalls",
+            "event_check_in",
+            "event_check_in_code",
+            "event_sync",
+            "event_tick",
+            "event_ask_feedback",
+            "event_report",
+            "event_nominate",
+        )
+    }
     # Varanasi's payouts: a settlement of its account (a line about its order), a report upload.
     payout = Settlement.objects.create(
         account=account, settlement_id=MARKER, source="file", reference=MARKER, digest="0"
@@ -420,6 +492,12 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "month": 11,
         **{f"{page}:uuid": value for page, value in training_pages.items()},
         "participant_card:uuid": place.uuid,
+        "programme_outcomes:uuid": training.uuid,
+        **{f"{page}:uuid": value for page, value in event_pages.items()},
+        "event_tick:guest": guest.uuid,
+        "guest_card:uuid": guest.uuid,
+        "benefit_detail:uuid": benefit.uuid,
+        "benefit_photo:uuid": benefit.uuid,
         "certificate_pdf:uuid": certificate.uuid,
         "certificate_revoke:uuid": certificate.uuid,
         "language": "hi",
@@ -554,6 +632,13 @@ def snapshot() -> list[Any]:
         list(Attendance.objects.order_by("pk").values()),
         list(Certificate.objects.order_by("pk").values()),
         list(TraineeImportJob.objects.order_by("pk").values()),
+        list(Event.objects.order_by("pk").values()),
+        list(Guest.objects.order_by("pk").values()),
+        list(Stall.objects.order_by("pk").values()),
+        list(Stall.products.through.objects.order_by("pk").values()),
+        list(Feedback.objects.order_by("pk").values()),
+        list(Nomination.objects.order_by("pk").values()),
+        list(Benefit.objects.order_by("pk").values()),
     ]
 
 

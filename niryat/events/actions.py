@@ -6,22 +6,52 @@ or a registration that was already made is refused too, so nothing is ever recor
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from niryat.catalog.models import Product
+from niryat.core import imaging
 from niryat.core.audit import record_audit
 from niryat.core.dates import format_date
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
-from niryat.core.models import District, User
+from niryat.core.models import District, PartnerOrg, User
 from niryat.core.scoping import require_write
-from niryat.events.codes import check_in_code, read_code, signed_for
-from niryat.events.models import Attendance, Certificate, Participant, Programme, Session
+from niryat.events.codes import (
+    FEEDBACK_SALT,
+    RSVP_SALT,
+    check_in_code,
+    guest_code,
+    guest_signed_for,
+    guest_token,
+    read_code,
+    read_guest_code,
+    read_guest_token,
+    signed_for,
+)
+from niryat.events.models import (
+    Attendance,
+    Benefit,
+    Certificate,
+    Event,
+    Feedback,
+    Guest,
+    Nomination,
+    Participant,
+    Programme,
+    Session,
+    Stall,
+    stall_label,
+)
 from niryat.registry.actions import do_move_stage
 from niryat.registry.models import STAGE_ORDER, Producer, Stage
 
@@ -411,3 +441,507 @@ def do_revoke_certificate(certificate: Certificate, *, reason: str, acting_user:
         district=programme.district,
         changes={"reason": certificate.revoke_reason},
     )
+
+
+# Conclaves, exhibitions and study visits -------------------------------------------------------
+
+EVENT_INVITATION_TEMPLATE = "event_invitation"
+EVENT_REMINDER_TEMPLATE = "event_reminder"
+EVENT_FEEDBACK_TEMPLATE = "event_feedback"
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "starts_on",
+    "ends_on",
+    "venue",
+    "agenda",
+    "speakers",
+    "floor_rows",
+    "floor_columns",
+    "itinerary",
+)
+REMIND_DAYS_BEFORE = 2
+
+
+def _require_event_write(event: Event, acting_user: User) -> None:
+    if event.district is None:
+        if not (acting_user.is_state_level and acting_user.can_write):
+            raise PermissionDenied(_("You may read this record but not change it."))
+    else:
+        require_write(event.district, acting_user)
+
+
+@transaction.atomic
+def do_create_event(
+    district: District | None,
+    values: dict[str, Any],
+    partners: Iterable[PartnerOrg] = (),
+    *,
+    acting_user: User,
+) -> Event:
+    """A conclave, exhibition, buyer-seller meet or study visit of `district`, or of the state
+    (`district` None: state administrators only)."""
+    event = Event(
+        district=district,
+        created_by=acting_user,
+        **{name: values[name] for name in EVENT_FIELDS if name in values},
+    )
+    _require_event_write(event, acting_user)
+    if event.ends_on and event.starts_on and event.ends_on < event.starts_on:
+        raise Refused({"ends_on": [_("The event cannot end before it starts.")]})
+    event.full_clean(exclude=["created_by"])
+    event.save()
+    event.partners.set(list(partners))
+    record_audit(
+        actor=acting_user,
+        action="event.create",
+        obj=event,
+        district=district,
+        changes={"title": event.title, "kind": event.kind},
+    )
+    return event
+
+
+@transaction.atomic
+def do_write_visit_report(event: Event, *, itinerary: str, report: str, acting_user: User) -> Event:
+    """A study visit's itinerary and, after it, its report."""
+    _require_event_write(event, acting_user)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    event.itinerary = itinerary.strip()
+    event.report = report.strip()
+    event.save(update_fields=["itinerary", "report", "updated_at"])
+    record_audit(actor=acting_user, action="event.report", obj=event, district=event.district)
+    return event
+
+
+def _link(name: str, token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])
+
+
+def _event_date(event: Event) -> str:
+    if event.ends_on != event.starts_on:
+        return f"{event.starts_on:%d.%m.%Y}–{event.ends_on:%d.%m.%Y}"
+    return event.starts_on.strftime("%d.%m.%Y")
+
+
+@dataclass
+class Invitations:
+    invited: int = 0
+    refused: list[tuple[Producer, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def do_invite_to_event(
+    event: Event, producers: Iterable[Producer], *, acting_user: User
+) -> Invitations:
+    """Invite producers (a filtered list from the registry) through the gateway, each with their
+    own RSVP link. A producer of another district, an erased one or one invited already is
+    refused with the reason; the others are invited."""
+    _require_event_write(event, acting_user)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    already = set(event.guests.values_list("producer_id", flat=True))
+    result = Invitations()
+    now = timezone.now()
+    for producer in producers:
+        name = str(producer)
+        if event.district_id is not None and producer.district_id != event.district_id:
+            result.refused.append(
+                (
+                    producer,
+                    _("%(name)s is from another district (%(district)s).")
+                    % {"name": name, "district": producer.district},
+                )
+            )
+            continue
+        if producer.erased_at is not None:
+            result.refused.append((producer, _("This producer's record was erased.")))
+            continue
+        if producer.pk in already:
+            result.refused.append((producer, _("%(name)s is invited already.") % {"name": name}))
+            continue
+        guest = Guest.objects.create(event=event, producer=producer)
+        already.add(producer.pk)
+        try:
+            gateway().send(
+                Outgoing(
+                    template=EVENT_INVITATION_TEMPLATE,
+                    key=f"events:event-invitation:{guest.uuid}",
+                    producer_id=producer.pk,
+                    variables={
+                        "event": event.title,
+                        "date": _event_date(event),
+                        "place": event.venue,
+                        "link": _link("event_rsvp", guest_token(str(guest.uuid), RSVP_SALT)),
+                    },
+                )
+            )
+        except MessageRefused as exc:
+            result.refused.append(
+                (producer, _("Not sent to %(name)s: %(reason)s") % {"name": name, "reason": exc})
+            )
+        else:
+            guest.invited_at = now
+            guest.save(update_fields=["invited_at", "updated_at"])
+            result.invited += 1
+    record_audit(
+        actor=acting_user,
+        action="event.invite",
+        obj=event,
+        district=event.district,
+        changes={"invited": result.invited, "refused": len(result.refused)},
+    )
+    return result
+
+
+def guest_for_token(token: str, salt: str) -> Guest | None:
+    """The guest a public link (RSVP or feedback) was made for, or None for a bad link."""
+    value = read_guest_token(token, salt)
+    if value is None:
+        return None
+    try:
+        return Guest.objects.select_related("event", "producer").filter(uuid=value).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+@transaction.atomic
+def do_answer_rsvp(guest: Guest, answer: str) -> Guest:
+    """The guest's yes or no from their RSVP link (no sign-in: the signed link is the proof).
+    They may change their mind until the event starts."""
+    guest = Guest.objects.select_for_update().select_related("event").get(pk=guest.pk)
+    if answer not in {Guest.Answer.YES, Guest.Answer.NO}:
+        raise Refused(_("Answer yes or no."))
+    if timezone.localdate() > guest.event.ends_on:
+        raise Refused(_("This event is over; the answer can no longer be changed."))
+    guest.answer = answer
+    guest.answered_at = timezone.now()
+    guest.save(update_fields=["answer", "answered_at", "updated_at"])
+    record_audit(
+        actor=None,
+        action="event.rsvp",
+        obj=guest,
+        district=guest.producer.district,
+        changes={"answer": answer},
+    )
+    return guest
+
+
+@dataclass
+class Reminders:
+    sent: int = 0
+    failed: int = 0
+
+
+def do_send_event_reminders(*, today: datetime.date | None = None) -> Reminders:
+    """Remind every invited guest who has not said no, once, in the days just before the
+    event, with their check-in code. Running it again sends nothing twice."""
+    today = today or timezone.localdate()
+    result = Reminders()
+    due = Guest.objects.filter(
+        invited_at__isnull=False,
+        reminded_at__isnull=True,
+        event__starts_on__gte=today,
+        event__starts_on__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
+    ).exclude(answer=Guest.Answer.NO)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            guest = Guest.objects.select_for_update(of=("self",)).select_related("event").get(pk=pk)
+            if guest.reminded_at is not None:
+                continue
+            event = guest.event
+            try:
+                gateway().send(
+                    Outgoing(
+                        template=EVENT_REMINDER_TEMPLATE,
+                        key=f"events:event-reminder:{guest.uuid}",
+                        producer_id=guest.producer_id,
+                        variables={
+                            "event": event.title,
+                            "date": _event_date(event),
+                            "place": event.venue,
+                            "code": guest_code(guest.pk, event.pk),
+                        },
+                    )
+                )
+            except MessageRefused:
+                result.failed += 1
+                continue
+            guest.reminded_at = timezone.now()
+            guest.save(update_fields=["reminded_at", "updated_at"])
+            result.sent += 1
+    return result
+
+
+def _stall_in_grid(event: Event, row: int, column: int) -> None:
+    if not (1 <= row <= event.floor_rows and 1 <= column <= event.floor_columns):
+        raise Refused(
+            _("There is no stall %(stall)s: the floor has %(rows)d rows of %(columns)d stalls.")
+            % {
+                "stall": stall_label(row, column),
+                "rows": event.floor_rows,
+                "columns": event.floor_columns,
+            }
+        )
+
+
+@transaction.atomic
+def do_assign_stall(
+    event: Event,
+    row: int,
+    column: int,
+    producer: Producer,
+    products: Iterable[Product] = (),
+    *,
+    acting_user: User,
+) -> Stall:
+    """Give the stall at (row, column) to a producer with the products of theirs shown there.
+    A stall taken by another producer is refused; the same producer's stall gets the new
+    products."""
+    _require_event_write(event, acting_user)
+    event = Event.objects.select_for_update().get(pk=event.pk)  # stalls are given under the lock
+    _stall_in_grid(event, row, column)
+    if event.district_id is not None and producer.district_id != event.district_id:
+        raise Refused(
+            _("%(name)s is from another district (%(district)s).")
+            % {"name": producer, "district": producer.district}
+        )
+    chosen = list(products)
+    foreign = [product for product in chosen if product.producer_id != producer.pk]
+    if foreign:
+        raise Refused(
+            _("%(product)s is not %(name)s's product.") % {"product": foreign[0], "name": producer}
+        )
+    stall = event.stalls.filter(row=row, column=column).select_related("producer").first()
+    if stall is not None and stall.producer_id != producer.pk:
+        raise Refused(
+            _("Stall %(stall)s is taken by %(name)s.")
+            % {"stall": stall.label, "name": stall.producer}
+        )
+    if stall is None:
+        stall = Stall.objects.create(
+            event=event, row=row, column=column, producer=producer, assigned_by=acting_user
+        )
+    stall.products.set(chosen)
+    record_audit(
+        actor=acting_user,
+        action="event.stall",
+        obj=stall,
+        district=producer.district,
+        changes={"stall": stall.label, "producer": producer.pk, "products": len(chosen)},
+    )
+    return stall
+
+
+@transaction.atomic
+def do_free_stall(stall: Stall, *, acting_user: User) -> None:
+    _require_event_write(stall.event, acting_user)
+    record_audit(
+        actor=acting_user,
+        action="event.stall_free",
+        obj=stall,
+        district=stall.producer.district,
+        changes={"stall": stall.label},
+    )
+    stall.delete()
+
+
+def _check_in_guest(guest: Guest, acting_user: User) -> Guest:
+    guest = Guest.objects.select_for_update().select_related("producer").get(pk=guest.pk)
+    if guest.checked_in_at is not None:
+        raise Refused(
+            _("%(name)s was checked in already at %(time)s.")
+            % {
+                "name": guest.producer,
+                "time": timezone.localtime(guest.checked_in_at).strftime("%H:%M"),
+            }
+        )
+    if guest.answer == Guest.Answer.NO:
+        # They changed their mind and came: welcome, and the answer says so.
+        guest.answer = Guest.Answer.YES
+    guest.checked_in_at = timezone.now()
+    guest.checked_in_by = acting_user
+    guest.save(update_fields=["checked_in_at", "checked_in_by", "answer", "updated_at"])
+    record_audit(
+        actor=acting_user,
+        action="event.check_in",
+        obj=guest,
+        district=guest.producer.district,
+    )
+    return guest
+
+
+@transaction.atomic
+def do_check_in_guest_by_code(event: Event, code: str, *, acting_user: User) -> Guest:
+    """Check a guest in by the code of their QR card (scanned or typed)."""
+    _require_event_write(event, acting_user)
+    read = read_guest_code(code)
+    if read is None:
+        raise Refused(_("This is not a check-in code of ours."))
+    guest = Guest.objects.select_related("event").filter(pk=read.participant_id).first()
+    if guest is None or not guest_signed_for(read, guest.event_id):
+        raise Refused(_("This code is not valid."))
+    if guest.event_id != event.pk:
+        raise Refused(
+            _("This code is for another event: %(event)s.") % {"event": guest.event.title}
+        )
+    return _check_in_guest(guest, acting_user)
+
+
+@transaction.atomic
+def do_tick_guest(event: Event, guest: Guest, *, acting_user: User) -> Guest:
+    """Check a guest in by ticking their name on the event's list."""
+    _require_event_write(event, acting_user)
+    if guest.event_id != event.pk:
+        raise Refused(_("This person is not a guest of this event."))
+    return _check_in_guest(guest, acting_user)
+
+
+@transaction.atomic
+def do_give_feedback(guest: Guest, rating: int, text: str) -> Feedback:
+    """A guest's feedback from their public link: a rating of 1 to 5 and what they would tell
+    us; once, and only from someone who came."""
+    guest = Guest.objects.select_for_update().get(pk=guest.pk)
+    if guest.checked_in_at is None:
+        raise Refused(_("Feedback is for those who came to the event."))
+    if Feedback.objects.filter(guest=guest).exists():
+        raise Refused(_("Your feedback was received already. Thank you."))
+    if not 1 <= rating <= 5:
+        raise Refused({"rating": [_("Give a rating from 1 to 5.")]})
+    feedback = Feedback.objects.create(guest=guest, rating=rating, text=text.strip()[:2000])
+    record_audit(
+        actor=None,
+        action="event.feedback",
+        obj=feedback,
+        district=guest.producer.district,
+        changes={"rating": rating},
+    )
+    return feedback
+
+
+@transaction.atomic
+def do_ask_for_feedback(event: Event, *, acting_user: User) -> Sending:
+    """Send everyone who came their feedback link, once each (the gateway's key)."""
+    _require_event_write(event, acting_user)
+    result = Sending()
+    for guest in event.guests.filter(checked_in_at__isnull=False, feedback__isnull=True):
+        try:
+            gateway().send(
+                Outgoing(
+                    template=EVENT_FEEDBACK_TEMPLATE,
+                    key=f"events:event-feedback:{guest.uuid}",
+                    producer_id=guest.producer_id,
+                    variables={
+                        "event": event.title,
+                        "link": _link(
+                            "event_feedback", guest_token(str(guest.uuid), FEEDBACK_SALT)
+                        ),
+                    },
+                )
+            )
+        except MessageRefused:
+            continue
+        result.sent += 1
+    record_audit(
+        actor=acting_user,
+        action="event.ask_feedback",
+        obj=event,
+        district=event.district,
+        changes={"sent": result.sent},
+    )
+    return result
+
+
+@transaction.atomic
+def do_nominate(event: Event, producer: Producer, reason: str, *, acting_user: User) -> Nomination:
+    """A district nominates one of its producers to a state-level event; the state sees every
+    district's nominees."""
+    require_write(producer.district, acting_user)
+    if not event.is_state_level:
+        raise Refused(_("Producers are nominated to state-level events only."))
+    if producer.erased_at is not None:
+        raise Refused(_("This producer's record was erased."))
+    if Nomination.objects.filter(event=event, producer=producer).exists():
+        raise Refused(_("%(name)s is nominated to this event already.") % {"name": producer})
+    nomination = Nomination.objects.create(
+        event=event,
+        producer=producer,
+        district=producer.district,
+        reason=reason.strip(),
+        nominated_by=acting_user,
+    )
+    record_audit(
+        actor=acting_user,
+        action="event.nominate",
+        obj=nomination,
+        district=producer.district,
+        changes={"event": event.pk, "producer": producer.pk},
+    )
+    return nomination
+
+
+# Scheme benefits ------------------------------------------------------------------------------
+
+BENEFIT_FIELDS = ("scheme", "item", "description", "serial_number", "handed_over_on", "programme")
+
+
+@transaction.atomic
+def do_record_benefit(
+    producer: Producer,
+    values: dict[str, Any],
+    photo: bytes,
+    *,
+    acting_user: User,
+) -> Benefit:
+    """Record what a scheme handed over to a producer, when, with a photo of the handover (kept
+    upright as a JPEG, its EXIF with any GPS position removed). A solar charkha needs its serial
+    number, and a serial number is handed over once."""
+    require_write(producer.district, acting_user)
+    if producer.erased_at is not None:
+        raise Refused(_("This producer's record was erased."))
+    benefit = Benefit(
+        district=producer.district,
+        producer=producer,
+        recorded_by=acting_user,
+        **{name: values[name] for name in BENEFIT_FIELDS if name in values},
+    )
+    benefit.serial_number = benefit.serial_number.strip().upper()
+    programme = benefit.programme
+    if programme is not None and programme.district_id != producer.district_id:
+        raise Refused({"programme": [_("This programme is of another district.")]})
+    if benefit.item == Benefit.Item.SOLAR_CHARKHA and not benefit.serial_number:
+        raise Refused({"serial_number": [_("Give the solar charkha's serial number.")]})
+    if benefit.handed_over_on and benefit.handed_over_on > timezone.localdate():
+        raise Refused({"handed_over_on": [_("The handover date cannot be in the future.")]})
+    if benefit.serial_number:
+        earlier = (
+            Benefit.objects.filter(item=benefit.item, serial_number=benefit.serial_number)
+            .select_related("producer")
+            .first()
+        )
+        if earlier is not None:
+            raise Refused(
+                {
+                    "serial_number": [
+                        _("Serial number %(serial)s was handed over already, on %(date)s.")
+                        % {
+                            "serial": benefit.serial_number,
+                            "date": format_date(earlier.handed_over_on),
+                        }
+                    ]
+                }
+            )
+    try:
+        clean, _format, _size = imaging.clean_original(photo)
+    except imaging.ImagingError as exc:
+        raise Refused({"photo": [str(exc)]}) from exc
+    benefit.full_clean(exclude=["photo", "recorded_by"])
+    benefit.photo.save("handover.jpg", ContentFile(clean), save=False)
+    benefit.save()
+    record_audit(
+        actor=acting_user,
+        action="benefit.record",
+        obj=benefit,
+        district=producer.district,
+        changes={"item": benefit.item, "serial_number": benefit.serial_number},
+    )
+    return benefit

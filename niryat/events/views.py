@@ -50,6 +50,7 @@ from niryat.events.models import (
     Session,
     TraineeImportJob,
 )
+from niryat.events.outcomes import programme_outcomes as programme_outcomes_of
 from niryat.registry.models import Producer
 
 # The check-in page may use the camera of its own origin; every other page none.
@@ -513,4 +514,19 @@ def certificate_verify(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "programme": programme,
             "date": date,
         },
+    )
+
+
+@require_safe
+@staff_only
+def programme_outcomes(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """What the programme changed: how many of those it trained are now catalogued, listed,
+    selling and exporting, and how soon after the training."""
+    programme = get_visible_or_404(_programme_qs(), current_user(request), uuid=uuid)
+    outcomes = programme_outcomes_of(programme)
+    rows = [{"outcome": outcome, "share": outcomes.share(outcome)} for outcome in outcomes.stages]
+    return render(
+        request,
+        "events/outcomes.html",
+        {"programme": programme, "outcomes": outcomes, "rows": rows},
     )

@@ -36,8 +36,49 @@ INVITATION = {
 }
 
 
+# The conclaves' templates: the lead registers these rows with the messaging app at merge.
+EVENT_TEMPLATES = [
+    {
+        "key": "event_invitation",
+        "purpose": "An invitation to a conclave, exhibition or visit, with the link to answer.",
+        "body_en": (
+            "Niryat: you are invited to {event} on {date} at {place}. "
+            "Will you come? Answer here: {link}"
+        ),
+        "body_hi": (
+            "निर्यात: आपको {event} में आमंत्रित किया गया है, {date} को {place} में। "
+            "क्या आप आएँगे? यहाँ उत्तर दें: {link}"
+        ),
+        "whatsapp_name": "event_invitation",
+    },
+    {
+        "key": "event_reminder",
+        "purpose": "A reminder of an event in the next days, with the guest's check-in code.",
+        "body_en": (
+            "Niryat: a reminder: {event} on {date} at {place}. "
+            "Show your check-in code {code} at the entrance."
+        ),
+        "body_hi": (
+            "निर्यात: याद दिला दें: {event}, {date} को {place} में। प्रवेश पर अपना चेक-इन कोड {code} दिखाएँ।"
+        ),
+        "whatsapp_name": "event_reminder",
+    },
+    {
+        "key": "event_feedback",
+        "purpose": "After an event, the link where a guest who came gives feedback.",
+        "body_en": "Niryat: thank you for coming to {event}. Tell us how it was: {link}",
+        "body_hi": "निर्यात: {event} में आने के लिए धन्यवाद। बताइए कैसा रहा: {link}",
+        "whatsapp_name": "event_feedback",
+    },
+]
+
+
 @pytest.fixture(autouse=True)
 def invitation_template(db) -> MessageTemplate:  # type: ignore[no-untyped-def]
+    for row in EVENT_TEMPLATES:
+        MessageTemplate.objects.update_or_create(
+            key=row["key"], defaults={k: v for k, v in row.items() if k != "key"}
+        )
     template, _ = MessageTemplate.objects.update_or_create(
         key=INVITATION["key"], defaults={k: v for k, v in INVITATION.items() if k != "key"}
     )
