@@ -24,7 +24,7 @@ from niryat.core.http import HttpError, TokenCache, new_client, send
 TOKEN_PATH = "/identity/v1/oauth2/token"  # noqa: S105 (a path)
 SCOPES = " ".join(
     f"https://api.ebay.com/oauth/api_scope/{scope}"
-    for scope in ("sell.inventory", "sell.account", "sell.fulfillment")
+    for scope in ("sell.inventory", "sell.account", "sell.fulfillment", "sell.finances")
 )
 tokens = TokenCache(margin=60)
 
