@@ -8,9 +8,8 @@ account's payment cycle, a fee is above the account's rate card, it was returned
 line came, or the tax withheld is not what the rate of its date gives. Differences up to
 `settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
 
-The sums are made in SQL: one query gives each order line with its settlement lines summed by
-kind and by paid or not, a second the payouts each line was in; the delivery dates are read only
-for the lines delivered and not paid. The checks are worked out here.
+The sums are made in SQL (each order line's settlement lines by kind and payout); the delivery
+dates are read only for the lines delivered and not paid. The checks are worked out here.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from niryat.channels.models import (
@@ -217,19 +216,6 @@ def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
     return found
 
 
-# The per-kind sums of an order line's settlement lines, summed in SQL beside the line itself
-# (one join, one pass): each kind's own column, and what is paid and what is still to come.
-_OURS = Q(settlement_lines__foreign_currency=False)
-_KIND_SUMS = {
-    kind: Sum("settlement_lines__amount", filter=_OURS & Q(settlement_lines__kind=kind))
-    for kind in Charge.ALL
-}
-_PAID = Q(settlement_lines__settlement__paid_on__isnull=False)
-_STATUS_SUMS = {
-    "paid_sum": Sum("settlement_lines__amount", filter=_OURS & _PAID),
-    "pending_sum": Sum("settlement_lines__amount", filter=_OURS & ~_PAID),
-    "payout_count": Count("settlement_lines__settlement", filter=_OURS, distinct=True),
-}
 _COLUMNS = (
     "id",
     "order_id",
@@ -243,7 +229,6 @@ _COLUMNS = (
     "order__account_id",
     "order__ordered_at",
     "order__state",
-    "order__shipped_at",
     "sku__product__gst_rate",
 )
 
@@ -256,22 +241,13 @@ def reconcile(
 ) -> list[LineFigures]:
     """The figures and flags of these order lines (already scoped and filtered by the caller).
 
-    Two queries carry the work: the order lines with their settlement lines summed by kind and
-    by paid or not (in SQL), and the payouts of each line (which settlement, how much)."""
+    Two queries carry the work: the order lines, and their settlement lines summed in SQL by
+    line, kind and payout; the delivery dates are read only for lines delivered and not paid."""
     rates = rates if rates is not None else TaxRate.objects.table()
-    rows = (
-        order_lines.order_by()
-        .values(*_COLUMNS)
-        .annotate(**_KIND_SUMS, **_STATUS_SUMS)
-        .order_by("order__ordered_at", "id")
-        .values_list(*_COLUMNS, *_KIND_SUMS, *_STATUS_SUMS)
-    )
-    kinds = list(enumerate(Charge.ALL, start=len(_COLUMNS)))
-    paid_at = len(_COLUMNS) + len(Charge.ALL)
+    rows = order_lines.order_by("order__ordered_at", "id").values_list(*_COLUMNS)
     lines: dict[int, LineFigures] = {}
-    settled: list[int] = []
     for row in rows:
-        line = LineFigures(
+        lines[row[0]] = LineFigures(
             order_line_id=row[0],
             order_id=row[1],
             channel_order_id=row[2],
@@ -283,34 +259,41 @@ def reconcile(
             account_id=row[9],
             ordered_at=row[10],
             state=row[11],
-            gst_percent=Decimal(row[13] or 0),
-            delivered_at=row[12],
+            gst_percent=Decimal(row[12] or 0),
         )
-        line.by_kind = {kind: row[at] for at, kind in kinds if row[at] is not None}
-        line.paid = row[paid_at] or ZERO
-        line.pending = row[paid_at + 1] or ZERO
-        if row[paid_at + 2]:
-            settled.append(row[0])
-        lines[row[0]] = line
     if not lines:
         return []
-    if settled:
-        payouts = (
-            SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
-            .filter(foreign_currency=False)
-            .values_list(
-                "order_line_id",
-                "settlement__uuid",
-                "settlement__settlement_id",
-                "settlement__paid_on",
-            )
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-        for order_line_id, uuid, settlement_id, paid_on, total in payouts:
-            line = lines.get(order_line_id)
-            if line is not None:
-                line.payouts.append(Payout(str(uuid), settlement_id, paid_on, total))
+    # Summed in SQL by order line, kind and payout: a line's few charges, each one row.
+    sums = (
+        SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
+        .filter(foreign_currency=False)
+        .values_list("order_line_id", "kind", "settlement_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    payouts: dict[tuple[int, int], Decimal] = {}
+    for order_line_id, kind, settlement_pk, total in sums:
+        line = lines.get(order_line_id)
+        if line is None:
+            continue
+        by_kind = line.by_kind
+        by_kind[kind] = by_kind.get(kind, ZERO) + total
+        key = (order_line_id, settlement_pk)
+        payouts[key] = payouts.get(key, ZERO) + total
+    settlements = {
+        pk: (str(uuid), settlement_id, paid_on)
+        for pk, uuid, settlement_id, paid_on in Settlement.objects.filter(
+            pk__in={pk for _line, pk in payouts}
+        ).values_list("pk", "uuid", "settlement_id", "paid_on")
+    }
+    for (order_line_id, settlement_pk), total in payouts.items():
+        uuid, settlement_id, paid_on = settlements[settlement_pk]
+        line = lines[order_line_id]
+        line.payouts.append(Payout(uuid, settlement_id, paid_on, total))
+        if paid_on is None:
+            line.pending += total
+        else:
+            line.paid += total
     _exchange_rates(lines.values())
     unpaid = {
         line.order_id
@@ -318,6 +301,11 @@ def reconcile(
         if line.state == Order.State.DELIVERED and line.paid == 0
     }
     delivered = _delivered_at(unpaid)
+    shipped = (
+        dict(Order.objects.filter(pk__in=unpaid - delivered.keys()).values_list("pk", "shipped_at"))
+        if len(delivered) < len(unpaid)
+        else {}
+    )
     terms = {
         t.account_id: t
         for t in PayoutTerms.objects.filter(
@@ -326,7 +314,9 @@ def reconcile(
     }
     checks = _Checks(terms, rates, today)
     for line in lines.values():
-        line.delivered_at = delivered.get(line.order_id, line.delivered_at)
+        # delivered when the history says so, else when shipped (an order delivered before
+        # its history was kept)
+        line.delivered_at = delivered.get(line.order_id) or shipped.get(line.order_id)
         checks.check(line)
     return list(lines.values())
 
