@@ -10,6 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from django.test import Client
@@ -162,6 +163,14 @@ def test_a_pull_reads_every_page_records_each_payout_once_and_matches_the_lines(
     assert not SettlementLine.objects.filter(flagged=True).exists()
     offsets = {r.query["offset"][0] for r in fake_ebay.requests if r.path == finances.PAYOUTS}
     assert offsets >= {"0", "1"}
+    # the Finances API's token asks for sell.finances alone; the listing calls' never do
+    scopes = {
+        parse_qs(r.body.decode())["scope"][0]
+        for r in fake_ebay.requests
+        if r.path == "/identity/v1/oauth2/token"
+    }
+    assert finances.SCOPE in scopes
+    assert all("sell.finances" not in scope for scope in scopes - {finances.SCOPE})
 
 
 def test_a_503_on_the_second_payout_is_retried_from_there(

@@ -40,6 +40,7 @@ from niryat.core.http import new_client
 PAYOUTS = "/sell/finances/v1/payout"
 TRANSACTIONS = "/sell/finances/v1/transaction"
 PAGE = 200  # getPayouts and getTransactions allow up to 200 a page
+SCOPE = "https://api.ebay.com/oauth/api_scope/sell.finances"
 
 FEES = {
     "FINAL_VALUE_FEE": Charge.COMMISSION,
@@ -61,7 +62,7 @@ def finances_url(api_url: str) -> str:
 @contextmanager
 def connect(account_pk: int | None, credentials: dict[str, str]) -> Iterator[EbayApi]:
     with new_client(finances_url(settings.CHANNEL_ENDPOINTS["ebay"])) as client:
-        yield EbayApi(account_pk, credentials, client)
+        yield EbayApi(account_pk, credentials, client, scopes=SCOPE)
 
 
 def _when(value: str | None) -> datetime | None:
