@@ -162,6 +162,14 @@ def run(scale: float) -> list[Result]:
         cursor.execute(SQL, [account.pk])
         if len(cursor.fetchall()) != n:
             raise AssertionError("the SQL baseline does not see every order line")
+    if os.environ.get("BENCH_PROFILE"):  # where the time goes, printed to stderr
+        import cProfile
+        import pstats
+        import sys
+
+        profile = cProfile.Profile()
+        profile.runcall(ours)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(18)
     statements = queries(ours)
     measured, baseline = compare(ours, plain_sql, repeat=10, warmup=1, max_seconds=20)
     size = f"{n:,} order lines · {settled:,} settlement lines · {len(found[0].payouts)} payout each"

@@ -1,6 +1,8 @@
 """A fake eBay: OAuth token, Account API policies, Sell Inventory API (locations, inventory items,
 offers, publish, withdraw, bulk price and quantity), Fulfillment API orders and shipping
-fulfillments (create, list), the Post-Order API's cancellation, with eBay's paths, bodies
+fulfillments (create, list), the Post-Order API's cancellation, the Finances API's payouts and
+transactions (getPayouts, getTransactions, offset paging; `settle` pays orders out), with eBay's
+paths, bodies
 and error shape
 ({"errors": [{"errorId", "domain", "category", "message", "longMessage", "parameters"}]}).
 
@@ -136,6 +138,8 @@ class FakeEbay(FakeMarketplace):
         self.orders: dict[str, dict[str, Any]] = {}
         self.cancellations: list[dict[str, Any]] = []
         self.fulfillments: dict[str, list[dict[str, Any]]] = {}  # order id → shipping fulfillments
+        # Finances API: each payout with its seller and its monetary transactions.
+        self.payouts: list[dict[str, Any]] = []
         self.traps: list[dict[str, Any]] = []
         self.next_id = 1
 
@@ -844,3 +848,185 @@ class FakeEbay(FakeMarketplace):
                     self._add_back(line["sku"], min(int(relist["quantity"]), line["quantity"]))
             self.cancellations.append({"cancelId": cancel_id, **body})
         return Response(201, {"cancelId": cancel_id})
+
+    # -- Finances API (apiz.ebay.com in production; the same fake serves both hosts) -------------
+    FINAL_VALUE_PERCENT = Decimal("13.25")  # the final value fee on most categories (EBAY_US)
+    FIXED_PER_ORDER = Decimal("0.40")  # per order of up to $10; $0.30 above
+    INTERNATIONAL_PERCENT = Decimal("1.65")  # buyer abroad (for a seller in India: every buyer)
+    transactions_page_size = 200
+
+    def settle(
+        self,
+        order_ids: list[str],
+        *,
+        returned: tuple[str, ...] = (),
+        paid: bool = True,
+        total_off: Decimal = Decimal(0),
+        payout_date: datetime | None = None,
+    ) -> str:
+        """eBay pays out these orders: a SALE per order (the item price as the fee basis, the
+        final value fee, its fixed part and the international fee per line item), a REFUND
+        (the price back, the final value fee given back, the fixed and international fees kept)
+        for each returned order. Returns the payout id."""
+        with self.lock:
+            number = self._id()
+            when = payout_date or _now()
+            transactions: list[dict[str, Any]] = []
+            seller = self.SELLER
+            currency = "USD"
+            for order_id in order_ids:
+                order = self.orders[order_id]
+                seller = order["sellerId"]
+                items = []
+                basis_total = fee_total = Decimal(0)
+                for line in order["lineItems"]:
+                    basis = Decimal(line["lineItemCost"]["value"])
+                    currency = line["lineItemCost"]["currency"]
+                    fees = {
+                        "FINAL_VALUE_FEE": basis * self.FINAL_VALUE_PERCENT / 100,
+                        "FINAL_VALUE_FEE_FIXED_PER_ORDER": self.FIXED_PER_ORDER,
+                        "INTERNATIONAL_FEE": basis * self.INTERNATIONAL_PERCENT / 100,
+                    }
+                    items.append(
+                        {
+                            "lineItemId": line["lineItemId"],
+                            "feeBasisAmount": _money(basis, currency),
+                            "marketplaceFees": [
+                                {"feeType": kind, "amount": _money(fee, currency), "feeMemo": ""}
+                                for kind, fee in fees.items()
+                            ],
+                        }
+                    )
+                    basis_total += basis
+                    fee_total += sum(_cents(fee) for fee in fees.values())
+                transactions.append(
+                    self._transaction(order, "SALE", "CREDIT", basis_total, fee_total, items, when)
+                )
+                if order_id in returned:
+                    back = [
+                        {**item, "marketplaceFees": item["marketplaceFees"][:1]} for item in items
+                    ]
+                    fee_back = sum(
+                        (_cents(Decimal(i["marketplaceFees"][0]["amount"]["value"])) for i in back),
+                        Decimal(0),
+                    )
+                    transactions.append(
+                        self._transaction(
+                            order, "REFUND", "DEBIT", basis_total, fee_back, back, when
+                        )
+                    )
+            net = sum(
+                (
+                    Decimal(t["amount"]["value"]) * (1 if t["bookingEntry"] == "CREDIT" else -1)
+                    for t in transactions
+                ),
+                Decimal(0),
+            )
+            payout_id = str(7_000_000_000 + number)
+            for transaction in transactions:
+                transaction["payoutId"] = payout_id
+                transaction["transactionStatus"] = (
+                    "PAYOUT" if paid else "FUNDS_AVAILABLE_FOR_PAYOUT"
+                )
+            payout = {
+                "payoutId": payout_id,
+                "payoutStatus": "SUCCEEDED" if paid else "INITIATED",
+                "payoutStatusDescription": "Funds sent" if paid else "Payout initiated",
+                "amount": _money(net + total_off, currency),
+                "payoutDate": _iso(when),
+                "transactionCount": len(transactions),
+                "payoutInstrument": {
+                    "instrumentType": "BANK",
+                    "nickname": "State Bank of India",
+                    "accountLastFourDigits": "4321",
+                },
+            }
+            self.payouts.append({"seller": seller, "payout": payout, "transactions": transactions})
+            return payout_id
+
+    def _transaction(
+        self,
+        order: dict[str, Any],
+        kind: str,
+        booking: str,
+        basis: Decimal,
+        fees: Decimal,
+        items: list[dict[str, Any]],
+        when: datetime,
+    ) -> dict[str, Any]:
+        currency = order["pricingSummary"]["total"]["currency"]
+        net = basis - fees
+        return {
+            "transactionId": f"{self._id():02d}-{order['orderId']}",
+            "orderId": order["orderId"],
+            "salesRecordReference": str(self._id()),
+            "buyer": dict(order["buyer"]),
+            "transactionType": kind,
+            "amount": _money(net, currency),
+            "totalFeeBasisAmount": _money(basis, currency),
+            "totalFeeAmount": _money(fees, currency),
+            "orderLineItems": items,
+            "bookingEntry": booking,
+            "transactionDate": _iso(when),
+            "transactionMemo": "",
+        }
+
+    def _payouts_of(self, request: Request) -> list[dict[str, Any]]:
+        seller = self.seller(request)
+        return [entry for entry in self.payouts if entry["seller"] == seller]
+
+    @route("GET", "/sell/finances/v1/payout")
+    def get_payouts(self, request: Request) -> Response:
+        if denied := self._unauthorised(request):
+            return denied
+        match = re.match(r"payoutDate:\[(?P<start>[^.\]]+\.\d+Z)?\.\.", request.arg("filter"))
+        start = _parse_iso(match["start"]) if match and match["start"] else None
+        limit = min(int(request.arg("limit", "20")), 200)
+        offset = int(request.arg("offset", "0"))
+        with self.lock:
+            found = [
+                entry["payout"]
+                for entry in self._payouts_of(request)
+                if start is None or _parse_iso(entry["payout"]["payoutDate"]) >= start
+            ]
+        found.sort(key=lambda payout: payout["payoutDate"])
+        return Response(200, _page("payout", found, "payouts", limit, offset))
+
+    @route("GET", "/sell/finances/v1/transaction")
+    def get_transactions(self, request: Request) -> Response:
+        if denied := self._unauthorised(request):
+            return denied
+        match = re.match(r"payoutId:\{(?P<id>[0-9]+)\}", request.arg("filter"))
+        limit = min(int(request.arg("limit", "20")), self.transactions_page_size)
+        offset = int(request.arg("offset", "0"))
+        with self.lock:
+            found = [
+                transaction
+                for entry in self._payouts_of(request)
+                if match is None or entry["payout"]["payoutId"] == match["id"]
+                for transaction in entry["transactions"]
+            ]
+        return Response(200, _page("transaction", found, "transactions", limit, offset))
+
+
+def _money(value: Decimal, currency: str) -> dict[str, str]:
+    return {"value": f"{_cents(value):.2f}", "currency": currency}
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _page(
+    name: str, found: list[dict[str, Any]], key: str, limit: int, offset: int
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "href": f"/sell/finances/v1/{name}?limit={limit}&offset={offset}",
+        "total": len(found),
+        "limit": limit,
+        "offset": offset,
+        key: found[offset : offset + limit],
+    }
+    if offset + limit < len(found):
+        body["next"] = f"/sell/finances/v1/{name}?limit={limit}&offset={offset + limit}"
+    return body

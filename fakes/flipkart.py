@@ -27,6 +27,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from fakes.base import FakeMarketplace, Request, Response, route
@@ -749,3 +750,61 @@ class FakeFlipkart(FakeMarketplace):
                             cancellationReason="buyer_cancellation",
                         )
                         shipment["updatedAt"] = _iso(_now())
+
+
+# -- Seller Hub's settlement report (Payments → Settlements → "Settled transactions") -----------
+SETTLEMENT_REPORT_HEADER = (
+    "NEFT ID,Neft Type,Payment Date,Bank Settlement Value (Rs.),Order ID,Order item ID,"
+    "Sale Amount (Rs.),Total Offer Amount (Rs.),My share (Rs.),Customer Shipping Amount (Rs.),"
+    "Marketplace Fee (Rs.),TCS (Rs.),TDS (Rs.),GST on MP Fees (Rs.),Refund (Rs.),"
+    "Commission Rate (%),Commission (Rs.),Fixed Fee  (Rs.),Collection Fee (Rs.),"
+    "Pick And Pack Fee (Rs.),Shipping Fee (Rs.),Reverse Shipping Fee (Rs.),"
+    "Protection Fund (Rs.),Order Date,Seller SKU,Quantity"
+).split(",")
+FEE_COLUMNS = (
+    "Commission (Rs.)",
+    "Fixed Fee  (Rs.)",
+    "Collection Fee (Rs.)",
+    "Pick And Pack Fee (Rs.)",
+    "Shipping Fee (Rs.)",
+    "Reverse Shipping Fee (Rs.)",
+)
+
+
+def settlement_report(rows: list[dict[str, Any]]) -> bytes:
+    """The settlement report as Seller Hub exports it (CSV): one row per order item per
+    payment. Each row gives the NEFT ID, Payment Date, Order ID, Order item ID, Seller SKU,
+    Order Date and its amounts (signed as Flipkart writes them: fees, taxes and refunds
+    negative); the Marketplace Fee and the Bank Settlement Value are worked out as Flipkart's
+    are, the columns not given are 0."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SETTLEMENT_REPORT_HEADER)
+    for given in rows:
+        row: dict[str, Any] = {header: "0.00" for header in SETTLEMENT_REPORT_HEADER}
+        row.update({"Neft Type": "prepaid", "Commission Rate (%)": "0", "Quantity": "1"})
+        row.update({key: str(value) for key, value in given.items()})
+        fees = sum((Decimal(str(row[name])) for name in FEE_COLUMNS), Decimal(0))
+        row["Marketplace Fee (Rs.)"] = f"{fees:.2f}"
+        bank = sum(
+            (
+                Decimal(str(row[name]))
+                for name in (
+                    "Sale Amount (Rs.)",
+                    "Total Offer Amount (Rs.)",
+                    "Customer Shipping Amount (Rs.)",
+                    "TCS (Rs.)",
+                    "TDS (Rs.)",
+                    "GST on MP Fees (Rs.)",
+                    "Refund (Rs.)",
+                    "Protection Fund (Rs.)",
+                )
+            ),
+            fees,
+        )
+        row["Bank Settlement Value (Rs.)"] = f"{bank:.2f}"
+        writer.writerow([row[header] for header in SETTLEMENT_REPORT_HEADER])
+    return out.getvalue().encode()

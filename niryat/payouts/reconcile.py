@@ -8,28 +8,32 @@ account's payment cycle, a fee is above the account's rate card, it was returned
 line came, or the tax withheld is not what the rate of its date gives. Differences up to
 `settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
 
-Everything is read in a few queries per page (order lines, their settlement lines summed by
-kind and payout, the delivery dates), then worked out here.
+The sums are made in SQL (each order line's settlement lines by kind and payout); the delivery
+dates are read only for the lines delivered and not paid. The checks are worked out here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import CharField, Q, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from niryat.channels.models import ORDER_STATE_ACTION, ChannelAccount, Order, OrderLine
+from niryat.channels.models import (
+    ORDER_STATE_ACTION,
+    ChannelAccount,
+    ExchangeRate,
+    Order,
+    OrderLine,
+)
 from niryat.channels.settlements import Charge
 from niryat.core.dates import format_date
 from niryat.core.models import AuditEntry
-from niryat.core.money import rupees
+from niryat.core.money import format_money, rupees
 from niryat.payouts.models import (
     PayoutTerms,
     Settlement,
@@ -40,6 +44,7 @@ from niryat.payouts.models import (
 )
 
 ZERO = Decimal(0)
+BOOK_CURRENCY = "INR"
 CENT = Decimal("0.01")
 # When the account's terms do not say: Amazon.in and Flipkart pay about a week after delivery.
 DEFAULT_CYCLE_DAYS = 7
@@ -55,6 +60,7 @@ class FlagCode:
     RETURN_NO_REFUND = "return_no_refund"
     TAX_RATE = "tax_rate"
     NOT_ADDING_UP = "not_adding_up"
+    NO_RATE = "no_rate"
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class LineFigures:
     state: str
     gst_percent: Decimal
     delivered_at: dt.datetime | None = None
-    by_kind: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    by_kind: dict[str, Decimal] = field(default_factory=dict)
     paid: Decimal = ZERO
     pending: Decimal = ZERO
     payouts: list[Payout] = field(default_factory=list)
@@ -97,6 +103,19 @@ class LineFigures:
     flags: list[Flag] = field(default_factory=list)
     owed: Decimal = ZERO
     owed_reason: str = ""
+    # Rupees per unit of `currency` (the rate staff keep for the account's eBay prices); 1 for
+    # rupees, None for another currency without a rate: kept in its currency, out of the totals.
+    inr_per_unit: Decimal | None = Decimal(1)
+
+    @property
+    def foreign(self) -> bool:
+        return self.currency != BOOK_CURRENCY
+
+    def in_rupees(self, amount: Decimal) -> Decimal:
+        """`amount` of this line's currency in rupees (at its rate; 0 when it has none)."""
+        if self.inr_per_unit is None:
+            return ZERO
+        return amount if not self.foreign else _cents(amount * self.inr_per_unit)
 
     def amount(self, *kinds: str) -> Decimal:
         found = self.by_kind
@@ -180,25 +199,38 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
-def _delivered_at(order_lines: QuerySet[OrderLine]) -> dict[int, dt.datetime]:
-    """When each delivered order of these lines was recorded delivered (from its history), in
-    one query: the orders' ids go to the audit trail's index as a subquery, not as a list."""
-    keys = (
-        Order.objects.filter(
-            pk__in=order_lines.filter(order__state=Order.State.DELIVERED).values("order_id")
-        )
-        .annotate(key=Cast("pk", output_field=CharField()))
-        .values("key")
-    )
-    entries = AuditEntry.objects.filter(
-        object_type=Order._meta.label_lower, action=ORDER_STATE_ACTION, object_id__in=keys
-    ).values_list("object_id", "created_at", "changes")
+def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When each of these orders was recorded delivered (from its history), read only for the
+    orders that need it (delivered and not paid): the state's change is picked in SQL."""
     found: dict[int, dt.datetime] = {}
-    for object_id, created_at, changes in entries:
-        state = (changes or {}).get("state") or ["", ""]
-        if state[-1] == Order.State.DELIVERED:
+    keys = [str(pk) for pk in order_ids]
+    for start in range(0, len(keys), 900):
+        entries = AuditEntry.objects.filter(
+            object_type=Order._meta.label_lower,
+            action=ORDER_STATE_ACTION,
+            object_id__in=keys[start : start + 900],
+            changes__state__1=Order.State.DELIVERED,
+        ).values_list("object_id", "created_at")
+        for object_id, created_at in entries:
             found[int(object_id)] = created_at
     return found
+
+
+_COLUMNS = (
+    "id",
+    "order_id",
+    "order__channel_order_id",
+    "seller_sku",
+    "quantity",
+    "unit_price",
+    "order__currency",
+    "sku__producer_id",
+    "order__producer_id",
+    "order__account_id",
+    "order__ordered_at",
+    "order__state",
+    "sku__product__gst_rate",
+)
 
 
 def reconcile(
@@ -207,58 +239,31 @@ def reconcile(
     today: dt.date,
     rates: dict[str, list[TaxRate]] | None = None,
 ) -> list[LineFigures]:
-    """The figures and flags of these order lines (already scoped and filtered by the caller)."""
+    """The figures and flags of these order lines (already scoped and filtered by the caller).
+
+    Two queries carry the work: the order lines, and their settlement lines summed in SQL by
+    line, kind and payout; the delivery dates are read only for lines delivered and not paid."""
     rates = rates if rates is not None else TaxRate.objects.table()
-    rows = order_lines.order_by("order__ordered_at", "id").values_list(
-        "id",
-        "order_id",
-        "order__channel_order_id",
-        "seller_sku",
-        "quantity",
-        "unit_price",
-        "order__currency",
-        "sku__producer_id",
-        "order__producer_id",
-        "order__account_id",
-        "order__ordered_at",
-        "order__state",
-        "order__shipped_at",
-        "sku__product__gst_rate",
-    )
+    rows = order_lines.order_by("order__ordered_at", "id").values_list(*_COLUMNS)
     lines: dict[int, LineFigures] = {}
-    for (
-        pk,
-        order_id,
-        channel_order_id,
-        seller_sku,
-        quantity,
-        unit_price,
-        currency,
-        sku_producer,
-        order_producer,
-        account_id,
-        ordered_at,
-        state,
-        shipped_at,
-        gst_rate,
-    ) in rows:
-        lines[pk] = LineFigures(
-            order_line_id=pk,
-            order_id=order_id,
-            channel_order_id=channel_order_id,
-            seller_sku=seller_sku,
-            quantity=quantity,
-            value=unit_price * quantity,
-            currency=currency,
-            producer_id=sku_producer or order_producer,
-            account_id=account_id,
-            ordered_at=ordered_at,
-            state=state,
-            gst_percent=Decimal(gst_rate or 0),
-            delivered_at=shipped_at,
+    for row in rows:
+        lines[row[0]] = LineFigures(
+            order_line_id=row[0],
+            order_id=row[1],
+            channel_order_id=row[2],
+            seller_sku=row[3],
+            quantity=row[4],
+            value=row[5] * row[4],
+            currency=row[6],
+            producer_id=row[7] or row[8],
+            account_id=row[9],
+            ordered_at=row[10],
+            state=row[11],
+            gst_percent=Decimal(row[12] or 0),
         )
     if not lines:
         return []
+    # Summed in SQL by order line, kind and payout: a line's few charges, each one row.
     sums = (
         SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
         .filter(foreign_currency=False)
@@ -266,13 +271,15 @@ def reconcile(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    payouts: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    payouts: dict[tuple[int, int], Decimal] = {}
     for order_line_id, kind, settlement_pk, total in sums:
         line = lines.get(order_line_id)
         if line is None:
             continue
-        line.by_kind[kind] += total
-        payouts[(order_line_id, settlement_pk)] += total
+        by_kind = line.by_kind
+        by_kind[kind] = by_kind.get(kind, ZERO) + total
+        key = (order_line_id, settlement_pk)
+        payouts[key] = payouts.get(key, ZERO) + total
     settlements = {
         pk: (str(uuid), settlement_id, paid_on)
         for pk, uuid, settlement_id, paid_on in Settlement.objects.filter(
@@ -287,7 +294,18 @@ def reconcile(
             line.pending += total
         else:
             line.paid += total
-    delivered = _delivered_at(order_lines)
+    _exchange_rates(lines.values())
+    unpaid = {
+        line.order_id
+        for line in lines.values()
+        if line.state == Order.State.DELIVERED and line.paid == 0
+    }
+    delivered = _delivered_at(unpaid)
+    shipped = (
+        dict(Order.objects.filter(pk__in=unpaid - delivered.keys()).values_list("pk", "shipped_at"))
+        if len(delivered) < len(unpaid)
+        else {}
+    )
     terms = {
         t.account_id: t
         for t in PayoutTerms.objects.filter(
@@ -296,9 +314,25 @@ def reconcile(
     }
     checks = _Checks(terms, rates, today)
     for line in lines.values():
-        line.delivered_at = delivered.get(line.order_id, line.delivered_at)
+        # delivered when the history says so, else when shipped (an order delivered before
+        # its history was kept)
+        line.delivered_at = delivered.get(line.order_id) or shipped.get(line.order_id)
         checks.check(line)
     return list(lines.values())
+
+
+def _exchange_rates(lines: Iterable[LineFigures]) -> None:
+    """Each line in another currency gets the rate staff keep for it (`ExchangeRate`), or none."""
+    foreign = [line for line in lines if line.foreign]
+    if not foreign:
+        return
+    rates = dict(
+        ExchangeRate.objects.filter(currency__in={line.currency for line in foreign}).values_list(
+            "currency", "inr_per_unit"
+        )
+    )
+    for line in foreign:
+        line.inr_per_unit = rates.get(line.currency)
 
 
 class _Checks:
@@ -322,12 +356,27 @@ class _Checks:
                 rate_on(self.rates, TaxKind.TCS, ordered_on),
                 rate_on(self.rates, TaxKind.TDS, ordered_on),
             )
-        line.tcs_rate, line.tds_rate = rates
-        if line.settled:
-            self._taxes(line, ordered_on)
+        if line.foreign:
+            # A sale abroad through a foreign marketplace (eBay): no TCS or TDS is withheld
+            # under Indian law, and the rate card is in rupees; its fees are shown as charged.
+            if line.inr_per_unit is None:
+                line.flags.append(
+                    Flag(
+                        FlagCode.NO_RATE,
+                        _(
+                            "In %(currency)s and no exchange rate is kept for it: shown in "
+                            "%(currency)s and left out of the rupee totals."
+                        )
+                        % {"currency": line.currency},
+                    )
+                )
+        else:
+            line.tcs_rate, line.tds_rate = rates
+            if line.settled:
+                self._taxes(line, ordered_on)
         self._owed(line, self.cycles.get(line.account_id, DEFAULT_CYCLE_DAYS))
         card = self.cards.get(line.account_id)
-        if card and line.settled:
+        if card and line.settled and not line.foreign:
             self._fees(line, card)
         if line.state == Order.State.RETURNED and line.amount(Charge.SALE) and not line.refunds:
             line.flags.append(
@@ -486,7 +535,7 @@ class ProducerTotals:
                     _("Order #%(order)s: %(amount)s owed. %(reason)s")
                     % {
                         "order": line.channel_order_id,
-                        "amount": rupees(line.owed),
+                        "amount": format_money(line.owed, line.currency),
                         "reason": line.owed_reason,
                     }
                 )
@@ -499,13 +548,14 @@ def by_producer(lines: Iterable[LineFigures]) -> dict[int | None, ProducerTotals
     for line in lines:
         totals = found.setdefault(line.producer_id, ProducerTotals(line.producer_id))
         totals.lines.append(line)
-        totals.sale += line.sale
-        totals.paid += line.paid
-        totals.withheld += line.withheld
-        totals.owed += line.owed
-        totals.tcs += -line.tcs
-        totals.tds += -line.tds
-        totals.reserve += -line.reserve
+        rupee = line.in_rupees  # a line in another currency at its rate (0 without one)
+        totals.sale += rupee(line.sale)
+        totals.paid += rupee(line.paid)
+        totals.withheld += rupee(line.withheld)
+        totals.owed += rupee(line.owed)
+        totals.tcs += rupee(-line.tcs)
+        totals.tds += rupee(-line.tds)
+        totals.reserve += rupee(-line.reserve)
     return found
 
 

@@ -71,7 +71,7 @@ def credits_by_month(lines: Iterable[reconcile.LineFigures]) -> list[MonthCredit
     tcs_rates: dict[dt.date, set[str]] = {}
     tds_rates: dict[dt.date, set[str]] = {}
     for line in lines:
-        if not line.settled:
+        if not line.settled or line.foreign:  # no Indian TCS or TDS on a sale through eBay
             continue
         month = month_of(line.ordered_at)
         credits = found.setdefault(month, MonthCredits(month))

@@ -10,7 +10,7 @@ from django_tasks import task
 
 from niryat.core.dates import format_date
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
-from niryat.core.money import rupees
+from niryat.core.money import format_money
 from niryat.payouts import actions, pulling
 from niryat.payouts.models import Settlement
 
@@ -47,7 +47,7 @@ def notify_payout(settlement_id: int) -> int:
         with translation.override("hi"):
             variables = {
                 "order": channel_order_id,
-                "amount": rupees(net),
+                "amount": format_money(net, settlement.currency),
                 "date": format_date(settlement.paid_on),
             }
         try:

@@ -22,7 +22,7 @@ from niryat.channels.models import ChannelAccount, ChannelCode
 from niryat.core.access import role_required, staff_only
 from niryat.core.dates import format_date
 from niryat.core.models import Role
-from niryat.core.money import rupees
+from niryat.core.money import format_money
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.sheets import jobs
 from niryat.payouts import actions, reconcile, statements
@@ -42,6 +42,11 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date | None, dt.date |
     return form, start, end
 
 
+# Marketplaces whose payouts are read from their API (Amazon's Finances API, eBay's); the
+# others' come as a settlement report.
+PULLED = (ChannelCode.AMAZON, ChannelCode.EBAY)
+
+
 @dataclass(frozen=True)
 class Arrival:
     """Money for one order that reached the producer's account in one payout."""
@@ -49,12 +54,13 @@ class Arrival:
     channel_order_id: str
     amount: Decimal
     paid_on: dt.date
+    currency: str = "INR"
 
     @property
     def sentence(self) -> str:
         return _("%(amount)s for order #%(order)s reached your account on %(date)s.") % {
             "order": self.channel_order_id,
-            "amount": rupees(self.amount),
+            "amount": format_money(self.amount, self.currency),
             "date": format_date(self.paid_on),
         }
 
@@ -67,11 +73,11 @@ def arrivals(lines: Iterable[reconcile.LineFigures]) -> list[Arrival]:
             if payout.paid_on is None:
                 continue
             key = (line.channel_order_id, payout.uuid)
-            entry = found.setdefault(key, [Decimal(0), payout.paid_on])
+            entry = found.setdefault(key, [Decimal(0), payout.paid_on, line.currency])
             entry[0] += payout.amount
     result = [
-        Arrival(order, amount, paid_on)
-        for (order, _uuid), (amount, paid_on) in found.items()
+        Arrival(order, amount, paid_on, currency)
+        for (order, _uuid), (amount, paid_on, currency) in found.items()
         if amount > 0
     ]
     return sorted(result, key=lambda a: (a.paid_on, a.channel_order_id), reverse=True)
@@ -131,8 +137,8 @@ def account_payouts(request: HttpRequest, uuid: Any) -> HttpResponse:
             "terms": terms,
             "terms_form": PayoutTermsForm(instance=terms) if can_change else None,
             "can_change": can_change,
-            "can_pull": account.channel == ChannelCode.AMAZON,
-            "can_import": account.channel != ChannelCode.AMAZON,
+            "can_pull": account.channel in PULLED,
+            "can_import": account.channel not in PULLED,
             "pull": SettlementPull.objects.filter(account=account).first(),
             "tolerance": reconcile.tolerance(),
         },

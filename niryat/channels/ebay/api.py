@@ -36,10 +36,21 @@ def forget_tokens() -> None:
 class EbayApi:
     """One account's calls to eBay, over one HTTP client."""
 
-    def __init__(self, account_pk: int | None, credentials: dict[str, str], client: httpx.Client):
+    def __init__(
+        self,
+        account_pk: int | None,
+        credentials: dict[str, str],
+        client: httpx.Client,
+        scopes: str = SCOPES,
+    ):
         self.credentials = credentials
         self.client = client
-        self.key = tokens.key(account_pk, str(client.base_url), *sorted(credentials.items()))
+        # A token is asked for with these scopes only (the Finances API's token asks for
+        # sell.finances alone, so the listing calls never depend on the seller granting it).
+        self.scopes = scopes
+        self.key = tokens.key(
+            account_pk, str(client.base_url), scopes, *sorted(credentials.items())
+        )
 
     def token(self, *, fresh: bool = False) -> str:
         cached = None if fresh else tokens.get(self.key)
@@ -57,7 +68,7 @@ class EbayApi:
                 data={
                     "grant_type": "refresh_token",
                     "refresh_token": self.credentials.get("refresh_token", ""),
-                    "scope": SCOPES,
+                    "scope": self.scopes,
                 },
             )
         except HttpError as exc:

@@ -37,9 +37,11 @@ from niryat.channels.base import (
     Shipment,
     each_order_once,
 )
+from niryat.channels.ebay import finances
 from niryat.channels.ebay import listing as rules
 from niryat.channels.ebay.api import EbayApi, connect, field_errors
 from niryat.channels.models import ChannelAccount, Listing, Order
+from niryat.channels.settlements import PulledSettlements
 
 INVENTORY = "/sell/inventory/v1"
 ORDERS_PAGE = 50
@@ -491,6 +493,14 @@ class EbayChannel(Channel):
                 raise
             if offer.get("status") == "PUBLISHED":  # a retry finds it withdrawn already
                 api.call("POST", f"{INVENTORY}/offer/{offer_id}/withdraw")
+
+    # -- settlements (the Finances API) -------------------------------------------------------
+    def pull_settlement_parts(
+        self, since: datetime, resume: dict[str, Any] | None = None
+    ) -> Iterator[PulledSettlements]:
+        account = self._account()
+        with finances.connect(account.pk, account.credentials()) as api:
+            yield from finances.pull_settlement_parts(api, since, resume)
 
     # -- orders --------------------------------------------------------------------------------
     def pull_orders(self, since: datetime) -> list[OrderData]:

@@ -1,6 +1,6 @@
-"""Queue a read of every connected Amazon account's payouts (the Finances API), from a day before
-the newest payout recorded (or 180 days back the first time). Run it from cron daily; an account
-whose pull is still waiting is not asked twice."""
+"""Queue a read of every connected Amazon and eBay account's payouts (their Finances APIs), from
+a day before the newest payout recorded (or 180 days back the first time). Run it from cron
+daily; an account whose pull is still waiting is not asked twice."""
 
 from typing import Any
 
@@ -13,11 +13,12 @@ from niryat.payouts.models import Settlement
 
 
 class Command(BaseCommand):
-    help = "Queue a read of the payouts of every connected Amazon account."
+    help = "Queue a read of the payouts of every connected Amazon and eBay account."
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = ChannelAccount.objects.filter(
-            channel=ChannelCode.AMAZON, status=ChannelAccount.Status.CONNECTED
+            channel__in=(ChannelCode.AMAZON, ChannelCode.EBAY),
+            status=ChannelAccount.Status.CONNECTED,
         )
         count = 0
         for account in accounts:
