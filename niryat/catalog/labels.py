@@ -13,20 +13,17 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-import fontpkg
 import segno
 from barcode import Code128
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
-from weasyprint import HTML
 from weasyprint.document import Document
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from niryat.catalog.models import Product, Sku
 from niryat.core.money import rupees
+from niryat.core.pdf import font_context, layout
 
 # Importing WeasyPrint makes Pillow accept truncated images for the whole process; our labels
 # hold only images we draw, and uploaded photos must still be refused when cut off.
@@ -42,9 +39,6 @@ QUIET_ZONE = 10
 # that it fits the label's width.
 MODULE_MM = Decimal("0.33")
 BARCODE_MAX_MM = Decimal("60.5")
-
-FONT_FAMILY = "Noto Sans Devanagari"
-FONT_URL = path2url(str(fontpkg.path(FONT_FAMILY)))
 
 
 @dataclass(frozen=True)
@@ -121,16 +115,6 @@ def sheets_of(labels: Sequence[Label]) -> list[Sequence[Label]]:
     ]
 
 
-class _LabelFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches the label font and inline images only: nothing on a label can make the renderer
-    read another file or call a server."""
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url != FONT_URL and not url.startswith("data:"):
-            raise ValueError(f"labels load no other resources: {url[:80]}")
-        return super().fetch(url, headers)
-
-
 def label_sheet_document(
     skus: Sequence[Sku], *, copies: int, product_url: Callable[[Product], str]
 ) -> Document:
@@ -141,9 +125,9 @@ def label_sheet_document(
     labels = list(_repeated((label_for(sku, product_url(sku.product)) for sku in skus), copies))
     html = render_to_string(
         "catalog/labels.html",
-        {"sheets": sheets_of(labels), "font_url": FONT_URL, "font_family": FONT_FAMILY},
+        {"sheets": sheets_of(labels), **font_context()},
     )
-    return HTML(string=html, url_fetcher=_LabelFetcher()).render()
+    return layout(html, data_urls=True)
 
 
 def label_sheet_pdf(

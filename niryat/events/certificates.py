@@ -4,30 +4,13 @@ public verification page."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import fontpkg
 import segno
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from niryat.core.dates import format_date
+from niryat.core.pdf import font_context, html_to_pdf
 from niryat.events.models import Certificate
-
-FONT_FAMILY = "Noto Sans Devanagari"
-FONT_URL = path2url(str(fontpkg.path(FONT_FAMILY)))
-
-
-class _FontOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches the bundled font only: nothing in a certificate (a name, say) can make the
-    renderer read a file or call a server."""
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url != FONT_URL:
-            raise ValueError(f"certificates load no other resources: {url[:80]}")
-        return super().fetch(url, headers)
 
 
 def qr_svg(text: str, scale: int = 4) -> str:
@@ -45,8 +28,7 @@ def certificate_pdf(certificate: Certificate, language: str, verify_url: str) ->
     with translation.override(language):
         name = producer.name_hi if language == "hi" else (producer.name_latin or producer.name_hi)
         context = {
-            "font_url": FONT_URL,
-            "font_family": FONT_FAMILY,
+            **font_context(),
             "language": language,
             "name": name,
             "programme": programme.title,
@@ -61,5 +43,4 @@ def certificate_pdf(certificate: Certificate, language: str, verify_url: str) ->
             "qr": qr_svg(verify_url, scale=3),
         }
         html = render_to_string("events/pdf/certificate.html", context)
-    pdf: bytes = HTML(string=html, url_fetcher=_FontOnlyFetcher()).write_pdf()
-    return pdf
+    return html_to_pdf(html)

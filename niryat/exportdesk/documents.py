@@ -12,13 +12,11 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import fontpkg
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from niryat.core.pdf import font_context, html_to_pdf
 from niryat.exportdesk.countries import country_name
 from niryat.exportdesk.models import (
     CN22_LIMIT_SDR,
@@ -29,9 +27,6 @@ from niryat.exportdesk.models import (
     ReferenceRate,
 )
 from niryat.exportdesk.readiness import clean_iec_as_pan
-
-FONT_FAMILY = "Noto Sans Devanagari"
-FONT_URL = path2url(str(fontpkg.path(FONT_FAMILY)))
 
 Kind = Document.Kind
 
@@ -61,16 +56,6 @@ CN23_CERTIFICATION = (
     "item does not contain any dangerous article or articles prohibited by legislation or by "
     "postal or customs regulations."
 )
-
-
-class _FontOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches the bundled font only: nothing in a document (a buyer's address, say) can make
-    the renderer read a file or call a server."""
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url != FONT_URL:
-            raise ValueError(f"export documents load no other resources: {url[:80]}")
-        return super().fetch(url, headers)
 
 
 def current_lut(order: ExportOrder, on: datetime.date) -> ReadinessItem | None:
@@ -221,8 +206,7 @@ def document_context(
     lut = current_lut(order, on) if not order.igst_paid else None
     producer = order.producer
     return {
-        "font_url": FONT_URL,
-        "font_family": FONT_FAMILY,
+        **font_context(),
         "kind": kind,
         "title": str(Kind(kind).label),
         "number": number,
@@ -263,5 +247,4 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     """The document as a PDF, in English whatever the language of the page that asked."""
     with translation.override("en"):
         html = render_to_string(f"exportdesk/pdf/{context['kind']}.html", context)
-    pdf: bytes = HTML(string=html, url_fetcher=_FontOnlyFetcher()).write_pdf()
-    return pdf
+    return html_to_pdf(html)

@@ -15,31 +15,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import fontpkg
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from niryat.core.dates import format_date, in_india
+from niryat.core.pdf import font_context, html_to_pdf
 from niryat.core.sheets.writing import Sheet, write_xlsx
 from niryat.payouts import reconcile
 from niryat.registry.models import Producer
 
-FONT_FAMILY = "Noto Sans Devanagari"
-FONT_URL = path2url(str(fontpkg.path(FONT_FAMILY)))
 ZERO = Decimal(0)
-
-
-class _FontOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """Fetches the bundled font only: nothing in a statement can make the renderer read a file
-    or call a server."""
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url != FONT_URL:
-            raise ValueError(f"statements load no other resources: {url[:80]}")
-        return super().fetch(url, headers)
 
 
 @dataclass
@@ -114,13 +100,11 @@ def statement_pdf(producer: Producer, first: dt.date, *, language: str, today: d
             {
                 **context,
                 "language": language,
-                "font_family": FONT_FAMILY,
-                "font_url": FONT_URL,
+                **font_context(),
                 "month_name": format_date(first).split(" ", 1)[1],
             },
         )
-    pdf: bytes = HTML(string=html, url_fetcher=_FontOnlyFetcher()).write_pdf()
-    return pdf
+    return html_to_pdf(html)
 
 
 def _amount(value: Decimal) -> str:
