@@ -69,7 +69,9 @@ def _orders(
     made: list[Order] = []
     for i in range(n):
         district = districts[i % len(districts)]
-        when = now if today else now - dt.timedelta(days=rng.randrange(365), hours=rng.randrange(24))
+        when = (
+            now if today else now - dt.timedelta(days=rng.randrange(365), hours=rng.randrange(24))
+        )
         made.append(
             Order(
                 district_id=district,
@@ -90,7 +92,7 @@ def _orders(
 
 def _exports(n: int, producers: dict[int, list[int]]) -> None:
     rng = random.Random(7)
-    today = dt.date.today()
+    today = dt.datetime.now(INDIA).date()
     buyers = {
         d: [ForeignBuyer(district_id=d, name=f"Buyer {c}", country=c) for c in COUNTRIES]
         for d in producers
@@ -164,7 +166,9 @@ def run(scale: float) -> list[Result]:
     _analyze()
     full_run = do_refresh_summaries(full=True)
     _analyze()
-    district = District.objects.get(pk=min(producers, key=lambda d: District.objects.get(pk=d).lgd_code))
+    district = District.objects.get(
+        pk=min(producers, key=lambda d: District.objects.get(pk=d).lgd_code)
+    )
     months = shown_months()
     first, after = months[0], next_month(months[-1])
     size = (

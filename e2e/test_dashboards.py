@@ -65,7 +65,12 @@ def test_the_state_sees_every_district_and_each_charts_xlsx_holds_its_numbers(
     assert len(districts) == 75
     gorakhpur = next(row for row in districts if row[0] == "Gorakhpur")
     assert gorakhpur[-1] == "₹70,812.50"
-    assert gorakhpur[1:5] == ["5", "3", "1", "1"]  # at or beyond registered, listed, sold, exporting
+    assert gorakhpur[1:5] == [
+        "5",
+        "3",
+        "1",
+        "1",
+    ]  # at or beyond registered, listed, sold, exporting
     slugs = page.locator("table[data-chart]").evaluate_all(
         "tables => tables.map(t => t.dataset.chart)"
     )
@@ -122,9 +127,12 @@ def test_gorakhpurs_officer_prints_the_monthly_report_with_the_pages_figures(
         for row in table_rows(page, slug)
         for cell in row[1:]
     ]
-    assert "₹20,812.50" in figures and "₹50,000" in figures
-    report = "Monthly DEPC report (PDF, Hindi)" if language == "hi" else (
-        "Monthly DEPC report (PDF, English)"
+    assert "₹20,812.50" in figures
+    assert "₹50,000" in figures
+    report = (
+        "Monthly DEPC report (PDF, Hindi)"
+        if language == "hi"
+        else ("Monthly DEPC report (PDF, English)")
     )
     with page.expect_download() as download:
         page.get_by_role("link", name=say(language, report)).click()

@@ -7,9 +7,7 @@ from niryat.insights import dashboard_views as views
 urlpatterns = [
     path("dashboards/state/", views.state_dashboard, name="state_dashboard"),
     path("dashboards/state/rebuild/", views.rebuild, name="dashboards_rebuild"),
-    path(
-        "dashboards/state/<slug:chart>.xlsx", views.state_chart_xlsx, name="state_chart_xlsx"
-    ),
+    path("dashboards/state/<slug:chart>.xlsx", views.state_chart_xlsx, name="state_chart_xlsx"),
     path("dashboards/<int:lgd_code>/", views.district_dashboard, name="district_dashboard"),
     path(
         "dashboards/<int:lgd_code>/<slug:chart>.xlsx",

@@ -44,9 +44,7 @@ def state_dashboard(request: HttpRequest) -> HttpResponse:
 @staff_only
 def district_dashboard(request: HttpRequest, lgd_code: int) -> HttpResponse:
     district = get_visible_or_404(District.objects, current_user(request), lgd_code=lgd_code)
-    return render(
-        request, "insights/dashboards/dashboard.html", {"dashboard": build(district)}
-    )
+    return render(request, "insights/dashboards/dashboard.html", {"dashboard": build(district)})
 
 
 def _xlsx(dashboard: Dashboard, slug: str, name: str) -> HttpResponse:

@@ -391,6 +391,9 @@ class SummaryRow(models.Model):
         verbose_name = _("dashboard figure")
         verbose_name_plural = _("dashboard figures")
 
+    def __str__(self) -> str:
+        return f"{self.measure} {self.key} {self.month or ''}: {self.value}"
+
 
 class SummaryFreshnessQuerySet(ScopedQuerySet["SummaryFreshness"]):
     district_field = "district"
@@ -403,6 +406,9 @@ class SummaryFreshness(models.Model):
     refreshed_at = models.DateTimeField()
 
     objects = SummaryFreshnessQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.district_id}: {self.refreshed_at:%Y-%m-%d %H:%M}"
 
 
 class SummaryRun(models.Model):
@@ -420,3 +426,6 @@ class SummaryRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -35,7 +35,7 @@ def monthly_report_pdf(district: District, language: str) -> bytes:
     with translation.override(language):
         dashboard = build(district)
         html = render_to_string(
-            "insights/dashboards/report.html",
+            "insights/pdf/dashboard_report.html",
             {
                 "font_url": FONT_URL,
                 "font_family": FONT_FAMILY,

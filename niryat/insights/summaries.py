@@ -135,7 +135,9 @@ def monthly_cells(
     )
     for row in (
         shipments.annotate(m=_by_month("shipped_on", aware=False))
-        .values("order__district_id", "m", "order__buyer__country", "order__producer__odop_product_id")
+        .values(
+            "order__district_id", "m", "order__buyer__country", "order__producer__odop_product_id"
+        )
         .annotate(v=Sum("fob_inr"))
         .order_by()
     ):
@@ -161,7 +163,9 @@ def monthly_cells(
 def snapshot_cells(districts: Iterable[int] | None) -> Iterator[tuple[Cell, Decimal]]:
     """The funnel and the listings of `districts` (all when None) as they stand."""
     districts = None if districts is None else list(districts)
-    producers = _scoped(Producer.objects.active(), "district_id", None, districts, None, aware=False)
+    producers = _scoped(
+        Producer.objects.active(), "district_id", None, districts, None, aware=False
+    )
     for row in producers.values("district_id", "stage").annotate(n=Count("id")).order_by():
         yield (row["district_id"], None, STAGE, row["stage"]), Decimal(row["n"])
     listings = _scoped(
@@ -230,7 +234,10 @@ def changed_cells(since: dt.datetime) -> tuple[dict[dt.date, set[int]], set[int]
     ]
     for records, district, when, aware in sources:
         for row in (
-            records.annotate(m=_by_month(when, aware=aware)).values(district, "m").distinct().order_by()
+            records.annotate(m=_by_month(when, aware=aware))
+            .values(district, "m")
+            .distinct()
+            .order_by()
         ):
             months[_month(row["m"])].add(row[district])
     snapshots = set(
@@ -239,7 +246,9 @@ def changed_cells(since: dt.datetime) -> tuple[dict[dt.date, set[int]], set[int]
         .distinct()
     )
     snapshots |= set(
-        Producer.objects.filter(updated_at__gte=since).values_list("district_id", flat=True).distinct()
+        Producer.objects.filter(updated_at__gte=since)
+        .values_list("district_id", flat=True)
+        .distinct()
     )
     snapshots |= set(
         Listing.objects.filter(Q(updated_at__gte=since))

@@ -48,13 +48,15 @@ def test_the_district_dashboard_shows_the_records_figures(
     products = chart_rows(dashboard, "exports_product")
     assert products["Terracotta"] == [Decimal("20812.50")]
     assert products["Readymade garments"] == [Decimal(50000)]
-    april = [v for label, v in dashboard.chart("orders").rows if label.startswith("April")][0]
+    april = next(v for label, v in dashboard.chart("orders").rows if label.startswith("April"))
     assert april == [Decimal(1900), Decimal(1)]  # the cancelled order is not a sale
     page = text(client_for(gita).get(reverse("district_dashboard", args=[gorakhpur.lgd_code])))
     assert "Dashboard: Gorakhpur" in page
-    assert "₹20,812.50" in page and "₹50,000" in page
+    assert "₹20,812.50" in page
+    assert "₹50,000" in page
     assert "Figures as of" in page
-    assert '<svg class="chart"' in page and '<svg class="world-map"' in page
+    assert '<svg class="chart"' in page
+    assert '<svg class="world-map"' in page
     assert seeded.today
 
 
@@ -129,7 +131,9 @@ def test_the_monthly_report_holds_the_pages_figures(
         ).stdout
         assert heading in words
         assert money in words
-        assert "₹20,812.50" in words and "₹50,000" in words and "₹1,900" in words
+        assert "₹20,812.50" in words
+        assert "₹50,000" in words
+        assert "₹1,900" in words
         with translation.override(language):
             dashboard = build(gorakhpur)
         # (pdftotext reads some Devanagari conjuncts out of order: the figures are checked)
