@@ -10,6 +10,7 @@ import subprocess
 from decimal import Decimal
 from typing import Any
 
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -158,3 +159,13 @@ def test_district_people_see_only_their_district(
     assert client_for(sam).post(reverse("dashboards_rebuild")).status_code == 403
     response = client_for(alice).post(reverse("dashboards_rebuild"))
     assert response.status_code == 302
+
+
+def test_the_command_brings_the_figures_up_to_date(gorakhpur: District, ganesh: User) -> None:
+    seed_year(gorakhpur, ganesh)
+    out = io.StringIO()
+    call_command("refresh_dashboards", "--now", stdout=out)
+    assert "Full rebuild" in out.getvalue()
+    call_command("refresh_dashboards", "--now", stdout=out)
+    assert "The day's changes" in out.getvalue()
+    assert build(gorakhpur).refreshed_at is not None
