@@ -80,6 +80,7 @@ from niryat.exportdesk.models import (
     ReadinessItem,
     Shipment,
 )
+from niryat.insights.actions import do_refresh_summaries
 from niryat.insights.models import (
     Decision,
     DepcMeeting,
@@ -88,6 +89,9 @@ from niryat.insights.models import (
     PlanAction,
     PlanProduct,
     PlanTarget,
+    SummaryFreshness,
+    SummaryRow,
+    SummaryRun,
 )
 from niryat.insights.plan_actions import (
     DecisionInput,
@@ -479,6 +483,8 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "export_order_origin": export_order.uuid,
         "export_marketplace_order": order.uuid,
     }
+    # Varanasi's records summed into the dashboards' figures.
+    do_refresh_summaries(full=True)
     return {
         **{f"{page}:uuid": value for page, value in export_pages.items()},
         **{f"{page}:uuid": value for page, value in plan_pages.items()},
@@ -555,6 +561,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "mou_uuid": mou.uuid,
         "commitment_id": commitment.pk,
         "width": 160,
+        "chart": "funnel",
     }
 
 
@@ -618,6 +625,9 @@ def snapshot() -> list[Any]:
         list(PlanAction.objects.order_by("pk").values()),
         list(DepcMeeting.objects.order_by("pk").values()),
         list(Decision.objects.order_by("pk").values()),
+        list(SummaryRow.objects.order_by("pk").values()),
+        list(SummaryFreshness.objects.order_by("pk").values()),
+        list(SummaryRun.objects.order_by("pk").values()),
         list(Enquiry.objects.order_by("pk").values()),
         list(Profile.objects.order_by("pk").values()),
         list(Mou.objects.order_by("pk").values()),

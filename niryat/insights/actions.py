@@ -6,11 +6,18 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from niryat.core.audit import record_audit
-from niryat.core.models import User
+from niryat.core.models import District, User
+from niryat.insights import summaries
 from niryat.insights.countries import km_from_india
-from niryat.insights.models import MarketPotential, TradeDataset
+from niryat.insights.models import (
+    MarketPotential,
+    SummaryFreshness,
+    SummaryRun,
+    TradeDataset,
+)
 from niryat.insights.potential import Cells, compute_potential, with_india_national
 from niryat.insights.tradefiles import IndiaNational
 
@@ -104,3 +111,46 @@ def do_load_trade_data(
         },
     )
     return loaded
+
+
+def do_refresh_summaries(*, full: bool = False, acting_user: User | None = None) -> SummaryRun:
+    """Bring the dashboards' figures up to date: the changes since the last finished run, or
+    every figure when `full` (or when there was no run before). Every district's freshness
+    becomes the time this run started: what changed after it waits for the next run."""
+    started = timezone.now()
+    last = SummaryRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+    full = full or last is None
+    since = None if full or last is None else last.started_at
+    with transaction.atomic():
+        run = SummaryRun.objects.create(
+            kind=SummaryRun.Kind.FULL if full else SummaryRun.Kind.CHANGES,
+            since=since,
+            started_at=started,
+        )
+        if since is None:
+            rows = summaries.replace_monthly(None, None) + summaries.replace_snapshots(None)
+        else:
+            months, snapshot_districts = summaries.changed_cells(since)
+            rows = 0
+            for month, districts in sorted(months.items()):
+                rows += summaries.replace_monthly(districts, (month, summaries.next_month(month)))
+            if snapshot_districts:
+                rows += summaries.replace_snapshots(snapshot_districts)
+        district_ids = list(District.objects.values_list("pk", flat=True))
+        SummaryFreshness.objects.filter(district_id__in=district_ids).update(refreshed_at=started)
+        missing = set(district_ids) - set(
+            SummaryFreshness.objects.values_list("district_id", flat=True)
+        )
+        SummaryFreshness.objects.bulk_create(
+            [SummaryFreshness(district_id=d, refreshed_at=started) for d in missing]
+        )
+        run.finished_at = timezone.now()
+        run.rows = rows
+        run.save(update_fields=["finished_at", "rows"])
+        record_audit(
+            actor=acting_user,
+            action="insights.summaries_full" if full else "insights.summaries_changes",
+            obj=run,
+            changes={"rows": rows},
+        )
+    return run

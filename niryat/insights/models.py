@@ -366,3 +366,66 @@ class Decision(Timestamped):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class SummaryQuerySet(ScopedQuerySet["SummaryRow"]):
+    district_field = "district"
+
+
+class SummaryRow(models.Model):
+    """One figure of the dashboards: a district × month × measure (× channel, country, ODOP
+    product or stage) total, rebuilt by background tasks from the records that prove it
+    (insights/summaries.py). `month` is empty for a count as it stands now (the funnel, the
+    listings)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(null=True, blank=True)
+    measure = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True)
+    value = models.DecimalField(max_digits=18, decimal_places=2)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["measure", "district", "month"], name="summary_lookup")]
+        verbose_name = _("dashboard figure")
+        verbose_name_plural = _("dashboard figures")
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.key} {self.month or ''}: {self.value}"
+
+
+class SummaryFreshnessQuerySet(ScopedQuerySet["SummaryFreshness"]):
+    district_field = "district"
+
+
+class SummaryFreshness(models.Model):
+    """When a district's dashboard figures were last brought up to date."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="+")
+    refreshed_at = models.DateTimeField()
+
+    objects = SummaryFreshnessQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.district_id}: {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class SummaryRun(models.Model):
+    """One run of the summaries' upkeep: the day's changes (from `since`) or a full rebuild."""
+
+    class Kind(models.TextChoices):
+        CHANGES = "changes", _("The day's changes")
+        FULL = "full", _("Full rebuild")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    since = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -35,6 +35,11 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Orders"), reverse("order_list")))
     items.append(NavItem(_("Export desk"), reverse("export_desk")))
     items.append(NavItem(_("Export plan"), reverse("plan_list")))
+    if user.is_state_level:
+        items.append(NavItem(_("Dashboards"), reverse("state_dashboard")))
+    elif user.district:
+        url = reverse("district_dashboard", args=[user.district.lgd_code])
+        items.append(NavItem(_("Dashboard"), url))
     items.append(NavItem(_("Trainings"), reverse("programme_list")))
     items.append(NavItem(_("Payouts"), reverse("payouts_home")))
     items.append(NavItem(_("Enquiries"), reverse("showcase_enquiry_list")))

@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("niryat.payouts.urls")),
     path("", include("niryat.showcase.urls")),
     path("", include("niryat.insights.plan_urls")),
+    path("", include("niryat.insights.dashboard_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
