@@ -139,6 +139,19 @@ def _locked_programme(programme: Programme) -> Programme:
     return Programme.objects.select_for_update().get(pk=programme.pk)
 
 
+def _not_eligible(producer: Producer, district_id: int | None) -> str:
+    """Why the producer cannot take part in a programme or event of `district_id` (None: a
+    state-level event, open to every district), or "" when they can."""
+    if district_id is not None and producer.district_id != district_id:
+        return str(
+            _("%(name)s is from another district (%(district)s).")
+            % {"name": producer, "district": producer.district}
+        )
+    if producer.erased_at is not None:
+        return str(_("This producer's record was erased."))
+    return ""
+
+
 @transaction.atomic
 def do_register_participants(
     programme: Programme, producers: Iterable[Producer], *, acting_user: User
@@ -158,17 +171,9 @@ def do_register_participants(
     result = Registration()
     for producer in producers:
         name = str(producer)
-        if producer.district_id != programme.district_id:
-            result.refused.append(
-                (
-                    producer,
-                    _("%(name)s is from another district (%(district)s).")
-                    % {"name": name, "district": producer.district},
-                )
-            )
-            continue
-        if producer.erased_at is not None:
-            result.refused.append((producer, _("This producer's record was erased.")))
+        refusal = _not_eligible(producer, programme.district_id)
+        if refusal:
+            result.refused.append((producer, refusal))
             continue
         if producer.pk in already:
             result.refused.append(
@@ -544,17 +549,9 @@ def do_invite_to_event(
     now = timezone.now()
     for producer in producers:
         name = str(producer)
-        if event.district_id is not None and producer.district_id != event.district_id:
-            result.refused.append(
-                (
-                    producer,
-                    _("%(name)s is from another district (%(district)s).")
-                    % {"name": name, "district": producer.district},
-                )
-            )
-            continue
-        if producer.erased_at is not None:
-            result.refused.append((producer, _("This producer's record was erased.")))
+        refusal = _not_eligible(producer, event.district_id)
+        if refusal:
+            result.refused.append((producer, refusal))
             continue
         if producer.pk in already:
             result.refused.append((producer, _("%(name)s is invited already.") % {"name": name}))
