@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from niryat.channels.models import ChannelCode
+from niryat.core.countries import destination_choices
 from niryat.core.models import District, PartnerOrg
-from niryat.exportdesk.countries import country_choices
 from niryat.registry.models import Consent
 from niryat.showcase.actions import MAX_QUANTITY, CommitmentInput, EnquiryInput, MouInput
 from niryat.showcase.models import Commitment, Enquiry, Profile
@@ -40,7 +40,7 @@ class EnquiryForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Choose a country")),
-            *country_choices(),
+            *destination_choices(),
         ]
 
     def enquiry_input(self) -> EnquiryInput:

@@ -263,7 +263,7 @@ def test_pbe3_data_of_the_postal_shipment(order: ExportOrder, ganesh: User) -> N
     assert first["Postal tracking number"] == "EE123456785IN"
     assert first["CTH"] == "69139000"
     assert first["Invoice no."] == invoice.number
-    assert first["Country of destination"] == "US USA"
+    assert first["Country of destination"] == "US United States"
     assert first["Consignee name and address"] == "Hudson Home Goods, 12 Canal St New York NY 10013"
     # FOB 289.00 of a 324.00 total, shared by the lines: 250.00 × 289/324 = 222.99.
     assert first["FOB"] == "222.99"
