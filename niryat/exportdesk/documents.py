@@ -208,7 +208,7 @@ def document_context(
     return {
         **font_context(),
         "kind": kind,
-        "title": str(Kind(kind).label),
+        "title": Kind(kind).label,  # lazy: render_pdf renders it in English
         "number": number,
         "version": version,
         "date": on.strftime("%d.%m.%Y"),
