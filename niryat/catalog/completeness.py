@@ -304,7 +304,7 @@ def refresh_completeness(product: Product) -> Checklist:
             do_advance_stage(
                 product.producer,
                 Stage.CATALOGUED,
-                cause=gettext("Product “%(name)s” is ready to sell") % {"name": product},
+                cause=lambda: gettext("Product “%(name)s” is ready to sell") % {"name": product},
             )
         product.completeness, product.missing = result.score, missing
     for sku, score in result.sku_scores:

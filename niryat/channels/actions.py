@@ -241,8 +241,13 @@ def _set_state(
         do_advance_stage(
             listing.sku.product.producer,
             Stage.LISTED,
-            cause=_("%(sku)s went live on %(marketplace)s")
-            % {"sku": listing.sku.seller_sku, "marketplace": listing.account.get_channel_display()},
+            cause=lambda: (
+                _("%(sku)s went live on %(marketplace)s")
+                % {
+                    "sku": listing.sku.seller_sku,
+                    "marketplace": listing.account.get_channel_display(),
+                }
+            ),
         )
 
 
@@ -1275,8 +1280,13 @@ def _order_state_changed(
         do_advance_stage(
             order.producer,
             Stage.SOLD,
-            cause=_("Order %(order)s on %(marketplace)s was delivered")
-            % {"order": order.channel_order_id, "marketplace": order.account.get_channel_display()},
+            cause=lambda: (
+                _("Order %(order)s on %(marketplace)s was delivered")
+                % {
+                    "order": order.channel_order_id,
+                    "marketplace": order.account.get_channel_display(),
+                }
+            ),
         )
 
 

@@ -8,10 +8,13 @@ writers drop them again for records saved before this cleaning existed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import translation
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # C0 controls but tab, line feed and carriage return; DEL; the C1 controls.
@@ -57,3 +60,13 @@ def xlsx_safe(value: Any) -> Any:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+
+
+def in_each_language(render: Callable[[], str]) -> dict[str, str]:
+    """`render()` in each language of the interface, by code: for text the software writes into a
+    record (why a producer's stage moved) that staff later read in either language."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(render())
+    return texts

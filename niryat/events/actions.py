@@ -26,6 +26,7 @@ from niryat.core.dates import format_date
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
 from niryat.core.models import District, PartnerOrg, User
 from niryat.core.scoping import require_write
+from niryat.core.text import in_each_language
 from niryat.events.codes import (
     FEEDBACK_SALT,
     RSVP_SALT,
@@ -293,11 +294,19 @@ def _mark_trained(participant: Participant, session: Session, acting_user: User)
         return
     if STAGE_ORDER[Stage(producer.stage)] >= STAGE_ORDER[Stage.TRAINED]:
         return
-    reason = _("Attended %(programme)s on %(date)s") % {
-        "programme": session.programme.title,
-        "date": format_date(session.date),
-    }
-    do_move_stage(producer, Stage.TRAINED, reason=reason, acting_user=acting_user)
+    reasons = in_each_language(
+        lambda: (
+            _("Attended %(programme)s on %(date)s")
+            % {"programme": session.programme.title, "date": format_date(session.date)}
+        )
+    )
+    do_move_stage(
+        producer,
+        Stage.TRAINED,
+        reason=reasons["en"],
+        reason_hi=reasons["hi"],
+        acting_user=acting_user,
+    )
 
 
 def _record_attendance(

@@ -18,6 +18,7 @@ from django.utils.translation import override
 from niryat.channels.models import ChannelCode
 from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.audit import record_audit
+from niryat.core.countries import country_name
 from niryat.core.messaging import MessageNotSent, MessageRefused, Outgoing, gateway
 from niryat.core.models import User
 from niryat.core.scoping import require_write, require_write_access
@@ -525,8 +526,10 @@ def do_record_shipment(
     do_advance_stage(
         order.producer,
         Stage.EXPORTING,
-        cause=_("First export shipment, to %(buyer)s (%(country)s).")
-        % {"buyer": order.buyer.name, "country": order.buyer.country},
+        cause=lambda: (
+            _("First export shipment, to %(buyer)s (%(country)s).")
+            % {"buyer": order.buyer.name, "country": country_name(order.buyer.country)}
+        ),
     )
     record_audit(
         actor=acting_user,

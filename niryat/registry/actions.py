@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from niryat.core.models import AuditEntry, District, Role, TaskProgress, User
 from niryat.core.params import record_id
 from niryat.core.progress import finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
+from niryat.core.text import in_each_language
 from niryat.registry import identifiers, rules
 from niryat.registry.duplicates import (
     DISTRICT_SEARCH,
@@ -46,6 +48,7 @@ from niryat.registry.models import (
 from niryat.registry.name_matching import name_key
 
 DISTRICT_SEARCH_DONE = gettext_noop("The search for duplicates is done.")
+REGISTERED_REASON = gettext_noop("Added to the registry")
 
 # What identifies or reaches a person: erased on request, keeping only anonymised counts.
 PERSONAL_FIELDS = (
@@ -111,7 +114,8 @@ def do_register_producer(
         producer=producer,
         to_stage=producer.stage,
         changed_by=acting_user,
-        reason=_("Added to the registry"),
+        reason=REGISTERED_REASON,
+        reason_hi=in_each_language(lambda: _(REGISTERED_REASON))["hi"],
     )
     record_audit(
         actor=acting_user,
@@ -167,8 +171,11 @@ def do_update_producer(
 
 
 @transaction.atomic
-def do_move_stage(producer: Producer, to_stage: Stage, *, reason: str, acting_user: User) -> None:
-    """Move a producer along the funnel (or back, with a reason), keeping the dated history."""
+def do_move_stage(
+    producer: Producer, to_stage: Stage, *, reason: str, acting_user: User, reason_hi: str = ""
+) -> None:
+    """Move a producer along the funnel (or back, with a reason), keeping the dated history.
+    `reason_hi`: the reason in Hindi too, where the software wrote `reason`."""
     producer = _locked(producer)
     require_write(producer.district, acting_user)
     if to_stage == producer.stage:
@@ -180,6 +187,7 @@ def do_move_stage(producer: Producer, to_stage: Stage, *, reason: str, acting_us
         from_stage=producer.stage,
         to_stage=to_stage,
         reason=reason.strip(),
+        reason_hi=reason_hi,
         changed_by=acting_user,
     )
     record_audit(
@@ -198,9 +206,10 @@ PROVEN_STAGES = (Stage.CATALOGUED, Stage.LISTED, Stage.SOLD, Stage.EXPORTING)
 
 
 @transaction.atomic
-def do_advance_stage(producer: Producer, to_stage: Stage, *, cause: str) -> bool:
+def do_advance_stage(producer: Producer, to_stage: Stage, *, cause: Callable[[], str]) -> bool:
     """Move a producer forward to a stage that an event proves (a product ready to sell, a first
-    live listing, a first delivered order, a first export), with the cause in the stage history.
+    live listing, a first delivered order, a first export), with the cause in the stage history,
+    in English and Hindi (`cause` renders it in the language in force).
     Never moves back, and does nothing for a producer already there or beyond. True if moved."""
     if to_stage not in PROVEN_STAGES:
         raise ValueError(f"{to_stage} is moved by staff, not by events")
@@ -210,15 +219,20 @@ def do_advance_stage(producer: Producer, to_stage: Stage, *, cause: str) -> bool
         or STAGE_ORDER[Stage(producer.stage)] >= STAGE_ORDER[to_stage]
     ):
         return False
+    reasons = in_each_language(cause)
     StageChange.objects.create(
-        producer=producer, from_stage=producer.stage, to_stage=to_stage, reason=cause
+        producer=producer,
+        from_stage=producer.stage,
+        to_stage=to_stage,
+        reason=reasons["en"],
+        reason_hi=reasons["hi"],
     )
     record_audit(
         actor=None,
         action="producer.stage",
         obj=producer,
         district=producer.district,
-        changes={"stage": [producer.stage, to_stage.value], "reason": cause},
+        changes={"stage": [producer.stage, to_stage.value], "reason": reasons["en"]},
     )
     producer.stage = to_stage
     producer.save(update_fields=["stage", "updated_at"])

@@ -63,6 +63,7 @@ from niryat.core.sheets.reading import (
     _cell_text,
     norm,
 )
+from niryat.core.text import in_each_language
 from niryat.registry import rules
 from niryat.registry.actions import PRODUCER_FIELDS, do_keep_second_mobile, do_update_producer
 from niryat.registry.duplicates import (
@@ -512,17 +513,19 @@ def _create(
             for activity in row.activities
         ],
     )
-    reason = (
-        _("Registered from the sheet %(file)s") % {"file": job.file_name}
-        if job
-        else _("Registered")
+    reasons = in_each_language(
+        lambda: (
+            _("Registered from the sheet %(file)s") % {"file": job.file_name}
+            if job
+            else _("Registered")
+        )
     )
     # The first entry of each producer's funnel history, as do_register_producer writes it.
     now = StageChange._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
     _insert(
         StageChange,
-        ["producer", "from_stage", "to_stage", "reason", "changed_by", "created_at"],
-        [(p.pk, "", p.stage, reason, acting_user.pk, now) for p in producers],
+        ["producer", "from_stage", "to_stage", "reason", "reason_hi", "changed_by", "created_at"],
+        [(p.pk, "", p.stage, reasons["en"], reasons["hi"], acting_user.pk, now) for p in producers],
     )
     return producers
 

@@ -397,7 +397,10 @@ class StageChange(models.Model):
     producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    # Staff write the reason in their own words; a reason the software writes (a listing went
+    # live) is kept in English and in Hindi, and each reader sees their language.
     reason = models.TextField(_("reason"), blank=True)
+    reason_hi = models.TextField(_("reason in Hindi"), blank=True)
     changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -408,6 +411,12 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language, where the software wrote it in both."""
+        hindi = (get_language() or "").startswith("hi")
+        return self.reason_hi if hindi and self.reason_hi else self.reason
 
 
 class OutreachVisitQuerySet(ScopedQuerySet["OutreachVisit"]):

@@ -4,6 +4,7 @@ funnel moves by itself from the events that prove each stage."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -299,6 +300,13 @@ def test_funnel_stages_advance_from_the_events_that_prove_them(
     # staff's district funnel counts it
     funnel = client_for(ganesh).get("/funnel/").content.decode()
     assert "Listed" in funnel
+    # staff who read Hindi read the history in Hindi, though the worker wrote it in English
+    ganesh.language = "hi"
+    ganesh.save(update_fields=["language"])
+    page = client_for(ganesh).get(f"/producers/{producer.uuid}/").content.decode()
+    history_rows = re.findall(r'<tr class="stage-change">.*?</tr>', page, re.S)
+    assert "TERR-HORSE-77 Amazon पर लाइव हुआ" in history_rows[0]
+    assert not any("went live" in row for row in history_rows)
 
 
 def test_a_merge_moves_products_and_orders_to_the_kept_record(

@@ -61,7 +61,8 @@ def test_first_shipment_moves_the_producer_to_exporting(ramu: Producer, ganesh: 
     ramu.refresh_from_db()
     assert ramu.stage == Stage.EXPORTING
     change = StageChange.objects.get(producer=ramu, to_stage=Stage.EXPORTING)
-    assert change.reason == "First export shipment, to Hudson Home Goods (US)."
+    assert change.reason == "First export shipment, to Hudson Home Goods (United States)."
+    assert "संयुक्त राज्य" in change.reason_hi
     assert StageChange.objects.filter(producer=ramu, to_stage=Stage.EXPORTING).count() == 1
 
 

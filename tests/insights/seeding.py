@@ -77,9 +77,9 @@ def seed_year(district: District, staff: User) -> Seeded:
     mohan = registered("मोहन कुम्हार", "+919839000004", terracotta)  # now
     old = registered("पुराना कारीगर", "+919839000005", terracotta)
     _backdate(old, dt.datetime(start_year, 3, 20, 11, 0, tzinfo=INDIA))
-    do_advance_stage(old, Stage.LISTED, cause="First live listing")
+    do_advance_stage(old, Stage.LISTED, cause=lambda: "First live listing")
     StageChange.objects.filter(producer=old, to_stage=Stage.LISTED).update(created_at=in_april)
-    do_advance_stage(sita, Stage.LISTED, cause="First live listing")  # now
+    do_advance_stage(sita, Stage.LISTED, cause=lambda: "First live listing")  # now
     # A stage moved back and forward again counts once, when first reached (April's registering).
     do_move_stage(kamla, Stage.CONTACTED, reason="Entered by mistake", acting_user=staff)
     do_move_stage(kamla, Stage.REGISTERED, reason="Papers checked", acting_user=staff)
