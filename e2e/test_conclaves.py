@@ -384,3 +384,48 @@ def test_a_solar_charkha_handover_recorded_on_a_phone_in_hindi(
     expect(page.locator(".units")).to_have_text("0")
     axe_check(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_when_the_camera_will_not_open_staff_tick_the_guest_on_the_list_in_hindi(
+    new_context: Any,
+    live_server: Any,
+    reference_data: dict[int, District],
+    gorakhpur_staff: Persona,
+    event_templates: None,
+) -> None:
+    gorakhpur = reference_data[GORAKHPUR]
+    staff = gorakhpur_staff.user
+    (ramu,) = artisans(gorakhpur, gorakhpur_staff, 1)
+    conclave = do_create_event(
+        gorakhpur,
+        {
+            "kind": Event.Kind.CONCLAVE,
+            "title": "गोरखपुर निर्यात सम्मेलन",
+            "starts_on": DAY,
+            "ends_on": DAY,
+            "venue": "टाउन हॉल",
+        },
+        acting_user=staff,
+    )
+    do_invite_to_event(conclave, [ramu], acting_user=staff)
+
+    # This phone's browser has no camera to give: the page says so and points to the list.
+    page: Page = new_context(viewport=PHONE, is_mobile=True, locale="hi-IN").new_page()
+    login(page, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
+    switch_language(page, "hi")
+    page.goto(f"/events/{conclave.uuid}/check-in/")
+    page.get_by_role("button", name=hi("Open the camera")).click()
+    expect(page.get_by_role("alert")).to_have_text(
+        hi(
+            "The camera could not be opened (refused, or this phone has none). Tick the names "
+            "on the list below, or type the code under the QR code."
+        )
+    )
+    page.get_by_role("button", name=re.compile(ramu.name_hi)).click()
+    expect(page.locator(".messages")).to_contain_text(
+        hi("Checked in: %(name)s.") % {"name": ramu.name_hi}
+    )
+    expect(page.locator(".count")).to_contain_text("1 में से 1 का चेक-इन हुआ")
+    axe_check(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert Guest.objects.get(event=conclave).checked_in_at is not None

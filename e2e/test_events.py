@@ -1,23 +1,35 @@
 """Trainings as centre staff run them: a NIFT course for 30 terracotta artisans of Gorakhpur,
 invited by SMS, checked in at the venue by their QR code (typed, as when the camera fails) or
 ticked on the list, and certified; the certificate's QR code opens a public page anyone can
-check. And the same check-in on a phone, in Hindi."""
+check. And the same check-in on a phone, in Hindi: by a code typed, by the phone's camera
+reading the card, and offline."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
-from playwright.sync_api import Page, expect
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from e2e.conftest import GORAKHPUR, Persona, axe_check, login, switch_language
+from e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    GORAKHPUR,
+    Persona,
+    axe_check,
+    login,
+    switch_language,
+)
 from niryat.core.models import District
 from niryat.events.actions import (
     do_add_session,
@@ -300,3 +312,108 @@ def test_check_ins_made_offline_are_sent_when_the_phone_is_online_again(
     expect(status).to_be_hidden()
     assert Attendance.objects.filter(session=session).count() == 3
     assert page.evaluate(f"localStorage.getItem('niryat-check-ins-{session.pk}')") == "[]"
+
+
+def film_of(picture: bytes, path: Path) -> Path:
+    """A video file for chromium's fake camera (YUV4MPEG2, 4:2:0) that films `picture` (a PNG)
+    held up in the middle of the frame, black on white with a wide quiet zone around it."""
+    width, height, side = 640, 480, 360
+    card = Image.open(io.BytesIO(picture)).convert("L")
+    scale = side / max(card.size)
+    card = card.resize((round(card.width * scale), round(card.height * scale)), Image.Resampling.NEAREST)
+    card = card.point(lambda value: 0 if value < 128 else 255)
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(card, ((width - card.width) // 2, (height - card.height) // 2))
+    # Grey on white: the luma plane is the picture; both chroma planes are neutral.
+    neutral = bytes([128]) * (width // 2 * height // 2)
+    one = b"FRAME\n" + frame.tobytes() + neutral + neutral
+    path.write_bytes(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n" + one * 2)
+    return path
+
+
+@pytest.fixture
+def phone_with_camera(
+    browser: Browser, live_server: Any
+) -> Iterator[Callable[[Path], BrowserContext]]:
+    """A phone (360 px, Hindi) whose camera films the given video and whose user allowed the
+    camera. Chromium takes the fake camera when it starts, so each phone is a chromium of its
+    own; like `new_context`, the test fails if the Content-Security-Policy refused anything."""
+    launched: list[Browser] = []
+    refused: list[str] = []
+
+    def open_phone(video: Path) -> BrowserContext:
+        chromium = browser.browser_type.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        launched.append(chromium)
+        context = chromium.new_context(
+            base_url=live_server.url, viewport=PHONE, is_mobile=True, locale="hi-IN"
+        )
+        context.set_default_timeout(10_000)
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return context
+
+    yield open_phone
+    for chromium in launched:
+        chromium.close()
+    assert refused == [], "the Content-Security-Policy refused:\n" + "\n".join(refused)
+
+
+def test_staff_check_a_participant_in_with_the_phone_camera_in_hindi(
+    new_context: Any,
+    phone_with_camera: Callable[[Path], BrowserContext],
+    live_server: Any,
+    reference_data: dict[int, District],
+    gorakhpur_staff: Persona,
+    tmp_path: Path,
+) -> None:
+    gorakhpur = reference_data[GORAKHPUR]
+    staff = gorakhpur_staff.user
+    course = do_create_programme(
+        gorakhpur,
+        {"kind": Programme.Kind.SOLAR_CHARKHA, "title": "सोलर चरखा प्रशिक्षण", "capacity": 5},
+        acting_user=staff,
+    )
+    session = do_add_session(course, {"date": DAY, "venue": "खादी भवन"}, acting_user=staff)
+    do_register_participants(course, artisans(gorakhpur, gorakhpur_staff, 2), acting_user=staff)
+    sita, ram = course.participants.order_by("pk")
+
+    # Sita's card, as the app shows it for printing, is what the phone's camera films.
+    desk = new_context(locale="en-IN").new_page()
+    login(desk, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
+    desk.goto(f"/trainings/participants/{sita.uuid}/card/")
+    film = film_of(desk.locator(".qr svg").screenshot(), tmp_path / "card.y4m")
+
+    page = phone_with_camera(film).new_page()
+    login(page, live_server, gorakhpur_staff.username, gorakhpur_staff.password)
+    switch_language(page, "hi")
+    page.goto(f"/trainings/sessions/{session.pk}/check-in/")
+    # This chromium, like Firefox and iOS Safari, has no BarcodeDetector: jsQR reads the code.
+    assert page.evaluate("'BarcodeDetector' in window") is False
+    page.get_by_role("button", name=hi("Open the camera")).click()
+
+    expect(page.locator(".messages")).to_contain_text(
+        hi("Checked in: %(name)s.") % {"name": "कारीगर 1"}
+    )
+    expect(page.locator(".count")).to_contain_text("2 में से 1 का चेक-इन हुआ")
+    expect(page.locator(".tick-list .done")).to_have_text("✓ कारीगर 1")
+    # The camera opens again by itself for the next card.
+    expect(page.locator("[data-scan-video]")).to_be_visible()
+    expect(page.get_by_role("button", name=hi("Open the camera"))).to_be_hidden()
+    expect(page.locator(".errorlist")).to_have_count(0)
+    axe_check(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    attendance = Attendance.objects.get(session=session)
+    assert (attendance.participant, attendance.method) == (sita, Attendance.Method.QR)
+    assert not Attendance.objects.filter(participant=ram).exists()

@@ -19,23 +19,21 @@ from niryat.catalog.models import Product
 from niryat.core.access import staff_only
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
+from niryat.events import check_in
 from niryat.events.actions import (
     do_answer_rsvp,
     do_ask_for_feedback,
     do_assign_stall,
-    do_check_in_guest_by_code,
     do_create_event,
     do_give_feedback,
     do_invite_to_event,
     do_nominate,
-    do_tick_guest,
     do_write_visit_report,
     guest_for_token,
 )
 from niryat.events.certificates import qr_svg
 from niryat.events.codes import FEEDBACK_SALT, RSVP_SALT, guest_code, guest_token
 from niryat.events.forms import (
-    CheckInCodeForm,
     EventForm,
     FeedbackForm,
     NominationForm,
@@ -45,7 +43,6 @@ from niryat.events.forms import (
     VisitReportForm,
 )
 from niryat.events.models import Event, Feedback, Guest, Nomination, stall_label
-from niryat.events.views import CHECK_IN_POLICY
 from niryat.registry.models import Producer
 
 
@@ -272,32 +269,11 @@ def event_stalls(request: HttpRequest, uuid: UUID) -> HttpResponse:
     )
 
 
-def _check_in_page(
-    request: HttpRequest, event: Event, form: CheckInCodeForm | None = None, status: int = 200
-) -> HttpResponse:
-    guests = list(
-        event.guests.exclude(answer=Guest.Answer.NO).select_related("producer").order_by("pk")
-    )
-    response = render(
-        request,
-        "events/event_check_in.html",
-        {
-            "event": event,
-            "guests": guests,
-            "came": sum(1 for guest in guests if guest.checked_in_at),
-            "code_form": form or CheckInCodeForm(),
-        },
-        status=status,
-    )
-    response["Permissions-Policy"] = CHECK_IN_POLICY
-    return response
-
-
 @require_safe
 @staff_only
 def event_check_in(request: HttpRequest, uuid: UUID) -> HttpResponse:
     event = get_changeable_or_deny(_events(), current_user(request), uuid=uuid)
-    return _check_in_page(request, event)
+    return check_in.check_in_page(request, check_in.EventDesk(event))
 
 
 @require_POST
@@ -305,23 +281,7 @@ def event_check_in(request: HttpRequest, uuid: UUID) -> HttpResponse:
 def event_check_in_code(request: HttpRequest, uuid: UUID) -> HttpResponse:
     user = current_user(request)
     event = get_changeable_or_deny(_events(), user, uuid=uuid)
-    form = CheckInCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            guest = do_check_in_guest_by_code(event, form.cleaned_data["code"], acting_user=user)
-        except ValidationError as exc:
-            form.add_error("code", exc)
-        else:
-            messages.success(request, _("Checked in: %(name)s.") % {"name": guest.producer})
-            return redirect("event_check_in", uuid=event.uuid)
-    return _check_in_page(request, event, form=form, status=400)
-
-
-def _guest_of(event: Event, value: str) -> Guest | None:
-    try:
-        return event.guests.select_related("producer").filter(uuid=UUID(value)).first()
-    except ValueError:
-        return None
+    return check_in.check_in_by_code(request, check_in.EventDesk(event), user)
 
 
 @require_POST
@@ -329,46 +289,16 @@ def _guest_of(event: Event, value: str) -> Guest | None:
 def event_tick(request: HttpRequest, uuid: UUID, guest: UUID) -> HttpResponse:
     user = current_user(request)
     event = get_changeable_or_deny(_events(), user, uuid=uuid)
-    person = _guest_of(event, str(guest))
-    if person is None:
-        raise Http404(_("This person is not a guest of this event."))
-    try:
-        done = do_tick_guest(event, person, acting_user=user)
-    except ValidationError as exc:
-        for message in _errors(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Checked in: %(name)s.") % {"name": done.producer})
-    return redirect("event_check_in", uuid=event.uuid)
+    return check_in.tick(request, check_in.EventDesk(event), guest, user)
 
 
 @require_POST
 @staff_only
 def event_sync(request: HttpRequest, uuid: UUID) -> JsonResponse:
-    """One check-in kept on the phone while offline, sent now (as the trainings' sync: by
-    `code` or by `participant`, the guest's uuid); a duplicate is refused."""
+    """One check-in kept on the phone while offline, sent now (see `check_in.sync`)."""
     user = current_user(request)
     event = get_changeable_or_deny(_events(), user, uuid=uuid)
-    code = request.POST.get("code", "")
-    try:
-        if code:
-            guest = do_check_in_guest_by_code(event, code, acting_user=user)
-        else:
-            person = _guest_of(event, request.POST.get("participant", ""))
-            if person is None:
-                return JsonResponse(
-                    {"ok": False, "message": _("This person is not a guest of this event.")}
-                )
-            guest = do_tick_guest(event, person, acting_user=user)
-    except ValidationError as exc:
-        return JsonResponse({"ok": False, "message": " ".join(_errors(exc))})
-    return JsonResponse(
-        {
-            "ok": True,
-            "message": _("Checked in: %(name)s.") % {"name": guest.producer},
-            "participant": str(guest.uuid),
-        }
-    )
+    return check_in.sync(request, check_in.EventDesk(event), user)
 
 
 @require_safe

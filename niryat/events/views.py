@@ -17,26 +17,23 @@ from django.views.decorators.http import require_POST, require_safe
 
 from niryat.core.access import staff_only
 from niryat.core.dates import format_date
-from niryat.core.middleware import permissions_policy
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.sheets import jobs
 from niryat.core.sheets.reading import SheetError
+from niryat.events import check_in
 from niryat.events.actions import (
     do_add_session,
-    do_check_in_by_code,
     do_create_programme,
     do_issue_certificates,
     do_register_participants,
     do_revoke_certificate,
     do_send_invitations,
-    do_tick_attendance,
 )
 from niryat.events.bulk_import import TRAINEE_IMPORTER
 from niryat.events.certificates import certificate_pdf, qr_svg
 from niryat.events.codes import check_in_code
 from niryat.events.forms import (
-    CheckInCodeForm,
     ProducerFilterForm,
     ProgrammeForm,
     RevokeForm,
@@ -52,11 +49,6 @@ from niryat.events.models import (
 )
 from niryat.events.outcomes import programme_outcomes as programme_outcomes_of
 from niryat.registry.models import Producer
-
-# The check-in page may use the camera of its own origin; every other page none.
-CHECK_IN_POLICY = permissions_policy(
-    {"camera": ["self"], "microphone": [], "geolocation": [], "payment": []}
-)
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -333,29 +325,6 @@ def participant_card(request: HttpRequest, uuid: UUID) -> HttpResponse:
     )
 
 
-def _check_in_page(
-    request: HttpRequest, session: Session, form: CheckInCodeForm | None = None, status: int = 200
-) -> HttpResponse:
-    participants = list(
-        session.programme.participants.registered().select_related("producer").order_by("pk")
-    )
-    attended = set(session.attendances.values_list("participant_id", flat=True))
-    response = render(
-        request,
-        "events/check_in.html",
-        {
-            "session": session,
-            "programme": session.programme,
-            "participants": participants,
-            "attended": attended,
-            "code_form": form or CheckInCodeForm(),
-        },
-        status=status,
-    )
-    response["Permissions-Policy"] = CHECK_IN_POLICY
-    return response
-
-
 def _session_qs() -> Any:
     return Session.objects.select_related("programme", "programme__district")
 
@@ -364,7 +333,7 @@ def _session_qs() -> Any:
 @staff_only
 def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_changeable_or_deny(_session_qs(), current_user(request), pk=pk)
-    return _check_in_page(request, session)
+    return check_in.check_in_page(request, check_in.SessionDesk(session))
 
 
 @require_POST
@@ -372,18 +341,7 @@ def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 def session_check_in_code(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     session = get_changeable_or_deny(_session_qs(), user, pk=pk)
-    form = CheckInCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            done = do_check_in_by_code(session, form.cleaned_data["code"], acting_user=user)
-        except ValidationError as exc:
-            form.add_error("code", exc)
-        else:
-            messages.success(
-                request, _("Checked in: %(name)s.") % {"name": done.participant.producer}
-            )
-            return redirect("session_check_in", pk=session.pk)
-    return _check_in_page(request, session, form=form, status=400)
+    return check_in.check_in_by_code(request, check_in.SessionDesk(session), user)
 
 
 @require_POST
@@ -391,62 +349,16 @@ def session_check_in_code(request: HttpRequest, pk: int) -> HttpResponse:
 def session_tick(request: HttpRequest, pk: int, participant: UUID) -> HttpResponse:
     user = current_user(request)
     session = get_changeable_or_deny(_session_qs(), user, pk=pk)
-    person = (
-        Participant.objects.select_related("producer")
-        .filter(uuid=participant, programme=session.programme)
-        .first()
-    )
-    if person is None:
-        raise Http404(_("This person is not a participant of this programme."))
-    try:
-        done = do_tick_attendance(session, person, acting_user=user)
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Checked in: %(name)s.") % {"name": done.participant.producer})
-    return redirect("session_check_in", pk=session.pk)
+    return check_in.tick(request, check_in.SessionDesk(session), participant, user)
 
 
 @require_POST
 @staff_only
 def session_sync(request: HttpRequest, pk: int) -> JsonResponse:
-    """One check-in saved on the phone while it was offline, sent now: by `code` (a scan or a
-    typed code) or `participant` (a name ticked). The answer says whom it checked in, or why
-    not (a duplicate is refused, so a queue sent twice records nothing twice)."""
+    """One check-in kept on the phone while offline, sent now (see `check_in.sync`)."""
     user = current_user(request)
     session = get_changeable_or_deny(_session_qs(), user, pk=pk)
-    code = request.POST.get("code", "")
-    person = request.POST.get("participant", "")
-    try:
-        if code:
-            done = do_check_in_by_code(session, code, acting_user=user)
-        else:
-            try:
-                participant = (
-                    Participant.objects.select_related("producer")
-                    .filter(uuid=UUID(person), programme=session.programme)
-                    .first()
-                )
-            except ValueError:
-                participant = None
-            if participant is None:
-                return JsonResponse(
-                    {
-                        "ok": False,
-                        "message": _("This person is not a participant of this programme."),
-                    }
-                )
-            done = do_tick_attendance(session, participant, acting_user=user)
-    except ValidationError as exc:
-        return JsonResponse({"ok": False, "message": " ".join(_messages_of(exc))})
-    return JsonResponse(
-        {
-            "ok": True,
-            "message": _("Checked in: %(name)s.") % {"name": done.participant.producer},
-            "participant": str(done.participant.uuid),
-        }
-    )
+    return check_in.sync(request, check_in.SessionDesk(session), user)
 
 
 def _certificate_qs() -> Any:

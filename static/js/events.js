@@ -1,73 +1,137 @@
-// Trainings: the QR scanner of the check-in page, "pick all" on the registry list, and the
-// card's print button. The camera reads codes with the browser's own BarcodeDetector; where there
-// is none, the scanner stays hidden and staff type the code under the QR code.
+// Trainings and events: the QR scanner of the check-in page, "pick all" on the registry list,
+// and the card's print button. The camera's frames are drawn on a canvas and read by the
+// browser's own BarcodeDetector where there is one (Chrome on Android), else by jsQR
+// (static/vendor/jsQR.js: desktop Linux, iOS Safari, Firefox). A code read is put in the code
+// form and submitted, so it takes the typed code's path, offline queue included.
 (function () {
   "use strict";
+
+  var SCAN_EVERY_MS = 250;
+  var FRAME_WIDTH = 640; // enough for a card held near the phone; jsQR's time grows with pixels
 
   function setUpScanner() {
     var box = document.querySelector("[data-scanner]");
     var form = document.querySelector("[data-code-form]");
-    if (!box || !form || !("BarcodeDetector" in window) || !navigator.mediaDevices) {
+    var offline = document.querySelector("[data-offline]");
+    var media = navigator.mediaDevices;
+    if (!box || !form || !media || !media.getUserMedia) {
+      return;
+    }
+    var detector = null;
+    if ("BarcodeDetector" in window) {
+      try {
+        detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      } catch (error) {
+        detector = null;
+      }
+    }
+    if (!detector && typeof window.jsQR !== "function") {
       return;
     }
     var start = box.querySelector("[data-scan-start]");
     var video = box.querySelector("[data-scan-video]");
+    var refused = box.querySelector("[data-scan-refused]");
     var input = form.querySelector("input[name=code]");
-    var detector;
-    try {
-      detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-    } catch (error) {
-      return;
-    }
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    // After a code is sent the page reloads with its answer; the camera opens again by itself
+    // and skips the card still held before it (the server would refuse it as a duplicate).
+    var memory = "niryat-scanning-" + (offline ? offline.dataset.session : "");
+    var last = window.sessionStorage.getItem(memory);
+    var leaving = false;
     box.hidden = false;
     var unsupported = document.querySelector("[data-scan-unsupported]");
     if (unsupported) {
       unsupported.hidden = true;
     }
-    start.addEventListener("click", function () {
-      navigator.mediaDevices
-        .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+
+    function open() {
+      refused.hidden = true;
+      media
+        .getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
         .then(function (stream) {
           video.srcObject = stream;
           video.hidden = false;
           start.hidden = true;
           return video.play().then(function () {
-            scan(stream);
+            window.setTimeout(scan, SCAN_EVERY_MS);
           });
         })
         .catch(function () {
-          if (unsupported) {
-            unsupported.hidden = false;
-          }
+          window.sessionStorage.removeItem(memory);
+          start.hidden = false;
+          refused.hidden = false;
         });
-    });
+    }
 
-    function scan(stream) {
-      detector
-        .detect(video)
-        .then(function (codes) {
-          if (codes.length && codes[0].rawValue) {
-            stream.getTracks().forEach(function (track) {
-              track.stop();
-            });
-            input.value = codes[0].rawValue;
-            // requestSubmit, not submit: the offline queue below sees it like a typed code.
-            if (form.requestSubmit) {
-              form.requestSubmit();
-            } else {
-              form.submit();
-            }
-            return;
+    function read() {
+      var scale = Math.min(1, FRAME_WIDTH / video.videoWidth);
+      canvas.width = Math.round(video.videoWidth * scale);
+      canvas.height = Math.round(video.videoHeight * scale);
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      if (detector) {
+        return detector.detect(canvas).then(function (codes) {
+          return codes.length ? codes[0].rawValue : "";
+        });
+      }
+      var pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+      var found = window.jsQR(pixels.data, pixels.width, pixels.height, {
+        inversionAttempts: "dontInvert",
+      });
+      return Promise.resolve(found ? found.data : "");
+    }
+
+    function scan() {
+      if (!video.videoWidth) {
+        window.setTimeout(scan, SCAN_EVERY_MS);
+        return;
+      }
+      Promise.resolve()
+        .then(read)
+        .then(function (code) {
+          if (code && code !== last) {
+            last = code;
+            send(code);
           }
-          window.setTimeout(function () {
-            scan(stream);
-          }, 250);
+          if (!leaving) {
+            window.setTimeout(scan, SCAN_EVERY_MS);
+          }
         })
         .catch(function () {
-          window.setTimeout(function () {
-            scan(stream);
-          }, 500);
+          // This browser's detector could not read the frame: jsQR reads from now on.
+          detector = null;
+          if (typeof window.jsQR === "function") {
+            window.setTimeout(scan, SCAN_EVERY_MS);
+          }
         });
+    }
+
+    function send(code) {
+      window.sessionStorage.setItem(memory, code);
+      // Online, the form's answer replaces this page: read no other card meanwhile. Offline,
+      // the code is queued on the phone and the camera reads on.
+      leaving = navigator.onLine;
+      input.value = code;
+      // requestSubmit, not submit: the offline queue sees it like a typed code.
+      if (form.requestSubmit) {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    }
+
+    start.addEventListener("click", function () {
+      last = null;
+      open();
+    });
+    // Left by a link or the back button, the page does not open the camera when it comes back.
+    window.addEventListener("pagehide", function () {
+      if (!leaving) {
+        window.sessionStorage.removeItem(memory);
+      }
+    });
+    if (last !== null) {
+      open();
     }
   }
 

@@ -355,6 +355,36 @@ def test_pages_as_staff(conclave, gorakhpur, ganesh):
     assert timezone.now() >= Guest.objects.get().checked_in_at
 
 
+def test_event_check_in_lists_who_may_come_and_refuses_strangers(conclave, gorakhpur, ganesh):
+    # given two guests, one of whom answered that she is not coming
+    ramu, sita = artisans(gorakhpur, ganesh, 2)
+    do_invite_to_event(conclave, [ramu, sita], acting_user=ganesh)
+    coming = Guest.objects.get(producer=ramu)
+    do_answer_rsvp(Guest.objects.get(producer=sita), "no")
+    client = client_for(ganesh)
+    sync = reverse("event_sync", args=[conclave.uuid])
+    # when staff open the check-in page, tick a stranger and send names kept offline
+    page = client.get(reverse("event_check_in", args=[conclave.uuid]))
+    stranger = client.post(
+        reverse("event_tick", args=[conclave.uuid, "0f8d6d2e-1c1b-4c4e-9a57-6b8f3f1f2d11"])
+    )
+    nonsense = client.post(sync, {"participant": "nonsense"}).json()
+    ticked = client.post(sync, {"participant": str(coming.uuid)}).json()
+    # then the page lists only who may come and allows the camera; only Ramu is checked in
+    assert "camera=(self)" in page["Permissions-Policy"]
+    assert "Karigar 1" in page.text
+    assert "Karigar 2" not in page.text
+    assert "0 of 1 checked in" in page.text
+    assert stranger.status_code == 404
+    assert nonsense == {"ok": False, "message": "This person is not a guest of this event."}
+    assert ticked == {
+        "ok": True,
+        "message": "Checked in: Karigar 1.",
+        "participant": str(coming.uuid),
+    }
+    assert list(Guest.objects.filter(checked_in_at__isnull=False)) == [coming]
+
+
 def test_the_event_list_takes_the_same_queries_for_one_event_or_many(
     conclave, gorakhpur, ganesh, django_assert_num_queries
 ):
