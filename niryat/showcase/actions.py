@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import hmac
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -555,7 +556,9 @@ def do_remove_exhibitor(exhibitor: Exhibitor, *, acting_user: User) -> None:
     )
 
 
-def count_visit(exhibition_uuid: object, exhibitor_uuid: object, *, today: datetime.date) -> bool:
+def count_visit(
+    exhibition_uuid: uuid.UUID, exhibitor_uuid: uuid.UUID, *, today: datetime.date
+) -> bool:
     """One more visit to an exhibitor's public page, if it is public now (the exhibition has
     opened and the producer is still shown): one UPDATE adding 1, nothing about the visitor."""
     return bool(

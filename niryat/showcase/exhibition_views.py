@@ -65,7 +65,7 @@ def shown_halls(exhibition: Exhibition) -> list[Hall]:
         .prefetch_related(Prefetch("products", queryset=_shown_cards(), to_attr="shown_products"))
         .order_by("producer__name_key", "id")
     )
-    halls = list(
+    halls: list[Hall] = list(
         exhibition.halls.prefetch_related(
             Prefetch("exhibitors", queryset=exhibitors, to_attr="all_exhibitors")
         )
@@ -264,8 +264,8 @@ def _manage_page(
     )
     for hall in halls:
         for row in hall.listed:  # type: ignore[attr-defined]
-            row.enquiry_count = enquiries.get(row.producer_id, 0)
-            row.is_shown = row.producer_id in shown_ids
+            row.enquiry_count = enquiries.get(row.producer_id, 0)  # type: ignore[attr-defined]
+            row.is_shown = row.producer_id in shown_ids  # type: ignore[attr-defined]
     if can_change:
         hall_form = hall_form or HallForm()
         exhibitor_form = exhibitor_form or ExhibitorForm(

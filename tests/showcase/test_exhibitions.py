@@ -171,9 +171,7 @@ def test_only_an_exhibition_event_has_an_online_exhibition(
     conclave = exhibition_event(gorakhpur, ganesh, kind=Event.Kind.CONCLAVE)
     today = timezone.localdate()
     with pytest.raises(ValidationError):
-        do_set_exhibition(
-            conclave, ExhibitionInput("Fair", "", today, today), acting_user=ganesh
-        )
+        do_set_exhibition(conclave, ExhibitionInput("Fair", "", today, today), acting_user=ganesh)
     assert not Exhibition.objects.exists()
 
 
@@ -218,9 +216,7 @@ def test_visits_and_enquiries_are_counted_per_exhibitor(
     assert enquiry.exhibition == fair
     # staff see the counts on the exhibition's page
     staff = client_for(ganesh).get(f"/showcase/exhibitions/{fair.uuid}/manage/")
-    row = next(
-        line for line in staff.content.decode().split("<tr>") if str(stand.uuid) in line
-    )
+    row = next(line for line in staff.content.decode().split("<tr>") if str(stand.uuid) in line)
     assert '<td class="num">1</td><td class="num">3</td><td class="num">1</td>' in row
     # and the enquiry says where it came from
     detail = client_for(ganesh).get(f"/showcase/enquiries/{enquiry.uuid}/")
@@ -312,7 +308,7 @@ def test_an_exhibitor_gets_the_products_of_their_stall(
 ) -> None:
     jug = make_product(shown_ramu, ganesh, name_en="Terracotta jug")
     add_sku(jug, ganesh, seller_sku="TERR-JUG-01")
-    event = Event.objects.filter(pk=fair.event_id).update(floor_rows=1, floor_columns=1)
+    Event.objects.filter(pk=fair.event_id).update(floor_rows=1, floor_columns=1)
     event = Event.objects.get(pk=fair.event_id)
     do_invite_to_event(event, [shown_ramu], acting_user=ganesh)
     do_assign_stall(event, 1, 1, shown_ramu, [jug], acting_user=ganesh)
@@ -382,9 +378,7 @@ def test_staff_set_up_an_exhibition_through_the_pages(
     )
     stand = Exhibitor.objects.get()
     assert (stand.hall, list(stand.products.all())) == (second, [horse])
-    staff.post(
-        f"/showcase/exhibitors/{stand.uuid}/", {"hall": first.pk, "products": [horse.uuid]}
-    )
+    staff.post(f"/showcase/exhibitors/{stand.uuid}/", {"hall": first.pk, "products": [horse.uuid]})
     stand.refresh_from_db()
     assert stand.hall == first
     # an empty hall may go; one with exhibitors may not
