@@ -114,8 +114,6 @@ def exhibitor(request: HttpRequest, exhibition_uuid: UUID, exhibitor_uuid: UUID)
     """An exhibitor's stand: their products (linking to the showcase's product pages) with a
     trade enquiry that counts for this exhibition. Each opening of the page counts one visit."""
     today = timezone.localdate()
-    if request.method == "GET":
-        actions.count_visit(exhibition_uuid, exhibitor_uuid, today=today)
 
     def build() -> HttpResponse:
         record = (
@@ -151,7 +149,11 @@ def exhibitor(request: HttpRequest, exhibition_uuid: UUID, exhibitor_uuid: UUID)
             },
         )
 
-    return cached_page(request, build, vary=today.isoformat())
+    response = cached_page(request, build, vary=today.isoformat())
+    # Counted once the page is known to be shown (a hidden one raised 404 above).
+    if request.method == "GET":
+        actions.count_visit(exhibition_uuid, exhibitor_uuid, today=today)
+    return response
 
 
 # --- staff -----------------------------------------------------------------------------------

@@ -386,3 +386,30 @@ def test_staff_set_up_an_exhibition_through_the_pages(
     staff.post(f"/showcase/halls/{second.pk}/remove/")
     assert list(exhibition.halls.all()) == [first]
     assert "Ramu" in page(exhibition)
+
+
+def test_the_exhibition_page_costs_the_same_queries_for_more_exhibitors(
+    fair: Exhibition, hall: Hall, stand: Exhibitor, gorakhpur: District, ganesh: User
+) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            page(fair)
+        return len(captured)
+
+    one = queries()
+    for number in range(3):
+        maker = register(
+            gorakhpur, ganesh, name_hi=f"कारीगर {number}", mobile=f"+91983904000{number}"
+        )
+        give_listing_consent(maker, ganesh)
+        show(maker, ganesh)
+        product = make_product(maker, ganesh, name_en=f"Kurta {number}")
+        add_sku(product, ganesh, seller_sku=f"KURTA-{number}")
+        do_add_exhibitor(fair, hall, maker, acting_user=ganesh)
+    assert queries() == one
+    assert page(fair).count("/exhibitors/") == 4
