@@ -413,3 +413,18 @@ def test_the_exhibition_page_costs_the_same_queries_for_more_exhibitors(
         do_add_exhibitor(fair, hall, maker, acting_user=ganesh)
     assert queries() == one
     assert page(fair).count("/exhibitors/") == 4
+
+
+def test_a_merged_duplicates_place_goes_to_the_survivor(
+    fair: Exhibition, hall: Hall, shown_ramu: Producer, gorakhpur: District, ganesh: User
+) -> None:
+    from niryat.registry.actions import do_merge_producers
+
+    duplicate = register(gorakhpur, ganesh, name_hi="रामू प्रजापती", mobile="+919839099999")
+    give_listing_consent(duplicate, ganesh)
+    show(duplicate, ganesh)
+    product = make_product(duplicate, ganesh, name_en="Terracotta bell")
+    add_sku(product, ganesh, seller_sku="TERR-BELL-01")
+    do_add_exhibitor(fair, hall, duplicate, acting_user=ganesh)
+    do_merge_producers(shown_ramu, duplicate, acting_user=ganesh)
+    assert list(Exhibitor.objects.values_list("producer", flat=True)) == [shown_ramu.pk]
