@@ -15,7 +15,7 @@ import numpy as np
 
 from bench.generate import scaled
 from bench.harness import Result, Target, compare
-from niryat.insights.countries import km_from_india
+from niryat.core.countries import km_from_india
 from niryat.insights.potential import (
     COMPETITORS_KEPT,
     DISTANCE_ELASTICITY,

@@ -364,7 +364,7 @@ def test_staff_create_an_order_to_the_usa_and_issue_its_documents(
     page.get_by_role("button", name="Save").click()
     page.goto(f"/districts/{MORADABAD}/")
     table = page.locator("table.exports-by-country")
-    expect(table.locator("tr", has_text="USA")).to_contain_text("₹27,972")
+    expect(table.locator("tr", has_text="United States")).to_contain_text("₹27,972")
     expect(table.locator("tr", has_text="South Africa")).to_contain_text("₹1,50,000")
     expect(table.locator("tr", has_text="South Africa")).to_contain_text("100%")
     axe_check(page)

@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from niryat.core.countries import country_name_en
 from niryat.core.pdf import font_context, html_to_pdf
-from niryat.exportdesk.countries import country_name
 from niryat.exportdesk.models import (
     CN22_LIMIT_SDR,
     SDR,
@@ -208,7 +208,7 @@ def document_context(
     return {
         **font_context(),
         "kind": kind,
-        "title": str(Kind(kind).label),
+        "title": Kind(kind).label,  # lazy: render_pdf renders it in English
         "number": number,
         "version": version,
         "date": on.strftime("%d.%m.%Y"),
@@ -218,7 +218,7 @@ def document_context(
         "iec": producer.iec,
         "gstin": producer.gstin,
         "buyer": order.buyer,
-        "buyer_country": country_name(order.buyer.country),
+        "buyer_country": country_name_en(order.buyer.country),
         "buyer_order_ref": order.buyer_order_ref,
         "incoterm": order.incoterm,
         "currency": order.currency,

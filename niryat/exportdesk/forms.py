@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from niryat.exportdesk.countries import country_choices
+from niryat.core.countries import destination_choices
 from niryat.exportdesk.models import (
     Council,
     Document,
@@ -91,7 +91,7 @@ class ExportOrderForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["buyer_country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["buyer_country"].choices = [("", "—"), *destination_choices()]  # type: ignore[attr-defined]
 
 
 class LineForm(forms.Form):
@@ -144,7 +144,7 @@ class MerchantSaleForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["country"].choices = [("", "—"), *destination_choices()]  # type: ignore[attr-defined]
 
 
 class ParcelStatusForm(forms.Form):
@@ -185,4 +185,4 @@ class MarketplaceExportForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["buyer_country"].choices = [("", "—"), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["buyer_country"].choices = [("", "—"), *destination_choices()]  # type: ignore[attr-defined]

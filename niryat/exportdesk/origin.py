@@ -23,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from niryat.exportdesk.countries import country_name
+from niryat.core.countries import country_name_en
 from niryat.exportdesk.models import Document, ExportOrder
 
 AGREEMENTS_CSV = Path(__file__).parent / "data" / "origin_agreements.csv"
@@ -99,7 +99,7 @@ def origin_application(order: ExportOrder) -> OriginApplication:
         (_("Exporter's IEC"), producer.iec),
         (_("Producer"), producer.name_hi or producer.name_latin),
         (_("Importer (consignee)"), f"{order.buyer.name}, {order.buyer.address}".strip(", ")),
-        (_("Country of destination"), country_name(order.buyer.country)),
+        (_("Country of destination"), country_name_en(order.buyer.country)),
         (_("Country of origin of the goods"), "India"),
         (_("Means of transport"), shipment.get_mode_display() if shipment else ""),
         (_("Number of packages"), str(order.packages)),

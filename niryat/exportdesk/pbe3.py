@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from niryat.exportdesk.countries import country_name
+from niryat.core.countries import country_name_en
 from niryat.exportdesk.models import Document, ExportOrder, ReadinessItem, Shipment
 
 COLUMNS = [
@@ -97,7 +97,7 @@ def pbe3_rows(order: ExportOrder) -> list[dict[str, str]]:
                     "AD code": ad_code,
                     "Sl.No": str(number),
                     "Consignee name and address": consignee,
-                    "Country of destination": f"{buyer.country} {country_name(buyer.country)}",
+                    "Country of destination": f"{buyer.country} {country_name_en(buyer.country)}",
                     "Description": line.description,
                     "CTH": line.hs_code,
                     "Quantity unit": "PCS",

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from niryat.core.countries import country_name
 from niryat.core.models import District
-from niryat.exportdesk.countries import country_name
 from niryat.exportdesk.models import (
     REALISATION_MONTHS,
     ExportOrder,

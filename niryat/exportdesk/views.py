@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from niryat.channels.models import Order as MarketplaceOrder
 from niryat.core.access import staff_only
+from niryat.core.countries import country_name
 from niryat.core.models import District, User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
 from niryat.core.sheets.reading import MAX_FILE_BYTES
@@ -38,7 +39,6 @@ from niryat.exportdesk.actions import (
     do_update_readiness_item,
     shipment_problems,
 )
-from niryat.exportdesk.countries import country_name
 from niryat.exportdesk.documents import postal_declaration
 from niryat.exportdesk.forms import (
     ExportOrderForm,

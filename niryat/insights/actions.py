@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from niryat.core.audit import record_audit
+from niryat.core.countries import km_from_india
 from niryat.core.models import District, User
 from niryat.insights import summaries
-from niryat.insights.countries import km_from_india
 from niryat.insights.models import (
     MarketPotential,
     SummaryFreshness,

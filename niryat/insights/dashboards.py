@@ -21,11 +21,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from niryat.channels.models import ChannelCode, Listing
+from niryat.core.countries import country_name, iso3_of
 from niryat.core.models import District, OdopProduct
 from niryat.core.money import rupees
-from niryat.exportdesk.countries import country_name
 from niryat.insights import summaries as s
-from niryat.insights.countries import iso3_of
 from niryat.insights.models import SummaryFreshness, SummaryRow
 from niryat.insights.plans import month_label
 from niryat.insights.worldmap import HEIGHT, WIDTH, legend, shaded_map

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from niryat.core import hs_codes
 from niryat.core.audit import record_audit
+from niryat.core.countries import is_destination
 from niryat.core.models import District, OdopProduct, User
-from niryat.exportdesk.countries import countries
 from niryat.insights.models import (
     MONEY_MEASURES,
     Decision,
@@ -197,7 +197,7 @@ def do_set_target(
     country = country.strip().upper()
     if country and measure != Measure.EXPORT_VALUE:
         raise ValidationError({"country": _("Only an export value target has a market.")})
-    if country and country not in countries():
+    if country and not is_destination(country):
         raise ValidationError({"country": _("Choose a country from the list.")})
     if value < 0:
         raise ValidationError({"value": _("A target cannot be below zero.")})

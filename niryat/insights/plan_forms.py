@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from niryat.core.countries import destination_choices
 from niryat.core.models import District, OdopProduct
-from niryat.exportdesk.countries import country_choices
 from niryat.insights.models import ExportPlan, Measure, PlanAction
 from niryat.insights.plans import current_financial_year
 
@@ -79,7 +79,7 @@ class TargetForm(forms.Form):
         kwargs.setdefault("prefix", "target")
         super().__init__(*args, **kwargs)
         _district_products(self.fields["odop_product"], plan.district, str(_("Whole district")))
-        self.fields["country"].choices = [("", _("All markets")), *country_choices()]  # type: ignore[attr-defined]
+        self.fields["country"].choices = [("", _("All markets")), *destination_choices()]  # type: ignore[attr-defined]
 
 
 class PlanActionForm(forms.Form):

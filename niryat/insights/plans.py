@@ -31,10 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niryat.channels.models import Order, OrderLine
+from niryat.core.countries import country_name
 from niryat.core.dates import INDIA, MONTHS
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.money import rupees
-from niryat.exportdesk.countries import country_name
 from niryat.exportdesk.models import MerchantSale, Shipment
 from niryat.insights.models import (
     MONEY_MEASURES,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from niryat.insights.countries import countries, country_name
+from niryat.core.countries import by_iso3, country_name
 from niryat.insights.models import MarketPotential, TradeDataset
 
 COMPETITORS_SHOWN = 3
@@ -82,7 +82,7 @@ class MarketRow:
 
     @property
     def km_from_india(self) -> float | None:
-        country = countries().get(self.market)
+        country = by_iso3().get(self.market)
         return country.km_from_india if country else None
 
     def reasons(self) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from niryat.insights.countries import countries
+from niryat.core.countries import by_iso3
 
 TOPOJSON = Path(__file__).parent / "static" / "insights" / "countries-110m.json"
 WIDTH = 960.0
@@ -122,7 +122,7 @@ def shapes() -> tuple[Shape, ...]:
     """Every country of the map with its SVG path, once per process."""
     topology = json.loads(TOPOJSON.read_text(encoding="utf-8"))
     arcs = _arcs(topology)
-    by_numeric = {c.numeric: c.iso3 for c in countries().values()}
+    by_numeric = {c.numeric: c.iso3 for c in by_iso3().values()}
     result = []
     for geometry in topology["objects"]["countries"]["geometries"]:
         if geometry.get("type") == "Polygon":

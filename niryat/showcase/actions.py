@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from niryat.catalog.models import Product
 from niryat.channels.models import ChannelCode
 from niryat.core.audit import record_audit
+from niryat.core.countries import country_name, is_destination
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
 from niryat.core.models import District, PartnerOrg, User
 from niryat.core.scoping import require_write
 from niryat.events.models import Event
-from niryat.exportdesk.countries import countries, country_name
 from niryat.registry.models import Consent, Producer
 from niryat.showcase.models import (
     Commitment,
@@ -134,7 +134,7 @@ def check_enquiry(data: EnquiryInput) -> dict[str, str]:
     errors = {}
     if not data.name.strip():
         errors["name"] = _("Give your name.")
-    if data.country not in countries():
+    if not is_destination(data.country):
         errors["country"] = _("Choose the country the goods go to.")
     if not 1 <= data.quantity <= MAX_QUANTITY:
         errors["quantity"] = _("Give a quantity from 1 to 10,000,000.")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import Product
 from niryat.channels.models import ChannelCode
+from niryat.core.countries import destination_choices
 from niryat.core.models import District, PartnerOrg
-from niryat.exportdesk.countries import country_choices
 from niryat.registry.models import Consent, Producer
 from niryat.showcase.actions import (
     MAX_QUANTITY,
@@ -48,7 +48,7 @@ class EnquiryForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Choose a country")),
-            *country_choices(),
+            *destination_choices(),
         ]
 
     def enquiry_input(self) -> EnquiryInput:

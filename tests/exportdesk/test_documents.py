@@ -224,6 +224,8 @@ def test_every_reason_is_given_at_once(ramu: Producer, ganesh: User) -> None:
 def test_staff_issue_and_download_through_the_page_in_hindi(
     order: ExportOrder, ganesh: User
 ) -> None:
+    ganesh.language = "hi"
+    ganesh.save(update_fields=["language"])
     client = client_for(ganesh)
     issued = client.post(
         f"/export/orders/{order.uuid}/documents/", {"kind": "invoice", "hindi_name": "on"}
@@ -233,10 +235,12 @@ def test_staff_issue_and_download_through_the_page_in_hindi(
     pdf = client.get(f"/export/orders/{order.uuid}/documents/{document.pk}/")
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
+    # Staff work in Hindi; the invoice, for customs and the buyer, is in English throughout.
+    text = pdf_text(Path(document.pdf.path))
+    assert "Commercial invoice" in text
+    assert "वाणिज्यिक" not in text.replace(" ", "")
 
     order.lines.filter(description__startswith="Terracotta horse").update(hs_code="")
-    ganesh.language = "hi"
-    ganesh.save(update_fields=["language"])
     refused = client.post(f"/export/orders/{order.uuid}/documents/", {"kind": "packing_list"})
     assert refused.status_code == 400
     assert "पंक्ति 1 (Terracotta horse, 30 cm) में HS कोड नहीं है।" in refused.content.decode()
@@ -263,7 +267,7 @@ def test_pbe3_data_of_the_postal_shipment(order: ExportOrder, ganesh: User) -> N
     assert first["Postal tracking number"] == "EE123456785IN"
     assert first["CTH"] == "69139000"
     assert first["Invoice no."] == invoice.number
-    assert first["Country of destination"] == "US USA"
+    assert first["Country of destination"] == "US United States"
     assert first["Consignee name and address"] == "Hudson Home Goods, 12 Canal St New York NY 10013"
     # FOB 289.00 of a 324.00 total, shared by the lines: 250.00 × 289/324 = 222.99.
     assert first["FOB"] == "222.99"

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
+from niryat.core.countries import destination_choices
 from niryat.core.models import District, User
 from niryat.exportdesk.actions import do_record_merchant_sale, do_record_shipment
 from niryat.exportdesk.models import MerchantExporter, MerchantSale
@@ -48,10 +50,10 @@ def test_direct_against_merchant_exports_by_country_and_producer(
 
     countries = {row.label: row for row in exports_by_country(gorakhpur)}
 
-    assert list(countries) == ["South Africa", "Peru", "USA"]
-    assert countries["USA"].direct == Decimal("20812.50")
-    assert countries["USA"].via_merchants == Decimal(10_000)
-    assert countries["USA"].merchant_share == 32
+    assert list(countries) == ["South Africa", "Peru", "United States"]
+    assert countries["United States"].direct == Decimal("20812.50")
+    assert countries["United States"].via_merchants == Decimal(10_000)
+    assert countries["United States"].merchant_share == 32
     assert countries["South Africa"].merchant_share == 100
     producers = {str(p): row for p, row in exports_by_producer(gorakhpur)}
     assert producers["Shanti Devi"].direct == 0
@@ -120,12 +122,12 @@ def test_the_state_sees_direct_and_merchant_exports_by_district_and_country(
         (str(d), row.direct, row.via_merchants, row.label) for d, row in page.context["by_district"]
     ]
     assert by_district == [
-        ("Varanasi", Decimal(0), Decimal(100_000), "USA"),
-        ("Gorakhpur", Decimal("20812.50"), Decimal(30_000), "South Africa, USA"),
+        ("Varanasi", Decimal(0), Decimal(100_000), "United States"),
+        ("Gorakhpur", Decimal("20812.50"), Decimal(30_000), "South Africa, United States"),
     ]
     countries = {row.label: (row.direct, row.via_merchants) for row in page.context["by_country"]}
     assert countries == {
-        "USA": (Decimal("20812.50"), Decimal(100_000)),
+        "United States": (Decimal("20812.50"), Decimal(100_000)),
         "South Africa": (Decimal(0), Decimal(30_000)),
     }
     html = page.content.decode()
@@ -134,4 +136,19 @@ def test_the_state_sees_direct_and_merchant_exports_by_district_and_country(
     # A district's staff see their own district only, never the state's table.
     own = client_for(vani).get("/export/who-exports/")
     assert own.context["by_district"] == []
-    assert [row.label for row in own.context["by_country"]] == ["USA"]
+    assert [row.label for row in own.context["by_country"]] == ["United States"]
+
+
+def test_destination_countries_are_todays_named_in_the_users_language() -> None:
+    """The buyer's country list holds today's countries, spelt right, in English or Hindi; no
+    India, no former USSR."""
+    with translation.override("en"):
+        english = dict(destination_choices())
+    with translation.override("hi"):
+        hindi = dict(destination_choices())
+    assert english["CW"] == "Curaçao"
+    assert english["CI"] == "Côte d'Ivoire"
+    assert hindi["US"] == "संयुक्त राज्य"
+    assert "IN" not in english
+    assert "SU" not in english
+    assert list(hindi.values()) == sorted(hindi.values())

@@ -44,7 +44,7 @@ def test_the_district_dashboard_shows_the_records_figures(
     assert funnel["Listed"] == [Decimal(2)]  # sita, the old one
     assert funnel["Exporting"] == [Decimal(1)]
     countries = chart_rows(dashboard, "exports_country")
-    assert countries["USA"] == [Decimal("20812.50"), Decimal("20812.50"), Decimal(0)]
+    assert countries["United States"] == [Decimal("20812.50"), Decimal("20812.50"), Decimal(0)]
     assert countries["Germany"] == [Decimal(50000), Decimal(0), Decimal(50000)]
     products = chart_rows(dashboard, "exports_product")
     assert products["Terracotta"] == [Decimal("20812.50")]
