@@ -110,7 +110,15 @@ from niryat.payouts.models import (
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
-from niryat.showcase.models import Commitment, Enquiry, Mou, Profile
+from niryat.showcase.models import (
+    Commitment,
+    Enquiry,
+    Exhibition,
+    Exhibitor,
+    Hall,
+    Mou,
+    Profile,
+)
 from niryat.site.api import api
 from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
@@ -148,6 +156,10 @@ NOT_DISTRICT_PAGES = {
     # The public showcase's district page, for everyone signed out: it shows only what producers
     # agreed to show (tests/showcase). Its product pages are walked: Varanasi's saree is not shown.
     "showcase_district",
+    # An online exhibition's public page, the same: its exhibitors are those shown on the
+    # showcase (tests/showcase/test_exhibitions.py). Its exhibitor pages are walked: Varanasi's
+    # weaver exhibits but is not shown.
+    "showcase_exhibition",
 }
 
 
@@ -396,6 +408,28 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         jpeg(a_photo(400, 300)),
         acting_user=vani,
     )
+    # Varanasi's online exhibition: its title is public (the showcase's home announces it), its
+    # event and hall are marked; the weaver exhibits the saree (not shown on the showcase).
+    fair = do_create_event(
+        varanasi,
+        {
+            "kind": Event.Kind.EXHIBITION,
+            "title": MARKER,
+            "starts_on": datetime.date(2026, 12, 1),
+            "ends_on": datetime.date(2026, 12, 31),
+            "venue": MARKER,
+        },
+        acting_user=vani,
+    )
+    exhibition = Exhibition.objects.create(
+        event=fair,
+        title_en="Varanasi silk fair",
+        opens_on=datetime.date(2026, 12, 1),
+        closes_on=datetime.date(2026, 12, 31),
+    )
+    hall = Hall.objects.create(exhibition=exhibition, name_en=MARKER, name_hi=MARKER)
+    stand = Exhibitor.objects.create(exhibition=exhibition, hall=hall, producer=weaver)
+    stand.products.add(saree)
     event_pages = {
         name: conclave.uuid
         for name in (
@@ -560,6 +594,10 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         "enquiry_uuid": enquiry.uuid,
         "mou_uuid": mou.uuid,
         "commitment_id": commitment.pk,
+        "exhibition_uuid": exhibition.uuid,
+        "exhibitor_uuid": stand.uuid,
+        "event_uuid": fair.uuid,
+        "hall_id": hall.pk,
         "width": 160,
         "chart": "funnel",
     }
@@ -632,6 +670,10 @@ def snapshot() -> list[Any]:
         list(Profile.objects.order_by("pk").values()),
         list(Mou.objects.order_by("pk").values()),
         list(Commitment.objects.order_by("pk").values()),
+        list(Exhibition.objects.order_by("pk").values()),
+        list(Hall.objects.order_by("pk").values()),
+        list(Exhibitor.objects.order_by("pk").values()),
+        list(Exhibitor.products.through.objects.order_by("pk").values()),
         list(Settlement.objects.order_by("pk").values()),
         list(SettlementLine.objects.order_by("pk").values()),
         list(PayoutTerms.objects.order_by("pk").values()),

@@ -1,5 +1,6 @@
 """The showcase's writes: a producer's showcase profile, buyers' enquiries and their follow-up,
-taking products off (their addresses then answer 410 Gone), and the centre's MoUs."""
+taking products off (their addresses then answer 410 Gone), online exhibitions (halls,
+exhibitors, visits) and the centre's MoUs."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import datetime
 import hashlib
 import hmac
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,13 +26,18 @@ from niryat.core.countries import country_name, is_destination
 from niryat.core.messaging import MessageRefused, Outgoing, gateway
 from niryat.core.models import District, PartnerOrg, User
 from niryat.core.scoping import require_write
+from niryat.events.models import Event
 from niryat.registry.models import Consent, Producer
 from niryat.showcase.models import (
     Commitment,
     Enquiry,
+    Exhibition,
+    Exhibitor,
     GoneProduct,
+    Hall,
     Mou,
     Profile,
+    shown_producers,
     shown_products,
 )
 from niryat.showcase.page_cache import forget_pages
@@ -135,11 +143,17 @@ def check_enquiry(data: EnquiryInput) -> dict[str, str]:
 
 @transaction.atomic
 def do_create_enquiry(
-    product: Product, data: EnquiryInput, *, address: str, acting_user: User | None
+    product: Product,
+    data: EnquiryInput,
+    *,
+    address: str,
+    acting_user: User | None,
+    exhibition: Exhibition | None = None,
 ) -> Enquiry:
     """A buyer's enquiry about a shown product: kept for the centre's staff, and told to the
     producer in Hindi through the messaging gateway once it is saved. One address may send
-    SHOWCASE_ENQUIRIES_PER_HOUR in an hour (TooManyEnquiries after that)."""
+    SHOWCASE_ENQUIRIES_PER_HOUR in an hour (TooManyEnquiries after that). Sent from an online
+    exhibition (`exhibition`, one the product is exhibited in), it counts for its exhibitor."""
     errors = check_enquiry(data)
     if errors:
         raise ValidationError(errors)
@@ -163,6 +177,7 @@ def do_create_enquiry(
         quantity=data.quantity,
         message=data.message.strip(),
         address_hash=key,
+        exhibition=exhibition,
     )
     record_audit(
         actor=acting_user, action="showcase.enquiry", obj=enquiry, district=enquiry.district
@@ -316,3 +331,241 @@ def do_record_progress(commitment: Commitment, value: int, *, acting_user: User)
         changes={"commitment": commitment.description, "recorded": [before, value]},
     )
     return commitment
+
+
+# --- online exhibitions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExhibitionInput:
+    title_en: str
+    title_hi: str
+    opens_on: datetime.date
+    closes_on: datetime.date
+
+
+def _require_event_write(event: Event, acting_user: User) -> None:
+    """The event's district's centre staff (a state-level event: state administrators)."""
+    if not Event.objects.changeable_by(acting_user).filter(pk=event.pk).exists():
+        raise PermissionDenied(_("You may read this record but not change it."))
+
+
+def exhibitable_producers(event: Event) -> models.QuerySet[Producer]:
+    """Who may exhibit: producers shown on the showcase (listing consent and the showcase's
+    own), of the event's district (any district for a state-level event)."""
+    producers = shown_producers()
+    if event.district_id is not None:
+        producers = producers.filter(district_id=event.district_id)
+    return producers
+
+
+@transaction.atomic
+def do_set_exhibition(event: Event, data: ExhibitionInput, *, acting_user: User) -> Exhibition:
+    """Give an exhibition event its online exhibition, or change its title and dates."""
+    _require_event_write(event, acting_user)
+    errors = {}
+    if event.kind != Event.Kind.EXHIBITION:
+        errors["__all__"] = _("Only an exhibition can have an online exhibition.")
+    if not (data.title_en.strip() or data.title_hi.strip()):
+        errors["title_en"] = _("Give a title in Hindi or English.")
+    if data.closes_on < data.opens_on:
+        errors["closes_on"] = _("The exhibition cannot close before it opens.")
+    if errors:
+        raise ValidationError(errors)
+    exhibition = Exhibition.objects.select_for_update().filter(event=event).first()
+    created = exhibition is None
+    if exhibition is None:
+        exhibition = Exhibition(event=event, created_by=acting_user)
+    exhibition.title_en = data.title_en.strip()
+    exhibition.title_hi = data.title_hi.strip()
+    exhibition.opens_on = data.opens_on
+    exhibition.closes_on = data.closes_on
+    exhibition.save()
+    forget_pages()
+    record_audit(
+        actor=acting_user,
+        action="showcase.exhibition" if created else "showcase.exhibition_changed",
+        obj=exhibition,
+        district=event.district,
+        changes={
+            "title": exhibition.title_en or exhibition.title_hi,
+            "opens_on": data.opens_on.isoformat(),
+            "closes_on": data.closes_on.isoformat(),
+        },
+    )
+    return exhibition
+
+
+@transaction.atomic
+def do_add_hall(exhibition: Exhibition, *, name_en: str, name_hi: str, acting_user: User) -> Hall:
+    """A hall at the end of the exhibition's halls."""
+    _require_event_write(exhibition.event, acting_user)
+    if not (name_en.strip() or name_hi.strip()):
+        raise ValidationError({"name_en": _("Give the hall a name in Hindi or English.")})
+    exhibition = Exhibition.objects.select_for_update().get(pk=exhibition.pk)
+    last = exhibition.halls.order_by("-position").values_list("position", flat=True).first()
+    hall = Hall.objects.create(
+        exhibition=exhibition,
+        name_en=name_en.strip(),
+        name_hi=name_hi.strip(),
+        position=(last or 0) + 1,
+    )
+    forget_pages()
+    record_audit(
+        actor=acting_user,
+        action="showcase.hall",
+        obj=exhibition,
+        district=exhibition.event.district,
+        changes={"hall": hall.name_en or hall.name_hi},
+    )
+    return hall
+
+
+@transaction.atomic
+def do_remove_hall(hall: Hall, *, acting_user: User) -> None:
+    """An empty hall leaves the exhibition; one with exhibitors is refused."""
+    exhibition = hall.exhibition
+    _require_event_write(exhibition.event, acting_user)
+    if hall.exhibitors.exists():
+        raise ValidationError(_("Move or remove the hall's exhibitors first."))
+    name = hall.name_en or hall.name_hi
+    hall.delete()
+    forget_pages()
+    record_audit(
+        actor=acting_user,
+        action="showcase.hall_removed",
+        obj=exhibition,
+        district=exhibition.event.district,
+        changes={"hall": name},
+    )
+
+
+def _check_products(producer: Producer, products: list[Product]) -> None:
+    for product in products:
+        if product.producer_id != producer.pk:
+            raise ValidationError(
+                {
+                    "products": _("%(product)s is not %(name)s's product.")
+                    % {"product": product, "name": producer}
+                }
+            )
+    shown = set(shown_products().filter(pk__in=[p.pk for p in products]).values_list("pk"))
+    hidden = [product for product in products if (product.pk,) not in shown]
+    if hidden:
+        raise ValidationError(
+            {"products": _("%(product)s is not on the public showcase.") % {"product": hidden[0]}}
+        )
+
+
+@transaction.atomic
+def do_add_exhibitor(
+    exhibition: Exhibition,
+    hall: Hall,
+    producer: Producer,
+    products: Iterable[Product] = (),
+    *,
+    acting_user: User,
+) -> Exhibitor:
+    """A producer exhibits in a hall with the chosen products of theirs. Only a producer on the
+    public showcase may exhibit. With no products chosen, the products of their stall at the
+    event are taken, else all their products on the showcase."""
+    event = exhibition.event
+    _require_event_write(event, acting_user)
+    exhibition = Exhibition.objects.select_for_update().get(pk=exhibition.pk)
+    if hall.exhibition_id != exhibition.pk:
+        raise ValidationError({"hall": _("Choose one of this exhibition's halls.")})
+    if event.district_id is not None and producer.district_id != event.district_id:
+        raise ValidationError(
+            _("%(name)s is from another district (%(district)s).")
+            % {"name": producer, "district": producer.district}
+        )
+    if not shown_producers().filter(pk=producer.pk).exists():
+        raise ValidationError(
+            {
+                "producer": _("%(name)s has not agreed to be on the public showcase.")
+                % {"name": producer}
+            }
+        )
+    if exhibition.exhibitors.filter(producer=producer).exists():
+        raise ValidationError(
+            {"producer": _("%(name)s exhibits here already.") % {"name": producer}}
+        )
+    chosen = list(products)
+    if chosen:
+        _check_products(producer, chosen)
+    else:
+        own = shown_products().filter(producer=producer)
+        chosen = list(own.filter(stalls__event=event).distinct()) or list(own)
+    exhibitor = Exhibitor.objects.create(
+        exhibition=exhibition, hall=hall, producer=producer, added_by=acting_user
+    )
+    exhibitor.products.set(chosen)
+    forget_pages()
+    record_audit(
+        actor=acting_user,
+        action="showcase.exhibitor",
+        obj=exhibition,
+        district=event.district,
+        changes={"producer": str(producer.uuid), "products": len(chosen)},
+    )
+    return exhibitor
+
+
+@transaction.atomic
+def do_update_exhibitor(
+    exhibitor: Exhibitor, hall: Hall, products: Iterable[Product], *, acting_user: User
+) -> Exhibitor:
+    """Move an exhibitor to another hall and choose again which of their products are shown."""
+    exhibition = exhibitor.exhibition
+    _require_event_write(exhibition.event, acting_user)
+    if hall.exhibition_id != exhibition.pk:
+        raise ValidationError({"hall": _("Choose one of this exhibition's halls.")})
+    chosen = list(products)
+    if not chosen:
+        raise ValidationError({"products": _("Choose at least one product.")})
+    _check_products(exhibitor.producer, chosen)
+    exhibitor = Exhibitor.objects.select_for_update().get(pk=exhibitor.pk)
+    exhibitor.hall = hall
+    exhibitor.save(update_fields=["hall", "updated_at"])
+    exhibitor.products.set(chosen)
+    forget_pages()
+    record_audit(
+        actor=acting_user,
+        action="showcase.exhibitor_changed",
+        obj=exhibition,
+        district=exhibition.event.district,
+        changes={"producer": str(exhibitor.producer.uuid), "products": len(chosen)},
+    )
+    return exhibitor
+
+
+@transaction.atomic
+def do_remove_exhibitor(exhibitor: Exhibitor, *, acting_user: User) -> None:
+    """The exhibitor leaves the exhibition (their enquiries stay the centre's record)."""
+    exhibition = exhibitor.exhibition
+    _require_event_write(exhibition.event, acting_user)
+    producer_uuid = str(exhibitor.producer.uuid)
+    exhibitor.delete()
+    forget_pages()
+    record_audit(
+        actor=acting_user,
+        action="showcase.exhibitor_removed",
+        obj=exhibition,
+        district=exhibition.event.district,
+        changes={"producer": producer_uuid},
+    )
+
+
+def count_visit(
+    exhibition_uuid: uuid.UUID, exhibitor_uuid: uuid.UUID, *, today: datetime.date
+) -> bool:
+    """One more visit to an exhibitor's public page, if it is public now (the exhibition has
+    opened and the producer is still shown): one UPDATE adding 1, nothing about the visitor."""
+    return bool(
+        Exhibitor.objects.filter(
+            uuid=exhibitor_uuid,
+            exhibition__uuid=exhibition_uuid,
+            exhibition__opens_on__lte=today,
+            producer__in=shown_producers(),
+        ).update(visits=F("visits") + 1)
+    )

@@ -1,4 +1,5 @@
-"""The enquiry form (public); the staff's forms: follow-up, showcase profile, MoUs."""
+"""The enquiry form (public); the staff's forms: follow-up, showcase profile, MoUs, online
+exhibitions."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from niryat.catalog.models import Product
 from niryat.channels.models import ChannelCode
 from niryat.core.countries import destination_choices
 from niryat.core.models import District, PartnerOrg
-from niryat.registry.models import Consent
-from niryat.showcase.actions import MAX_QUANTITY, CommitmentInput, EnquiryInput, MouInput
-from niryat.showcase.models import Commitment, Enquiry, Profile
+from niryat.registry.models import Consent, Producer
+from niryat.showcase.actions import (
+    MAX_QUANTITY,
+    CommitmentInput,
+    EnquiryInput,
+    ExhibitionInput,
+    MouInput,
+)
+from niryat.showcase.models import Commitment, Enquiry, Hall, Profile
 
 
 class EnquiryForm(forms.Form):
@@ -149,3 +157,68 @@ class CommitmentForm(forms.Form):
 
 class ProgressForm(forms.Form):
     value = forms.IntegerField(label=_("Progress so far"), min_value=0, max_value=10_000_000)
+
+
+# --- online exhibitions (staff) --------------------------------------------------------------
+
+
+class ExhibitionForm(forms.Form):
+    title_hi = forms.CharField(label=_("Title (Hindi)"), max_length=200, required=False)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    opens_on = forms.DateField(label=_("Open from"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(
+        label=_("Open until"),
+        help_text=_("The last day it is open."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def exhibition_input(self) -> ExhibitionInput:
+        data = self.cleaned_data
+        return ExhibitionInput(
+            title_en=data["title_en"],
+            title_hi=data["title_hi"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+        )
+
+
+class HallForm(forms.Form):
+    name_hi = forms.CharField(label=_("Hall name (Hindi)"), max_length=100, required=False)
+    name_en = forms.CharField(label=_("Hall name (English)"), max_length=100, required=False)
+
+
+class ExhibitorForm(forms.Form):
+    """A producer on the showcase, into a hall; their products are chosen on the next page."""
+
+    hall = forms.ModelChoiceField(label=_("Hall"), queryset=Hall.objects.none())
+    producer = forms.ModelChoiceField(
+        label=_("Producer"),
+        queryset=Producer.objects.none(),
+        help_text=_(
+            "Only producers who agreed to be on the public showcase. Their products at their "
+            "stall, or else all their products on the showcase, are shown; choose fewer after."
+        ),
+    )
+
+    def __init__(self, *args: Any, halls: Any, producers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["hall"]).queryset = halls  # type: ignore[type-arg]
+        field = cast(forms.ModelChoiceField, self.fields["producer"])  # type: ignore[type-arg]
+        field.queryset = producers
+        field.to_field_name = "uuid"
+
+
+class ExhibitorProductsForm(forms.Form):
+    hall = forms.ModelChoiceField(label=_("Hall"), queryset=Hall.objects.none())
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products shown"),
+        queryset=Product.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="uuid",
+    )
+
+    def __init__(self, *args: Any, halls: Any, products: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["hall"]).queryset = halls  # type: ignore[type-arg]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["products"])  # type: ignore[type-arg]
+        field.queryset = products

@@ -1,9 +1,11 @@
 """The public showcase: which producers agreed to be shown (with their story), the addresses of
-products taken off it (they answer 410 Gone), buyers' enquiries, and the centre's MoUs with its
-partners, their commitments and progress."""
+products taken off it (they answer 410 Gone), buyers' enquiries, online exhibitions (an event's
+halls, exhibitors and their products), and the centre's MoUs with its partners, their
+commitments and progress."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.db import models
@@ -13,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from niryat.catalog.models import Product, ProductQuerySet, Sku
 from niryat.channels.models import ChannelCode, Listing
-from niryat.core.models import District, PartnerOrg, Role, Timestamped, User
+from niryat.core.models import Bilingual, District, PartnerOrg, Role, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
+from niryat.events.models import Event
 from niryat.registry.models import STAGE_ORDER, Consent, Producer, Stage
 
 
@@ -103,6 +106,119 @@ class GoneProduct(models.Model):
         return str(self.product_uuid)
 
 
+class ExhibitionQuerySet(ScopedQuerySet["Exhibition"]):
+    """Scoped like its event: a district's staff see and change their district's exhibitions,
+    and see the state's; state administrators change the state's. Producers see none here (the
+    public pages are for everyone)."""
+
+    district_field = "event__district"
+
+    def visible_to(self, user: User) -> ExhibitionQuerySet:
+        if user.is_authenticated and user.role == Role.PRODUCER:
+            return self.none()
+        return self.filter(event__in=Event.objects.visible_to(user))
+
+    def changeable_by(self, user: User) -> ExhibitionQuerySet:
+        if user.is_authenticated and user.role == Role.PRODUCER:
+            return self.none()
+        return self.filter(event__in=Event.objects.changeable_by(user))
+
+    def opened(self, today: datetime.date) -> ExhibitionQuerySet:
+        """Open now, or closed and kept as an archive: the ones whose exhibitors are public."""
+        return self.filter(opens_on__lte=today)
+
+
+class Exhibition(Timestamped):
+    """An event's online exhibition: open to everyone between its dates, its exhibitors in
+    halls; before it opens it only says when; after it closes it stays as an archive."""
+
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", _("opens soon")
+        OPEN = "open", _("open")
+        ARCHIVE = "archive", _("archive")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="online_exhibition")
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_hi = models.CharField(_("title (Hindi)"), max_length=200, blank=True)
+    opens_on = models.DateField(_("open from"))
+    closes_on = models.DateField(_("open until"), help_text=_("The last day it is open."))
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ExhibitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        verbose_name = _("online exhibition")
+        verbose_name_plural = _("online exhibitions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if get_language() == "hi":
+            return self.title_hi or self.title_en
+        return self.title_en or self.title_hi
+
+    def phase(self, today: datetime.date) -> str:
+        """Dates are the India dates of `today` (timezone.localdate()), both ends included."""
+        if today < self.opens_on:
+            return self.Phase.UPCOMING
+        if today > self.closes_on:
+            return self.Phase.ARCHIVE
+        return self.Phase.OPEN
+
+
+class Hall(Bilingual, Timestamped):
+    """A named hall of an online exhibition (garments, home textiles...), in the staff's order."""
+
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.CASCADE, related_name="halls")
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        ordering = ["exhibition_id", "position", "id"]
+        verbose_name = _("hall")
+        verbose_name_plural = _("halls")
+
+    def __str__(self) -> str:
+        return self.name or self.name_hi
+
+
+class Exhibitor(Timestamped):
+    """A producer exhibiting in a hall with the products of theirs chosen from the catalogue,
+    and the number of times their page was opened (a number, nothing about who opened it)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.CASCADE, related_name="exhibitors")
+    hall = models.ForeignKey(
+        Hall, verbose_name=_("hall"), on_delete=models.CASCADE, related_name="exhibitors"
+    )
+    producer = models.ForeignKey(
+        Producer, verbose_name=_("producer"), on_delete=models.CASCADE, related_name="exhibits"
+    )
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="exhibits", verbose_name=_("products")
+    )
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["hall_id", "producer__name_key", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exhibition", "producer"], name="one_place_per_exhibition"
+            )
+        ]
+        verbose_name = _("exhibitor")
+        verbose_name_plural = _("exhibitors")
+
+    def __str__(self) -> str:
+        return str(self.producer)
+
+
 class EnquiryQuerySet(ScopedQuerySet["Enquiry"]):
     district_field = "district"
 
@@ -155,6 +271,15 @@ class Enquiry(Timestamped):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The online exhibition the buyer enquired from, if any: counted for its exhibitor.
+    exhibition = models.ForeignKey(
+        Exhibition,
+        verbose_name=_("online exhibition"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enquiries",
+    )
 
     objects = EnquiryQuerySet.as_manager()
 

@@ -9,7 +9,7 @@ from niryat.core.models import User
 from niryat.registry.hooks import DataSection
 from niryat.registry.models import Producer
 from niryat.showcase.actions import bring_back, take_off
-from niryat.showcase.models import Enquiry, Profile, shown_products
+from niryat.showcase.models import Enquiry, Exhibitor, Profile, shown_products
 from niryat.showcase.page_cache import forget_pages
 
 
@@ -23,12 +23,18 @@ class ShowcaseProducerHooks:
             Profile.objects.filter(producer=duplicate).update(producer=survivor)
         else:
             Profile.objects.filter(producer=duplicate).delete()
+        # The duplicate's places in online exhibitions go to the survivor where they have none.
+        taken = Exhibitor.objects.filter(producer=survivor).values("exhibition")
+        Exhibitor.objects.filter(producer=duplicate, exhibition__in=taken).delete()
+        Exhibitor.objects.filter(producer=duplicate).update(producer=survivor)
         forget_pages()  # the duplicate's name may be on cached pages
 
     def producer_erased(self, producer: Producer, *, acting_user: User) -> None:
-        """Off the showcase at once; their story goes with the rest of their data."""
+        """Off the showcase and its online exhibitions at once; their story and their places
+        in exhibitions go with the rest of their data."""
         take_off(Product.objects.filter(producer=producer).values_list("uuid", flat=True))
         Profile.objects.filter(producer=producer).delete()
+        Exhibitor.objects.filter(producer=producer).delete()
 
     def listing_consent_changed(
         self, producer: Producer, *, given: bool, acting_user: User
@@ -47,13 +53,28 @@ class ShowcaseProducerHooks:
         return []
 
     def personal_data(self, producer: Producer) -> list[DataSection]:
+        sections = []
         profile = Profile.objects.filter(producer=producer).first()
-        if profile is None:
-            return []
-        row = {
-            "shown": profile.shown,
-            "agreed_on": profile.agreed_on.isoformat() if profile.agreed_on else "",
-            "story_hi": profile.story_hi,
-            "story_en": profile.story_en,
-        }
-        return [DataSection(key="showcase", title=_("Public showcase"), rows=[row])]
+        if profile is not None:
+            row = {
+                "shown": profile.shown,
+                "agreed_on": profile.agreed_on.isoformat() if profile.agreed_on else "",
+                "story_hi": profile.story_hi,
+                "story_en": profile.story_en,
+            }
+            sections.append(DataSection(key="showcase", title=_("Public showcase"), rows=[row]))
+        exhibits = Exhibitor.objects.filter(producer=producer).select_related("exhibition")
+        rows = [
+            {
+                "exhibition": exhibit.exhibition.title_en or exhibit.exhibition.title_hi,
+                "opens_on": exhibit.exhibition.opens_on.isoformat(),
+                "closes_on": exhibit.exhibition.closes_on.isoformat(),
+                "visits": exhibit.visits,
+            }
+            for exhibit in exhibits
+        ]
+        if rows:
+            sections.append(
+                DataSection(key="exhibitions", title=_("Online exhibitions"), rows=rows)
+            )
+        return sections

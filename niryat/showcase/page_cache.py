@@ -36,18 +36,22 @@ def forget_pages() -> None:
         PageGeneration.objects.get_or_create(pk=ROW, defaults={"number": 1})
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest, vary: str = "") -> str:
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return f"showcase:page:{generation()}:{get_language()}:{path}"
+    return f"showcase:page:{generation()}:{get_language()}:{vary}:{path}"
 
 
-def cached_page(request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """The page from the cache, else rendered and kept (a 200 only).
+def cached_page(
+    request: HttpRequest, render: Callable[[], HttpResponse], *, vary: str = ""
+) -> HttpResponse:
+    """The page from the cache, else rendered and kept (a 200 only). `vary` names what else the
+    page depends on (an online exhibition's phase: the page changes the day it opens or closes,
+    not when a record does).
 
     Browsers and proxies may keep it but must ask again before showing it (`no-cache`): a page
     that a producer has just left must not be shown from a phone's own cache either. Asking
     again costs a few hundred bytes: an unchanged page answers 304 to its ETag."""
-    key = page_key(request)
+    key = page_key(request, vary)
     kept = cache.get(key)
     if kept is None:
         response = render()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from niryat.showcase import views
+from niryat.showcase import exhibition_views, views
 
 urlpatterns = [
     path("showcase/", views.home, name="showcase_home"),
@@ -26,5 +26,52 @@ urlpatterns = [
         "showcase/commitments/<int:commitment_id>/progress/",
         views.commitment_progress,
         name="showcase_commitment_progress",
+    ),
+    # Online exhibitions: public pages, then the staff's.
+    path(
+        "showcase/exhibitions/<uuid:exhibition_uuid>/",
+        exhibition_views.exhibition,
+        name="showcase_exhibition",
+    ),
+    path(
+        "showcase/exhibitions/<uuid:exhibition_uuid>/exhibitors/<uuid:exhibitor_uuid>/",
+        exhibition_views.exhibitor,
+        name="showcase_exhibitor",
+    ),
+    path("showcase/exhibitions/", exhibition_views.exhibition_list, name="exhibition_list"),
+    path(
+        "showcase/exhibitions/events/<uuid:event_uuid>/",
+        exhibition_views.exhibition_set_up,
+        name="exhibition_set_up",
+    ),
+    path(
+        "showcase/exhibitions/<uuid:exhibition_uuid>/manage/",
+        exhibition_views.exhibition_manage,
+        name="exhibition_manage",
+    ),
+    path(
+        "showcase/exhibitions/<uuid:exhibition_uuid>/halls/",
+        exhibition_views.hall_add,
+        name="exhibition_hall_add",
+    ),
+    path(
+        "showcase/exhibitions/<uuid:exhibition_uuid>/exhibitors/",
+        exhibition_views.exhibitor_add,
+        name="exhibition_exhibitor_add",
+    ),
+    path(
+        "showcase/halls/<int:hall_id>/remove/",
+        exhibition_views.hall_remove,
+        name="exhibition_hall_remove",
+    ),
+    path(
+        "showcase/exhibitors/<uuid:exhibitor_uuid>/",
+        exhibition_views.exhibitor_edit,
+        name="exhibition_exhibitor_edit",
+    ),
+    path(
+        "showcase/exhibitors/<uuid:exhibitor_uuid>/remove/",
+        exhibition_views.exhibitor_remove,
+        name="exhibition_exhibitor_remove",
     ),
 ]

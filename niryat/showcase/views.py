@@ -42,6 +42,7 @@ from niryat.showcase.forms import (
 from niryat.showcase.models import (
     Commitment,
     Enquiry,
+    Exhibition,
     GoneProduct,
     Mou,
     Profile,
@@ -125,9 +126,21 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(shown__gt=0)
             .order_by("name_en")
         )
-        return render(request, "showcase/home.html", {"districts": districts})
+        current = Exhibition.objects.filter(closes_on__gte=today).order_by("opens_on", "id")
+        archive = Exhibition.objects.filter(closes_on__lt=today).order_by("-closes_on", "id")
+        return render(
+            request,
+            "showcase/home.html",
+            {
+                "districts": districts,
+                "exhibitions": [(e, e.phase(today)) for e in current[:10]],
+                "archive": archive[:5],
+            },
+        )
 
-    return cached_page(request, build)
+    today = timezone.localdate()
+    # Its list of online exhibitions changes the day one opens or closes.
+    return cached_page(request, build, vary=today.isoformat())
 
 
 def _shown_filter() -> Any:
@@ -320,8 +333,10 @@ def photo(request: HttpRequest, image_uuid: UUID, width: int) -> HttpResponse:
 
 @require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Every district page and product page of the showcase, for search engines."""
+    """Every district page, product page and opened online exhibition of the showcase, for
+    search engines."""
     site = settings.SITE_URL.rstrip("/")
+    today = timezone.localdate()
 
     def build() -> HttpResponse:
         products = shown_products().order_by("id").values_list("uuid", "updated_at")[:50_000]
@@ -331,14 +346,22 @@ def sitemap(request: HttpRequest) -> HttpResponse:
             .order_by("lgd_code")
             .values_list("lgd_code", flat=True)
         )
+        exhibitions = (
+            Exhibition.objects.opened(today).order_by("id").values_list("uuid", flat=True)[:1000]
+        )
         return render(
             request,
             "showcase/sitemap.xml",
-            {"site": site, "products": products, "districts": lgd_codes},
+            {
+                "site": site,
+                "products": products,
+                "districts": lgd_codes,
+                "exhibitions": exhibitions,
+            },
             content_type="application/xml",
         )
 
-    return cached_page(request, build)
+    return cached_page(request, build, vary=today.isoformat())
 
 
 @require_http_methods(["GET", "POST"])
@@ -349,6 +372,7 @@ def enquire(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
     found = _shown_or_gone(request, product_uuid)
     if isinstance(found, HttpResponse):
         return found
+    exhibition = _exhibited_in(request, found)
     form = EnquiryForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -360,6 +384,7 @@ def enquire(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
                 form.enquiry_input(),
                 address=client_ip(request) or "",
                 acting_user=None,
+                exhibition=exhibition,
             )
         except actions.TooManyEnquiries:
             form.add_error(
@@ -377,7 +402,31 @@ def enquire(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
             return redirect("showcase_enquiry_sent")
     elif request.method == "POST":
         status = 400
-    return render(request, "showcase/enquire.html", {"product": found, "form": form}, status=status)
+    return render(
+        request,
+        "showcase/enquire.html",
+        {"product": found, "form": form, "exhibition": exhibition},
+        status=status,
+    )
+
+
+def _exhibited_in(request: HttpRequest, product: Product) -> Exhibition | None:
+    """The online exhibition the buyer came from (`?exhibition=`), if it has opened and shows
+    this product: the enquiry then counts for its exhibitor. Anything else is ignored."""
+    value = _param(request, "exhibition", 36)
+    try:
+        exhibition_uuid = UUID(value)
+    except ValueError:
+        return None
+    return (
+        Exhibition.objects.opened(timezone.localdate())
+        .filter(
+            uuid=exhibition_uuid,
+            exhibitors__products=product,
+            exhibitors__producer=product.producer_id,
+        )
+        .first()
+    )
 
 
 @require_safe
@@ -418,7 +467,9 @@ def enquiry_detail(request: HttpRequest, enquiry_uuid: UUID) -> HttpResponse:
     """An enquiry, and the staff's answer and where it led."""
     user = current_user(request)
     enquiry = get_visible_or_404(
-        Enquiry.objects.select_related("district", "producer", "product"), user, uuid=enquiry_uuid
+        Enquiry.objects.select_related("district", "producer", "product", "exhibition"),
+        user,
+        uuid=enquiry_uuid,
     )
     form = FollowForm(request.POST or None, initial={"status": enquiry.status})
     if request.method == "POST":

@@ -70,6 +70,8 @@ from niryat.core import http
 from niryat.core.actions import do_update_centre
 from niryat.core.demo import DEMO_DISTRICTS
 from niryat.core.models import District, OdopProduct, User
+from niryat.events.actions import do_create_event
+from niryat.events.models import Event
 from niryat.registry.actions import (
     do_add_member,
     do_enable_producer_sign_in,
@@ -79,7 +81,12 @@ from niryat.registry.actions import (
     do_update_producer,
 )
 from niryat.registry.models import Consent, Kind, Membership, Producer, Stage
-from niryat.showcase.actions import do_update_profile
+from niryat.showcase.actions import (
+    ExhibitionInput,
+    do_add_hall,
+    do_set_exhibition,
+    do_update_profile,
+)
 from niryat.site.demo_photos import product_photo
 
 GORAKHPUR, VARANASI, LUCKNOW, MORADABAD = DEMO_DISTRICTS
@@ -476,10 +483,41 @@ def seed_catalogue(report: Seeded) -> None:
         # asked for theirs.
         gorakhpur = districts[GORAKHPUR]
         do_update_centre(gorakhpur.centre, acting_user=_staff(gorakhpur), phone=CENTRE_PHONE)
+        _garment_fair(gorakhpur)
     report.created.append(
         f"created {len(producers)} producers and {len(products)} products with "
         f"{sum(p.skus.count() for p in products)} SKUs"
     )
+
+
+def _garment_fair(gorakhpur: District) -> None:
+    """Seed 000: a virtual garment exhibition planned for Gorakhpur's entrepreneurs. It opens in
+    two weeks with two halls; staff add the garment makers who agree to be shown."""
+    staff = _staff(gorakhpur)
+    opens_on = timezone.localdate() + datetime.timedelta(days=14)
+    fair = do_create_event(
+        gorakhpur,
+        {
+            "kind": Event.Kind.EXHIBITION,
+            "title": "Gorakhpur readymade garments fair",
+            "starts_on": opens_on,
+            "ends_on": opens_on + datetime.timedelta(days=2),
+            "venue": "Gorakhpur",
+        },
+        acting_user=staff,
+    )
+    exhibition = do_set_exhibition(
+        fair,
+        ExhibitionInput(
+            title_en="Gorakhpur readymade garments: online exhibition",
+            title_hi="गोरखपुर रेडीमेड वस्त्र: वर्चुअल प्रदर्शनी",
+            opens_on=opens_on,
+            closes_on=opens_on + datetime.timedelta(days=6),
+        ),
+        acting_user=staff,
+    )
+    do_add_hall(exhibition, name_en="Womenswear", name_hi="महिला परिधान", acting_user=staff)
+    do_add_hall(exhibition, name_en="Menswear", name_hi="पुरुष परिधान", acting_user=staff)
 
 
 def _register(districts: dict[int, District]) -> dict[str, Producer]:

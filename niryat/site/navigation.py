@@ -43,6 +43,7 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Trainings"), reverse("programme_list")))
     items.append(NavItem(_("Payouts"), reverse("payouts_home")))
     items.append(NavItem(_("Enquiries"), reverse("showcase_enquiry_list")))
+    items.append(NavItem(_("Online exhibitions"), reverse("exhibition_list")))
     items.append(NavItem(_("Partners and MoUs"), reverse("showcase_mou_list")))
     items.append(NavItem(_("Outreach"), reverse("outreach_list")))
     items.append(NavItem(_("Funnel"), reverse("funnel")))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from fakes.amazon import FakeAmazon
 from fakes.ebay import FakeEbay
@@ -31,6 +32,7 @@ from niryat.channels.secrets import encrypt
 from niryat.core.demo import DEMO_DISTRICTS, seed_demo
 from niryat.core.models import AuditEntry, User
 from niryat.registry.models import Consent, Membership, Producer, Stage
+from niryat.showcase.models import Exhibition
 from niryat.site.demo import (
     CENTRE_PHONE,
     Seeded,
@@ -165,6 +167,12 @@ def test_the_demo_shows_every_stage_live_listings_and_orders_in_every_state(
     assert all(p.listing_consent for p in listed)
     # an SHG with its three members
     assert demo_producers()["laxmi"].memberships.count() == 3
+    # seed 000: Gorakhpur's online garment exhibition, planned (it says when it opens)
+    fair = Exhibition.objects.get(event__district__lgd_code=148)
+    assert [hall.name_en for hall in fair.halls.all()] == ["Womenswear", "Menswear"]
+    public = Client().get(f"/showcase/exhibitions/{fair.uuid}/").content.decode()
+    assert "Gorakhpur readymade garments: online exhibition" in public
+    assert "The exhibition opens on" in public
     # photos through the imaging pipeline: complete products, and one left incomplete
     completeness = dict(Product.objects.values_list("name_en", "completeness"))
     assert completeness["Terracotta horse"] == 100
