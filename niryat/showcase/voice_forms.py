@@ -29,12 +29,19 @@ STAFF_METHODS = [(code, label) for code, label in Consent.Method.choices if code
 
 
 class FeedbackForm(forms.Form):
-    about = forms.ChoiceField(label=_("About"), choices=Feedback.About.choices)
+    about = forms.ChoiceField(label=_("About"), choices=[("", "—"), *Feedback.About.choices])
     programme = forms.ModelChoiceField(
-        label=_("Training"), queryset=Programme.objects.none(), required=False
+        label=_("Training"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_("When it is about a training."),
     )
     channel = forms.ChoiceField(
-        label=_("Marketplace"), choices=[("", "—"), *MARKETPLACES], required=False
+        label=_("Marketplace"),
+        choices=[("", "—"), *MARKETPLACES],
+        required=False,
+        help_text=_("When it is about a marketplace."),
     )
     rating = forms.TypedChoiceField(label=_("Rating"), choices=[("", "—"), *RATINGS], coerce=int)
     text = forms.CharField(
@@ -57,6 +64,7 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args: Any, producer: Producer, own: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.own = own
+        self.fields["given_on"].initial = timezone.localdate()
         programmes = Programme.objects.filter(district=producer.district)
         if own:
             # A producer speaks of the trainings they had a place in, in their own words, today.
