@@ -15,6 +15,7 @@ from django.db.models import Avg, Count
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -154,7 +155,10 @@ def voice_detail(request: HttpRequest, feedback_uuid: UUID) -> HttpResponse:
         user,
         uuid=feedback_uuid,
     )
-    form = AgreeForm(request.POST if request.POST.get("action") == "agree" else None)
+    form = AgreeForm(
+        request.POST if request.POST.get("action") == "agree" else None,
+        initial={"agreed_on": timezone.localdate()},
+    )
     if request.method == "POST":
         feedback = get_changeable_or_deny(
             Feedback.objects.select_related("producer"), user, uuid=feedback_uuid
