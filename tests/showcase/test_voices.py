@@ -8,8 +8,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from niryat.catalog.models import Product
@@ -420,3 +421,19 @@ def test_the_database_refuses_a_rating_out_of_range(shown_ramu: Producer) -> Non
             text="x",
             given_on=datetime.date(2026, 12, 1),
         )
+
+
+def test_the_staff_list_costs_the_same_queries_for_many_feedback(
+    shown_ramu: Producer, ganesh: User
+) -> None:
+    staff = client_for(ganesh)
+    said(shown_ramu, ganesh, shown=True)
+    staff.get("/voices/")  # the session and the user, once
+    with CaptureQueriesContext(connection) as few:
+        assert staff.get("/voices/").status_code == 200
+    for rating in (1, 2, 3, 4, 5, 4):
+        said(shown_ramu, ganesh, rating=rating, shown=True, about="centre", channel="")
+    with CaptureQueriesContext(connection) as many:
+        html = staff.get("/voices/").content.decode()
+    assert html.count("Rated ") == 7
+    assert len(many.captured_queries) == len(few.captured_queries)
