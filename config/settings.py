@@ -405,6 +405,7 @@ PRODUCER_HOOKS = [
     "niryat.exportdesk.on_registry.ExportDeskProducerHooks",
     "niryat.events.on_registry.EventsProducerHooks",
     "niryat.showcase.on_registry.ShowcaseProducerHooks",
+    "niryat.showcase.voice_hooks.VoiceProducerHooks",
 ]
 SKU_HOOKS = [
     "niryat.channels.on_catalog.ChannelSkuHooks",

@@ -320,7 +320,9 @@ def film_of(picture: bytes, path: Path) -> Path:
     width, height, side = 640, 480, 360
     card = Image.open(io.BytesIO(picture)).convert("L")
     scale = side / max(card.size)
-    card = card.resize((round(card.width * scale), round(card.height * scale)), Image.Resampling.NEAREST)
+    card = card.resize(
+        (round(card.width * scale), round(card.height * scale)), Image.Resampling.NEAREST
+    )
     card = card.point(lambda value: 0 if value < 128 else 255)
     frame = Image.new("L", (width, height), 255)
     frame.paste(card, ((width - card.width) // 2, (height - card.height) // 2))

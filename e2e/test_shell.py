@@ -150,6 +150,7 @@ def test_staff_turn_sign_in_on_and_the_producer_sees_only_their_things(
             hi("My orders"),
             hi("My payments"),
             hi("My products"),
+            hi("My feedback"),
             hi("Call the centre: %(phone)s") % {"phone": "0551 220 1234"},
         ]
     )

@@ -110,6 +110,7 @@ from niryat.payouts.models import (
 from niryat.registry.actions import do_add_member, do_record_outreach_visit
 from niryat.registry.duplicates import DISTRICT_SEARCH
 from niryat.registry.models import DuplicateFlag, ImportJob, Kind, OutreachVisit, Producer
+from niryat.showcase import models as showcase
 from niryat.showcase.models import (
     Commitment,
     Enquiry,
@@ -119,6 +120,7 @@ from niryat.showcase.models import (
     Mou,
     Profile,
 )
+from niryat.showcase.voice_actions import FeedbackInput, do_record_feedback
 from niryat.site.api import api
 from tests.catalog.factories import add_sku, make_product
 from tests.conftest import client_for
@@ -160,6 +162,9 @@ NOT_DISTRICT_PAGES = {
     # showcase (tests/showcase/test_exhibitions.py). Its exhibitor pages are walked: Varanasi's
     # weaver exhibits but is not shown.
     "showcase_exhibition",
+    # A district's producers' voices on the showcase: only words their producers agreed to show,
+    # of producers on the showcase (tests/showcase/test_voices.py). The weaver is not shown.
+    "showcase_voices",
 }
 
 
@@ -335,6 +340,13 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         country="ZA",
         sold_on=datetime.date(2026, 10, 1),
         value_inr=Decimal(50000),
+        acting_user=vani,
+    )
+    voice = do_record_feedback(
+        weaver,
+        FeedbackInput(about="centre", rating=2, text=MARKER, given_on=datetime.date(2026, 11, 1)),
+        show_publicly=True,
+        consent_method="paper",
         acting_user=vani,
     )
     training = do_create_programme(
@@ -592,6 +604,7 @@ def foreign(varanasi, vani, banarasi, settings, tmp_path) -> dict[str, Any]:  # 
         # Message templates belong to the state: only its administrator edits one.
         "key": "order_alert",
         "enquiry_uuid": enquiry.uuid,
+        "feedback_uuid": voice.uuid,
         "mou_uuid": mou.uuid,
         "commitment_id": commitment.pk,
         "exhibition_uuid": exhibition.uuid,
@@ -668,6 +681,8 @@ def snapshot() -> list[Any]:
         list(SummaryRun.objects.order_by("pk").values()),
         list(Enquiry.objects.order_by("pk").values()),
         list(Profile.objects.order_by("pk").values()),
+        list(showcase.Feedback.objects.order_by("pk").values()),
+        list(showcase.Testimonial.objects.order_by("pk").values()),
         list(Mou.objects.order_by("pk").values()),
         list(Commitment.objects.order_by("pk").values()),
         list(Exhibition.objects.order_by("pk").values()),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -17,7 +18,7 @@ from niryat.catalog.models import Product, ProductQuerySet, Sku
 from niryat.channels.models import ChannelCode, Listing
 from niryat.core.models import Bilingual, District, PartnerOrg, Role, Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
-from niryat.events.models import Event
+from niryat.events.models import Event, Programme
 from niryat.registry.models import STAGE_ORDER, Consent, Producer, Stage
 
 
@@ -217,6 +218,143 @@ class Exhibitor(Timestamped):
 
     def __str__(self) -> str:
         return str(self.producer)
+
+
+class FeedbackQuerySet(ScopedQuerySet["Feedback"]):
+    district_field = "district"
+
+    def visible_to(self, user: User) -> FeedbackQuerySet:
+        if user.is_authenticated and user.role == Role.PRODUCER:
+            # A producer reads their own feedback and nobody else's.
+            return self.filter(producer__user=user, producer__erased_at__isnull=True)
+        return super().visible_to(user)  # type: ignore[return-value]
+
+    def filtered(self, params: dict[str, str]) -> FeedbackQuerySet:
+        records = self
+        if params.get("about") in Feedback.About.values:
+            records = records.filter(about=params["about"])
+        if params.get("rating") in {"1", "2", "3", "4", "5"}:
+            records = records.filter(rating=int(params["rating"]))
+        return records
+
+    def shown(self) -> FeedbackQuerySet:
+        """Testimonials on the public showcase: feedback whose producer agreed to show it (and
+        has not withdrawn that) and who is on the showcase themselves."""
+        agreed = Testimonial.objects.filter(feedback=OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.filter(Exists(agreed), producer__in=shown_producers().values("pk")).exclude(
+            text=""
+        )
+
+    def with_agreement(self) -> FeedbackQuerySet:
+        """Each with `agreed`: whether the producer's consent to show it stands."""
+        agreed = Testimonial.objects.filter(feedback=OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.annotate(agreed=Exists(agreed))
+
+    def averages(self) -> list[dict[str, Any]]:
+        """The average rating and the number of feedback per subject: the kind, and the
+        marketplace or training where one is named."""
+        rows = (
+            self.order_by()
+            .values("about", "channel", "programme__title")
+            .annotate(average=models.Avg("rating"), count=models.Count("pk"))
+            .order_by("about", "channel", "programme__title")
+        )
+        return list(rows)
+
+
+class Feedback(Timestamped):
+    """What a producer says of a training, a marketplace, the centre or anything else: a rating
+    of 1 to 5 and their reason, in the language they gave it. Recorded by staff or sent by the
+    producer from their own page. Guests' feedback on events (conclaves, exhibitions, visits)
+    stays in the events app (events.Feedback); this is the rest of a producer's voice."""
+
+    class About(models.TextChoices):
+        TRAINING = "training", _("a training")
+        MARKETPLACE = "marketplace", _("a marketplace")
+        CENTRE = "centre", _("the centre")
+        OTHER = "other", _("something else")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="voices")
+    about = models.CharField(_("about"), max_length=12, choices=About.choices)
+    # The training or marketplace it is about, where `about` names one.
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("training"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="voices",
+    )
+    channel = models.CharField(
+        _("marketplace"), max_length=10, choices=ChannelCode.choices, blank=True
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("reason, in their words"), max_length=2000)
+    language = models.CharField(max_length=2, default="hi")
+    given_on = models.DateField(_("date"))
+    # Staff who wrote it down; empty with `from_producer` when the producer sent it themselves.
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_producer = models.BooleanField(_("sent by the producer"), default=False)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="voice_rating_1_to_5"
+            )
+        ]
+        indexes = [models.Index(fields=["district", "about", "rating"])]
+        verbose_name = _("producer's feedback")
+        verbose_name_plural = _("producers' feedback")
+
+    def __str__(self) -> str:
+        return f"{self.producer} · {self.rating}"
+
+    @property
+    def subject(self) -> str:
+        """What it is about, in words: the training's title, the marketplace, the centre."""
+        if self.about == self.About.TRAINING and self.programme is not None:
+            return self.programme.title
+        if self.about == self.About.MARKETPLACE and self.channel:
+            return str(ChannelCode(self.channel).label)
+        return str(self.get_about_display())
+
+    def open_testimonial(self) -> Testimonial | None:
+        return self.testimonials.filter(withdrawn_at__isnull=True).first()
+
+
+class Testimonial(Timestamped):
+    """The producer's consent to show one feedback of theirs on the public showcase, in their
+    name: a use of its own, apart from being shown there at all (Profile). Who recorded it and
+    when; withdrawn, it leaves the showcase at once, and the row stays as the record of both."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="testimonials")
+    agreed_on = models.DateField(_("date agreed"))
+    method = models.CharField(_("how given"), max_length=8, choices=Consent.Method.choices)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-agreed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_open_testimonial",
+            )
+        ]
+        verbose_name = _("testimonial")
+        verbose_name_plural = _("testimonials")
+
+    def __str__(self) -> str:
+        return str(self.feedback)
 
 
 class EnquiryQuerySet(ScopedQuerySet["Enquiry"]):

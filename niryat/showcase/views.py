@@ -43,6 +43,7 @@ from niryat.showcase.models import (
     Commitment,
     Enquiry,
     Exhibition,
+    Feedback,
     GoneProduct,
     Mou,
     Profile,
@@ -58,6 +59,8 @@ PER_PAGE = 12
 MAX_QUERY = 100
 # Marketplaces a buyer can follow a link to, in the order shown.
 BUY_ON = (ChannelCode.AMAZON, ChannelCode.FLIPKART, ChannelCode.EBAY, ChannelCode.ONDC)
+# Producers' testimonials on a district's or a product's page (all of them: voice_views).
+VOICES_ON_A_PAGE = 3
 
 
 def _param(request: HttpRequest, name: str, limit: int = MAX_QUERY) -> str:
@@ -171,10 +174,17 @@ def district(request: HttpRequest, lgd_code: int) -> HttpResponse:
             .filter(district=place)
             .select_related("showcase_profile")[:50],
             "filters_query": f"odop={chosen.pk}" if chosen else "",
+            "voices": _voices(district=place),
         }
         return _listing(request, products, extra, "showcase/district.html")
 
     return cached_page(request, build)
+
+
+def _voices(**where: Any) -> list[Feedback]:
+    """The newest testimonials of a district or a producer, for a showcase page."""
+    shown = Feedback.objects.shown().filter(**where)
+    return list(shown.select_related("producer__odop_product", "programme")[:VOICES_ON_A_PAGE])
 
 
 @require_safe
@@ -300,6 +310,7 @@ def _product_context(request: HttpRequest, product: Product) -> dict[str, Any]:
         "description": description,
         "json_ld": mark_safe(json_ld),  # noqa: S308 - escaped above
         "story": profile.story if profile else "",
+        "voices": _voices(producer=product.producer),
         "in_hindi": language == "hi",
     }
 

@@ -87,6 +87,8 @@ from niryat.showcase.actions import (
     do_set_exhibition,
     do_update_profile,
 )
+from niryat.showcase.models import Feedback
+from niryat.showcase.voice_actions import FeedbackInput, do_record_feedback
 from niryat.site.demo_photos import product_photo
 
 GORAKHPUR, VARANASI, LUCKNOW, MORADABAD = DEMO_DISTRICTS
@@ -479,6 +481,7 @@ def seed_catalogue(report: Seeded) -> None:
     with transaction.atomic():
         producers = _register(districts)
         products = _catalogue(producers)
+        _voices(producers)
         # Gorakhpur's producers see their centre's number; the other centres' staff are still
         # asked for theirs.
         gorakhpur = districts[GORAKHPUR]
@@ -575,6 +578,42 @@ def _register(districts: dict[int, District]) -> dict[str, Producer]:
         account.full_name = ramu.name_hi  # the header names who is signed in
         account.save(update_fields=["full_name"])
     return producers
+
+
+# ODOP sellers tell of selling online (seed 002), and agreed on the form to show it publicly.
+VOICES = (
+    (
+        "ramu",
+        "flipkart",
+        5,
+        "फ्लिपकार्ट पर घोड़े बिकने लगे तो गाँव के बाहर के खरीदार मिले; पैसा सीधे खाते में आता है।",
+    ),
+    (
+        "ansari",
+        "amazon",
+        4,
+        "Amazon brought orders from Bengaluru and Pune. Packing silk well took time to learn.",
+    ),
+    ("nazia", "", 5, "केन्द्र ने फ़ोटो और विवरण लिखने में मदद की, अब ऑर्डर खुद संभालती हूँ।"),
+)
+
+
+def _voices(producers: dict[str, Producer]) -> None:
+    for key, channel, rating, text in VOICES:
+        producer = producers[key]
+        do_record_feedback(
+            producer,
+            FeedbackInput(
+                about=Feedback.About.MARKETPLACE if channel else Feedback.About.CENTRE,
+                channel=channel,
+                rating=rating,
+                text=text,
+                given_on=timezone.localdate() - datetime.timedelta(days=7),
+            ),
+            show_publicly=True,
+            consent_method=Consent.Method.PAPER,
+            acting_user=_staff(producer.district),
+        )
 
 
 def _catalogue(producers: dict[str, Producer]) -> list[Product]:

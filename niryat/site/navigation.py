@@ -45,6 +45,7 @@ def nav_for(user: User) -> list[NavItem]:
     items.append(NavItem(_("Enquiries"), reverse("showcase_enquiry_list")))
     items.append(NavItem(_("Online exhibitions"), reverse("exhibition_list")))
     items.append(NavItem(_("Partners and MoUs"), reverse("showcase_mou_list")))
+    items.append(NavItem(_("Feedback"), reverse("voice_list")))
     items.append(NavItem(_("Outreach"), reverse("outreach_list")))
     items.append(NavItem(_("Funnel"), reverse("funnel")))
     items.append(NavItem(_("Message templates"), reverse("message_templates")))
@@ -67,6 +68,7 @@ def producer_nav(user: User) -> list[NavItem]:
         NavItem(_("My orders"), reverse("order_list")),
         NavItem(_("My payments"), reverse("my_payouts")),
         NavItem(_("My products"), reverse("product_list")),
+        NavItem(_("My feedback"), reverse("my_feedback")),
     ]
     district_id = user.district_id
     phone = (

@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("niryat.insights.urls")),
     path("", include("niryat.payouts.urls")),
     path("", include("niryat.showcase.urls")),
+    path("", include("niryat.showcase.voice_urls")),
     path("", include("niryat.insights.plan_urls")),
     path("", include("niryat.insights.dashboard_urls")),
     path("admin/", admin.site.urls),

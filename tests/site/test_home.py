@@ -194,6 +194,7 @@ def test_the_producers_menu_holds_their_things_and_the_centres_number(
         ("/channels/orders/", "My orders"),
         ("/producer/payments/", "My payments"),
         ("/catalogue/", "My products"),
+        ("/producer/feedback/", "My feedback"),
         ("tel:0551 220 1234", "Call the centre: 0551 220 1234"),
     ]
     assert 'href="tel:0551 220 1234"' in page[page.index("</nav>") :]  # on the page too
