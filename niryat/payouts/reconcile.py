@@ -92,6 +92,7 @@ class LineFigures:
     ordered_at: dt.datetime
     state: str
     gst_percent: Decimal
+    channel: str = ""
     delivered_at: dt.datetime | None = None
     by_kind: dict[str, Decimal] = field(default_factory=dict)
     # The most each fee may be where it is agreed per order (ONDC's finder fee), by kind.
@@ -233,6 +234,7 @@ _COLUMNS = (
     "order__ordered_at",
     "order__state",
     "sku__product__gst_rate",
+    "order__account__channel",
 )
 
 
@@ -263,6 +265,7 @@ def reconcile(
             ordered_at=row[10],
             state=row[11],
             gst_percent=Decimal(row[12] or 0),
+            channel=row[13],
         )
     if not lines:
         return []
@@ -317,24 +320,13 @@ def reconcile(
             account_id__in={line.account_id for line in lines.values()}
         )
     }
-    checks = _Checks(
-        terms, _cycles({line.account_id for line in lines.values()} - terms.keys()), rates, today
-    )
+    checks = _Checks(terms, rates, today)
     for line in lines.values():
         # delivered when the history says so, else when shipped (an order delivered before
         # its history was kept)
         line.delivered_at = delivered.get(line.order_id) or shipped.get(line.order_id)
         checks.check(line)
     return list(lines.values())
-
-
-def _cycles(account_ids: set[int]) -> dict[int, int]:
-    """The payment cycle of each account without payout terms: its marketplace's usual one
-    (ONDC's settlement window, a day after delivery; about a week for the others)."""
-    if not account_ids:
-        return {}
-    channels = ChannelAccount.objects.filter(pk__in=account_ids).values_list("pk", "channel")
-    return {pk: channel_class(code).payment_cycle_days for pk, code in channels}
 
 
 def _exchange_rates(lines: Iterable[LineFigures]) -> None:
@@ -355,16 +347,13 @@ class _Checks:
     """The checks of each order line, with what they share worked out once."""
 
     def __init__(
-        self,
-        terms: dict[int, PayoutTerms],
-        cycles: dict[int, int],
-        rates: dict[str, list[TaxRate]],
-        today: dt.date,
+        self, terms: dict[int, PayoutTerms], rates: dict[str, list[TaxRate]], today: dt.date
     ) -> None:
         self.limit = tolerance()
         self.rates = rates
         self.today = today
-        self.cycles = {**cycles, **{pk: t.payment_cycle_days for pk, t in terms.items()}}
+        self.cycles = {pk: t.payment_cycle_days for pk, t in terms.items()}
+        self.channel_cycles: dict[str, int] = {}
         self.cards = {pk: t.card() for pk, t in terms.items()}
         self.rates_on: dict[dt.date, tuple[TaxRate | None, TaxRate | None]] = {}
 
@@ -394,7 +383,7 @@ class _Checks:
             line.tcs_rate, line.tds_rate = rates
             if line.settled:
                 self._taxes(line, ordered_on)
-        self._owed(line, self.cycles.get(line.account_id, DEFAULT_CYCLE_DAYS))
+        self._owed(line, self._cycle(line))
         card = self.cards.get(line.account_id)
         if card and line.settled and not line.foreign:
             self._fees(line, card)
@@ -407,6 +396,20 @@ class _Checks:
                     _("Returned, but no payout has a refund line for it."),
                 )
             )
+
+    def _cycle(self, line: LineFigures) -> int:
+        """The account's payment cycle, or its marketplace's usual one (ONDC's settlement window,
+        a day after delivery; about a week for the others)."""
+        found = self.cycles.get(line.account_id)
+        if found is not None:
+            return found
+        if line.channel not in self.channel_cycles:
+            self.channel_cycles[line.channel] = (
+                channel_class(line.channel).payment_cycle_days
+                if line.channel
+                else DEFAULT_CYCLE_DAYS
+            )
+        return self.channel_cycles[line.channel]
 
     def _taxes(self, line: LineFigures, ordered_on: dt.date) -> None:
         taxable = line.taxable()

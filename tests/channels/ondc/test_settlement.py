@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -130,6 +132,41 @@ def test_a_signed_recon_is_recorded_once_and_agreed_with(
     run_tasks()
     assert Settlement.objects.count() == 1
     assert SettlementLine.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_five_orders_paid_in_one_payout_are_answered_in_one_callback(
+    bap: FakeOndcBuyerApp,  # noqa: F811
+    horse: Sku,  # noqa: F811
+    ganesh: User,
+) -> None:
+    """RSF 1.0's utility wants at least five orders in an order book. Set ONDC_FLOW_LOGS to a
+    folder to keep the receiver_recon and on_receiver_recon (to POST them to the utility)."""
+    add_rates()
+    ids = []
+    for _ in range(5):
+        placed = bap.buy(SUBSCRIBER, item=str(horse.uuid), between=run_tasks)
+        ids.append(placed["on_confirm"]["message"]["order"]["id"])
+        deliver(Order.objects.get(channel_order_id=ids[-1]), ganesh)
+
+    answer, sent = bap.settle(SUBSCRIBER, ids, faults=("unknown_order",))
+    assert answer.status_code == 200
+    run_tasks()
+
+    callback = bap.wait_for("on_receiver_recon", message_id=sent["context"]["message_id"])
+    statuses = {
+        o["id"]: o["counterparty_recon_status"]
+        for o in callback.data["message"]["orderbook"]["orders"]
+    }
+    assert statuses == {**dict.fromkeys(ids, "01"), "ORD-NOT-OURS-1": "04"}
+    payout = Settlement.objects.get()
+    assert payout.total == Decimal("1012.50") * 5 + Decimal("481.17")
+    assert payout.lines.filter(order__isnull=True).count() == 4
+    keep = os.environ.get("ONDC_FLOW_LOGS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        logs = {"receiver_recon": sent, "on_receiver_recon": callback.data}
+        (Path(keep) / "rsf_receiver_recon.json").write_text(json.dumps(logs, indent=2))
 
 
 @pytest.mark.django_db(transaction=True)
