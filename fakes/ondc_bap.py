@@ -42,7 +42,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -578,7 +578,9 @@ class FakeOndcBuyerApp(FakeMarketplace):
         paid = collected - fee - tcs - tds
         if "short_paid" in faults:
             paid -= Decimal("50.00")
-        now = now_timestamp()
+        # Paid a moment before the message that says so: ONDC's utility wants the message's
+        # timestamp after the order's updated_at.
+        now = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         payment = entry["payment"]
         payment["params"].update(
             transaction_id=f"pay-{order_id}", amount=f"{collected:.2f}", currency="INR"

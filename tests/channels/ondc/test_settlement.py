@@ -44,6 +44,13 @@ from tests.channels.ondc.test_flow import (  # noqa: F401 - fixtures of the live
 )
 
 
+# Our on_receiver_recon to five orders with a finder fee above the agreed one and an order we do
+# not have, as ONDC's log-validation utility passed it (RSF 1.0.0).
+SAMPLE_ANSWERS = json.loads((RECEIVER_RECON.parent / "ondc_on_receiver_recon.json").read_text())[
+    "message"
+]["orderbook"]["orders"]
+
+
 def add_rates() -> None:
     """TCS and TDS as their migration seeds them (a live-server test empties every table)."""
     importlib.import_module("niryat.payouts.migrations.0002_tax_rates").add_rates(apps, None)
@@ -135,7 +142,7 @@ def test_a_signed_recon_is_recorded_once_and_agreed_with(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_five_orders_paid_in_one_payout_are_answered_in_one_callback(
+def test_five_orders_paid_in_one_payout_are_answered_in_one_callback_with_reasons(
     bap: FakeOndcBuyerApp,  # noqa: F811
     horse: Sku,  # noqa: F811
     ganesh: User,
@@ -149,18 +156,21 @@ def test_five_orders_paid_in_one_payout_are_answered_in_one_callback(
         ids.append(placed["on_confirm"]["message"]["order"]["id"])
         deliver(Order.objects.get(channel_order_id=ids[-1]), ganesh)
 
-    answer, sent = bap.settle(SUBSCRIBER, ids, faults=("unknown_order",))
+    answer, sent = bap.settle(SUBSCRIBER, ids, faults=("fee_above", "unknown_order"))
     assert answer.status_code == 200
     run_tasks()
 
     callback = bap.wait_for("on_receiver_recon", message_id=sent["context"]["message_id"])
-    statuses = {
-        o["id"]: o["counterparty_recon_status"]
-        for o in callback.data["message"]["orderbook"]["orders"]
+    answers = {o["id"]: o for o in callback.data["message"]["orderbook"]["orders"]}
+    assert {key: a["counterparty_recon_status"] for key, a in answers.items()} == {
+        **dict.fromkeys(ids, "03"),
+        "ORD-NOT-OURS-1": "04",
     }
-    assert statuses == {**dict.fromkeys(ids, "01"), "ORD-NOT-OURS-1": "04"}
+    assert answers[ids[0]]["counterparty_diff_amount"] == {"currency": "INR", "value": "-31.50"}
+    assert answers[ids[0]]["message"] == {"name": "finder fee above agreed", "code": "FEE"}
     payout = Settlement.objects.get()
-    assert payout.total == Decimal("1012.50") * 5 + Decimal("481.17")
+    # 6% kept where 3% was agreed, on each ₹1,050 order; the stranger kept all the same
+    assert payout.total == Decimal("981.00") * 5 + Decimal("481.17")
     assert payout.lines.filter(order__isnull=True).count() == 4
     keep = os.environ.get("ONDC_FLOW_LOGS")
     if keep:
@@ -246,6 +256,8 @@ def test_the_node_disagrees_with_a_fee_above_the_agreed_one_and_says_by_how_much
     assert answer["counterparty_recon_status"] == "03"
     assert answer["counterparty_diff_amount"] == {"currency": "INR", "value": "-31.50"}
     assert answer["message"] == {"name": "finder fee above agreed", "code": "FEE"}
+    # the keys of the answer ONDC's utility passed (fakes/fixtures/ondc_on_receiver_recon.json)
+    assert answer.keys() == SAMPLE_ANSWERS[0].keys()
     (line,) = reconcile.reconcile(
         reconcile.lines_for(accounts=ChannelAccount.objects.filter(channel="ondc")),
         today=timezone.localdate(),
