@@ -43,7 +43,6 @@ from tests.channels.ondc.test_flow import (  # noqa: F401 - fixtures of the live
     site,
 )
 
-
 # Our on_receiver_recon to five orders with a finder fee above the agreed one and an order we do
 # not have, as ONDC's log-validation utility passed it (RSF 1.0.0).
 SAMPLE_ANSWERS = json.loads((RECEIVER_RECON.parent / "ondc_on_receiver_recon.json").read_text())[
