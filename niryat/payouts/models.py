@@ -2,9 +2,10 @@
 rates and rate cards the lines are checked against.
 
 A `Settlement` is one payout of one account (Amazon's financial event group, a Flipkart NEFT
-transfer); its `SettlementLine`s are the charges on order items (the sale, each fee, GST on the
-fees, TCS, TDS, refunds, reserves), each matched to the order line of our book it is about, or
-kept unmatched with the marketplace's ids. Reconciliation (niryat/payouts/reconcile.py) reads
+transfer, the payout an ONDC buyer app names in its reconciliation message); its
+`SettlementLine`s are the charges on order items (the sale, each fee, GST on the fees, TCS, TDS,
+refunds, reserves), each matched to the order line of our book it is about, or kept unmatched
+with the marketplace's ids. Reconciliation (niryat/payouts/reconcile.py) reads
 them; nothing here is computed twice.
 """
 

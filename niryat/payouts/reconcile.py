@@ -4,8 +4,9 @@ of our book, set against what should be, with the reasons where they differ.
 For each order line: the sale value, each fee, GST on the fees, TCS and TDS (and the rates in
 force on the order's date), refunds and fees given back, reserves, what was paid and in which
 payout, what is still to come. A line is flagged when it was delivered and not paid after the
-account's payment cycle, a fee is above the account's rate card, it was returned and no refund
-line came, or the tax withheld is not what the rate of its date gives. Differences up to
+account's payment cycle (ONDC: the settlement window), a fee is above the account's rate card
+(ONDC: the finder fee the order was placed with), it was returned and no refund line came, or
+the tax withheld is not what the rate of its date gives. Differences up to
 `settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
 
 The sums are made in SQL (each order line's settlement lines by kind and payout); the delivery
