@@ -34,14 +34,16 @@ the same figures into `message.orders[].settlements[]` (amount, commission, with
 tcs, tds, each with diff_value); the node speaks 1.0, the version the buyer apps' utility
 checks `receiver_recon` against.
 
-Order-level amounts are split over the order's lines in proportion to their value (the payouts
-reconcile per order line); every order, as the buyer app sent it, is kept in the settlement's
-`raw`, unknown fields included.
+Each order of a payout is recorded as a settlement of its own (the payout's settlement_id and
+the order's id), its amounts split over the order's lines in proportion to their value (the
+payouts reconcile per order line); the order, as the buyer app sent it, is kept in the
+settlement's `raw`, unknown fields included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -266,32 +268,32 @@ def read_order(node: OndcNode, raw: Any) -> ReconOrder:
 
 
 def settlements_of(orders: Sequence[ReconOrder], context: dict[str, Any]) -> list[SettlementData]:
-    """One settlement per payout the buyer app names (its settlement_id): what it paid and
-    when, with each order's lines and the orders as sent."""
-    groups: dict[str, list[ReconOrder]] = {}
-    for order in orders:
-        key = order.settlement_id or f"{context.get('bap_id', '')}:{order.order_id}"
-        groups.setdefault(key[:100], []).append(order)
+    """One settlement per order and payout the buyer app names (its settlement_id and the NEFT
+    reference): what it paid for the order and when, its lines, and the order as sent. Kept per
+    order because a buyer app may name the same payout in several messages, each with some of
+    its orders: an order sent again replaces only its own lines."""
     found = []
-    for settlement_id, members in groups.items():
-        moments = [order.paid_at for order in members if order.paid_at is not None]
-        settled = all(order.settled for order in members)
-        last = max(moments) if moments else None
+    for order in orders:
+        key = f"{order.settlement_id}/{order.order_id}" if order.settlement_id else order.order_id
+        if len(key) > 100:
+            key = f"{key[:60]}…{hashlib.sha256(key.encode()).hexdigest()[:32]}"
         found.append(
             SettlementData(
-                settlement_id=settlement_id,
+                settlement_id=key,
                 currency=CURRENCY,
-                total=sum((order.paid for order in members), Decimal(0)),
-                lines=[line for order in members for line in order.settlement_lines()],
-                opened_at=min(moments) if moments else None,
-                closed_at=last,
-                paid_on=_india_date(last) if settled and last is not None else None,
-                reference=members[0].reference,
+                total=order.paid,
+                lines=order.settlement_lines(),
+                opened_at=order.paid_at,
+                closed_at=order.paid_at,
+                paid_on=_india_date(order.paid_at)
+                if order.settled and order.paid_at is not None
+                else None,
+                reference=order.reference,
                 raw={
                     "collector_app_id": context.get("bap_id", ""),
                     "transaction_id": context.get("transaction_id", ""),
                     "message_id": context.get("message_id", ""),
-                    "orders": [order.raw for order in members],
+                    "order": order.raw,
                 },
             )
         )

@@ -115,7 +115,7 @@ def test_a_signed_recon_is_recorded_once_and_agreed_with(
         "tds": ("-1.00", None),
     }
     # the fields the node does not read are kept as the buyer app sent them
-    assert recorded.raw["orders"][0]["payerdetails"]["payer_name"] == "Buyer Niryat Test"
+    assert recorded.raw["order"]["payerdetails"]["payer_name"] == "Buyer Niryat Test"
     (line,) = reconcile.reconcile(
         reconcile.lines_for(accounts=ChannelAccount.objects.filter(pk=order.account_id)),
         today=timezone.localdate(),
@@ -167,10 +167,16 @@ def test_five_orders_paid_in_one_payout_are_answered_in_one_callback_with_reason
     }
     assert answers[ids[0]]["counterparty_diff_amount"] == {"currency": "INR", "value": "-31.50"}
     assert answers[ids[0]]["message"] == {"name": "finder fee above agreed", "code": "FEE"}
-    payout = Settlement.objects.get()
     # 6% kept where 3% was agreed, on each ₹1,050 order; the stranger kept all the same
-    assert payout.total == Decimal("981.00") * 5 + Decimal("481.17")
-    assert payout.lines.filter(order__isnull=True).count() == 4
+    payouts = {payout.settlement_id: payout for payout in Settlement.objects.all()}
+    settlement_id = sent["message"]["orderbook"]["orders"][0]["settlement_id"]
+    assert payouts.keys() == {f"{settlement_id}/{key}" for key in answers}
+    assert payouts[f"{settlement_id}/{ids[0]}"].total == Decimal("981.00")
+    stranger = payouts[f"{settlement_id}/ORD-NOT-OURS-1"]
+    assert (stranger.total, stranger.lines.filter(order__isnull=True).count()) == (
+        Decimal("481.17"),
+        4,
+    )
     keep = os.environ.get("ONDC_FLOW_LOGS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
