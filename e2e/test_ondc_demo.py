@@ -191,9 +191,7 @@ def test_the_buyer_app_settles_a_delivered_order_and_staff_and_ramu_see_the_mone
     page.goto(f"{live_server.url}/payouts/")
     page.locator("main").get_by_role("link", name=re.compile("ONDC")).first.click()
     expect(page.locator("main")).to_contain_text("reconciliation messages")
-    payout = page.locator(
-        f"tr.settlement[data-settlement='{sent_order['settlement_id']}/{order.channel_order_id}']"
-    )
+    payout = page.locator(f"tr.settlement[data-settlement='{order.channel_order_id}']")
     expect(payout).to_contain_text(rupees(paid))
     expect(payout).to_contain_text("reconciliation message")
     ramu = horse.product.producer

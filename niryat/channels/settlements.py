@@ -120,10 +120,11 @@ class ClaimedOrder:
     fee: Decimal
     tcs: Decimal
     tds: Decimal
-    withheld: Decimal
+    withheld: Decimal  # held back for returns
     paid: Decimal
     book_total: Decimal | None  # what the order came to in our book; None when we have no order
     agreed_fee: Decimal | None  # the fee the order was placed with; None when none was agreed
+    released: Decimal = Decimal(0)  # what was held back before and is paid now
 
 
 @dataclass(frozen=True)

@@ -672,7 +672,7 @@ def judge(claim: ClaimedOrder, lines: Sequence[LineFigures]) -> Verdict:
             % {"collected": rupees(claim.collected), "total": rupees(claim.book_total)},
             "collected",
         )
-    kept = claim.fee + claim.tcs + claim.tds + claim.withheld
+    kept = claim.fee + claim.tcs + claim.tds + claim.withheld - claim.released
     if abs(claim.collected - kept - claim.paid) > limit:
         reasons.setdefault(
             _("%(paid)s paid; %(collected)s collected less %(kept)s kept comes to %(net)s.")
@@ -686,7 +686,7 @@ def judge(claim: ClaimedOrder, lines: Sequence[LineFigures]) -> Verdict:
         )
     fee = claim.fee if claim.agreed_fee is None else min(claim.fee, claim.agreed_fee)
     taxes = sum((line.expected_tcs + line.expected_tds for line in lines), ZERO)
-    expected = claim.book_total - fee - taxes - claim.withheld
+    expected = claim.book_total - fee - taxes - claim.withheld + claim.released
     difference = claim.paid - expected
     if not reasons:
         difference = ZERO

@@ -34,16 +34,15 @@ the same figures into `message.orders[].settlements[]` (amount, commission, with
 tcs, tds, each with diff_value); the node speaks 1.0, the version the buyer apps' utility
 checks `receiver_recon` against.
 
-Each order of a payout is recorded as a settlement of its own (the payout's settlement_id and
-the order's id), its amounts split over the order's lines in proportion to their value (the
-payouts reconcile per order line); the order, as the buyer app sent it, is kept in the
-settlement's `raw`, unknown fields included.
+Each order of a payout is recorded as a settlement of its own, under the order's id, its amounts
+split over the order's lines in proportion to their value (the payouts reconcile per order
+line); the order, as the buyer app sent it, is kept in the settlement's `raw`, unknown fields
+included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -130,6 +129,7 @@ class ReconOrder:
     tds: Decimal
     withheld: Decimal
     paid: Decimal
+    released: Decimal  # paid in the withholding-amount phase: held back before, paid now
     paid_at: dt.datetime | None
     settled: bool
     ondc: OndcOrder | None
@@ -167,6 +167,7 @@ class ReconOrder:
             tds=self.tds,
             withheld=self.withheld,
             paid=self.paid,
+            released=self.released,
             book_total=self.book_total,
             agreed_fee=self.agreed_fee(),
         )
@@ -192,7 +193,7 @@ class ReconOrder:
             (Charge.COMMISSION, "deduction_by_collector", -self.fee, agreed),
             (Charge.TCS, "withholding_tax_gst", -self.tcs, None),
             (Charge.TDS, "withholding_tax_tds", -self.tds, None),
-            (Charge.RESERVE, "@ondc/org/withholding_amount", -self.withheld, None),
+            (Charge.RESERVE, "@ondc/org/withholding_amount", self.released - self.withheld, None),
         ]
         found = []
         for kind, code, amount, allowed in charges:
@@ -231,13 +232,16 @@ def read_order(node: OndcNode, raw: Any) -> ReconOrder:
         # At the order's level in RSF 1.0's schema; some buyer apps put them in payment.
         return _amount(raw.get(name, payment.get(name)), f"order {order_id}: {name}")
 
-    paid = Decimal(0)
+    paid = released = Decimal(0)
     moments = []
     settled = False
     for detail in payment.get("@ondc/org/settlement_details") or []:
         if not isinstance(detail, dict) or detail.get("settlement_counterparty") != SELLER:
             continue
-        paid += _amount(detail.get("settlement_amount"), f"order {order_id}: settlement_amount")
+        amount = _amount(detail.get("settlement_amount"), f"order {order_id}: settlement_amount")
+        paid += amount
+        if detail.get("settlement_phase") == "withholding-amount":
+            released += amount
         settled = settled or detail.get("settlement_status") == "PAID"
         moment = _moment(detail.get("settlement_timestamp"))
         if moment is not None:
@@ -260,6 +264,7 @@ def read_order(node: OndcNode, raw: Any) -> ReconOrder:
         tds=taken("withholding_tax_tds"),
         withheld=_amount(payment.get("@ondc/org/withholding_amount"), "withholding_amount"),
         paid=paid,
+        released=released,
         paid_at=max(moments) if moments else None,
         settled=settled,
         ondc=ondc,
@@ -268,18 +273,16 @@ def read_order(node: OndcNode, raw: Any) -> ReconOrder:
 
 
 def settlements_of(orders: Sequence[ReconOrder], context: dict[str, Any]) -> list[SettlementData]:
-    """One settlement per order and payout the buyer app names (its settlement_id and the NEFT
-    reference): what it paid for the order and when, its lines, and the order as sent. Kept per
-    order because a buyer app may name the same payout in several messages, each with some of
-    its orders: an order sent again replaces only its own lines."""
+    """One settlement per order, under the order's id: what the buyer app paid for it and when
+    (the NEFT reference), its lines, and the order as sent. An order entry of RSF 1.0 is the
+    whole of what the buyer app settled for the order (every settlement_details phase: the sale
+    amount, the withholding released later), so the order sent again in a later message
+    replaces what it said before, and an order named in several messages is counted once."""
     found = []
     for order in orders:
-        key = f"{order.settlement_id}/{order.order_id}" if order.settlement_id else order.order_id
-        if len(key) > 100:
-            key = f"{key[:60]}…{hashlib.sha256(key.encode()).hexdigest()[:32]}"
         found.append(
             SettlementData(
-                settlement_id=key,
+                settlement_id=order.order_id,
                 currency=CURRENCY,
                 total=order.paid,
                 lines=order.settlement_lines(),
@@ -293,6 +296,7 @@ def settlements_of(orders: Sequence[ReconOrder], context: dict[str, Any]) -> lis
                     "collector_app_id": context.get("bap_id", ""),
                     "transaction_id": context.get("transaction_id", ""),
                     "message_id": context.get("message_id", ""),
+                    "settlement_id": order.settlement_id,
                     "order": order.raw,
                 },
             )

@@ -169,10 +169,9 @@ def test_five_orders_paid_in_one_payout_are_answered_in_one_callback_with_reason
     assert answers[ids[0]]["message"] == {"name": "finder fee above agreed", "code": "FEE"}
     # 6% kept where 3% was agreed, on each ₹1,050 order; the stranger kept all the same
     payouts = {payout.settlement_id: payout for payout in Settlement.objects.all()}
-    settlement_id = sent["message"]["orderbook"]["orders"][0]["settlement_id"]
-    assert payouts.keys() == {f"{settlement_id}/{key}" for key in answers}
-    assert payouts[f"{settlement_id}/{ids[0]}"].total == Decimal("981.00")
-    stranger = payouts[f"{settlement_id}/ORD-NOT-OURS-1"]
+    assert payouts.keys() == answers.keys()
+    assert payouts[ids[0]].total == Decimal("981.00")
+    stranger = payouts["ORD-NOT-OURS-1"]
     assert (stranger.total, stranger.lines.filter(order__isnull=True).count()) == (
         Decimal("481.17"),
         4,
@@ -363,3 +362,45 @@ def test_an_order_not_in_our_book_is_kept_with_the_buyer_apps_ids(
         line.channel_order_id
         for line in reconcile.unmatched_lines(ChannelAccount.objects.filter(channel="ondc"))
     ] == ["ORD-STRANGER"] * 4
+
+
+@pytest.mark.django_db
+def test_what_is_held_back_for_returns_and_released_later_replaces_the_orders_figures(
+    ondc_node: OndcNode, ramu_horse: Sku
+) -> None:
+    order = placed(ondc_node, ramu_horse, "ORD-HELD")
+    held = entry(order, paid="912.50")
+    held["payment"]["@ondc/org/withholding_amount"] = "100.00"
+
+    first = settlement.answer_receiver_recon(ondc_node, recon(held))
+
+    assert first.message["orderbook"]["orders"][0]["counterparty_recon_status"] == "01"  # type: ignore[index]
+    (line,) = reconcile.reconcile(
+        reconcile.lines_for(accounts=ChannelAccount.objects.filter(channel="ondc")),
+        today=timezone.localdate(),
+    )
+    assert (line.paid, line.reserve, line.withheld) == (
+        Decimal("912.50"),
+        Decimal("-100.00"),
+        Decimal("106.00"),
+    )
+
+    # after the return window the buyer app pays what it held back, in a second payout
+    released = json.loads(json.dumps(held))
+    sale = released["payment"]["@ondc/org/settlement_details"][0]
+    released["payment"]["@ondc/org/settlement_details"].append(
+        {**sale, "settlement_phase": "withholding-amount", "settlement_amount": "100.00"}
+    )
+    second = settlement.answer_receiver_recon(ondc_node, recon(released))
+
+    assert second.message["orderbook"]["orders"][0]["counterparty_recon_status"] == "01"  # type: ignore[index]
+    assert Settlement.objects.get().total == Decimal("1012.50")
+    (line,) = reconcile.reconcile(
+        reconcile.lines_for(accounts=ChannelAccount.objects.filter(channel="ondc")),
+        today=timezone.localdate(),
+    )
+    assert (line.paid, line.reserve, line.withheld) == (
+        Decimal("1012.50"),
+        Decimal(0),
+        Decimal("6.00"),
+    )
