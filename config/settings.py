@@ -412,6 +412,10 @@ SKU_HOOKS = [
     "niryat.channels.ondc.push.OndcSkuHooks",
     "niryat.showcase.on_catalog.ShowcaseSkuHooks",
 ]
+# The apps that hear of settlements a marketplace pushes to us (ONDC's reconciliation messages).
+SETTLEMENT_HOOKS = [
+    "niryat.payouts.on_channels.PayoutSettlementHooks",
+]
 
 # The import framework's importers (niryat/core/sheets), by key, for the background task.
 SHEET_IMPORTERS = [

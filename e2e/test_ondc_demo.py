@@ -4,14 +4,21 @@ real signatures (what `curl -X POST localhost:8705/_fake/order` does); Gorakhpur
 phone in Hindi, accept, pack, ship, send out for delivery and deliver it; the buyer app hears each
 step, and the horse's stock is one less on Amazon too.
 
+Then the buyer app pays for the order and sends its settlement reconciliation; staff and the
+producer see the money on the payouts pages.
+
 The task worker's part is played by the test (`run_tasks`, `drain`)."""
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext
@@ -22,10 +29,15 @@ from e2e.test_channels import fakes, marketplaces  # noqa: F401 - fixtures
 from fakes.ondc_bap import FakeOndcBuyerApp
 from fakes.ondc_registry import FakeOndcRegistry
 from niryat.catalog.models import Sku
+from niryat.channels.actions import do_set_order_state
 from niryat.channels.ebay.api import forget_tokens as forget_ebay_tokens
 from niryat.channels.flipkart.api import forget_tokens as forget_flipkart_tokens
 from niryat.channels.models import Order
+from niryat.core.dates import format_date
 from niryat.core.demo import seed_demo
+from niryat.core.models import User
+from niryat.core.money import rupees
+from niryat.payouts.models import Settlement
 from niryat.site.demo import ONDC_SUBSCRIBER, seed
 from tests.catalog.factories import run_tasks
 from tests.channels.factories import drain
@@ -137,3 +149,65 @@ def test_the_fake_buyer_app_orders_from_the_demo_node_and_hears_it_delivered(
         "Order-delivered",
     ]
     assert Order.objects.get(pk=order.pk).state == "delivered"
+
+
+def test_the_buyer_app_settles_a_delivered_order_and_staff_and_ramu_see_the_money(
+    page: Page,
+    new_context: Any,
+    live_server: Any,
+    ondc_demo: FakeOndcBuyerApp,
+) -> None:
+    """The buyer app pays for a delivered horse and sends its reconciliation (RSF 1.0
+    receiver_recon); the node agrees, staff see the payout on the ONDC account's payouts page
+    with the other marketplaces', and Ramu sees the money on his phone, in Hindi."""
+    bap = ondc_demo
+    add_rates = importlib.import_module("niryat.payouts.migrations.0002_tax_rates").add_rates
+    add_rates(apps, None)  # a live-server test empties every table after it
+    horse = Sku.objects.select_related("product").get(seller_sku="GKP-HORSE-30")
+    placed = bap.buy(ONDC_SUBSCRIBER, item="horse, handmade, 30", count=1, between=run_tasks)
+    order = Order.objects.get(channel_order_id=placed["on_confirm"]["message"]["order"]["id"])
+    staff = User.objects.get(username="gorakhpur.staff")
+    for state in ("accepted", "packed", "shipped", "out_for_delivery", "delivered"):
+        extra = {"carrier": "India Post", "tracking_number": "EK123456785IN"}
+        order = do_set_order_state(
+            order, state, acting_user=staff, **(extra if state == "shipped" else {})
+        )
+        drain()
+
+    # The buyer app pays the centre and says so; the node agrees with every figure.
+    answer, sent = bap.settle(
+        ONDC_SUBSCRIBER, [order.channel_order_id], gst_percent=str(horse.product.gst_rate)
+    )
+    assert answer.status_code == 200
+    run_tasks()
+    agreed = bap.wait_for("on_receiver_recon", message_id=sent["context"]["message_id"])
+    assert agreed.verified
+    assert agreed.data["message"]["orderbook"]["orders"][0]["counterparty_recon_status"] == "01"
+    (sent_order,) = sent["message"]["orderbook"]["orders"]
+    paid = Decimal(sent_order["payment"]["@ondc/org/settlement_details"][0]["settlement_amount"])
+
+    # Staff find the ONDC account among the payouts and the payout on it, for Ramu.
+    login(page, live_server, "gorakhpur.staff", PASSWORD)
+    page.goto(f"{live_server.url}/payouts/")
+    page.locator("main").get_by_role("link", name=re.compile("ONDC")).first.click()
+    expect(page.locator("main")).to_contain_text("reconciliation messages")
+    payout = page.locator(f"tr.settlement[data-settlement='{order.channel_order_id}']")
+    expect(payout).to_contain_text(rupees(paid))
+    expect(payout).to_contain_text("reconciliation message")
+    ramu = horse.product.producer
+    expect(page.locator(f"tr[data-producer='{ramu.uuid}'] .paid")).to_have_text(rupees(paid))
+    expect(page.locator("main")).to_contain_text("Every order line adds up.")
+    axe_check(page)
+
+    # Ramu, on his phone in Hindi, sees the money reach his account.
+    phone = new_context(viewport={"width": 360, "height": 740}, is_mobile=True).new_page()
+    login(phone, live_server, "gorakhpur.producer", PASSWORD)
+    switch_language(phone, "hi")
+    phone.goto(f"{live_server.url}/producer/payments/")
+    with translation.override("hi"):
+        day = format_date(Settlement.objects.get().paid_on)
+    expect(phone.locator(".arrivals")).to_contain_text(
+        f"ऑर्डर #{order.channel_order_id} का {rupees(paid)} आपके खाते में {day} को आया।"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_check(phone)

@@ -17,6 +17,13 @@ the callbacks, so a node's retries can be seen.
                         a buyer's whole order: search, select, init and confirm, each waiting for
                         the node's signed callback; answered with the order's id, or the step
                         that failed and why
+    POST /_fake/settle  {"bpp_id": "edc.example", "order_ids": ["ORD-…"], "gst_percent": "5",
+                         "faults": ["fee_above", "short_paid", "old_tcs_rate", "unknown_order"]}
+                        the buyer app pays the node for orders it placed (all it placed there
+                        when "order_ids" is left out) and sends the signed RSF 1.0
+                        `receiver_recon` that says so (fakes/fixtures/ondc_receiver_recon.json
+                        is its template); answered with the node's ACK or NACK and the message
+                        id, whose `on_receiver_recon` lands in the callbacks
     GET  /_fake/state   the callbacks received
 
 Its own code for signatures, not Niryat's: a fake that shared our code would agree with our
@@ -26,6 +33,7 @@ mistakes.
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import hashlib
 import json
@@ -34,7 +42,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -66,6 +76,19 @@ BUYER_ADDRESS = {
 BUYER_CONTACT = {"phone": "9886098860", "email": "asha@example.com"}
 # The buyer app's GSTIN, which a confirm carries and on_confirm repeats.
 BAP_TERMS = {"code": "bap_terms", "list": [{"code": "tax_number", "value": "29AAACB1234C1Z5"}]}
+# A reconciliation message as RSF 1.0 shapes it (ONDC's log-validation utility,
+# schema/RSF/Rsf_v1/receiverReconSchema.ts): the template every settlement of the fake fills in.
+RECEIVER_RECON = Path(__file__).parent / "fixtures" / "ondc_receiver_recon.json"
+# What the buyer app withholds from the seller's share, as the law of the order's date has it:
+# TCS under GST section 52 (0.5% since 10 July 2024, notification 15/2024-Central Tax; 1% before)
+# and TDS under 194-O (0.1% since 1 October 2024), on the value without GST.
+TCS_PERCENT = Decimal("0.5")
+OLD_TCS_PERCENT = Decimal("1")
+TDS_PERCENT = Decimal("0.1")
+# Faults a settlement may carry: a finder fee above the one agreed, less paid than what the
+# figures add up to, TCS at the old rate, and an order the node never had.
+SETTLE_FAULTS = ("fee_above", "short_paid", "old_tcs_rate", "unknown_order")
+PAISE = Decimal("0.01")
 
 
 class OrderFailed(Exception):
@@ -169,6 +192,8 @@ class FakeOndcBuyerApp(FakeMarketplace):
         self.callbacks: list[Callback] = []
         self.sites: dict[str, str] = {}
         self.node_keys: dict[str, str] = {}
+        # The orders the buyer app placed, by id: the node, the transaction, on_confirm's order.
+        self.placed: dict[str, dict[str, Any]] = {}
 
     def error_response(self, status: int, code: str, message: str) -> Response:
         return Response(
@@ -498,6 +523,13 @@ class FakeOndcBuyerApp(FakeMarketplace):
         on_confirm = ask("confirm", confirm, city=city, timestamp=sent_at)
         if "error" in on_confirm:
             raise OrderFailed(f"on_confirm: {on_confirm['error']}")
+        with self.lock:
+            self.placed[order_id] = {
+                "node": node,
+                "city": city,
+                "transaction_id": transaction_id,
+                "order": on_confirm["message"]["order"],
+            }
         return {"transaction_id": transaction_id, "on_confirm": on_confirm}
 
     @staticmethod
@@ -514,6 +546,139 @@ class FakeOndcBuyerApp(FakeMarketplace):
                     return provider, item
         raise OrderFailed(f"no item in stock matches {wanted!r}")
 
+    # -- paying the seller: RSF 1.0 receiver_recon ----------------------------------------------
+    @staticmethod
+    def _paise(value: Decimal) -> Decimal:
+        return value.quantize(PAISE, ROUND_HALF_UP)
+
+    def recon_order(
+        self,
+        order_id: str,
+        placed: dict[str, Any],
+        *,
+        settlement_id: str,
+        reference: str,
+        gst_percent: Decimal,
+        faults: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """One order of the order book: what the buyer app collected, the finder fee it kept,
+        the TCS and TDS it withheld, and the NEFT that paid the seller the rest."""
+        template = json.loads(RECEIVER_RECON.read_text())["message"]["orderbook"]["orders"][0]
+        entry = copy.deepcopy(template)
+        order = placed["order"]
+        collected = Decimal(str(order["quote"]["price"]["value"]))
+        fee_percent = Decimal(FINDER_FEE["@ondc/org/buyer_app_finder_fee_amount"])
+        if "fee_above" in faults:
+            fee_percent *= 2
+        taxable = collected * 100 / (100 + gst_percent)
+        tcs_percent = OLD_TCS_PERCENT if "old_tcs_rate" in faults else TCS_PERCENT
+        fee = self._paise(collected * fee_percent / 100)
+        tcs = self._paise(taxable * tcs_percent / 100)
+        tds = self._paise(taxable * TDS_PERCENT / 100)
+        paid = collected - fee - tcs - tds
+        if "short_paid" in faults:
+            paid -= Decimal("50.00")
+        # Paid a moment before the message that says so: ONDC's utility wants the message's
+        # timestamp after the order's updated_at.
+        now = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        payment = entry["payment"]
+        payment["params"].update(
+            transaction_id=f"pay-{order_id}", amount=f"{collected:.2f}", currency="INR"
+        )
+        payment.update(FINDER_FEE)
+        detail = payment["@ondc/org/settlement_details"][0]
+        terms = (order.get("payment") or {}).get("@ondc/org/settlement_details") or [{}]
+        detail.update(
+            {key: value for key, value in terms[0].items() if key in detail and value},
+            settlement_amount=f"{paid:.2f}",
+            settlement_reference=reference,
+            settlement_timestamp=now,
+        )
+        provider = order.get("provider") or {}
+        entry.update(
+            id=order_id,
+            invoice_no=f"INV-{order_id}",
+            collector_app_id=self.signer.subscriber_id,
+            receiver_app_id=placed["node"],
+            provider={
+                "name": {"name": "Seller", "code": str(provider.get("id", ""))},
+                "address": entry["provider"]["address"],
+            },
+            transaction_id=placed["transaction_id"],
+            settlement_id=settlement_id,
+            settlement_reference_no=reference,
+            withholding_tax_gst={"currency": "INR", "value": f"{tcs:.2f}"},
+            withholding_tax_tds={"currency": "INR", "value": f"{tds:.2f}"},
+            deduction_by_collector={"currency": "INR", "value": f"{fee:.2f}"},
+            created_at=order.get("created_at") or now,
+            updated_at=now,
+        )
+        return entry
+
+    def settle(
+        self,
+        node: str,
+        order_ids: list[str] | None = None,
+        *,
+        faults: tuple[str, ...] = (),
+        gst_percent: str = "5",
+        authorization: str | None = None,
+    ) -> tuple[httpx.Response, dict[str, Any]]:
+        """Pay `node` for orders the buyer app placed there and send it the signed
+        `receiver_recon` saying so; the node's answer and the body sent."""
+        with self.lock:
+            chosen = {
+                order_id: placed
+                for order_id, placed in self.placed.items()
+                if placed["node"] == node and (order_ids is None or order_id in order_ids)
+            }
+        key = "|".join(sorted(chosen))
+        settlement_id = "SET-" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+        reference = "UTR" + str(int(hashlib.sha256(key.encode()).hexdigest()[:12], 16))[:13]
+        orders = [
+            self.recon_order(
+                order_id,
+                placed,
+                settlement_id=settlement_id,
+                reference=reference,
+                gst_percent=Decimal(gst_percent),
+                faults=faults,
+            )
+            for order_id, placed in chosen.items()
+        ]
+        if "unknown_order" in faults:
+            stranger = {
+                "node": node,
+                "transaction_id": str(uuid.uuid4()),
+                "order": {
+                    "quote": {"price": {"currency": "INR", "value": "499.00"}},
+                    "provider": {"id": "P-UNKNOWN"},
+                },
+            }
+            orders.append(
+                self.recon_order(
+                    "ORD-NOT-OURS-1",
+                    stranger,
+                    settlement_id=settlement_id,
+                    reference=reference,
+                    gst_percent=Decimal(gst_percent),
+                )
+            )
+        template = json.loads(RECEIVER_RECON.read_text())
+        city = next((placed["city"] for placed in chosen.values()), "std:0551")
+        context = self.context(
+            "receiver_recon",
+            node,
+            domain=template["context"]["domain"],
+            core_version=template["context"]["core_version"],
+            city=city,
+            transaction_id=str(uuid.uuid4()),
+            ttl=template["context"]["ttl"],
+        )
+        data = {"context": context, "message": {"orderbook": {"orders": orders}}}
+        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        return self.post(node, "receiver_recon", body, authorization=authorization), data
+
     # -- control -------------------------------------------------------------------------------
     def control(self, request: Request) -> Response:
         if request.path == "/_fake/sites" and request.method == "POST":
@@ -525,6 +690,8 @@ class FakeOndcBuyerApp(FakeMarketplace):
             return self._search(request.json() or {})
         if request.path == "/_fake/order" and request.method == "POST":
             return self._order(request.json() or {})
+        if request.path == "/_fake/settle" and request.method == "POST":
+            return self._settle(request.json() or {})
         return super().control(request)
 
     def _search(self, data: dict[str, Any]) -> Response:
@@ -562,5 +729,32 @@ class FakeOndcBuyerApp(FakeMarketplace):
                 "order_id": order["id"],
                 "state": order["state"],
                 "total": order["quote"]["price"]["value"],
+            },
+        )
+
+    def _settle(self, data: dict[str, Any]) -> Response:
+        node = str(data.get("bpp_id") or next(iter(self.sites), ""))
+        faults = tuple(str(fault) for fault in data.get("faults") or ())
+        unknown = [fault for fault in faults if fault not in SETTLE_FAULTS]
+        if unknown:
+            return Response(400, {"error": f"unknown faults {unknown}; known: {SETTLE_FAULTS}"})
+        order_ids = data.get("order_ids")
+        try:
+            answer, sent = self.settle(
+                node,
+                [str(order_id) for order_id in order_ids] if order_ids else None,
+                faults=faults,
+                gst_percent=str(data.get("gst_percent", "5")),
+            )
+            body = answer.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            return Response(502, {"error": str(exc)})
+        return Response(
+            200,
+            {
+                "status": answer.status_code,
+                "body": body,
+                "message_id": sent["context"]["message_id"],
+                "orders": [order["id"] for order in sent["message"]["orderbook"]["orders"]],
             },
         )

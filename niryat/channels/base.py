@@ -178,6 +178,9 @@ class Channel(ABC):
     # How many listings `read_quantities` reads with one call: a quantity check reads that many
     # at a time and compares them before reading more.
     quantities_per_call: ClassVar[int] = 1
+    # Days after delivery the marketplace pays in when the account's payout terms do not say
+    # (Amazon.in and Flipkart pay about a week after delivery).
+    payment_cycle_days: ClassVar[int] = 7
 
     def __init__(self, account: ChannelAccount | None = None) -> None:
         self.account = account

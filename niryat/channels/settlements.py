@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from niryat.channels.models import ChannelAccount
 
 
 class Charge:
@@ -70,6 +77,9 @@ class SettlementLineData:
     line_id: str = ""  # the marketplace's order-item id
     seller_sku: str = ""
     posted_at: datetime | None = None
+    # What the marketplace agreed to charge for this fee on this line, where it is agreed per
+    # order (ONDC's buyer-app finder fee) rather than on the account's rate card; None if not.
+    agreed: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -96,3 +106,58 @@ class PulledSettlements:
 
     settlements: Sequence[SettlementData]
     resume: dict[str, Any] | None
+
+
+# -- settlements a marketplace sends us --------------------------------------------------------
+@dataclass(frozen=True)
+class ClaimedOrder:
+    """What a marketplace that pushes its settlements (ONDC's buyer apps, in their reconciliation
+    messages) says about one order: what it collected, what it kept and why, and what it paid,
+    with what our own record of the order says it should be. All in rupees, positive."""
+
+    channel_order_id: str
+    collected: Decimal
+    fee: Decimal
+    tcs: Decimal
+    tds: Decimal
+    withheld: Decimal  # held back for returns
+    paid: Decimal
+    book_total: Decimal | None  # what the order came to in our book; None when we have no order
+    agreed_fee: Decimal | None  # the fee the order was placed with; None when none was agreed
+    released: Decimal = Decimal(0)  # what was held back before and is paid now
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether we agree with a `ClaimedOrder`: the payout we expected less what was paid
+    (`difference`, 0 when we agree) and the reasons, one sentence each (empty when we agree);
+    `known` is False for an order not in our book."""
+
+    known: bool
+    difference: Decimal
+    reasons: Sequence[str]
+    codes: Sequence[str]  # the reasons' codes (the payouts' FlagCode values)
+
+    @property
+    def agreed(self) -> bool:
+        return self.known and not self.reasons
+
+
+@runtime_checkable
+class SettlementHooks(Protocol):
+    """The app that keeps payouts (niryat/payouts), told of settlements a marketplace pushes to
+    us; listed in `settings.SETTLEMENT_HOOKS`."""
+
+    def settlements_pushed(
+        self,
+        account: ChannelAccount,
+        settlements: Sequence[SettlementData],
+        claims: Sequence[ClaimedOrder],
+    ) -> dict[str, Verdict]:
+        """Record the settlements (the same one twice is recorded once) and check each claimed
+        order against our book: the verdict per channel order id."""
+
+
+@cache
+def settlement_hooks() -> tuple[SettlementHooks, ...]:
+    return tuple(import_string(path)() for path in settings.SETTLEMENT_HOOKS)

@@ -47,6 +47,8 @@ def _digest(data: SettlementData) -> str:
             line.channel_order_id,
             line.line_id,
             line.seller_sku,
+            # only where a fee is agreed per order: the digests of the others stay as they were
+            *(() if line.agreed is None else (f"{line.agreed:.2f}",)),
         )
         for line in data.lines
     )
@@ -187,6 +189,7 @@ def do_record_settlement(
                 kind=line.kind if line.kind in Charge.ALL else Charge.OTHER,
                 code=line.code[:100],
                 amount=line.amount,
+                agreed=line.agreed,
                 currency=(line.currency or settlement.currency)[:3],
                 channel_order_id=line.channel_order_id[:80],
                 line_id=line.line_id[:80],

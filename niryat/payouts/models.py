@@ -2,9 +2,10 @@
 rates and rate cards the lines are checked against.
 
 A `Settlement` is one payout of one account (Amazon's financial event group, a Flipkart NEFT
-transfer); its `SettlementLine`s are the charges on order items (the sale, each fee, GST on the
-fees, TCS, TDS, refunds, reserves), each matched to the order line of our book it is about, or
-kept unmatched with the marketplace's ids. Reconciliation (niryat/payouts/reconcile.py) reads
+transfer, the payout an ONDC buyer app names in its reconciliation message); its
+`SettlementLine`s are the charges on order items (the sale, each fee, GST on the fees, TCS, TDS,
+refunds, reserves), each matched to the order line of our book it is about, or kept unmatched
+with the marketplace's ids. Reconciliation (niryat/payouts/reconcile.py) reads
 them; nothing here is computed twice.
 """
 
@@ -171,6 +172,8 @@ class Settlement(Timestamped):
     class Source(models.TextChoices):
         API = "api", _("marketplace API")
         FILE = "file", _("settlement report")
+        # Sent to us by the marketplace: an ONDC buyer app's reconciliation message.
+        PUSH = "push", _("reconciliation message")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(
@@ -234,6 +237,10 @@ class SettlementLine(models.Model):
     kind = models.CharField(_("charge"), max_length=16, choices=ChargeKind.choices)
     code = models.CharField(_("marketplace's name"), max_length=100)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    # The most the fee may be on this line where it is agreed per order (ONDC's finder fee).
+    agreed = models.DecimalField(
+        _("agreed fee"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(max_length=3)
     channel_order_id = models.CharField(_("marketplace order id"), max_length=80, blank=True)
     line_id = models.CharField(_("marketplace item id"), max_length=80, blank=True)

@@ -4,8 +4,9 @@ of our book, set against what should be, with the reasons where they differ.
 For each order line: the sale value, each fee, GST on the fees, TCS and TDS (and the rates in
 force on the order's date), refunds and fees given back, reserves, what was paid and in which
 payout, what is still to come. A line is flagged when it was delivered and not paid after the
-account's payment cycle, a fee is above the account's rate card, it was returned and no refund
-line came, or the tax withheld is not what the rate of its date gives. Differences up to
+account's payment cycle (ONDC: the settlement window), a fee is above the account's rate card
+(ONDC: the finder fee the order was placed with), it was returned and no refund line came, or
+the tax withheld is not what the rate of its date gives. Differences up to
 `settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
 
 The sums are made in SQL (each order line's settlement lines by kind and payout); the delivery
@@ -15,7 +16,7 @@ dates are read only for the lines delivered and not paid. The checks are worked 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,7 +31,8 @@ from niryat.channels.models import (
     Order,
     OrderLine,
 )
-from niryat.channels.settlements import Charge
+from niryat.channels.registry import channel_class
+from niryat.channels.settlements import Charge, ClaimedOrder, Verdict
 from niryat.core.dates import format_date
 from niryat.core.models import AuditEntry
 from niryat.core.money import format_money, rupees
@@ -46,7 +48,7 @@ from niryat.payouts.models import (
 ZERO = Decimal(0)
 BOOK_CURRENCY = "INR"
 CENT = Decimal("0.01")
-# When the account's terms do not say: Amazon.in and Flipkart pay about a week after delivery.
+# When neither the account's terms nor its marketplace say (channels.base.Channel).
 DEFAULT_CYCLE_DAYS = 7
 
 
@@ -91,8 +93,11 @@ class LineFigures:
     ordered_at: dt.datetime
     state: str
     gst_percent: Decimal
+    channel: str = ""
     delivered_at: dt.datetime | None = None
     by_kind: dict[str, Decimal] = field(default_factory=dict)
+    # The most each fee may be where it is agreed per order (ONDC's finder fee), by kind.
+    agreed: dict[str, Decimal] = field(default_factory=dict)
     paid: Decimal = ZERO
     pending: Decimal = ZERO
     payouts: list[Payout] = field(default_factory=list)
@@ -230,6 +235,7 @@ _COLUMNS = (
     "order__ordered_at",
     "order__state",
     "sku__product__gst_rate",
+    "order__account__channel",
 )
 
 
@@ -260,6 +266,7 @@ def reconcile(
             ordered_at=row[10],
             state=row[11],
             gst_percent=Decimal(row[12] or 0),
+            channel=row[13],
         )
     if not lines:
         return []
@@ -268,16 +275,18 @@ def reconcile(
         SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
         .filter(foreign_currency=False)
         .values_list("order_line_id", "kind", "settlement_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), agreed=Sum("agreed"))
         .order_by()
     )
     payouts: dict[tuple[int, int], Decimal] = {}
-    for order_line_id, kind, settlement_pk, total in sums:
+    for order_line_id, kind, settlement_pk, total, agreed in sums:
         line = lines.get(order_line_id)
         if line is None:
             continue
         by_kind = line.by_kind
         by_kind[kind] = by_kind.get(kind, ZERO) + total
+        if agreed is not None:
+            line.agreed[kind] = line.agreed.get(kind, ZERO) + agreed
         key = (order_line_id, settlement_pk)
         payouts[key] = payouts.get(key, ZERO) + total
     settlements = {
@@ -345,6 +354,7 @@ class _Checks:
         self.rates = rates
         self.today = today
         self.cycles = {pk: t.payment_cycle_days for pk, t in terms.items()}
+        self.channel_cycles: dict[str, int] = {}
         self.cards = {pk: t.card() for pk, t in terms.items()}
         self.rates_on: dict[dt.date, tuple[TaxRate | None, TaxRate | None]] = {}
 
@@ -374,10 +384,12 @@ class _Checks:
             line.tcs_rate, line.tds_rate = rates
             if line.settled:
                 self._taxes(line, ordered_on)
-        self._owed(line, self.cycles.get(line.account_id, DEFAULT_CYCLE_DAYS))
+        self._owed(line, self._cycle(line))
         card = self.cards.get(line.account_id)
         if card and line.settled and not line.foreign:
             self._fees(line, card)
+        if line.agreed and line.settled:
+            self._agreed_fees(line)
         if line.state == Order.State.RETURNED and line.amount(Charge.SALE) and not line.refunds:
             line.flags.append(
                 Flag(
@@ -385,6 +397,20 @@ class _Checks:
                     _("Returned, but no payout has a refund line for it."),
                 )
             )
+
+    def _cycle(self, line: LineFigures) -> int:
+        """The account's payment cycle, or its marketplace's usual one (ONDC's settlement window,
+        a day after delivery; about a week for the others)."""
+        found = self.cycles.get(line.account_id)
+        if found is not None:
+            return found
+        if line.channel not in self.channel_cycles:
+            self.channel_cycles[line.channel] = (
+                channel_class(line.channel).payment_cycle_days
+                if line.channel
+                else DEFAULT_CYCLE_DAYS
+            )
+        return self.channel_cycles[line.channel]
 
     def _taxes(self, line: LineFigures, ordered_on: dt.date) -> None:
         taxable = line.taxable()
@@ -456,6 +482,22 @@ class _Checks:
                     Flag(
                         FlagCode.FEE_ABOVE_CARD,
                         _("%(fee)s of %(charged)s is above the rate card's %(allowed)s.")
+                        % {
+                            "fee": _fee_label(kind),
+                            "charged": rupees(charged),
+                            "allowed": rupees(allowed),
+                        },
+                    )
+                )
+
+    def _agreed_fees(self, line: LineFigures) -> None:
+        for kind, allowed in line.agreed.items():
+            charged = -line.amount(kind)
+            if charged > allowed + self.limit:
+                line.flags.append(
+                    Flag(
+                        FlagCode.FEE_ABOVE_CARD,
+                        _("%(fee)s of %(charged)s is above the %(allowed)s agreed for the order.")
                         % {
                             "fee": _fee_label(kind),
                             "charged": rupees(charged),
@@ -596,4 +638,61 @@ def unmatched_lines(accounts: QuerySet[ChannelAccount]) -> QuerySet[SettlementLi
         .filter(flagged=True)
         .select_related("settlement")
         .order_by("-settlement__opened_at", "id")
+    )
+
+
+# --- settlements a marketplace pushes -----------------------------------------------------------
+
+
+def judge(claim: ClaimedOrder, lines: Sequence[LineFigures]) -> Verdict:
+    """Whether we agree with what a marketplace says it paid for an order (its lines already
+    reconciled with the settlement recorded): the order's own flags (a fee above the one agreed,
+    tax withheld not at the rate of the order's date), what was collected against our book, and
+    whether what it kept and paid adds up to what it collected. The difference is what it paid
+    less what we expected (our book's total less the agreed fee, the tax at the rates in force
+    and what it holds back)."""
+    if claim.book_total is None or not lines:
+        return Verdict(
+            known=False,
+            difference=claim.paid,
+            reasons=[
+                _("Order #%(order)s is not in our order book.") % {"order": claim.channel_order_id}
+            ],
+            codes=["unknown"],
+        )
+    limit = tolerance()
+    reasons: dict[str, str] = {}
+    for line in lines:
+        for flag in line.flags:
+            if flag.code in (FlagCode.FEE_ABOVE_CARD, FlagCode.TAX_RATE):
+                reasons.setdefault(flag.reason, flag.code)
+    if abs(claim.collected - claim.book_total) > limit:
+        reasons.setdefault(
+            _("The buyer app collected %(collected)s; the order came to %(total)s.")
+            % {"collected": rupees(claim.collected), "total": rupees(claim.book_total)},
+            "collected",
+        )
+    kept = claim.fee + claim.tcs + claim.tds + claim.withheld - claim.released
+    if abs(claim.collected - kept - claim.paid) > limit:
+        reasons.setdefault(
+            _("%(paid)s paid; %(collected)s collected less %(kept)s kept comes to %(net)s.")
+            % {
+                "paid": rupees(claim.paid),
+                "collected": rupees(claim.collected),
+                "kept": rupees(kept),
+                "net": rupees(claim.collected - kept),
+            },
+            FlagCode.NOT_ADDING_UP,
+        )
+    fee = claim.fee if claim.agreed_fee is None else min(claim.fee, claim.agreed_fee)
+    taxes = sum((line.expected_tcs + line.expected_tds for line in lines), ZERO)
+    expected = claim.book_total - fee - taxes - claim.withheld + claim.released
+    difference = claim.paid - expected
+    if not reasons:
+        difference = ZERO
+    return Verdict(
+        known=True,
+        difference=difference,
+        reasons=list(reasons),
+        codes=list(reasons.values()),
     )

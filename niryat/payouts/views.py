@@ -45,6 +45,8 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date | None, dt.date |
 # Marketplaces whose payouts are read from their API (Amazon's Finances API, eBay's); the
 # others' come as a settlement report.
 PULLED = (ChannelCode.AMAZON, ChannelCode.EBAY)
+# Marketplaces that send their payouts to us: ONDC's buyer apps, in their reconciliation messages.
+PUSHED = (ChannelCode.ONDC,)
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ def account_payouts(request: HttpRequest, uuid: Any) -> HttpResponse:
             "terms_form": PayoutTermsForm(instance=terms) if can_change else None,
             "can_change": can_change,
             "can_pull": account.channel in PULLED,
-            "can_import": account.channel not in PULLED,
+            "can_import": account.channel not in (*PULLED, *PUSHED),
+            "pushed": account.channel in PUSHED,
             "pull": SettlementPull.objects.filter(account=account).first(),
             "tolerance": reconcile.tolerance(),
         },

@@ -39,6 +39,8 @@ class OndcChannel(Channel):
     # Buyer apps are many and each answers for itself; the spacing only keeps one centre's
     # burst of messages from hogging the worker.
     calls_per_second: ClassVar[float] = 20.0
+    # The settlement window the node's payment terms give buyer apps (orders.SETTLEMENT_WINDOW).
+    payment_cycle_days: ClassVar[int] = 1
 
     def validate(self, sku: Sku) -> list[Problem]:
         """What on_search needs of the SKU (`catalogue.ondc_problems`) and what the order flow

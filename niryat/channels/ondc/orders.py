@@ -72,7 +72,7 @@ MAX_PER_ORDER = 99
 # Pack and hand over within this long of the order (the catalogue's @ondc/org/time_to_ship).
 TIME_TO_SHIP = timedelta(days=2)
 # Buyer apps settle the centre's sales after delivery, within this window (ISO 8601).
-SETTLEMENT_WINDOW = "P1D"
+SETTLEMENT_WINDOW = f"P{OndcChannel.payment_cycle_days}D"
 
 # ONDC's cancellation reasons a buyer may give (the log-validation utility's
 # buyerCancellationRid), and what each says, for staff.

@@ -69,12 +69,18 @@ HANDLERS: dict[str, str] = {
     "support": "niryat.channels.ondc.orders.answer_support",
     "issue": "niryat.channels.ondc.grievances.answer_issue",
     "issue_status": "niryat.channels.ondc.grievances.answer_issue_status",
+    "receiver_recon": "niryat.channels.ondc.settlement.answer_receiver_recon",
 }
 ACTIONS = tuple(HANDLERS)
 IGM_ACTIONS = ("issue", "issue_status")
+# The buyer app's reconciliation of what it paid for our orders (RSF 1.0: its own domain and
+# version, niryat/channels/ondc/settlement.py).
+RSF_ACTIONS = ("receiver_recon",)
 DOMAINS = ("ONDC:RET12", "ONDC:RET16")
+RSF_DOMAIN = "ONDC:NTS10"
 RETAIL_VERSION = "1.2.0"
 IGM_VERSION = "1.0.0"  # Issue and Grievance Management
+RSF_VERSION = "1.0.0"  # Reconciliation and Settlement Framework
 # The outer limit of every retail action's ttl (ONDC_FACTS.md §6); a request older than its ttl
 # (at most this) is stale.
 LONGEST_TTL = timedelta(seconds=30)
@@ -220,9 +226,14 @@ def check_context(node: OndcNode, action: str, data: dict[str, Any], signer: str
             raise wrong(f"context.{field} is required (at most {LONGEST_ID} characters).")
     if context["action"] != action:
         raise wrong(f"context.action is {context['action']}, this is /{action}.")
-    if context["domain"] not in DOMAINS:
-        raise wrong(f"This node serves {' and '.join(DOMAINS)}, not {context['domain']}.")
-    version = IGM_VERSION if action in IGM_ACTIONS else RETAIL_VERSION
+    domains = (RSF_DOMAIN,) if action in RSF_ACTIONS else DOMAINS
+    if context["domain"] not in domains:
+        raise wrong(f"This node serves {' and '.join(domains)}, not {context['domain']}.")
+    version = RETAIL_VERSION
+    if action in IGM_ACTIONS:
+        version = IGM_VERSION
+    elif action in RSF_ACTIONS:
+        version = RSF_VERSION
     if context["core_version"] != version:
         raise wrong(f"core_version must be {version} for {action}.")
     # A search through the gateway reaches every seller node and names none.
