@@ -21,6 +21,12 @@ def test_staff_read_the_templates_with_their_dlt_wording(ganesh: User) -> None:
     page = client_for(ganesh).get(TEMPLATES).content.decode()
     assert "{#var#} पर नया ऑर्डर: {#var#}। ऑर्डर {#var#}। {#var#} तक पैक करें।" in page
     assert "/messages/templates/order_alert/" not in page  # no edit link for centre staff
+    assert "A new marketplace order with its pack-by date." in page
+    # what each template is for, in the reader's language
+    ganesh.language = "hi"
+    ganesh.save(update_fields=["language"])
+    page = client_for(ganesh).get(TEMPLATES).content.decode()
+    assert "ई-मार्केटप्लेस का नया ऑर्डर, पैक करने की अंतिम तिथि के साथ।" in page
 
 
 def test_only_the_state_admin_edits_a_template(alice: User, ganesh: User) -> None:

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.utils.translation import gettext_noop
 
 
 # The wording every sender uses, as the state starts with it. The state fills in the DLT ids on
@@ -11,103 +12,103 @@ from django.db import migrations, models
 TEMPLATES = [
     {
         "key": "sign_in_code",
-        "purpose": "A producer's sign-in code for their own pages (sent at once, in quiet hours too).",
+        "purpose": gettext_noop("A producer's sign-in code for their own pages (sent at once, in quiet hours too)."),
         "body_en": "Niryat: your sign-in code is {code}. It is valid for {minutes} minutes.",
         "body_hi": "निर्यात: आपका साइन-इन कोड {code} है। यह {minutes} मिनट तक मान्य है।",
         "whatsapp_name": "sign_in_code",
     },
     {
         "key": "sign_in_address",
-        "purpose": "Tells a producer that staff turned their sign-in on, and where to sign in.",
+        "purpose": gettext_noop("Tells a producer that staff turned their sign-in on, and where to sign in."),
         "body_en": "Niryat: you can now see your orders and products on your phone. Open {address} and sign in with this mobile number.",
         "body_hi": "निर्यात: अब आप अपने फ़ोन पर अपने ऑर्डर और उत्पाद देख सकते हैं। {address} खोलें और इसी मोबाइल नंबर से साइन इन करें।",
         "whatsapp_name": "sign_in_address",
     },
     {
         "key": "order_alert",
-        "purpose": "A new marketplace order with its pack-by date.",
+        "purpose": gettext_noop("A new marketplace order with its pack-by date."),
         "body_en": "New order on {channel}: {items}. Order {order}. Pack by {date}.",
         "body_hi": "{channel} पर नया ऑर्डर: {items}। ऑर्डर {order}। {date} तक पैक करें।",
         "whatsapp_name": "order_alert",
     },
     {
         "key": "order_alert_no_date",
-        "purpose": "A new marketplace order that has no pack-by date.",
+        "purpose": gettext_noop("A new marketplace order that has no pack-by date."),
         "body_en": "New order on {channel}: {items}. Order {order}.",
         "body_hi": "{channel} पर नया ऑर्डर: {items}। ऑर्डर {order}।",
         "whatsapp_name": "order_alert_no_date",
     },
     {
         "key": "grievance_alert",
-        "purpose": "A buyer's complaint on ONDC: which order, what it says, settle by when.",
+        "purpose": gettext_noop("A buyer's complaint on ONDC: which order, what it says, settle by when."),
         "body_en": "A buyer on ONDC complained about order {order}: {complaint}. The centre will call you; it must be settled by {date}.",
         "body_hi": "ओएनडीसी पर एक खरीदार ने ऑर्डर {order} की शिकायत की है: {complaint}। केन्द्र आपको फ़ोन करेगा; इसका निपटारा {date} तक होना है।",
         "whatsapp_name": "grievance_alert",
     },
     {
         "key": "reply_orders",
-        "purpose": "Answer to \"order\" / \"ऑर्डर\": the producer's open orders and pack-by dates.",
+        "purpose": gettext_noop("Answer to \"order\" / \"ऑर्डर\": the producer's open orders and pack-by dates."),
         "body_en": "Your open orders: {orders}",
         "body_hi": "आपके खुले ऑर्डर: {orders}",
     },
     {
         "key": "reply_no_orders",
-        "purpose": "Answer to \"order\" / \"ऑर्डर\" when there is no open order.",
+        "purpose": gettext_noop("Answer to \"order\" / \"ऑर्डर\" when there is no open order."),
         "body_en": "You have no open orders now.",
         "body_hi": "अभी आपका कोई खुला ऑर्डर नहीं है।",
     },
     {
         "key": "reply_help",
-        "purpose": "Answer to \"help\" / \"मदद\": the centre's phone number.",
+        "purpose": gettext_noop("Answer to \"help\" / \"मदद\": the centre's phone number."),
         "body_en": "For help, call your Export Development Centre: {phone}",
         "body_hi": "मदद के लिए अपने निर्यात विकास केन्द्र को फ़ोन करें: {phone}",
     },
     {
         "key": "reply_keywords",
-        "purpose": "Answer to a message the system did not understand: the words it knows.",
+        "purpose": gettext_noop("Answer to a message the system did not understand: the words it knows."),
         "body_en": "Send ORDER for your orders, HELP for the centre's number, a photo for your product, STOP to stop messages.",
         "body_hi": "अपने ऑर्डर के लिए ऑर्डर, केन्द्र के नंबर के लिए मदद, उत्पाद के लिए फ़ोटो, संदेश बंद करने के लिए रोकें भेजें।",
     },
     {
         "key": "reply_unknown_number",
-        "purpose": "Answer to a number that is not a registered producer's (nothing is kept).",
+        "purpose": gettext_noop("Answer to a number that is not a registered producer's (nothing is kept)."),
         "body_en": "Namaste. This number is not registered with Niryat. Please contact your district's Export Development Centre.",
         "body_hi": "नमस्ते। यह नंबर निर्यात में पंजीकृत नहीं है। कृपया अपने जिले के निर्यात विकास केन्द्र से संपर्क करें।",
     },
     {
         "key": "opt_out_confirmed",
-        "purpose": "Confirms STOP / रोकें: no more messages on this channel.",
+        "purpose": gettext_noop("Confirms STOP / रोकें: no more messages on this channel."),
         "body_en": "You will get no more messages from Niryat here. Send START to get them again.",
         "body_hi": "अब आपको यहाँ निर्यात से कोई संदेश नहीं मिलेगा। फिर से पाने के लिए शुरू भेजें।",
         "required_by_law": True,
     },
     {
         "key": "opt_in_confirmed",
-        "purpose": "Confirms START / शुरू: messages on this channel again.",
+        "purpose": gettext_noop("Confirms START / शुरू: messages on this channel again."),
         "body_en": "You will get Niryat's messages here again.",
         "body_hi": "आपको यहाँ फिर से निर्यात के संदेश मिलेंगे।",
     },
     {
         "key": "photo_choose_product",
-        "purpose": "A photo came in and the producer has several products: which one is it for?",
+        "purpose": gettext_noop("A photo came in and the producer has several products: which one is it for?"),
         "body_en": "Which product is this photo for? Reply with its number: {products}",
         "body_hi": "यह फ़ोटो किस उत्पाद की है? उसका नंबर भेजें: {products}",
     },
     {
         "key": "photo_no_product",
-        "purpose": "A photo came in but the producer has no product in the catalogue yet.",
+        "purpose": gettext_noop("A photo came in but the producer has no product in the catalogue yet."),
         "body_en": "We got your photo, but you have no product in the catalogue yet. The centre will add it with you.",
         "body_hi": "आपकी फ़ोटो मिली, पर कैटलॉग में अभी आपका कोई उत्पाद नहीं है। केन्द्र आपके साथ उसे जोड़ेगा।",
     },
     {
         "key": "photo_result",
-        "purpose": "A photo was added to a product: its quality score and what to improve.",
+        "purpose": gettext_noop("A photo was added to a product: its quality score and what to improve."),
         "body_en": "Photo added to {product}. Quality {score}/100. {advice}",
         "body_hi": "फ़ोटो {product} में जोड़ दी गई। गुणवत्ता {score}/100। {advice}",
     },
     {
         "key": "photo_refused",
-        "purpose": "A file that is not a usable photo: why it was refused.",
+        "purpose": gettext_noop("A file that is not a usable photo: why it was refused."),
         "body_en": "We could not use this file: {reason}",
         "body_hi": "यह फ़ाइल काम में नहीं ली जा सकी: {reason}",
     },

@@ -2,10 +2,11 @@
 the state can edit and register (niryat/exportdesk/actions.py sends it)."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 TEMPLATE = {
     "key": "readiness_reminder",
-    "purpose": "An export readiness item (LUT, RCMC...) of the producer lapses soon.",
+    "purpose": gettext_noop("An export readiness item (LUT, RCMC...) of the producer lapses soon."),
     "body_en": "Niryat: {item} of {name} lapses on {date}. Renew it in time; the export centre can help.",
     "body_hi": "निर्यात: {name} का {item} {date} को समाप्त हो रहा है। समय पर नवीनीकरण कराएँ; निर्यात केन्द्र मदद करेगा।",
     "whatsapp_name": "readiness_reminder",

@@ -3,11 +3,12 @@ payouts (a marketplace's payment for an order reached the producer's account: ni
 which the state can edit and register."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 TEMPLATES = [
     {
         "key": "training_invitation",
-        "purpose": "A producer's place in a training, with its date, place and their check-in code.",
+        "purpose": gettext_noop("A producer's place in a training, with its date, place and their check-in code."),
         "body_en": "Niryat: you have a place in {programme} on {date} at {place}. "
         "Show your check-in code {code} at the venue.",
         "body_hi": "निर्यात: {programme} में आपका स्थान पक्का है, {date} को {place} में। "
@@ -16,7 +17,7 @@ TEMPLATES = [
     },
     {
         "key": "payout_landed",
-        "purpose": "A marketplace paid the producer's money for an order into their account.",
+        "purpose": gettext_noop("A marketplace paid the producer's money for an order into their account."),
         "body_en": "Niryat: {amount} for order #{order} reached your account on {date}.",
         "body_hi": "निर्यात: ऑर्डर #{order} का {amount} आपके खाते में {date} को आया।",
         "whatsapp_name": "payout_landed",

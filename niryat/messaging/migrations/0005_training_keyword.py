@@ -2,17 +2,18 @@
 keywords naming it; a list the state has already reworded is left as it is."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 TEMPLATES = [
     {
         "key": "reply_trainings",
-        "purpose": 'Answer to "training" / "प्रशिक्षण": the producer\'s coming training sessions.',
+        "purpose": gettext_noop('Answer to "training" / "प्रशिक्षण": the producer\'s coming training sessions.'),
         "body_en": "Your coming trainings: {trainings}",
         "body_hi": "आपके आने वाले प्रशिक्षण: {trainings}",
     },
     {
         "key": "reply_no_trainings",
-        "purpose": 'Answer to "training" / "प्रशिक्षण" when no training is coming.',
+        "purpose": gettext_noop('Answer to "training" / "प्रशिक्षण" when no training is coming.'),
         "body_en": "No training is booked for you now. Ask your Export Development Centre.",
         "body_hi": "अभी आपके लिए कोई प्रशिक्षण तय नहीं है। अपने निर्यात विकास केन्द्र से पूछें।",
     },

@@ -2,11 +2,12 @@
 link, the reminder with the guest's check-in code, and the feedback link after."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 TEMPLATES = [
     {
         "key": "event_invitation",
-        "purpose": "An invitation to a conclave, exhibition or visit, with the link to answer.",
+        "purpose": gettext_noop("An invitation to a conclave, exhibition or visit, with the link to answer."),
         "body_en": "Niryat: you are invited to {event} on {date} at {place}. Will you come? "
         "Answer here: {link}",
         "body_hi": "निर्यात: आपको {event} में आमंत्रित किया गया है, {date} को {place} में। क्या आप "
@@ -15,7 +16,7 @@ TEMPLATES = [
     },
     {
         "key": "event_reminder",
-        "purpose": "A reminder of an event in the next days, with the guest's check-in code.",
+        "purpose": gettext_noop("A reminder of an event in the next days, with the guest's check-in code."),
         "body_en": "Niryat: a reminder: {event} on {date} at {place}. Show your check-in code "
         "{code} at the entrance.",
         "body_hi": "निर्यात: याद दिला दें: {event}, {date} को {place} में। प्रवेश पर अपना चेक-इन कोड "
@@ -24,7 +25,7 @@ TEMPLATES = [
     },
     {
         "key": "event_feedback",
-        "purpose": "After an event, the link where a guest who came gives feedback.",
+        "purpose": gettext_noop("After an event, the link where a guest who came gives feedback."),
         "body_en": "Niryat: thank you for coming to {event}. Tell us how it was: {link}",
         "body_hi": "निर्यात: {event} में आने के लिए धन्यवाद। बताइए कैसा रहा: {link}",
         "whatsapp_name": "event_feedback",

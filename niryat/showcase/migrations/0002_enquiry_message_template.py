@@ -2,10 +2,11 @@
 edit and register (niryat/showcase/actions.py sends it, in Hindi)."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop
 
 TEMPLATE = {
     "key": "showcase_enquiry",
-    "purpose": "A buyer asked about the producer's product on the public showcase.",
+    "purpose": gettext_noop("A buyer asked about the producer's product on the public showcase."),
     "body_en": "Niryat: a buyer asks for {quantity} of {product} for {country}. The export centre will call you.",
     "body_hi": "निर्यात: एक खरीदार ने {country} के लिए {product} की {quantity} नग की पूछताछ की है। निर्यात केन्द्र आपको फ़ोन करेगा।",
     "whatsapp_name": "showcase_enquiry",
