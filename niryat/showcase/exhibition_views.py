@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from niryat.catalog.models import Product, ProductImage
+from niryat.catalog.vocabulary import has_devanagari
 from niryat.core.access import staff_only
 from niryat.core.models import User
 from niryat.core.scoping import current_user, get_changeable_or_deny, get_visible_or_404
@@ -215,7 +216,13 @@ def exhibition_set_up(request: HttpRequest, event_uuid: UUID) -> HttpResponse:
             "closes_on": existing.closes_on,
         }
     else:
-        initial = {"title_en": event.title, "opens_on": event.starts_on, "closes_on": event.ends_on}
+        # The event's title goes in as the title in its own script.
+        title_field = "title_hi" if has_devanagari(event.title) else "title_en"
+        initial = {
+            title_field: event.title,
+            "opens_on": event.starts_on,
+            "closes_on": event.ends_on,
+        }
     form = ExhibitionForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":

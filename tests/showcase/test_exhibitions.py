@@ -175,6 +175,16 @@ def test_only_an_exhibition_event_has_an_online_exhibition(
     assert not Exhibition.objects.exists()
 
 
+def test_setting_up_starts_from_the_events_title_in_its_own_script(
+    gorakhpur: District, ganesh: User
+) -> None:
+    event = exhibition_event(gorakhpur, ganesh, title="गोरखपुर परिधान मेला")
+    page = client_for(ganesh).get(f"/showcase/exhibitions/events/{event.uuid}/")
+    form = page.context["form"]
+    assert form["title_hi"].value() == "गोरखपुर परिधान मेला"
+    assert not form["title_en"].value()
+
+
 def test_sitemap_lists_opened_exhibitions_only(fair: Exhibition, stand: Exhibitor) -> None:
     assert f"/showcase/exhibitions/{fair.uuid}/" in Client().get("/sitemap.xml").content.decode()
     today = timezone.localdate()
