@@ -602,6 +602,10 @@ def record_status(
             messages = messages.filter(address=normalise_mobile(number))
         except MessageRefused:
             return 0
+    # By their ids from here: filtered by status as well, the named messages would be found
+    # through the status index on SQLite (which keeps no statistics), walking every message sent
+    # so far for each report.
+    messages = Message.objects.filter(pk__in=list(messages.values_list("pk", flat=True)))
     # Waiting for this very report, or taken by the provider before its answer was recorded:
     # the provider has it.
     messages.filter(
