@@ -9,19 +9,40 @@ account's payment cycle (ONDC: the settlement window), a fee is above the accoun
 the tax withheld is not what the rate of its date gives. Differences up to
 `settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
 
-The sums are made in SQL (each order line's settlement lines by kind and payout); the delivery
-dates are read only for the lines delivered and not paid. The checks are worked out here.
+The work is set-based: one query (`_figures`) joins the order lines to their settlement lines,
+sums them by kind and by paid or not, picks the TCS and TDS rates in force on each order's date
+and the tax they give, what the rate card or the order allows for each fee, and decides the
+flags of the tax, the fees and the returns. Python makes the figures from its rows and makes
+the one check the order's history answers: the delivery date, read only for the lines delivered
+and not paid. A flag's reason is worded when it is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db import connections
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Cast, Coalesce, NullIf, Round
+from django.db.models.lookups import Exact, GreaterThan, IsNull
 from django.utils.translation import gettext as _
 
 from niryat.channels.models import (
@@ -33,17 +54,10 @@ from niryat.channels.models import (
 )
 from niryat.channels.registry import channel_class
 from niryat.channels.settlements import Charge, ClaimedOrder, Verdict
-from niryat.core.dates import format_date
+from niryat.core.dates import INDIA, format_date
 from niryat.core.models import AuditEntry
 from niryat.core.money import format_money, rupees
-from niryat.payouts.models import (
-    PayoutTerms,
-    Settlement,
-    SettlementLine,
-    TaxKind,
-    TaxRate,
-    rate_on,
-)
+from niryat.payouts.models import Settlement, SettlementLine, TaxKind, TaxRate
 
 ZERO = Decimal(0)
 BOOK_CURRENCY = "INR"
@@ -67,19 +81,25 @@ class FlagCode:
 
 @dataclass(frozen=True)
 class Flag:
+    """Why a line or a payout is flagged. The reason is worded when read, in the language
+    active then: a month's reconciliation flags many lines, a page shows a few."""
+
     code: str
-    reason: str  # in the active language
+    words: Callable[[], str] = field(compare=False, repr=False)
+
+    @property
+    def reason(self) -> str:
+        return self.words()
 
 
-@dataclass(frozen=True)
-class Payout:
+class Payout(NamedTuple):
     uuid: str
     settlement_id: str
     paid_on: dt.date | None
     amount: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class LineFigures:
     order_line_id: int
     order_id: int
@@ -92,17 +112,18 @@ class LineFigures:
     account_id: int
     ordered_at: dt.datetime
     state: str
-    gst_percent: Decimal
     channel: str = ""
+    # The account's payment cycle in days, when its terms say (else its marketplace's).
+    cycle_days: int | None = None
     delivered_at: dt.datetime | None = None
     by_kind: dict[str, Decimal] = field(default_factory=dict)
-    # The most each fee may be where it is agreed per order (ONDC's finder fee), by kind.
-    agreed: dict[str, Decimal] = field(default_factory=dict)
     paid: Decimal = ZERO
     pending: Decimal = ZERO
     payouts: list[Payout] = field(default_factory=list)
     tcs_rate: TaxRate | None = None
     tds_rate: TaxRate | None = None
+    # The value TCS and TDS are worked out on, and what the rates of the order's date give.
+    taxable: Decimal = ZERO
     expected_tcs: Decimal = ZERO
     expected_tds: Decimal = ZERO
     flags: list[Flag] = field(default_factory=list)
@@ -181,44 +202,81 @@ class LineFigures:
         they claim back in their returns)."""
         return -(self.reserve + self.tcs + self.tds)
 
-    def taxable(self) -> Decimal:
-        """The value TCS and TDS are worked out on: the sale without GST, less refunds. Where
-        the marketplace does not give the GST apart (Flipkart's report), it is taken out at
-        the SKU's GST rate."""
-        gross = self.amount(Charge.SALE, Charge.SHIPPING, Charge.REFUND)
-        if self.by_kind.get(Charge.SALE_TAX) or self.by_kind.get(Charge.REFUND_TAX):
-            return gross
-        return gross * 100 / (100 + self.gst_percent)
-
-
-# India keeps one offset all year (no summer time): a date in India is a fixed shift from UTC,
-# cheaper than a time-zone conversion per line.
-INDIA_OFFSET = dt.timedelta(hours=5, minutes=30)
-
-
-def india_date(moment: dt.datetime) -> dt.date:
-    return (moment.astimezone(dt.UTC) + INDIA_OFFSET).date()
-
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
-def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """When each of these orders was recorded delivered (from its history), read only for the
-    orders that need it (delivered and not paid): the state's change is picked in SQL."""
-    found: dict[int, dt.datetime] = {}
-    keys = [str(pk) for pk in order_ids]
-    for start in range(0, len(keys), 900):
-        entries = AuditEntry.objects.filter(
-            object_type=Order._meta.label_lower,
-            action=ORDER_STATE_ACTION,
-            object_id__in=keys[start : start + 900],
-            changes__state__1=Order.State.DELIVERED,
-        ).values_list("object_id", "created_at")
-        for object_id, created_at in entries:
-            found[int(object_id)] = created_at
-    return found
+def india_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(INDIA).date()
+
+
+def _india_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=INDIA)
+
+
+# --- the query ----------------------------------------------------------------------------------
+#
+# Decimal columns are NUMERIC in PostgreSQL and integers or floats in SQLite, where an integer
+# divided by an integer is truncated: shares are multiplied by 0.01 and divisors are made of
+# decimals, so each expression computes the same figure on both.
+
+MONEY: DecimalField[Any, Any] = DecimalField(max_digits=16, decimal_places=2)
+EXACT: DecimalField[Any, Any] = DecimalField(max_digits=24, decimal_places=8)
+PERCENT: DecimalField[Any, Any] = DecimalField(max_digits=5, decimal_places=3)
+ONE_PERCENT = Value(Decimal("0.01"), output_field=EXACT)
+NONE = Value(0, output_field=IntegerField())
+IN_BOOK = Q(settlement_lines__foreign_currency=False)  # lines in another currency stay out
+TERMS = "order__account__payout_terms__"
+# The fee kinds a rate card limits, with the PayoutTerms field that does: a share of the sale
+# (in %) or an amount per item.
+CARD: dict[str, tuple[str, bool]] = {
+    Charge.COMMISSION: (f"{TERMS}commission_percent", False),
+    Charge.FIXED_FEE: (f"{TERMS}fixed_fee", True),
+    Charge.SHIPPING_FEE: (f"{TERMS}shipping_fee", True),
+    Charge.COLLECTION_FEE: (f"{TERMS}collection_fee", True),
+}
+
+
+def _sum(*kinds: str, column: str = "amount") -> Sum:
+    """The line's settlement lines of these kinds added up (NULL when it has none)."""
+    return Sum(f"settlement_lines__{column}", filter=IN_BOOK & Q(settlement_lines__kind__in=kinds))
+
+
+def _total(*kinds: str) -> Coalesce:
+    return Coalesce(_sum(*kinds), Value(ZERO), output_field=MONEY)
+
+
+def _above(amount: Any, limit: Any) -> GreaterThan:
+    """`amount` more than `limit` beyond the tolerance (NULL, so false, when `limit` is NULL)."""
+    return GreaterThan(amount - limit - Value(tolerance(), output_field=MONEY), NONE)
+
+
+def _bits(conditions: dict[str, Any]) -> Any:
+    """The conditions as one integer, a bit each in the order of `_FLAGS`: one column to read
+    per line, most lines none."""
+    bits = [
+        Case(When(conditions[name], then=Value(1 << at)), default=NONE, output_field=IntegerField())
+        for at, name in enumerate(_FLAGS)
+    ]
+    total: Any = bits[0]
+    for bit in bits[1:]:
+        total = total + bit
+    return total
+
+
+def _in_force(rates: Sequence[TaxRate], then: Callable[[TaxRate], Value], out: Any) -> Case:
+    """`then(rate)` for the rate in force on the order's date (NULL before the first), `rates`
+    newest first. The order's moment is compared with midnight in India of each rate's first
+    day: the same as India's date of the order, without a time-zone conversion per line."""
+    return Case(
+        *[
+            When(order__ordered_at__gte=_india_midnight(rate.valid_from), then=then(rate))
+            for rate in rates
+        ],
+        default=Value(None),
+        output_field=out,
+    )
 
 
 _COLUMNS = (
@@ -234,9 +292,120 @@ _COLUMNS = (
     "order__account_id",
     "order__ordered_at",
     "order__state",
-    "sku__product__gst_rate",
     "order__account__channel",
+    f"{TERMS}payment_cycle_days",
+    "order__shipped_at",
 )
+_KINDS = tuple(f"kind_{kind}" for kind in Charge.ALL)
+_PAYOUT = ("first_payout", "last_payout", "paid", "pending")
+_TAXES = ("tcs_rate", "tds_rate", "taxable", "expected_tcs", "expected_tds")
+_ALLOWED = tuple(f"card_{kind}" for kind in CARD) + tuple(f"agreed_{kind}" for kind in CARD)
+# The flags decided in SQL, in the order a line shows them.
+_FLAGS = (
+    "tcs_off",
+    "tds_off",
+    *(f"above_card_{kind}" for kind in CARD),
+    *(f"above_agreed_{kind}" for kind in CARD),
+    "return_no_refund",
+)
+
+
+def _figures(order_lines: QuerySet[OrderLine], rates: dict[str, list[TaxRate]]) -> QuerySet[Any]:
+    """Per order line, one row: `_COLUMNS`, the sums by kind, the payouts, the taxes, what each
+    fee may be and the flags."""
+    settled = IsNull(Min("settlement_lines__settlement_id", filter=IN_BOOK), False)
+    in_book: Exact[Any] = Exact(F("order__currency"), Value(BOOK_CURRENCY))
+    checked = settled & in_book  # no Indian TCS or TDS abroad, and the rate card is in rupees
+    sale = _total(Charge.SALE, Charge.SALE_TAX, Charge.SHIPPING)
+    # TCS and TDS are on the sale without GST, less refunds. Where the marketplace does not give
+    # the GST apart (Flipkart's report), it is taken out at the SKU's GST rate.
+    gross = _total(Charge.SALE, Charge.SHIPPING, Charge.REFUND)
+    gst = Coalesce(Cast(NullIf("sku__product__gst_rate", Value("")), EXACT), Value(ZERO))
+    gst_apart: GreaterThan[Any] = GreaterThan(
+        Abs(_total(Charge.SALE_TAX)) + Abs(_total(Charge.REFUND_TAX)), NONE
+    )
+    taxable = Case(
+        When(gst_apart, then=gross),
+        default=gross / (Value(Decimal(1)) + gst * ONE_PERCENT),
+        output_field=EXACT,
+    )
+    sums: dict[str, Any] = {name: _sum(kind) for name, kind in zip(_KINDS, Charge.ALL, strict=True)}
+    payouts = {
+        "first_payout": Min("settlement_lines__settlement_id", filter=IN_BOOK),
+        "last_payout": Max("settlement_lines__settlement_id", filter=IN_BOOK),
+        "paid": Coalesce(
+            Sum(
+                "settlement_lines__amount",
+                filter=IN_BOOK & Q(settlement_lines__settlement__paid_on__isnull=False),
+            ),
+            Value(ZERO),
+            output_field=MONEY,
+        ),
+        "pending": Coalesce(
+            Sum(
+                "settlement_lines__amount",
+                filter=IN_BOOK & Q(settlement_lines__settlement__paid_on__isnull=True),
+            ),
+            Value(ZERO),
+            output_field=MONEY,
+        ),
+    }
+    taxes: dict[str, Any] = {"taxable": taxable}
+    flags: dict[str, Any] = {}
+    for kind in (TaxKind.TCS.value, TaxKind.TDS.value):
+        in_force = rates.get(kind, [])
+        percent = _in_force(in_force, lambda rate: Value(rate.percent), PERCENT)
+        expected = Round(taxable * percent * ONE_PERCENT, 2, output_field=MONEY)
+        taxes[f"{kind}_rate"] = _in_force(in_force, lambda rate: Value(rate.pk), IntegerField())
+        taxes[f"expected_{kind}"] = Case(When(checked, then=expected), output_field=MONEY)
+        # withheld is negative: off when it is not the expected amount, either way
+        flags[f"{kind}_off"] = checked & _above(Abs(_total(kind) + expected), Value(ZERO))
+    allowed: dict[str, Any] = {}
+    for kind, (term, per_item) in CARD.items():
+        card = (
+            Round(F(term) * F("quantity"), 2, output_field=MONEY)
+            if per_item
+            else Round(sale * F(term) * ONE_PERCENT, 2, output_field=MONEY)
+        )
+        agreed = _sum(kind, column="agreed")
+        allowed[f"card_{kind}"] = card
+        allowed[f"agreed_{kind}"] = agreed
+        flags[f"above_card_{kind}"] = checked & _above(-_total(kind), card)
+        flags[f"above_agreed_{kind}"] = settled & _above(-_total(kind), agreed)
+    flags["return_no_refund"] = (
+        Exact(F("order__state"), Value(Order.State.RETURNED))
+        & GreaterThan(Abs(_total(Charge.SALE)), NONE)
+        & Exact(_total(Charge.REFUND, Charge.REFUND_TAX), NONE)
+    )
+    return (
+        order_lines.order_by()
+        .values(*_COLUMNS)
+        .annotate(**sums, **payouts, **taxes, **allowed, flags=_bits(flags))
+        .order_by("order__ordered_at", "id")
+        .values_list(*_COLUMNS, *_KINDS, *_PAYOUT, *_TAXES, *_ALLOWED, "flags")
+    )
+
+
+# Where each part of a row starts.
+_AT_KINDS = len(_COLUMNS)
+_AT_PAYOUT = _AT_KINDS + len(_KINDS)
+_AT_TAXES = _AT_PAYOUT + len(_PAYOUT)
+_AT_ALLOWED = _AT_TAXES + len(_TAXES)
+_AT_FLAGS = _AT_ALLOWED + len(_ALLOWED)
+
+
+def _rows(query: QuerySet[Any]) -> Iterable[tuple[Any, ...]]:
+    """The query's rows. PostgreSQL gives each column its Python type already (NUMERIC as
+    Decimal, timestamptz as an aware datetime), so Django's converters (a call per value, a
+    third of the time at a million lines) are left to the other databases (SQLite's floats and
+    text)."""
+    connection = connections[query.db]
+    if connection.vendor != "postgresql":
+        return query
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def reconcile(
@@ -245,15 +414,21 @@ def reconcile(
     today: dt.date,
     rates: dict[str, list[TaxRate]] | None = None,
 ) -> list[LineFigures]:
-    """The figures and flags of these order lines (already scoped and filtered by the caller).
+    """The figures and flags of these order lines (already scoped and filtered by the caller),
+    oldest order first.
 
-    Two queries carry the work: the order lines, and their settlement lines summed in SQL by
-    line, kind and payout; the delivery dates are read only for lines delivered and not paid."""
+    One query carries the work (`_figures`); the others read the payouts named, the breakdown
+    of the few lines paid in more than one payout, and the delivery dates of the lines
+    delivered and not paid."""
     rates = rates if rates is not None else TaxRate.objects.table()
-    rows = order_lines.order_by("order__ordered_at", "id").values_list(*_COLUMNS)
-    lines: dict[int, LineFigures] = {}
-    for row in rows:
-        lines[row[0]] = LineFigures(
+    by_pk = {rate.pk: rate for found in rates.values() for rate in found}
+    lines: list[LineFigures] = []
+    flagged: list[tuple[LineFigures, tuple[Any, ...]]] = []
+    split: list[LineFigures] = []  # paid in more than one payout
+    payout_of: dict[int, int] = {}
+    unpaid: list[tuple[LineFigures, dt.datetime | None]] = []  # with when shipped
+    for row in _rows(_figures(order_lines, rates)):
+        line = LineFigures(
             order_line_id=row[0],
             order_id=row[1],
             channel_order_id=row[2],
@@ -265,69 +440,75 @@ def reconcile(
             account_id=row[9],
             ordered_at=row[10],
             state=row[11],
-            gst_percent=Decimal(row[12] or 0),
-            channel=row[13],
+            channel=row[12],
+            cycle_days=row[13],
+            by_kind={
+                kind: amount
+                for kind, amount in zip(Charge.ALL, row[_AT_KINDS:_AT_PAYOUT], strict=True)
+                if amount is not None
+            },
         )
+        first, last, line.paid, line.pending = row[_AT_PAYOUT:_AT_TAXES]
+        tcs_rate, tds_rate, taxable, expected_tcs, expected_tds = row[_AT_TAXES:_AT_ALLOWED]
+        if first is not None:
+            if first == last:
+                payout_of[len(lines)] = first
+            else:
+                split.append(line)
+        if not line.foreign:
+            line.tcs_rate = by_pk.get(tcs_rate)
+            line.tds_rate = by_pk.get(tds_rate)
+            line.expected_tcs = expected_tcs or ZERO
+            line.expected_tds = expected_tds or ZERO
+        line.taxable = taxable
+        if line.pending:
+            line.owed = line.pending
+            line.owed_reason = _("In a payout the marketplace has not paid yet.")
+        if line.state == Order.State.DELIVERED and line.paid == 0:
+            unpaid.append((line, row[14]))
+        if row[_AT_FLAGS] or line.foreign:
+            flagged.append((line, row))
+        lines.append(line)
     if not lines:
         return []
-    # Summed in SQL by order line, kind and payout: a line's few charges, each one row.
-    sums = (
-        SettlementLine.objects.filter(order_line__in=order_lines.values("pk"))
-        .filter(foreign_currency=False)
-        .values_list("order_line_id", "kind", "settlement_id")
-        .annotate(total=Sum("amount"), agreed=Sum("agreed"))
-        .order_by()
-    )
-    payouts: dict[tuple[int, int], Decimal] = {}
-    for order_line_id, kind, settlement_pk, total, agreed in sums:
-        line = lines.get(order_line_id)
-        if line is None:
-            continue
-        by_kind = line.by_kind
-        by_kind[kind] = by_kind.get(kind, ZERO) + total
-        if agreed is not None:
-            line.agreed[kind] = line.agreed.get(kind, ZERO) + agreed
-        key = (order_line_id, settlement_pk)
-        payouts[key] = payouts.get(key, ZERO) + total
+    _payouts(lines, payout_of, split)
+    _exchange_rates(lines)
+    unpaid_flags = _unpaid(unpaid, today)
+    for line, row in flagged:
+        line.flags = _flags(line, row)
+    for line, flag in unpaid_flags:
+        line.flags.insert(_before_fees(line), flag)
+    return lines
+
+
+def _payouts(lines: list[LineFigures], payout_of: dict[int, int], split: list[LineFigures]) -> None:
+    """Each line's payouts: the one it was paid in (its net), or, for the few lines in more than
+    one, their amounts from the settlement lines."""
+    parts: list[tuple[LineFigures, int, Decimal]] = []
+    by_pk = {line.order_line_id: line for line in split}
+    keys = list(by_pk)
+    for start in range(0, len(keys), 900):
+        rows = (
+            SettlementLine.objects.filter(
+                order_line_id__in=keys[start : start + 900], foreign_currency=False
+            )
+            .values_list("order_line_id", "settlement_id")
+            .annotate(total=Sum("amount"))
+            .order_by("order_line_id", "settlement_id")
+        )
+        parts.extend((by_pk[pk], settlement, total) for pk, settlement, total in rows)
+    wanted = set(payout_of.values()) | {settlement for _line, settlement, _total in parts}
     settlements = {
         pk: (str(uuid), settlement_id, paid_on)
         for pk, uuid, settlement_id, paid_on in Settlement.objects.filter(
-            pk__in={pk for _line, pk in payouts}
+            pk__in=wanted
         ).values_list("pk", "uuid", "settlement_id", "paid_on")
     }
-    for (order_line_id, settlement_pk), total in payouts.items():
-        uuid, settlement_id, paid_on = settlements[settlement_pk]
-        line = lines[order_line_id]
-        line.payouts.append(Payout(uuid, settlement_id, paid_on, total))
-        if paid_on is None:
-            line.pending += total
-        else:
-            line.paid += total
-    _exchange_rates(lines.values())
-    unpaid = {
-        line.order_id
-        for line in lines.values()
-        if line.state == Order.State.DELIVERED and line.paid == 0
-    }
-    delivered = _delivered_at(unpaid)
-    shipped = (
-        dict(Order.objects.filter(pk__in=unpaid - delivered.keys()).values_list("pk", "shipped_at"))
-        if len(delivered) < len(unpaid)
-        else {}
-    )
-    terms = {
-        t.account_id: t
-        for t in PayoutTerms.objects.filter(
-            account_id__in={line.account_id for line in lines.values()}
-        )
-    }
-    checks = _Checks(terms, rates, today)
-    for line in lines.values():
-        # delivered when the history says so, else when shipped (an order delivered before
-        # its history was kept)
-        line.delivered_at = delivered.get(line.order_id) or shipped.get(line.order_id)
-        checks.check(line)
-    return list(lines.values())
+    for at, settlement in payout_of.items():
+        line = lines[at]
+        line.payouts.append(Payout(*settlements[settlement], line.paid + line.pending))
+    for line, settlement, total in parts:
+        line.payouts.append(Payout(*settlements[settlement], total))
 
 
 def _exchange_rates(lines: Iterable[LineFigures]) -> None:
@@ -344,167 +525,145 @@ def _exchange_rates(lines: Iterable[LineFigures]) -> None:
         line.inr_per_unit = rates.get(line.currency)
 
 
-class _Checks:
-    """The checks of each order line, with what they share worked out once."""
-
-    def __init__(
-        self, terms: dict[int, PayoutTerms], rates: dict[str, list[TaxRate]], today: dt.date
-    ) -> None:
-        self.limit = tolerance()
-        self.rates = rates
-        self.today = today
-        self.cycles = {pk: t.payment_cycle_days for pk, t in terms.items()}
-        self.channel_cycles: dict[str, int] = {}
-        self.cards = {pk: t.card() for pk, t in terms.items()}
-        self.rates_on: dict[dt.date, tuple[TaxRate | None, TaxRate | None]] = {}
-
-    def check(self, line: LineFigures) -> None:
-        ordered_on = india_date(line.ordered_at)
-        rates = self.rates_on.get(ordered_on)
-        if rates is None:
-            rates = self.rates_on[ordered_on] = (
-                rate_on(self.rates, TaxKind.TCS, ordered_on),
-                rate_on(self.rates, TaxKind.TDS, ordered_on),
-            )
-        if line.foreign:
-            # A sale abroad through a foreign marketplace (eBay): no TCS or TDS is withheld
-            # under Indian law, and the rate card is in rupees; its fees are shown as charged.
-            if line.inr_per_unit is None:
-                line.flags.append(
-                    Flag(
-                        FlagCode.NO_RATE,
-                        _(
-                            "In %(currency)s and no exchange rate is kept for it: shown in "
-                            "%(currency)s and left out of the rupee totals."
-                        )
-                        % {"currency": line.currency},
-                    )
+def _flags(line: LineFigures, row: tuple[Any, ...]) -> list[Flag]:
+    """The flags the query decided, and a foreign line's missing exchange rate."""
+    found: list[Flag] = []
+    if line.foreign and line.inr_per_unit is None:
+        found.append(Flag(FlagCode.NO_RATE, _no_rate_words(line)))
+    decided = {name: row[_AT_FLAGS] & (1 << at) for at, name in enumerate(_FLAGS)}
+    allowed = dict(zip(_ALLOWED, row[_AT_ALLOWED:_AT_FLAGS], strict=True))
+    for kind, rate in ((TaxKind.TCS.value, line.tcs_rate), (TaxKind.TDS.value, line.tds_rate)):
+        if decided[f"{kind}_off"] and rate is not None:
+            found.append(Flag(FlagCode.TAX_RATE, _tax_words(line, kind, rate)))
+    for source in ("card", "agreed"):
+        for kind in CARD:
+            if decided[f"above_{source}_{kind}"]:
+                words = _fee_words(
+                    line, kind, allowed[f"{source}_{kind}"], agreed=source == "agreed"
                 )
+                found.append(Flag(FlagCode.FEE_ABOVE_CARD, words))
+    if decided["return_no_refund"]:
+        found.append(Flag(FlagCode.RETURN_NO_REFUND, _return_words))
+    return found
+
+
+def _before_fees(line: LineFigures) -> int:
+    """Where the unpaid flag goes among a line's flags: after those of its taxes."""
+    codes = [flag.code for flag in line.flags]
+    return sum(1 for code in codes if code in (FlagCode.NO_RATE, FlagCode.TAX_RATE))
+
+
+def _unpaid(
+    lines: list[tuple[LineFigures, dt.datetime | None]], today: dt.date
+) -> list[tuple[LineFigures, Flag]]:
+    """The lines delivered and not paid: what is owed on them, and a flag for those not paid
+    after the account's payment cycle (the check that needs each order's delivery date, from
+    its history; when shipped for an order delivered before its history was kept)."""
+    if not lines:
+        return []
+    delivered = _delivered_at({line.order_id for line, _shipped in lines})
+    found = []
+    for line, shipped_at in lines:
+        line.delivered_at = delivered.get(line.order_id) or shipped_at
+        if line.delivered_at is None:
+            continue
+        if not line.pending:
+            line.owed = line.value
+            line.owed_reason = _("Delivered; no payout yet (order value, before fees).")
+        cycle = line.cycle_days if line.cycle_days is not None else _channel_cycle(line.channel)
+        due = india_date(line.delivered_at) + dt.timedelta(days=cycle)
+        if due < today:
+            found.append((line, Flag(FlagCode.UNPAID, _unpaid_words(line, cycle, due))))
+    return found
+
+
+def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When each of these orders was recorded delivered (from its history)."""
+    found: dict[int, dt.datetime] = {}
+    keys = [str(pk) for pk in order_ids]
+    for start in range(0, len(keys), 900):
+        entries = AuditEntry.objects.filter(
+            object_type=Order._meta.label_lower,
+            action=ORDER_STATE_ACTION,
+            object_id__in=keys[start : start + 900],
+            changes__state__1=Order.State.DELIVERED,
+        ).values_list("object_id", "created_at")
+        for object_id, created_at in entries:
+            found[int(object_id)] = created_at
+    return found
+
+
+@cache
+def _channel_cycle(channel: str) -> int:
+    """The marketplace's usual payment cycle (ONDC's settlement window, a day after delivery;
+    about a week for the others)."""
+    return channel_class(channel).payment_cycle_days if channel else DEFAULT_CYCLE_DAYS
+
+
+# --- the reasons, worded when read ----------------------------------------------------------------
+
+
+def _unpaid_words(line: LineFigures, cycle: int, due: dt.date) -> Callable[[], str]:
+    return lambda: (
+        _(
+            "Delivered on %(date)s and not paid after the payment cycle of "
+            "%(days)s days (due by %(due)s)."
+        )
+        % {"date": format_date(line.delivered_at), "days": cycle, "due": format_date(due)}
+    )
+
+
+def _no_rate_words(line: LineFigures) -> Callable[[], str]:
+    return lambda: (
+        _(
+            "In %(currency)s and no exchange rate is kept for it: shown in "
+            "%(currency)s and left out of the rupee totals."
+        )
+        % {"currency": line.currency}
+    )
+
+
+def _tax_words(line: LineFigures, kind: str, rate: TaxRate) -> Callable[[], str]:
+    def words() -> str:
+        if kind == TaxKind.TCS:
+            name, actual, expected = _("TCS"), line.tcs, line.expected_tcs
         else:
-            line.tcs_rate, line.tds_rate = rates
-            if line.settled:
-                self._taxes(line, ordered_on)
-        self._owed(line, self._cycle(line))
-        card = self.cards.get(line.account_id)
-        if card and line.settled and not line.foreign:
-            self._fees(line, card)
-        if line.agreed and line.settled:
-            self._agreed_fees(line)
-        if line.state == Order.State.RETURNED and line.amount(Charge.SALE) and not line.refunds:
-            line.flags.append(
-                Flag(
-                    FlagCode.RETURN_NO_REFUND,
-                    _("Returned, but no payout has a refund line for it."),
-                )
+            name, actual, expected = _("TDS"), line.tds, line.expected_tds
+        return _(
+            "%(tax)s withheld %(actual)s; %(rate)s%% in force on %(date)s "
+            "(%(notification)s) gives %(expected)s."
+        ) % {
+            "tax": name,
+            "actual": rupees(-actual),
+            "rate": rate.percent.normalize(),
+            "date": format_date(india_date(line.ordered_at)),
+            "notification": rate.notification,
+            "expected": rupees(expected),
+        }
+
+    return words
+
+
+def _fee_words(
+    line: LineFigures, kind: str, allowed: Decimal, *, agreed: bool
+) -> Callable[[], str]:
+    def words() -> str:
+        values = {
+            "fee": _fee_label(kind),
+            "charged": rupees(-line.amount(kind)),
+            "allowed": rupees(allowed),
+        }
+        if agreed:
+            return (
+                _("%(fee)s of %(charged)s is above the %(allowed)s agreed for the order.") % values
             )
+        return _("%(fee)s of %(charged)s is above the rate card's %(allowed)s.") % values
 
-    def _cycle(self, line: LineFigures) -> int:
-        """The account's payment cycle, or its marketplace's usual one (ONDC's settlement window,
-        a day after delivery; about a week for the others)."""
-        found = self.cycles.get(line.account_id)
-        if found is not None:
-            return found
-        if line.channel not in self.channel_cycles:
-            self.channel_cycles[line.channel] = (
-                channel_class(line.channel).payment_cycle_days
-                if line.channel
-                else DEFAULT_CYCLE_DAYS
-            )
-        return self.channel_cycles[line.channel]
+    return words
 
-    def _taxes(self, line: LineFigures, ordered_on: dt.date) -> None:
-        taxable = line.taxable()
-        for kind, rate, actual in (
-            (TaxKind.TCS, line.tcs_rate, line.tcs),
-            (TaxKind.TDS, line.tds_rate, line.tds),
-        ):
-            if rate is None:
-                continue
-            expected = _cents(taxable * rate.percent / 100)
-            if kind == TaxKind.TCS:
-                line.expected_tcs = expected
-            else:
-                line.expected_tds = expected
-            if abs(-actual - expected) > self.limit:
-                line.flags.append(
-                    Flag(
-                        FlagCode.TAX_RATE,
-                        _(
-                            "%(tax)s withheld %(actual)s; %(rate)s%% in force on %(date)s "
-                            "(%(notification)s) gives %(expected)s."
-                        )
-                        % {
-                            "tax": _("TCS") if kind == TaxKind.TCS else _("TDS"),
-                            "actual": rupees(-actual),
-                            "rate": rate.percent.normalize(),
-                            "date": format_date(ordered_on),
-                            "notification": rate.notification,
-                            "expected": rupees(expected),
-                        },
-                    )
-                )
 
-    def _owed(self, line: LineFigures, cycle: int) -> None:
-        if line.state == Order.State.DELIVERED and line.paid == 0 and line.delivered_at is not None:
-            due = india_date(line.delivered_at) + dt.timedelta(days=cycle)
-            if line.pending:
-                line.owed = line.pending
-                line.owed_reason = _("In a payout the marketplace has not paid yet.")
-            else:
-                line.owed = line.value
-                line.owed_reason = _("Delivered; no payout yet (order value, before fees).")
-            if due < self.today:
-                line.flags.append(
-                    Flag(
-                        FlagCode.UNPAID,
-                        _(
-                            "Delivered on %(date)s and not paid after the payment cycle of "
-                            "%(days)s days (due by %(due)s)."
-                        )
-                        % {
-                            "date": format_date(line.delivered_at),
-                            "days": cycle,
-                            "due": format_date(due),
-                        },
-                    )
-                )
-        elif line.pending:
-            line.owed = line.pending
-            line.owed_reason = _("In a payout the marketplace has not paid yet.")
-
-    def _fees(self, line: LineFigures, card: dict[str, tuple[Decimal, Decimal]]) -> None:
-        sale = line.sale
-        for kind, (percent, fixed) in card.items():
-            charged = -line.amount(kind)
-            allowed = _cents(sale * percent / 100 + fixed * line.quantity)
-            if charged > allowed + self.limit:
-                line.flags.append(
-                    Flag(
-                        FlagCode.FEE_ABOVE_CARD,
-                        _("%(fee)s of %(charged)s is above the rate card's %(allowed)s.")
-                        % {
-                            "fee": _fee_label(kind),
-                            "charged": rupees(charged),
-                            "allowed": rupees(allowed),
-                        },
-                    )
-                )
-
-    def _agreed_fees(self, line: LineFigures) -> None:
-        for kind, allowed in line.agreed.items():
-            charged = -line.amount(kind)
-            if charged > allowed + self.limit:
-                line.flags.append(
-                    Flag(
-                        FlagCode.FEE_ABOVE_CARD,
-                        _("%(fee)s of %(charged)s is above the %(allowed)s agreed for the order.")
-                        % {
-                            "fee": _fee_label(kind),
-                            "charged": rupees(charged),
-                            "allowed": rupees(allowed),
-                        },
-                    )
-                )
+def _return_words() -> str:
+    return _("Returned, but no payout has a refund line for it.")
 
 
 def _fee_label(kind: str) -> str:
@@ -523,12 +682,14 @@ def settlement_flags(settlement: Settlement) -> list[Flag]:
         return [
             Flag(
                 FlagCode.NOT_ADDING_UP,
-                _("The payout says %(total)s; its lines add up to %(lines)s (%(diff)s apart).")
-                % {
-                    "total": rupees(settlement.total),
-                    "lines": rupees(settlement.lines_total),
-                    "diff": rupees(abs(difference)),
-                },
+                lambda: (
+                    _("The payout says %(total)s; its lines add up to %(lines)s (%(diff)s apart).")
+                    % {
+                        "total": rupees(settlement.total),
+                        "lines": rupees(settlement.lines_total),
+                        "diff": rupees(abs(difference)),
+                    }
+                ),
             )
         ]
     return []
@@ -588,16 +749,28 @@ def by_producer(lines: Iterable[LineFigures]) -> dict[int | None, ProducerTotals
     """The order lines' figures split by producer (the split follows the order lines)."""
     found: dict[int | None, ProducerTotals] = {}
     for line in lines:
-        totals = found.setdefault(line.producer_id, ProducerTotals(line.producer_id))
+        totals = found.get(line.producer_id)
+        if totals is None:
+            totals = found[line.producer_id] = ProducerTotals(line.producer_id)
         totals.lines.append(line)
-        rupee = line.in_rupees  # a line in another currency at its rate (0 without one)
-        totals.sale += rupee(line.sale)
-        totals.paid += rupee(line.paid)
-        totals.withheld += rupee(line.withheld)
-        totals.owed += rupee(line.owed)
-        totals.tcs += rupee(-line.tcs)
-        totals.tds += rupee(-line.tds)
-        totals.reserve += rupee(-line.reserve)
+        tcs, tds, reserve = line.tcs, line.tds, line.reserve
+        if line.foreign:  # at its rate (0 without one)
+            rupee = line.in_rupees
+            totals.sale += rupee(line.sale)
+            totals.paid += rupee(line.paid)
+            totals.withheld += rupee(-(reserve + tcs + tds))
+            totals.owed += rupee(line.owed)
+            totals.tcs += rupee(-tcs)
+            totals.tds += rupee(-tds)
+            totals.reserve += rupee(-reserve)
+        else:
+            totals.sale += line.sale
+            totals.paid += line.paid
+            totals.withheld -= reserve + tcs + tds
+            totals.owed += line.owed
+            totals.tcs -= tcs
+            totals.tds -= tds
+            totals.reserve -= reserve
     return found
 
 
@@ -622,12 +795,6 @@ def lines_for(
     if end is not None:
         found = found.filter(order__ordered_at__lt=_india_midnight(end + dt.timedelta(days=1)))
     return found
-
-
-def _india_midnight(day: dt.date) -> dt.datetime:
-    from niryat.core.dates import INDIA
-
-    return dt.datetime.combine(day, dt.time(), tzinfo=INDIA)
 
 
 def unmatched_lines(accounts: QuerySet[ChannelAccount]) -> QuerySet[SettlementLine]:

@@ -61,7 +61,7 @@ def credits_by_month(lines: Iterable[reconcile.LineFigures]) -> list[MonthCredit
             continue
         month = month_of(line.ordered_at)
         credits = found.setdefault(month, MonthCredits(month))
-        credits.taxable += line.taxable()
+        credits.taxable += line.taxable
         credits.tcs += -line.tcs
         credits.tds += -line.tds
         if line.tcs_rate is not None:

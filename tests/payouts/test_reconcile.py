@@ -67,6 +67,26 @@ def test_each_order_line_reconciles_with_its_charges_and_payout(
     )
 
 
+def test_a_line_in_two_payouts_shows_each_and_what_is_still_to_come(
+    amazon_account: ChannelAccount, month: dict[str, Any]
+) -> None:
+    # given: a later payout, not paid yet, releases the reserve held on horse A
+    release = [*charges("403-A", "IA", "TERR-HORSE-01", (Charge.RESERVE, "100"))]
+    do_record_settlement(
+        amazon_account, settlement("FEG-2", release, paid=False), source="api", acting_user=None
+    )
+    # when
+    a = figures(amazon_account)["403-A"]
+    # then
+    assert [(p.settlement_id, p.paid_on, p.amount) for p in a.payouts] == [
+        ("FEG-1", dt.date(2026, 11, 20), D("858.24")),
+        ("FEG-2", None, D("100")),
+    ]
+    assert (a.reserve, a.paid, a.pending, a.owed) == (D(0), D("858.24"), D("100"), D("100"))
+    assert a.owed_reason == "In a payout the marketplace has not paid yet."
+    assert a.flags == []
+
+
 def test_the_split_per_producer_follows_the_order_lines(
     amazon_account: ChannelAccount, month: dict[str, Any], ramu: Producer, khadi_sku: Sku
 ) -> None:
