@@ -30,6 +30,8 @@ import os
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -51,7 +53,7 @@ from niryat.insights.actions import do_refresh_summaries
 from niryat.insights.dashboards import build, shown_months
 from niryat.insights.models import SummaryRow
 from niryat.insights.summaries import DASHBOARD_MEASURES, SNAPSHOT_MEASURES, next_month
-from niryat.registry.models import Producer
+from niryat.registry.models import Producer, StageChange
 
 DESIGN_PRODUCERS = 20_000  # per district, as bench/generate.py's ProducerMix
 DESIGN_ORDERS = 10_000_000
@@ -185,6 +187,33 @@ def _copy_rows(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "last": n - 1, "template": template.pk})
+
+
+@contextmanager
+def _indexes_built_after(*models: type[Model]) -> Iterator[None]:
+    """Bulk inserts into `models`' tables with their plain indexes dropped, then built again
+    (PostgreSQL sorts once, where inserting keeps every index, a trigram one among them, up to
+    date row by row); the indexes behind constraints stay."""
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema() "
+            "AND tablename = ANY(%(tables)s) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            {"tables": tables},
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+        _say(f"{len(indexes)} indexes built again on {', '.join(tables)}")
 
 
 def _numbered_producers() -> list[int]:
@@ -401,9 +430,10 @@ def run(scale: float) -> list[Result]:
     began = time.perf_counter()
     made = histories = 0
     if on_postgresql:
-        made = _more_producers(scaled(DESIGN_PRODUCERS, scale))
-        _say(f"{made:,} producers copied")
-        histories = _stage_histories()
+        with _indexes_built_after(Producer, StageChange):
+            made = _more_producers(scaled(DESIGN_PRODUCERS, scale))
+            _say(f"{made:,} producers copied")
+            histories = _stage_histories()
     producers = _producers()
     if not producers:
         raise AssertionError("no producers in the generated data")
@@ -418,7 +448,8 @@ def run(scale: float) -> list[Result]:
         for d in producers
     }
     if on_postgresql:
-        _orders_sql(n_orders, accounts, "B", today=False)
+        with _indexes_built_after(Order):
+            _orders_sql(n_orders, accounts, "B", today=False)
         _exports_sql(n_exports, sorted(producers))
     else:
         _orders(n_orders, accounts, producers, today=False)
