@@ -134,6 +134,8 @@ def actuals_for(district: District, start_year: int) -> Actuals:
         month__lt=s.next_month(actuals.months[-1]),
     ).values_list("measure", "month", "key", "value")
     for measure, month, key, value in rows:
+        if month is None:  # never: the month range above leaves out the counts as they stand
+            continue
         if measure == s.REACHED:
             name, _sep, product = key.partition(":")
             actuals.add(name, _product(product), "", month, value)
