@@ -279,7 +279,8 @@ def _stage_histories() -> int:
             "INSERT INTO registry_stagechange "
             "(producer_id, from_stage, to_stage, reason, reason_hi, changed_by_id, created_at) "
             "SELECT id, '', stage, 'bench', 'bench', NULL, "
-            "now() - ((id * 7919) %% %(minutes)s) * interval '1 minute' FROM registry_producer",
+            "now() - ((id::bigint * 7919) %% %(minutes)s) * interval '1 minute' "
+            "FROM registry_producer",
             {"minutes": 2 * 365 * 24 * 60},
         )
         return cursor.rowcount
@@ -312,7 +313,7 @@ def _orders_sql(
         channels = len(CHANNELS)
         when = "now()"
         if not today:
-            when = f"now() - (({number} * 7919) %% 525600) * interval '1 minute'"
+            when = f"now() - (({number}::bigint * 7919) %% 525600) * interval '1 minute'"
         with transaction.atomic():
             _copy_rows(
                 template,
@@ -357,7 +358,7 @@ def _exports_sql(n: int, district_ids: list[int]) -> None:
         "countries": list(COUNTRIES),
         "today": today,
     }
-    days_ago = "((g * 7919) %% 365)"
+    days_ago = "((g::bigint * 7919) %% 365)::int"
     with transaction.atomic():
         order = ExportOrder.objects.create(
             district_id=district_ids[0],
