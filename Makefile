@@ -77,7 +77,9 @@ e2e: $(VENV)/.dev translations
 	NIRYAT_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -q -p no:xdist e2e
 
 # Every bench/bench_*.py; e.g. BENCH_ARGS='--only ondc_catalogue' BENCH_ONDC_ITEMS=10000 for the
-# ONDC full refresh at 10,000 items alone.
+# ONDC full refresh at 10,000 items alone; the dashboards at the whole state's scale on PostgreSQL
+# (about 35 minutes on two cores): DATABASE_URL=postgres://... BENCH_DASH_SCALE=1
+# BENCH_ARGS='--only dashboards --scale 0.05'.
 bench: $(VENV)/.dev translations
 	NIRYAT_ENV=test $(PY) -m bench $(BENCH_ARGS)
 

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import GORAKHPUR, Persona, axe_check, login, open_menu, switch_language
 from niryat.core.dates import MONTHS
 from niryat.core.models import District
+from niryat.insights.actions import do_refresh_summaries
 from niryat.insights.models import Decision
 from niryat.insights.plans import current_financial_year
 from tests.insights.seeding import seed_year
@@ -49,6 +50,7 @@ def test_the_officer_follows_the_plan_and_a_depc_decision_to_done(
     language: str,
 ) -> None:
     seeded = seed_year(reference_data[GORAKHPUR], gorakhpur_staff.user)
+    do_refresh_summaries(full=True)  # the actuals come from the summary rows
     year = current_financial_year()
     options: dict[str, Any] = {"viewport": PHONE, "is_mobile": True} if language == "hi" else {}
     page = new_context(**options).new_page()

@@ -175,7 +175,7 @@ def build(district: District | None, today: dt.date | None = None) -> Dashboard:
     monthly: dict[tuple[str, dt.date], Decimal] = defaultdict(Decimal)
     keyed: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in (
-        rows.filter(measure__in=s.MONTHLY_MEASURES, month__gte=first, month__lt=after)
+        rows.filter(measure__in=s.DASHBOARD_MEASURES, month__gte=first, month__lt=after)
         .values("measure", "month", "key")
         .annotate(v=Sum("value"))
         .order_by()

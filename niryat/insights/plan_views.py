@@ -44,6 +44,7 @@ from niryat.insights.plan_forms import (
 )
 from niryat.insights.plans import (
     current_financial_year,
+    figures_as_of,
     may_change_plan,
     month_label,
     parse_financial_year,
@@ -176,6 +177,7 @@ def _plan_page(
             "plan": plan,
             "can_change": can_change,
             "rows": progress(plan, today),
+            "refreshed_at": figures_as_of(plan.district),
             "months": [month_label(month) for month in year_months(plan.start_year)],
             "products": plan.products.select_related("odop_product"),
             "actions": [

@@ -1,7 +1,9 @@
 """District export plans, read: financial years, and the plan's targets against what the other
 apps' records show, month by month (April to March).
 
-Actuals come from the records that prove them, never typed in:
+Actuals come from the records that prove them, never typed in, through the dashboards' summary
+rows (insights/summaries.py, kept current by background tasks), so the page reads one district's
+year of rows (a few hundred) however large the order book is, and says how fresh they are:
 - units onboarded, listed, sold, exporting: producers of the district whose stage history
   (registry `StageChange`) first reaches that stage, or one beyond it, in the month. A producer
   added straight at "listed" counts as onboarded and listed; one who went back and forward again
@@ -11,49 +13,36 @@ Actuals come from the records that prove them, never typed in:
 - export value: the export desk's shipments (FOB in rupees, by the month shipped and the buyer's
   country) and the producers' sales to merchant exporters (by the month sold and the destination).
 
-Months are India's (an order placed at 23:00 UTC on 31 March is in April). The four stage
-measures are one grouped query, each other source one more: six queries whatever the district's
-size. Their time grows with the year's rows (bench/bench_plans.py); the state-scale dashboards'
-summary tables (issue 15, part 3) are where these sums should come from once they exist.
+Months are India's (an order placed at 23:00 UTC on 31 March is in April).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from niryat.channels.models import Order, OrderLine
 from niryat.core.countries import country_name
-from niryat.core.dates import INDIA, MONTHS
+from niryat.core.dates import MONTHS
 from niryat.core.models import District, OdopProduct, Role, User
 from niryat.core.money import rupees
-from niryat.exportdesk.models import MerchantSale, Shipment
+from niryat.insights import summaries as s
 from niryat.insights.models import (
     MONEY_MEASURES,
     PLAN_WRITERS,
     ExportPlan,
     Measure,
     PlanTarget,
+    SummaryFreshness,
+    SummaryRow,
 )
-from niryat.registry.models import STAGE_ORDER, Stage, StageChange
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
-# The stage whose first reaching counts for each producer measure.
-STAGE_OF = {
-    Measure.ONBOARDED: Stage.REGISTERED,
-    Measure.LISTED: Stage.LISTED,
-    Measure.SOLD: Stage.SOLD,
-    Measure.EXPORTING: Stage.EXPORTING,
-}
-NOT_SALES = (Order.State.CANCELLED, Order.State.RETURNED)
 
 
 def parse_financial_year(text: str) -> int:
@@ -98,12 +87,6 @@ def month_label(month: dt.date) -> str:
     return f"{MONTHS[month.month - 1]} {month.year}"
 
 
-def _year_bounds(start_year: int) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(start_year, 4, 1, tzinfo=INDIA)
-    end = dt.datetime(start_year + 1, 4, 1, tzinfo=INDIA)
-    return start, end
-
-
 # A key of the actuals: (measure, ODOP product id or None, country or "").
 Key = tuple[str, int | None, str]
 
@@ -128,134 +111,52 @@ class Actuals:
         for key in keys:
             self.by_key.setdefault(key, [Decimal(0)] * 12)[index] += n
 
+    def add_to(self, key: Key, month: dt.date, n: Decimal) -> None:
+        """Add `n` to `key` alone (a figure the summaries hold already split by product)."""
+        self.by_key.setdefault(key, [Decimal(0)] * 12)[self.months.index(month)] += n
+
     def monthly(self, measure: str, product: int | None = None, country: str = "") -> list[Decimal]:
         return self.by_key.get((measure, product, country), [Decimal(0)] * 12)
 
 
-def _month_of(value: dt.datetime | dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(INDIA)
-    return dt.date(value.year, value.month, 1)
+def _product(key: str) -> int | None:
+    return int(key) if key else None
 
 
 def actuals_for(district: District, start_year: int) -> Actuals:
-    """Every measure's actuals for the district's financial year (see the module's docstring)."""
+    """Every measure's actuals for the district's financial year (see the module's docstring), from
+    the summary rows: one query."""
     actuals = Actuals(start_year=start_year, months=year_months(start_year))
-    start, end = _year_bounds(start_year)
-    # Each producer's first reaching of each stage (or one beyond it), in one grouped query
-    # that keeps only the producers with at least one of those firsts in the year.
-    firsts = {
-        measure.value: Min(
-            "created_at",
-            filter=Q(to_stage__in=[s for s in Stage if STAGE_ORDER[s] >= STAGE_ORDER[stage]]),
-        )
-        for measure, stage in STAGE_OF.items()
-    }
-    in_year = Q()
-    for name in firsts:
-        in_year |= Q(**{f"{name}__gte": start, f"{name}__lt": end})
-    reached = (
-        StageChange.objects.filter(producer__district=district)
-        .values("producer_id", "producer__odop_product_id")
-        .annotate(**firsts)
-        .filter(in_year)
-        .order_by()
-    )
-    for row in reached:
-        for name in firsts:
-            first = row[name]
-            if first is not None and start <= first < end:
-                actuals.add(
-                    name, row["producer__odop_product_id"], "", _month_of(first), Decimal(1)
-                )
-    # Sums per month as twelve filtered aggregates over one scan: a plain range comparison on
-    # the indexed column, where truncating each row's time to its month would call a function
-    # per row (a Python one on SQLite).
-    not_sales = Q(state__in=NOT_SALES)
-    _add_monthly(
-        actuals,
-        Measure.SALES_VALUE,
-        Order.objects.filter(district=district, ordered_at__gte=start, ordered_at__lt=end).exclude(
-            not_sales
-        ),
-        "ordered_at",
-        "total_inr",
-        "producer__odop_product_id",
-        None,
-        aware=True,
-    )
-    _add_monthly(
-        actuals,
-        Measure.PIECES_SOLD,
-        OrderLine.objects.filter(
-            order__district=district, order__ordered_at__gte=start, order__ordered_at__lt=end
-        ).exclude(order__state__in=NOT_SALES),
-        "order__ordered_at",
-        "quantity",
-        "order__producer__odop_product_id",
-        None,
-        aware=True,
-    )
-    first_day, last_day = dt.date(start_year, 4, 1), dt.date(start_year + 1, 4, 1)
-    _add_monthly(
-        actuals,
-        Measure.EXPORT_VALUE,
-        Shipment.objects.filter(
-            order__district=district, shipped_on__gte=first_day, shipped_on__lt=last_day
-        ),
-        "shipped_on",
-        "fob_inr",
-        "order__producer__odop_product_id",
-        "order__buyer__country",
-        aware=False,
-    )
-    _add_monthly(
-        actuals,
-        Measure.EXPORT_VALUE,
-        MerchantSale.objects.filter(
-            district=district, sold_on__gte=first_day, sold_on__lt=last_day
-        ),
-        "sold_on",
-        "value_inr",
-        "producer__odop_product_id",
-        "country",
-        aware=False,
-    )
+    rows = SummaryRow.objects.filter(
+        district=district,
+        measure__in=s.PLAN_MEASURES,
+        month__gte=actuals.months[0],
+        month__lt=s.next_month(actuals.months[-1]),
+    ).values_list("measure", "month", "key", "value")
+    for measure, month, key, value in rows:
+        if month is None:  # never: the month range above leaves out the counts as they stand
+            continue
+        if measure == s.REACHED:
+            name, _sep, product = key.partition(":")
+            actuals.add(name, _product(product), "", month, value)
+        elif measure == s.PIECES:
+            actuals.add(Measure.PIECES_SOLD, _product(key), "", month, value)
+        elif measure == s.SALES:  # by marketplace: the district's total
+            actuals.add_to((Measure.SALES_VALUE, None, ""), month, value)
+        elif measure == s.SALES_PRODUCT:
+            actuals.add_to((Measure.SALES_VALUE, _product(key), ""), month, value)
+        elif measure == s.EXPORT_MARKET:
+            product, _sep, country = key.partition(":")
+            actuals.add(Measure.EXPORT_VALUE, _product(product), country, month, value)
     return actuals
 
 
-def _add_monthly(
-    actuals: Actuals,
-    measure: Measure,
-    records: QuerySet[Any],
-    when: str,
-    value: str,
-    product: str,
-    country: str | None,
-    *,
-    aware: bool,
-) -> None:
-    """Add `value` summed per month of `when` (a time in India when `aware`, else a date), per
-    ODOP product (and country), to `actuals`: one grouped query."""
-    bounds: list[dt.date | dt.datetime] = []
-    for month in [*actuals.months, dt.date(actuals.start_year + 1, 4, 1)]:
-        bounds.append(dt.datetime(month.year, month.month, 1, tzinfo=INDIA) if aware else month)
-    sums = {
-        f"m{index}": Sum(value, filter=Q(**{f"{when}__gte": low, f"{when}__lt": high}))
-        for index, (low, high) in enumerate(itertools.pairwise(bounds))
-    }
-    groups = [product] if country is None else [product, country]
-    for row in records.values(*groups).annotate(**sums).order_by():
-        for index, month in enumerate(actuals.months):
-            amount = row[f"m{index}"]
-            if amount:
-                actuals.add(
-                    measure,
-                    row[product],
-                    row[country] if country else "",
-                    month,
-                    Decimal(amount),
-                )
+def figures_as_of(district: District) -> dt.datetime | None:
+    """When the district's summary rows, which the actuals come from, were last brought up to
+    date; None before the first update."""
+    return SummaryFreshness.objects.filter(district=district).aggregate(at=Min("refreshed_at"))[
+        "at"
+    ]
 
 
 @dataclass

@@ -18,6 +18,14 @@ Measures, as the registry, events, channels and export desk record them:
 - `export_direct`: export desk shipments' FOB value in rupees by the month shipped and the
   buyer's country (ISO alpha-2); `export_merchant`: sales to merchant exporters by the month sold
   and the destination; `export_product`: both together by the producer's ODOP product.
+
+And the district export plan's actuals (insights/plans.py reads them, the dashboards do not):
+- `reached`: producers whose stage history first reaches a funnel stage, or one beyond it, in the
+  month, key "measure:ODOP product" (measure: onboarded, listed, sold, exporting);
+- `pieces`: pieces ordered in the month by the producer's ODOP product, and `sales_product`: the
+  orders' value by ODOP product (orders without one count only in `sales`), both without
+  cancelled and returned orders;
+- `export_market`: direct and merchant exports together, key "ODOP product:country".
 """
 
 from __future__ import annotations
@@ -28,16 +36,15 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from niryat.channels.models import Listing, Order
+from niryat.channels.models import Listing, Order, OrderLine
 from niryat.core.dates import INDIA
 from niryat.events.models import Attendance
 from niryat.exportdesk.models import MerchantSale, Shipment
-from niryat.insights.models import SummaryRow
-from niryat.insights.plans import NOT_SALES
-from niryat.registry.models import Producer, StageChange
+from niryat.insights.models import Measure, SummaryRow
+from niryat.registry.models import STAGE_ORDER, Producer, Stage, StageChange
 
 STAGE = "stage"
 LISTINGS = "listings"
@@ -47,8 +54,22 @@ SALES = "sales"
 EXPORT_DIRECT = "export_direct"
 EXPORT_MERCHANT = "export_merchant"
 EXPORT_PRODUCT = "export_product"
+REACHED = "reached"
+PIECES = "pieces"
+SALES_PRODUCT = "sales_product"
+EXPORT_MARKET = "export_market"
 SNAPSHOT_MEASURES = (STAGE, LISTINGS)
-MONTHLY_MEASURES = (TRAINED, ORDERS, SALES, EXPORT_DIRECT, EXPORT_MERCHANT, EXPORT_PRODUCT)
+DASHBOARD_MEASURES = (TRAINED, ORDERS, SALES, EXPORT_DIRECT, EXPORT_MERCHANT, EXPORT_PRODUCT)
+PLAN_MEASURES = (REACHED, PIECES, SALES, SALES_PRODUCT, EXPORT_MARKET)
+MONTHLY_MEASURES = (*DASHBOARD_MEASURES, REACHED, PIECES, SALES_PRODUCT, EXPORT_MARKET)
+NOT_SALES = (Order.State.CANCELLED, Order.State.RETURNED)
+# The stage whose first reaching counts for each producer measure of the export plan.
+STAGE_OF = {
+    Measure.ONBOARDED: Stage.REGISTERED,
+    Measure.LISTED: Stage.LISTED,
+    Measure.SOLD: Stage.SOLD,
+    Measure.EXPORTING: Stage.EXPORTING,
+}
 BATCH = 5000
 
 Cell = tuple[int, dt.date | None, str, str]  # district, month, measure, key
@@ -56,6 +77,10 @@ Cell = tuple[int, dt.date | None, str, str]  # district, month, measure, key
 
 def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def product_key(product: int | None) -> str:
+    return "" if product is None else str(product)
 
 
 def _month(value: dt.date | dt.datetime) -> dt.date:
@@ -104,15 +129,37 @@ def monthly_cells(
         months,
         aware=True,
     )
+    # One scan for both: by marketplace (the dashboards) and by ODOP product (the plan).
     for row in (
         orders.annotate(m=_by_month("ordered_at", aware=True))
-        .values("district_id", "m", "account__channel")
+        .values("district_id", "m", "account__channel", "producer__odop_product_id")
         .annotate(n=Count("id"), v=Sum("total_inr"))
         .order_by()
     ):
         channel = row["account__channel"] or ""
-        yield (row["district_id"], _month(row["m"]), ORDERS, channel), Decimal(row["n"])
-        yield (row["district_id"], _month(row["m"]), SALES, channel), row["v"] or Decimal(0)
+        district, month, value = row["district_id"], _month(row["m"]), row["v"] or Decimal(0)
+        yield (district, month, ORDERS, channel), Decimal(row["n"])
+        yield (district, month, SALES, channel), value
+        if row["producer__odop_product_id"] is not None:
+            product = product_key(row["producer__odop_product_id"])
+            yield (district, month, SALES_PRODUCT, product), value
+    lines = _scoped(
+        OrderLine.objects.exclude(order__state__in=NOT_SALES),
+        "order__district_id",
+        "order__ordered_at",
+        districts,
+        months,
+        aware=True,
+    )
+    for row in (
+        lines.annotate(m=_by_month("order__ordered_at", aware=True))
+        .values("order__district_id", "m", "order__producer__odop_product_id")
+        .annotate(n=Sum("quantity"))
+        .order_by()
+    ):
+        product = product_key(row["order__producer__odop_product_id"])
+        month = _month(row["m"])
+        yield (row["order__district_id"], month, PIECES, product), Decimal(row["n"] or 0)
     checked_in = _scoped(
         Attendance.objects.all(),
         "participant__programme__district_id",
@@ -142,8 +189,13 @@ def monthly_cells(
         .order_by()
     ):
         district, month = row["order__district_id"], _month(row["m"])
+        product = product_key(row["order__producer__odop_product_id"])
         yield (district, month, EXPORT_DIRECT, row["order__buyer__country"]), row["v"]
-        products[district, month, str(row["order__producer__odop_product_id"] or "")] += row["v"]
+        yield (
+            (district, month, EXPORT_MARKET, f"{product}:{row['order__buyer__country']}"),
+            row["v"],
+        )
+        products[district, month, product] += row["v"]
     sales = _scoped(
         MerchantSale.objects.all(), "district_id", "sold_on", districts, months, aware=False
     )
@@ -154,10 +206,55 @@ def monthly_cells(
         .order_by()
     ):
         district, month = row["district_id"], _month(row["m"])
+        product = product_key(row["producer__odop_product_id"])
         yield (district, month, EXPORT_MERCHANT, row["country"]), row["v"]
-        products[district, month, str(row["producer__odop_product_id"] or "")] += row["v"]
+        yield (district, month, EXPORT_MARKET, f"{product}:{row['country']}"), row["v"]
+        products[district, month, product] += row["v"]
     for (district, month, product), value in products.items():
         yield (district, month, EXPORT_PRODUCT, product), value
+    yield from reached_cells(districts, months)
+
+
+def reached_cells(
+    districts: list[int] | None, months: tuple[dt.date, dt.date] | None
+) -> Iterator[tuple[Cell, Decimal]]:
+    """Producers first reaching each plan stage (or one beyond it) in `months`: each producer's
+    firsts in one grouped query over their stage history, keeping only the producers with at
+    least one first in the months (a first is not a month's own: it depends on all the months
+    before)."""
+    firsts = {
+        measure.value: Min(
+            "created_at",
+            filter=Q(to_stage__in=[s for s in Stage if STAGE_ORDER[s] >= STAGE_ORDER[stage]]),
+        )
+        for measure, stage in STAGE_OF.items()
+    }
+    changes = StageChange.objects.all()
+    if districts is not None:
+        changes = changes.filter(producer__district_id__in=districts)
+    reached = (
+        changes.values("producer_id", "producer__district_id", "producer__odop_product_id")
+        .annotate(**firsts)
+        .order_by()
+    )
+    low = high = None
+    if months is not None:
+        low = dt.datetime(months[0].year, months[0].month, 1, tzinfo=INDIA)
+        high = dt.datetime(months[1].year, months[1].month, 1, tzinfo=INDIA)
+        in_months = Q()
+        for name in firsts:
+            in_months |= Q(**{f"{name}__gte": low, f"{name}__lt": high})
+        reached = reached.filter(in_months)
+    for row in reached.iterator(chunk_size=BATCH):
+        product = product_key(row["producer__odop_product_id"])
+        for name in firsts:
+            first = row[name]
+            if first is None or (low is not None and high is not None and not low <= first < high):
+                continue
+            yield (
+                (row["producer__district_id"], _month(first), REACHED, f"{name}:{product}"),
+                Decimal(1),
+            )
 
 
 def snapshot_cells(districts: Iterable[int] | None) -> Iterator[tuple[Cell, Decimal]]:
@@ -222,6 +319,12 @@ def changed_cells(since: dt.datetime) -> tuple[dict[dt.date, set[int]], set[int]
     again, and the districts whose funnel or listings must."""
     months: dict[dt.date, set[int]] = defaultdict(set)
     sources: list[tuple[QuerySet[Any], str, str, bool]] = [
+        (
+            StageChange.objects.filter(created_at__gte=since),
+            "producer__district_id",
+            "created_at",
+            True,
+        ),
         (Order.objects.filter(updated_at__gte=since), "district_id", "ordered_at", True),
         (Shipment.objects.filter(updated_at__gte=since), "order__district_id", "shipped_on", False),
         (MerchantSale.objects.filter(updated_at__gte=since), "district_id", "sold_on", False),

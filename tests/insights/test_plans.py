@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from niryat.core.models import AuditEntry, District, OdopProduct, User
+from niryat.insights.actions import do_refresh_summaries
 from niryat.insights.models import (
     Decision,
     DepcMeeting,
@@ -347,6 +348,7 @@ def test_actuals_come_from_the_registry_the_order_book_and_the_export_desk(
     gorakhpur: District, ganesh: User
 ) -> None:
     seeded = seed_year(gorakhpur, ganesh)
+    do_refresh_summaries(full=True)  # the actuals come from the summary rows
     now = seeded.this_month
     actuals = actuals_for(gorakhpur, seeded.start_year)
     terracotta, garments = seeded.terracotta.pk, seeded.garments.pk
@@ -371,6 +373,7 @@ def test_progress_sets_targets_against_actuals_and_hides_months_to_come(
     gorakhpur: District, ganesh: User, gita: User, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     seeded = seed_year(gorakhpur, ganesh)
+    do_refresh_summaries(full=True)  # the actuals come from the summary rows
     plan = do_start_plan(gorakhpur, current_financial_year(), acting_user=gita)
     do_set_target(plan, Measure.ONBOARDED, value=Decimal(40), acting_user=gita)
     do_set_target(
