@@ -27,7 +27,7 @@ until BENCH_SHOWCASE_SHOWN products are shown (by default 100,000 at 5 M SKUs, i
 below). Those producers are marked and the tables analysed before the timed transaction, as a
 running server's would be; the copies stay in the throwaway database. On PostgreSQL:
 `DATABASE_URL=postgres://... BENCH_SHOWCASE_SKUS=5000000 python -m bench --only showcase`
-(about 25 minutes on two cores).
+(about 12 minutes on two cores, most of it copying).
 """
 
 from __future__ import annotations
