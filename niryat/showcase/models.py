@@ -70,11 +70,14 @@ def search_products(products: ProductQuerySet, text: str) -> ProductQuerySet:
     # each term on its own index of the products (the trigram index of catalog 0004, the ODOP
     # product's and the producer's) combined with BitmapOr, and only they are checked against
     # the showcase. A text shorter than a trigram has no index to use: it keeps the walk.
+    # The ODOP products (a few hundred rows) are read first: given as a list, the planner
+    # knows how many products they hold; as a subquery it guessed a tenth of the catalogue,
+    # and a plan that costly is compiled (JIT), 60 ms a query.
     odops = OdopProduct.objects.filter(Q(name_hi__icontains=text) | Q(name_en__icontains=text))
     matches = Product.objects.filter(
         Q(name_hi__icontains=text)
         | Q(name_en__icontains=text)
-        | Q(EqualsAny("odop_product_id", odops.order_by().values("pk")))
+        | Q(odop_product__in=list(odops.order_by().values_list("pk", flat=True)))
         | Q(EqualsAny("producer_id", makers.order_by()))
     )
     return products.filter(EqualsAny("pk", matches.order_by().values("pk")))
