@@ -19,10 +19,21 @@ them, and every image the page names in the width the browser picks from its src
 products with processed photos of a textured terracotta horse (tests/showcase/weight.py).
 
 Runs in a transaction that is rolled back, so the dataset is left as the generator made it.
+
+The state's scale: BENCH_SHOWCASE_SKUS=5000000 first copies the generated catalogue until it has
+that many SKUs over the state's districts (generate.copy_to_state_scale: in SQL on PostgreSQL,
+about 1.5 M producers with them), then shows the products of producers drawn across the state
+until BENCH_SHOWCASE_SHOWN products are shown (by default 100,000 at 5 M SKUs, in proportion
+below). Those producers are marked and the tables analysed before the timed transaction, as a
+running server's would be; the copies stay in the throwaway database. On PostgreSQL:
+`DATABASE_URL=postgres://... BENCH_SHOWCASE_SKUS=5000000 python -m bench --only showcase`
+(about 12 minutes on two cores, most of it copying).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from collections.abc import Callable
 from itertools import cycle
@@ -30,17 +41,18 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path
 from django.utils import timezone
 
-from bench.generate import DESIGN_CATALOG
+from bench.generate import DESIGN_CATALOG, analyze, copy_to_state_scale
 from bench.harness import Result, Target, compare
 from niryat.catalog.actions import do_add_sku, do_create_product
-from niryat.catalog.models import Category, Product, ProductImage
+from niryat.catalog.models import Category, Product, ProductImage, Sku
 from niryat.core import imaging
 from niryat.core.models import District, Role, User
 from niryat.registry.actions import do_register_producer
@@ -53,6 +65,9 @@ WARM_TARGET = Target("p95_ms", 50)
 COLD_TARGET = Target("p95_ms", 200)
 SHOWN_SHARE = 0.2  # of Gorakhpur's generated products, by producer
 SAMPLED_PAGES = 50
+# The issue's state: 5 M SKUs, the products of 100,000 shown.
+STATE_SKUS = 5_000_000
+STATE_SHOWN = 100_000
 
 # The HTML the baseline serves, by address (filled before timing).
 _KEPT: dict[str, bytes] = {}
@@ -104,6 +119,43 @@ def show_producers(district: District, wanted: int) -> int:
         )
         for producer_id in chosen
     )
+    return shown_products().count()
+
+
+def show_state_producers(wanted: int) -> int:
+    """Mark producers anywhere in the state (in an order of their own, not by district) as shown
+    until about `wanted` products are; returns how many are."""
+    live_skus = Sku.objects.filter(product=OuterRef("pk"), deleting_since__isnull=True)
+    makers = (
+        Product.objects.filter(Exists(live_skus), deleting_since__isnull=True)
+        .order_by()
+        .values("producer_id")
+        .annotate(n=Count("pk"))
+        .values_list("producer_id", "n")
+    )
+    # Producers in a scrambled but repeatable order, without sorting them all in Python.
+    chosen: list[int] = []
+    shown = 0
+    for producer_id, n in sorted(makers, key=lambda row: (row[0] * 2_654_435_761) % 2**32):
+        if shown >= wanted:
+            break
+        chosen.append(producer_id)
+        shown += n
+    for start in range(0, len(chosen), 10_000):
+        batch = chosen[start : start + 10_000]
+        Producer.objects.filter(pk__in=batch).update(listing_consent=True)
+        Profile.objects.bulk_create(
+            Profile(
+                producer_id=producer_id,
+                shown=True,
+                agreed_on=timezone.localdate(),
+                method=Consent.Method.PAPER,
+                story_hi="हमारे गाँव में तीन पीढ़ियों से यह शिल्प बनता है।",
+                story_en="Our village has made this craft for three generations.",
+            )
+            for producer_id in batch
+        )
+    analyze(Producer, Profile)
     return shown_products().count()
 
 
@@ -172,12 +224,20 @@ def run(scale: float) -> list[Result]:
     if staff is None:
         raise AssertionError(f"no centre staff in {district}")
     wanted = max(200, round(DESIGN_CATALOG.skus_in_district * scale * SHOWN_SHARE))
+    state_skus = int(os.environ.get("BENCH_SHOWCASE_SKUS") or 0)
+    if state_skus:
+        copy_to_state_scale(state_skus)
+        wanted = int(
+            os.environ.get("BENCH_SHOWCASE_SHOWN") or round(STATE_SHOWN * state_skus / STATE_SKUS)
+        )
+        show_state_producers(wanted)
     with (
         tempfile.TemporaryDirectory() as media,
         override_settings(ROOT_URLCONF=__name__, MEDIA_ROOT=media),
         transaction.atomic(),
     ):
-        shown = show_producers(district, wanted)
+        if not state_skus:
+            show_producers(district, wanted)
         maker, twelve = twelve_with_photos(district, staff)
         shown = shown_products().count()
         cache.clear()
@@ -185,8 +245,10 @@ def run(scale: float) -> list[Result]:
         weight_note = weights(client, twelve[0])
         size = (
             f"{shown:,} products shown of {Product.objects.count():,} "
-            f"({Producer.objects.count():,} producers)"
+            f"({Sku.objects.count():,} SKUs, {Producer.objects.count():,} producers)"
         )
+        search_addresses = searches(maker)
+        explain(client, search_addresses)
         results = [
             *timed(
                 client,
@@ -199,7 +261,7 @@ def run(scale: float) -> list[Result]:
                 ],
                 size,
             ),
-            *timed(client, "search", searches(maker), size),
+            *timed(client, "search", search_addresses, size),
         ]
         results[0] = Result(
             **{**results[0].__dict__, "note": f"{results[0].note}; first load: {weight_note}"}
@@ -223,6 +285,23 @@ def searches(maker: Producer) -> list[str]:
         "/showcase/search/?q=terracotta",
         f"/showcase/search/?q={latin_name.split()[0].lower()}",
     ]
+
+
+def explain(client: Client, addresses: list[str]) -> None:
+    """On PostgreSQL, with BENCH_SHOWCASE_EXPLAIN set: the plans (EXPLAIN ANALYZE) of the two
+    slowest queries of each address with the cache cold, on stderr, to see which index serves."""
+    if not os.environ.get("BENCH_SHOWCASE_EXPLAIN") or connection.vendor != "postgresql":
+        return
+    for address in addresses:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(address)
+        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:2]
+        for query in slowest:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            print(f"{address}: {query['time']} s\n{query['sql']}\n{plan}\n", file=sys.stderr)
 
 
 def timed(client: Client, label: str, addresses: list[str], size: str) -> list[Result]:

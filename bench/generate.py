@@ -26,7 +26,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Count, Model
 from faker.providers.person.hi_IN import Provider as HindiNames
 from stdnum import luhn
 
@@ -976,3 +977,165 @@ def a_user(role: Role) -> User:
         .order_by("district__lgd_code", "id")
         .first()
     )  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------
+# The state's catalogue, copied in SQL
+
+# DESIGN.md's state: about 1.5 M producers to 5 M SKUs.
+PRODUCERS_PER_SKU = 0.3
+
+
+def copy_to_state_scale(skus: int) -> int:
+    """Copies of the generated producers, products, SKUs and photos until the catalogue has about
+    `skus` SKUs, spread evenly over the districts, with PRODUCERS_PER_SKU producers a SKU: what
+    the Python generator would take hours to make. Returns the SKUs added.
+
+    On PostgreSQL each table is filled by one INSERT ... SELECT over generate_series, with its
+    secondary indexes and constraints dropped meanwhile and built once after (kept up to date
+    row by row, they took most of the time). Copy `c` of a row keeps its text (so names, crafts
+    and the share of finished products stay as the generator made them) and gets its own id, a
+    UUID derived from the original's, and copy `c % (producer copies + 1)` of its producer,
+    in the same district. On SQLite, the Python generator adds the SKUs, district by district.
+    """
+    districts = list(District.objects.order_by("lgd_code"))
+    per_district = skus // len(districts)
+    have = dict(
+        Sku.objects.order_by()
+        .values_list("product__district")
+        .annotate(n=Count("pk"))
+        .values_list("product__district", "n")
+    )
+    if connection.vendor != "postgresql":
+        return sum(
+            add_catalog(district, per_district - have.get(district.pk, 0))
+            for district in districts
+            if per_district > have.get(district.pk, 0)
+        )
+    # Copies of every product of a district, so that it ends with about per_district SKUs.
+    plan = {
+        district_id: max(0, round(per_district / count) - 1)
+        for district_id, count in have.items()
+        if count
+    }
+    producer_copies = max(0, round(skus * PRODUCERS_PER_SKU / Producer.objects.count()) - 1)
+    before = Sku.objects.count()
+    tables = [Producer, Product, Sku, ProductImage]
+    with transaction.atomic(), connection.cursor() as cursor, _indexes_built_after(cursor, tables):
+        strides = {}
+        for model in tables:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")  # noqa: S608
+            strides[model] = cursor.fetchone()[0]
+        producer_of = f"t.producer_id + mod(c, {producer_copies + 1}) * {strides[Producer]}"
+        _copy(
+            cursor,
+            Producer,
+            f"generate_series(1, {producer_copies}) AS c",
+            strides[Producer],
+            {
+                # Distinct numbers, like generate.mobile_number's, for those who gave one.
+                "mobile": "CASE WHEN t.mobile = '' THEN '' ELSE '+91' || "
+                f"(9000000000 + mod((t.id + c * {strides[Producer]}) * {_MOBILE_STEP}, "
+                "1000000000))::text END",
+                "mobile_alt": "''",
+                "user_id": "NULL",
+            },
+        )
+        copies = "(VALUES " + ", ".join(f"({d}, {n})" for d, n in plan.items()) + ") AS plan(d, n)"
+        by_district = f"{copies} CROSS JOIN LATERAL generate_series(1, plan.n) AS c"
+        _copy(
+            cursor,
+            Product,
+            by_district,
+            strides[Product],
+            {"producer_id": producer_of},
+            where="t.district_id = plan.d",
+        )
+        product_of = f"t.product_id + c * {strides[Product]}"
+        _copy(
+            cursor,
+            Sku,
+            f"catalog_product AS p, {by_district}",
+            strides[Sku],
+            {
+                "product_id": product_of,
+                "producer_id": producer_of,
+                # Unique per producer, and a producer's copy holds several copies of a product.
+                "seller_sku": "t.seller_sku || '-' || c",
+            },
+            where="p.id = t.product_id AND p.district_id = plan.d",
+        )
+        _copy(
+            cursor,
+            ProductImage,
+            f"catalog_product AS p, {by_district}",
+            strides[ProductImage],
+            {"product_id": product_of, "reused_from_id": "NULL"},
+            where="p.id = t.product_id AND p.district_id = plan.d",
+        )
+        for model in tables:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
+            )
+    analyze(*tables)
+    return Sku.objects.count() - before
+
+
+def _copy(
+    cursor: CursorWrapper,
+    model: type[Model],
+    copies: str,
+    stride: int,
+    changed: dict[str, str],
+    where: str = "TRUE",
+) -> None:
+    """INSERT ... SELECT a copy of every row of `model` with id up to `stride` (the originals)
+    for each `c` of `copies`: id + c × stride, a UUID from the original's and `c`, and the
+    `changed` columns' expressions (over the original `t`)."""
+    table = model._meta.db_table
+    columns = [field.column for field in model._meta.concrete_fields]
+    expressions = {
+        column: f"t.{column}" for column in columns if column not in ("id", "uuid")
+    } | changed
+    expressions["id"] = f"t.id + c * {stride}"
+    expressions["uuid"] = "md5(t.uuid::text || c)::uuid"
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - our own names and numbers
+        f"SELECT {', '.join(expressions[column] for column in columns)} "
+        f"FROM {table} AS t, {copies} WHERE t.id <= {stride} AND {where}"
+    )
+
+
+@contextmanager
+def _indexes_built_after(cursor: CursorWrapper, models: list[type[Model]]) -> Iterator[None]:
+    """Drop the tables' secondary indexes, unique and foreign-key constraints (not those that
+    another table's foreign key needs), then build them again, each in one pass."""
+    tables = [model._meta.db_table for model in models]
+    cursor.execute(
+        """SELECT con.conrelid::regclass::text, con.conname, pg_get_constraintdef(con.oid)
+        FROM pg_constraint con
+        WHERE con.conrelid = ANY(%s::regclass[]) AND con.contype IN ('u', 'f')
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f'
+                        AND f.conindid = con.conindid AND con.contype = 'u')""",
+        [tables],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)""",
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    for table, name, _definition in constraints:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for table, name, definition in constraints:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
