@@ -110,12 +110,13 @@ def do_register_producer(
     producer.save()
     if activities:
         producer.activities.set(activities)
+    reasons = in_each_language(lambda: _(REGISTERED_REASON))
     StageChange.objects.create(
         producer=producer,
         to_stage=producer.stage,
         changed_by=acting_user,
-        reason=REGISTERED_REASON,
-        reason_hi=in_each_language(lambda: _(REGISTERED_REASON))["hi"],
+        reason=reasons["en"],
+        reason_hi=reasons["hi"],
     )
     record_audit(
         actor=acting_user,
