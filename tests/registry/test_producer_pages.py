@@ -289,7 +289,8 @@ def test_a_bank_account_typed_in_full_is_stored_masked_and_kept_by_an_empty_fiel
     )
     # the edit page never shows the numbers again; left empty, they are kept
     edit = client.get(f"/producers/{producer.uuid}/edit/").content.decode()
-    assert "8901" not in edit
+    # (the producer's uuid in the page's links may hold the same four digits by chance)
+    assert "8901" not in edit.replace(str(producer.uuid), "")
     client.post(
         f"/producers/{producer.uuid}/edit/",
         artisan_form(terracotta, pottery, aadhaar="", bank_account="", tehsil="Campierganj"),
