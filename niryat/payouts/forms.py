@@ -15,7 +15,7 @@ from niryat.channels.models import ChannelAccount
 from niryat.core.models import User
 from niryat.core.sheets.reading import SheetError, check_upload
 from niryat.payouts.importers import SETTLEMENT_REPORT_IMPORTER
-from niryat.payouts.models import PayoutTerms
+from niryat.payouts.models import PULLED, PUSHED, PayoutTerms
 
 
 class PeriodForm(forms.Form):
@@ -64,7 +64,12 @@ class SettlementReportForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         account = cast(forms.ModelChoiceField, self.fields["account"])
-        account.queryset = ChannelAccount.objects.changeable_by(user).select_related("district")
+        # only the accounts whose payouts come as a report: the others' are read or sent
+        account.queryset = (
+            ChannelAccount.objects.changeable_by(user)
+            .exclude(channel__in=(*PULLED, *PUSHED))
+            .select_related("district")
+        )
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
 
     def clean_file(self) -> UploadedFile:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from niryat.channels.models import ChannelAccount, Order, OrderLine
+from niryat.channels.models import ChannelAccount, ChannelCode, Order, OrderLine
 from niryat.channels.settlements import Charge
 from niryat.core.models import Timestamped, User
 from niryat.core.scoping import DistrictWorkQuerySet, ScopedQuerySet
@@ -144,6 +144,12 @@ class LineFlag(models.TextChoices):
     CURRENCY = "currency", _("in another currency")
     UNKNOWN = "unknown", _("a charge we do not know")
 
+
+# Marketplaces whose payouts are read from their API (Amazon's Finances API, eBay's).
+PULLED = (ChannelCode.AMAZON, ChannelCode.EBAY)
+# Marketplaces that send their payouts to us: ONDC's buyer apps, in their reconciliation messages.
+PUSHED = (ChannelCode.ONDC,)
+# The others' payouts come as a settlement report (Flipkart's, from Seller Hub).
 
 # How far back the first read of an account's payouts goes.
 FIRST_PULL = dt.timedelta(days=180)

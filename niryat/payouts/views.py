@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from niryat.channels.models import ChannelAccount, ChannelCode
+from niryat.channels.models import ChannelAccount
 from niryat.core.access import role_required, staff_only
 from niryat.core.dates import format_date
 from niryat.core.models import Role
@@ -28,7 +28,14 @@ from niryat.core.sheets import jobs
 from niryat.payouts import actions, reconcile, statements
 from niryat.payouts.forms import PayoutTermsForm, PeriodForm, SettlementReportForm
 from niryat.payouts.importers import SETTLEMENT_REPORT_IMPORTER
-from niryat.payouts.models import PayoutTerms, Settlement, SettlementImport, SettlementPull
+from niryat.payouts.models import (
+    PULLED,
+    PUSHED,
+    PayoutTerms,
+    Settlement,
+    SettlementImport,
+    SettlementPull,
+)
 from niryat.registry.models import Producer
 
 
@@ -40,13 +47,6 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date | None, dt.date |
     form = PeriodForm(request.GET or None)
     start, end = form.period()
     return form, start, end
-
-
-# Marketplaces whose payouts are read from their API (Amazon's Finances API, eBay's); the
-# others' come as a settlement report.
-PULLED = (ChannelCode.AMAZON, ChannelCode.EBAY)
-# Marketplaces that send their payouts to us: ONDC's buyer apps, in their reconciliation messages.
-PUSHED = (ChannelCode.ONDC,)
 
 
 @dataclass(frozen=True)

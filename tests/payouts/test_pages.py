@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from niryat.catalog.models import Sku
@@ -142,3 +143,25 @@ def test_bad_period_is_told_and_everything_shown(
     )
     assert "The period ends before it starts." in page.content.decode()
     assert "403-C" in page.content.decode()
+
+
+def test_the_report_upload_offers_only_the_accounts_whose_payouts_come_as_a_report(
+    amazon_account: ChannelAccount, flipkart_account: ChannelAccount, ganesh: User
+) -> None:
+    # Amazon's payouts are read from its API and an ONDC buyer app sends its own: a report
+    # uploaded for either would be read as Flipkart's
+    ondc = ChannelAccount.objects.create(
+        district=flipkart_account.district, channel="ondc", name="Gorakhpur EDC on ONDC"
+    )
+    client = client_for(ganesh)
+    page = client.get(reverse("settlement_report_import")).content.decode()
+    assert flipkart_account.name in page
+    assert amazon_account.name not in page
+    assert ondc.name not in page
+    # and one posted anyway is refused at its field
+    refused = client.post(
+        reverse("settlement_report_import"),
+        {"account": amazon_account.pk, "file": SimpleUploadedFile("s.csv", b"a,b\n1,2\n")},
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
