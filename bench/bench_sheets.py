@@ -19,8 +19,9 @@ from collections.abc import Callable
 from bench.bench_registry import IMPORT_DESIGN_ROWS, IMPORT_LGD_CODE, import_sheet
 from bench.generate import scaled
 from bench.harness import Result, Target, compare, rate
+from niryat.core.collector import without_gc_pauses
 from niryat.core.models import District, Role, User
-from niryat.core.sheets.importers import Outcome, without_gc_pauses
+from niryat.core.sheets.importers import Outcome
 from niryat.core.sheets.reading import guess_mapping, read_rows, read_sheet
 from niryat.registry.bulk_import import PRODUCER_IMPORTER
 from niryat.registry.models import Producer

@@ -82,11 +82,12 @@ from niryat.catalog.models import (
 )
 from niryat.core import imaging
 from niryat.core.audit import record_audit
+from niryat.core.collector import without_gc_pauses
 from niryat.core.models import District, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress
 from niryat.core.scoping import require_write
 from niryat.core.sheets import jobs
-from niryat.core.sheets.importers import Importer, SheetField, without_gc_pauses
+from niryat.core.sheets.importers import Importer, SheetField
 from niryat.core.sheets.models import SheetImportJob
 from niryat.core.sheets.reading import (
     Column,

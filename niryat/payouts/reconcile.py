@@ -43,7 +43,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Cast, Coalesce, NullIf, Round
 from django.db.models.lookups import Exact, GreaterThan, IsNull
+from django.db.models.sql.constants import LOUTER
 from django.utils.translation import gettext as _
+from django_cte import CTE, with_cte
 
 from niryat.channels.models import (
     ORDER_STATE_ACTION,
@@ -54,6 +56,7 @@ from niryat.channels.models import (
 )
 from niryat.channels.registry import channel_class
 from niryat.channels.settlements import Charge, ClaimedOrder, Verdict
+from niryat.core.collector import without_gc_pauses
 from niryat.core.dates import INDIA, format_date
 from niryat.core.models import AuditEntry
 from niryat.core.money import format_money, rupees
@@ -226,7 +229,6 @@ EXACT: DecimalField[Any, Any] = DecimalField(max_digits=24, decimal_places=8)
 PERCENT: DecimalField[Any, Any] = DecimalField(max_digits=5, decimal_places=3)
 ONE_PERCENT = Value(Decimal("0.01"), output_field=EXACT)
 NONE = Value(0, output_field=IntegerField())
-IN_BOOK = Q(settlement_lines__foreign_currency=False)  # lines in another currency stay out
 TERMS = "order__account__payout_terms__"
 # The fee kinds a rate card limits, with the PayoutTerms field that does: a share of the sale
 # (in %) or an amount per item.
@@ -238,13 +240,43 @@ CARD: dict[str, tuple[str, bool]] = {
 }
 
 
-def _sum(*kinds: str, column: str = "amount") -> Sum:
-    """The line's settlement lines of these kinds added up (NULL when it has none)."""
-    return Sum(f"settlement_lines__{column}", filter=IN_BOOK & Q(settlement_lines__kind__in=kinds))
+# Sums of several kinds the checks read, each made once with the others.
+_GROUPS: dict[str, tuple[str, ...]] = {
+    # what the buyer paid for the item: its price, the GST on it, and shipping
+    "sale": (Charge.SALE, Charge.SALE_TAX, Charge.SHIPPING),
+    # what TCS and TDS are on: the sale without GST, less refunds
+    "gross": (Charge.SALE, Charge.SHIPPING, Charge.REFUND),
+    "refunded": (Charge.REFUND, Charge.REFUND_TAX),
+}
 
 
-def _total(*kinds: str) -> Coalesce:
-    return Coalesce(_sum(*kinds), Value(ZERO), output_field=MONEY)
+def _settled(order_lines: QuerySet[OrderLine]) -> CTE:
+    """The settlement lines of these order lines summed per order line before they meet the
+    order lines (grouping the joined wide rows would sort them all). A row per order line with
+    settlement lines: its sum by kind and by `_GROUPS` (NULL where it has none), the agreed
+    fees, its first and last payout, and what was paid and what is still pending."""
+    paid = Q(settlement__paid_on__isnull=False)
+    sums: dict[str, Any] = {
+        **{f"kind_{kind}": Sum("amount", filter=Q(kind=kind)) for kind in Charge.ALL},
+        **{name: Sum("amount", filter=Q(kind__in=kinds)) for name, kinds in _GROUPS.items()},
+        **{f"agreed_{kind}": Sum("agreed", filter=Q(kind=kind)) for kind in CARD},
+    }
+    return CTE(
+        SettlementLine.objects.filter(
+            order_line__in=order_lines.values("pk"),
+            foreign_currency=False,  # lines in another currency stay out
+        )
+        .order_by()
+        .values("order_line_id")
+        .annotate(
+            **sums,
+            first_payout=Min("settlement_id"),
+            last_payout=Max("settlement_id"),
+            paid=Sum("amount", filter=paid),
+            pending=Sum("amount", filter=~paid),
+        ),
+        name="settled",
+    )
 
 
 def _above(amount: Any, limit: Any) -> GreaterThan:
@@ -294,7 +326,6 @@ _COLUMNS = (
     "order__state",
     "order__account__channel",
     f"{TERMS}payment_cycle_days",
-    "order__shipped_at",
 )
 _KINDS = tuple(f"kind_{kind}" for kind in Charge.ALL)
 _PAYOUT = ("first_payout", "last_payout", "paid", "pending")
@@ -313,42 +344,36 @@ _FLAGS = (
 def _figures(order_lines: QuerySet[OrderLine], rates: dict[str, list[TaxRate]]) -> QuerySet[Any]:
     """Per order line, one row: `_COLUMNS`, the sums by kind, the payouts, the taxes, what each
     fee may be and the flags."""
-    settled = IsNull(Min("settlement_lines__settlement_id", filter=IN_BOOK), False)
+    settled = _settled(order_lines)
+    col = settled.col
+
+    def total(name: str) -> Coalesce:
+        """A sum of the CTE (a kind, or one of `_GROUPS`), 0 where the line has none."""
+        column = name if name in _GROUPS else f"kind_{name}"
+        return Coalesce(getattr(col, column), Value(ZERO), output_field=MONEY)
+
+    paid_in = IsNull(col.first_payout, False)
     in_book: Exact[Any] = Exact(F("order__currency"), Value(BOOK_CURRENCY))
-    checked = settled & in_book  # no Indian TCS or TDS abroad, and the rate card is in rupees
-    sale = _total(Charge.SALE, Charge.SALE_TAX, Charge.SHIPPING)
+    checked = paid_in & in_book  # no Indian TCS or TDS abroad, and the rate card is in rupees
+    sale = total("sale")
     # TCS and TDS are on the sale without GST, less refunds. Where the marketplace does not give
     # the GST apart (Flipkart's report), it is taken out at the SKU's GST rate.
-    gross = _total(Charge.SALE, Charge.SHIPPING, Charge.REFUND)
+    gross = total("gross")
     gst = Coalesce(Cast(NullIf("sku__product__gst_rate", Value("")), EXACT), Value(ZERO))
     gst_apart: GreaterThan[Any] = GreaterThan(
-        Abs(_total(Charge.SALE_TAX)) + Abs(_total(Charge.REFUND_TAX)), NONE
+        Abs(total(Charge.SALE_TAX)) + Abs(total(Charge.REFUND_TAX)), NONE
     )
     taxable = Case(
         When(gst_apart, then=gross),
         default=gross / (Value(Decimal(1)) + gst * ONE_PERCENT),
         output_field=EXACT,
     )
-    sums: dict[str, Any] = {name: _sum(kind) for name, kind in zip(_KINDS, Charge.ALL, strict=True)}
+    sums = {name: getattr(col, name) for name in _KINDS}
     payouts = {
-        "first_payout": Min("settlement_lines__settlement_id", filter=IN_BOOK),
-        "last_payout": Max("settlement_lines__settlement_id", filter=IN_BOOK),
-        "paid": Coalesce(
-            Sum(
-                "settlement_lines__amount",
-                filter=IN_BOOK & Q(settlement_lines__settlement__paid_on__isnull=False),
-            ),
-            Value(ZERO),
-            output_field=MONEY,
-        ),
-        "pending": Coalesce(
-            Sum(
-                "settlement_lines__amount",
-                filter=IN_BOOK & Q(settlement_lines__settlement__paid_on__isnull=True),
-            ),
-            Value(ZERO),
-            output_field=MONEY,
-        ),
+        "first_payout": col.first_payout,
+        "last_payout": col.last_payout,
+        "paid": Coalesce(col.paid, Value(ZERO), output_field=MONEY),
+        "pending": Coalesce(col.pending, Value(ZERO), output_field=MONEY),
     }
     taxes: dict[str, Any] = {"taxable": taxable}
     flags: dict[str, Any] = {}
@@ -359,7 +384,7 @@ def _figures(order_lines: QuerySet[OrderLine], rates: dict[str, list[TaxRate]]) 
         taxes[f"{kind}_rate"] = _in_force(in_force, lambda rate: Value(rate.pk), IntegerField())
         taxes[f"expected_{kind}"] = Case(When(checked, then=expected), output_field=MONEY)
         # withheld is negative: off when it is not the expected amount, either way
-        flags[f"{kind}_off"] = checked & _above(Abs(_total(kind) + expected), Value(ZERO))
+        flags[f"{kind}_off"] = checked & _above(Abs(total(kind) + expected), Value(ZERO))
     allowed: dict[str, Any] = {}
     for kind, (term, per_item) in CARD.items():
         card = (
@@ -367,22 +392,30 @@ def _figures(order_lines: QuerySet[OrderLine], rates: dict[str, list[TaxRate]]) 
             if per_item
             else Round(sale * F(term) * ONE_PERCENT, 2, output_field=MONEY)
         )
-        agreed = _sum(kind, column="agreed")
+        agreed = getattr(col, f"agreed_{kind}")
         allowed[f"card_{kind}"] = card
         allowed[f"agreed_{kind}"] = agreed
-        flags[f"above_card_{kind}"] = checked & _above(-_total(kind), card)
-        flags[f"above_agreed_{kind}"] = settled & _above(-_total(kind), agreed)
+        flags[f"above_card_{kind}"] = checked & _above(-total(kind), card)
+        flags[f"above_agreed_{kind}"] = paid_in & _above(-total(kind), agreed)
     flags["return_no_refund"] = (
         Exact(F("order__state"), Value(Order.State.RETURNED))
-        & GreaterThan(Abs(_total(Charge.SALE)), NONE)
-        & Exact(_total(Charge.REFUND, Charge.REFUND_TAX), NONE)
+        & GreaterThan(Abs(total(Charge.SALE)), NONE)
+        & Exact(total("refunded"), NONE)
     )
+    joined = settled.join(order_lines.order_by(), id=col.order_line_id, _join_type=LOUTER)
     return (
-        order_lines.order_by()
-        .values(*_COLUMNS)
-        .annotate(**sums, **payouts, **taxes, **allowed, flags=_bits(flags))
+        with_cte(settled, select=joined)
+        .annotate(
+            **{f"s_{name}": value for name, value in sums.items()},
+            **payouts,
+            **taxes,
+            **allowed,
+            flags=_bits(flags),
+        )
         .order_by("order__ordered_at", "id")
-        .values_list(*_COLUMNS, *_KINDS, *_PAYOUT, *_TAXES, *_ALLOWED, "flags")
+        .values_list(
+            *_COLUMNS, *(f"s_{name}" for name in _KINDS), *_PAYOUT, *_TAXES, *_ALLOWED, "flags"
+        )
     )
 
 
@@ -421,13 +454,21 @@ def reconcile(
     of the few lines paid in more than one payout, and the delivery dates of the lines
     delivered and not paid."""
     rates = rates if rates is not None else TaxRate.objects.table()
+    with without_gc_pauses():
+        return _reconcile(_rows(_figures(order_lines, rates)), rates, today)
+
+
+def _reconcile(
+    rows: Iterable[tuple[Any, ...]], rates: dict[str, list[TaxRate]], today: dt.date
+) -> list[LineFigures]:
     by_pk = {rate.pk: rate for found in rates.values() for rate in found}
+    pending_reason = _("In a payout the marketplace has not paid yet.")
     lines: list[LineFigures] = []
     flagged: list[tuple[LineFigures, tuple[Any, ...]]] = []
     split: list[LineFigures] = []  # paid in more than one payout
     payout_of: dict[int, int] = {}
-    unpaid: list[tuple[LineFigures, dt.datetime | None]] = []  # with when shipped
-    for row in _rows(_figures(order_lines, rates)):
+    unpaid: list[LineFigures] = []
+    for row in rows:
         line = LineFigures(
             order_line_id=row[0],
             order_id=row[1],
@@ -463,9 +504,9 @@ def reconcile(
         line.taxable = taxable
         if line.pending:
             line.owed = line.pending
-            line.owed_reason = _("In a payout the marketplace has not paid yet.")
+            line.owed_reason = pending_reason
         if line.state == Order.State.DELIVERED and line.paid == 0:
-            unpaid.append((line, row[14]))
+            unpaid.append(line)
         if row[_AT_FLAGS] or line.foreign:
             flagged.append((line, row))
         lines.append(line)
@@ -553,23 +594,24 @@ def _before_fees(line: LineFigures) -> int:
     return sum(1 for code in codes if code in (FlagCode.NO_RATE, FlagCode.TAX_RATE))
 
 
-def _unpaid(
-    lines: list[tuple[LineFigures, dt.datetime | None]], today: dt.date
-) -> list[tuple[LineFigures, Flag]]:
+def _unpaid(lines: list[LineFigures], today: dt.date) -> list[tuple[LineFigures, Flag]]:
     """The lines delivered and not paid: what is owed on them, and a flag for those not paid
     after the account's payment cycle (the check that needs each order's delivery date, from
     its history; when shipped for an order delivered before its history was kept)."""
     if not lines:
         return []
-    delivered = _delivered_at({line.order_id for line, _shipped in lines})
+    order_ids = {line.order_id for line in lines}
+    delivered = _delivered_at(order_ids)
+    shipped = _shipped_at(order_ids - set(delivered))
+    reason = _("Delivered; no payout yet (order value, before fees).")
     found = []
-    for line, shipped_at in lines:
-        line.delivered_at = delivered.get(line.order_id) or shipped_at
+    for line in lines:
+        line.delivered_at = delivered.get(line.order_id) or shipped.get(line.order_id)
         if line.delivered_at is None:
             continue
         if not line.pending:
             line.owed = line.value
-            line.owed_reason = _("Delivered; no payout yet (order value, before fees).")
+            line.owed_reason = reason
         cycle = line.cycle_days if line.cycle_days is not None else _channel_cycle(line.channel)
         due = india_date(line.delivered_at) + dt.timedelta(days=cycle)
         if due < today:
@@ -590,6 +632,18 @@ def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
         ).values_list("object_id", "created_at")
         for object_id, created_at in entries:
             found[int(object_id)] = created_at
+    return found
+
+
+def _shipped_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """When each of these orders was shipped (those shipped)."""
+    found: dict[int, dt.datetime] = {}
+    keys = list(order_ids)
+    for start in range(0, len(keys), 900):
+        shipped = Order.objects.filter(pk__in=keys[start : start + 900]).values_list(
+            "pk", "shipped_at"
+        )
+        found.update((pk, at) for pk, at in shipped.order_by() if at is not None)
     return found
 
 
@@ -708,6 +762,8 @@ class ProducerTotals:
     tcs: Decimal = ZERO
     tds: Decimal = ZERO
     reserve: Decimal = ZERO
+    # given back to buyers for returns (with its GST), out of what was paid
+    refunded: Decimal = ZERO
     lines: list[LineFigures] = field(default_factory=list)
 
     @property
@@ -717,6 +773,11 @@ class ProducerTotals:
     def reasons(self) -> list[str]:
         """Why money is withheld or owed, in sentences."""
         found = []
+        if self.refunded:
+            found.append(
+                _("%(amount)s given back to buyers for returns, out of what was paid.")
+                % {"amount": rupees(self.refunded)}
+            )
         if self.reserve:
             found.append(
                 _("%(amount)s held in reserve by the marketplace.")
@@ -763,6 +824,7 @@ def by_producer(lines: Iterable[LineFigures]) -> dict[int | None, ProducerTotals
             totals.tcs += rupee(-tcs)
             totals.tds += rupee(-tds)
             totals.reserve += rupee(-reserve)
+            totals.refunded += rupee(-line.refunds)
         else:
             totals.sale += line.sale
             totals.paid += line.paid
@@ -771,6 +833,7 @@ def by_producer(lines: Iterable[LineFigures]) -> dict[int | None, ProducerTotals
             totals.tcs -= tcs
             totals.tds -= tds
             totals.reserve -= reserve
+            totals.refunded -= line.refunds
     return found
 
 

@@ -107,6 +107,9 @@ def test_the_split_per_producer_follows_the_order_lines(
         "Order #403-C: ₹1,120 owed. Delivered; no payout yet (order value, before fees).",
     ]
     assert (units.paid, units.withheld, units.owed) == (D("-42.56"), D(0), D(0))
+    # the khadi unit's return: what went back to the buyer is said apart from the fees
+    assert (units.refunded, ramus.refunded) == (D("1120"), D(0))
+    assert units.reasons() == ["₹1,120 given back to buyers for returns, out of what was paid."]
 
 
 def test_a_delivered_order_still_within_its_payment_cycle_is_owed_but_not_flagged(

@@ -11,9 +11,7 @@ records) overrides `check_row`, or `run` as a whole. Importers are listed in
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, cached_property
@@ -114,22 +112,6 @@ class Outcome:
 
 
 Progress = Callable[[int, int], None]
-
-
-@contextmanager
-def without_gc_pauses() -> Iterator[None]:
-    """Python's cycle collector paused while a sheet is read and imported. A sheet makes millions
-    of small objects that all stay alive to the end; each full collection walks all of them, so
-    with it on, reading and importing cost more per row the longer the sheet (measured: a
-    60,000-row XLSX read in 49 s with it, 11 s without). Nothing of a sheet's needs it: the
-    cycles left are freed when it is switched back on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Importer:

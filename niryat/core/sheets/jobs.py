@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from niryat.core.collector import without_gc_pauses
 from niryat.core.models import District, SheetMapping, User
 from niryat.core.progress import fail_progress, finish_progress, report_progress, start_progress
 from niryat.core.scoping import require_write
@@ -45,7 +46,6 @@ from niryat.core.sheets.importers import (
     Problem,
     importers,
     masked_rows,
-    without_gc_pauses,
 )
 from niryat.core.sheets.reading import (
     IGNORE,
