@@ -9,12 +9,12 @@ account's payment cycle (ONDC: the settlement window), a fee is above the accoun
 the tax withheld is not what the rate of its date gives. Differences up to
 `settings.PAYOUTS_TOLERANCE` (rounding) are not flagged.
 
-The work is set-based: one query (`_figures`) joins the order lines to their settlement lines,
-sums them by kind and by paid or not, picks the TCS and TDS rates in force on each order's date
-and the tax they give, what the rate card or the order allows for each fee, and decides the
-flags of the tax, the fees and the returns. Python makes the figures from its rows and makes
-the one check the order's history answers: the delivery date, read only for the lines delivered
-and not paid. A flag's reason is worded when it is read.
+The work is set-based: one query (`_figures`) sums the settlement lines per order line (by
+kind and by paid or not, in a CTE), joins those sums to the order lines, picks the TCS and TDS
+rates in force on each order's date and the tax they give, what the rate card or the order
+allows for each fee, and decides the flags of the tax, the fees and the returns. Python makes
+the figures from its rows and makes the one check the order's history answers: the delivery
+date, read only for the lines delivered and not paid. A flag's reason is worded when it is read.
 """
 
 from __future__ import annotations
