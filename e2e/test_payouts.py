@@ -128,6 +128,7 @@ def test_staff_and_the_producer_see_a_months_payouts_with_reasons(
     expect(row.locator(".owed")).to_have_text(money("1100"))
     expect(row).to_contain_text("₹100 held in reserve by the marketplace.")
     expect(row).to_contain_text("claim it in your GST return")
+    expect(row).to_contain_text("given back to buyers for returns, out of what was paid.")
     expect(row).to_contain_text(f"Order #{unpaid}: ₹1,100 owed.")
     flagged = page.locator(f'tr.payout-line.flagged[data-order="{unpaid}"]')
     expect(flagged).to_contain_text("not paid after the payment cycle of 7 days")

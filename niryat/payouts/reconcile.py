@@ -137,6 +137,11 @@ class LineFigures:
     inr_per_unit: Decimal | None = Decimal(1)
 
     @property
+    def state_label(self) -> str:
+        """The order's state as the pages name it, in the active language."""
+        return str(Order.State(self.state).label)
+
+    @property
     def foreign(self) -> bool:
         return self.currency != BOOK_CURRENCY
 

@@ -139,7 +139,7 @@ def account_sheets(lines: list[reconcile.LineFigures], producers: dict[int, Prod
             line.seller_sku,
             str(producers.get(line.producer_id or 0, "")),
             format_date(line.ordered_at),
-            line.state,
+            line.state_label,
             _amount(line.sale),
             _amount(line.fees),
             _amount(line.fee_gst),

@@ -58,6 +58,11 @@ def test_the_producers_page_shows_the_same_figures_order_by_order(
     text = page.content.decode()
     assert page.status_code == 200
     assert '<dd class="paid">₹858.24</dd>' in text
+    assert "<td>delivered</td>" in text
+    # and in Hindi, the orders' states too
+    hindi = client_for(ganesh, **{"Accept-Language": "hi"})
+    text_hi = hindi.get(reverse("payouts_producer", args=[ramu.uuid])).content.decode()
+    assert "<td>पहुँचाया गया</td>" in text_hi
     assert '<dd class="withheld">₹106</dd>' in text
     assert '<dd class="owed">₹1,120</dd>' in text
     assert text.count('<tr class="payout-line') == 2  # horse A and horse C, not the kurtas
@@ -156,6 +161,8 @@ def test_the_report_upload_offers_only_the_accounts_whose_payouts_come_as_a_repo
     client = client_for(ganesh)
     page = client.get(reverse("settlement_report_import")).content.decode()
     assert flipkart_account.name in page
+    # the one account offered is chosen already
+    assert f'<option value="{flipkart_account.pk}" selected>' in page
     assert amazon_account.name not in page
     assert ondc.name not in page
     # and one posted anyway is refused at its field
