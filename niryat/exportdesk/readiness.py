@@ -56,7 +56,7 @@ GUIDES: dict[str, ItemGuide] = {
             "GST portal and holds for one financial year (April to March): file a new one every "
             "April."
         ),
-        "Issue 14; EXPORT_FACTS.md §3 (goods may go out on IGST payment or under LUT)",
+        "EXPORT_FACTS.md §3 (goods may go out on IGST payment or under LUT)",
         has_expiry=True,
     ),
     Kind.AD_CODE: ItemGuide(
@@ -74,7 +74,7 @@ GUIDES: dict[str, ItemGuide] = {
             "product (EPCH for handicrafts, AEPC for garments, KVIC for khadi; FIEO if no council "
             "covers it). You need it for export benefits. It holds for five years, to 31 March."
         ),
-        "EXPORT_FACTS.md §7 (wooltexpro.com; DGFT Policy Circular 09 (RE-2007)); issue 14",
+        "EXPORT_FACTS.md §7 (wooltexpro.com; DGFT Policy Circular 09 (RE-2007))",
         has_expiry=True,
     ),
     Kind.BANK: ItemGuide(
@@ -83,7 +83,7 @@ GUIDES: dict[str, ItemGuide] = {
             "A current or savings account at a bank that can receive payments from abroad "
             "(an authorised dealer bank). Ask your branch whether it handles export payments."
         ),
-        "Issue 14",
+        "EXPORT_FACTS.md §3 (taxtmi circular summary: register an AD Code with the bank's details)",
     ),
     Kind.ICEGATE: ItemGuide(
         Kind.ICEGATE,
