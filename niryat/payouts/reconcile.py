@@ -456,8 +456,8 @@ def reconcile(
     oldest order first.
 
     One query carries the work (`_figures`); the others read the payouts named, the breakdown
-    of the few lines paid in more than one payout, and the delivery dates of the lines
-    delivered and not paid."""
+    of the few lines paid in more than one payout, and the delivery (or shipping) dates of the
+    lines delivered and not paid."""
     rates = rates if rates is not None else TaxRate.objects.table()
     with without_gc_pauses():
         return _reconcile(_rows(_figures(order_lines, rates)), rates, today)
