@@ -240,7 +240,7 @@ def test_producer_withdraws_consent_and_leaves_the_showcase(
     producer_signs_in(phone, "98390 12345", sms_outbox)
     phone.get_by_role("link", name=hi("Withdraw my consent to be listed")).click()
     expect(phone.locator("#consequences")).to_contain_text(
-        hi("Their products leave the public showcase at once.")
+        hi("The products leave the public showcase at once.")
     )
     phone.get_by_role("button", name=hi("Yes, withdraw my consent")).click()
     expect(phone.locator(".messages")).to_be_visible()

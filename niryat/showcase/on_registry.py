@@ -49,7 +49,7 @@ class ShowcaseProducerHooks:
 
     def withdrawal_consequences(self, producer: Producer) -> list[str]:
         if shown_products().filter(producer=producer).exists():
-            return [_("Their products leave the public showcase at once.")]
+            return [_("The products leave the public showcase at once.")]
         return []
 
     def personal_data(self, producer: Producer) -> list[DataSection]:

@@ -41,7 +41,7 @@ class VoiceProducerHooks:
 
     def withdrawal_consequences(self, producer: Producer) -> list[str]:
         if Feedback.objects.shown().filter(producer=producer).exists():
-            return [_("Their feedback shown on the public showcase leaves it at once.")]
+            return [_("Feedback shown on the public showcase leaves it at once.")]
         return []
 
     def personal_data(self, producer: Producer) -> list[DataSection]:
