@@ -70,9 +70,7 @@ def test_withdrawn_consent_takes_the_producer_off_at_once(
     client = Client()
     warm(client, horse)
     # the confirmation page says what withdrawing ends
-    assert "The products leave the public showcase at once." in withdrawal_consequences(
-        shown_ramu
-    )
+    assert "The products leave the public showcase at once." in withdrawal_consequences(shown_ramu)
     withdraw(shown_ramu, ganesh)
     assert_gone(client, horse)
 

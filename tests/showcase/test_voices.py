@@ -240,9 +240,8 @@ def test_listing_consent_withdrawn_takes_the_words_off_at_once(
 ) -> None:
     said(shown_ramu, ganesh, shown=True)
     assert on_every_page(horse) == [True, True, True]
-    assert (
-        "Feedback shown on the public showcase leaves it at once."
-        in withdrawal_consequences(shown_ramu)
+    assert "Feedback shown on the public showcase leaves it at once." in withdrawal_consequences(
+        shown_ramu
     )
     do_record_consent(
         shown_ramu,
