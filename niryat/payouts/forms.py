@@ -70,7 +70,7 @@ class SettlementReportForm(forms.Form):
             .exclude(channel__in=(*PULLED, *PUSHED))
             .select_related("district")
         )
-        if account.initial is None and self.initial.get("account") is None:
+        if self.initial.get("account") is None:
             only = list(account.queryset[:2])
             if len(only) == 1:  # a centre with one such account need not pick it
                 self.initial["account"] = only[0]

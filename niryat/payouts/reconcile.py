@@ -20,7 +20,7 @@ date, read only for the lines delivered and not paid. A flag's reason is worded 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -532,12 +532,9 @@ def _payouts(lines: list[LineFigures], payout_of: dict[int, int], split: list[Li
     one, their amounts from the settlement lines."""
     parts: list[tuple[LineFigures, int, Decimal]] = []
     by_pk = {line.order_line_id: line for line in split}
-    keys = list(by_pk)
-    for start in range(0, len(keys), 900):
+    for keys in _in_batches(list(by_pk)):
         rows = (
-            SettlementLine.objects.filter(
-                order_line_id__in=keys[start : start + 900], foreign_currency=False
-            )
+            SettlementLine.objects.filter(order_line_id__in=keys, foreign_currency=False)
             .values_list("order_line_id", "settlement_id")
             .annotate(total=Sum("amount"))
             .order_by("order_line_id", "settlement_id")
@@ -624,15 +621,20 @@ def _unpaid(lines: list[LineFigures], today: dt.date) -> list[tuple[LineFigures,
     return found
 
 
+def _in_batches(keys: list[Any]) -> Iterator[list[Any]]:
+    """The keys 900 at a time: SQLite takes at most 999 parameters in a statement."""
+    for start in range(0, len(keys), 900):
+        yield keys[start : start + 900]
+
+
 def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
     """When each of these orders was recorded delivered (from its history)."""
     found: dict[int, dt.datetime] = {}
-    keys = [str(pk) for pk in order_ids]
-    for start in range(0, len(keys), 900):
+    for keys in _in_batches([str(pk) for pk in order_ids]):
         entries = AuditEntry.objects.filter(
             object_type=Order._meta.label_lower,
             action=ORDER_STATE_ACTION,
-            object_id__in=keys[start : start + 900],
+            object_id__in=keys,
             changes__state__1=Order.State.DELIVERED,
         ).values_list("object_id", "created_at")
         for object_id, created_at in entries:
@@ -643,11 +645,8 @@ def _delivered_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
 def _shipped_at(order_ids: Iterable[int]) -> dict[int, dt.datetime]:
     """When each of these orders was shipped (those shipped)."""
     found: dict[int, dt.datetime] = {}
-    keys = list(order_ids)
-    for start in range(0, len(keys), 900):
-        shipped = Order.objects.filter(pk__in=keys[start : start + 900]).values_list(
-            "pk", "shipped_at"
-        )
+    for keys in _in_batches(list(order_ids)):
+        shipped = Order.objects.filter(pk__in=keys).values_list("pk", "shipped_at")
         found.update((pk, at) for pk, at in shipped.order_by() if at is not None)
     return found
 
